@@ -1,0 +1,88 @@
+package io.vipha.plan;
+
+import io.vipha.Node;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A group in canonical order: nodes sorted by id, VIPs sorted by address bytes. Every index in
+ * the planner refers to this order, so the answer never depends on the order of the input.
+ */
+final class Canon {
+  final VipGroup group;
+  final Node[] nodes;
+  final String[] ids;
+  final VirtualIp[] vips;
+  final long[] nodeHash;
+  final long[] vipHash;
+  final Map<InetAddress, Integer> vipIndex;
+  final Map<String, Integer> nodeIndex;
+
+  Canon(VipGroup group) {
+    this.group = group;
+    this.nodes = group.nodes().toArray(new Node[0]);
+    Arrays.sort(nodes, Comparator.comparing(Node::id));
+    this.ids = new String[nodes.length];
+    this.nodeHash = new long[nodes.length];
+    this.nodeIndex = new HashMap<>();
+    for (int i = 0; i < nodes.length; i++) {
+      ids[i] = nodes[i].id();
+      nodeHash[i] = hash(ids[i].getBytes(StandardCharsets.UTF_8));
+      nodeIndex.put(ids[i], i);
+    }
+    this.vips = group.vips().toArray(new VirtualIp[0]);
+    Arrays.sort(vips, (a, b) -> compare(a.address().getAddress(), b.address().getAddress()));
+    this.vipHash = new long[vips.length];
+    this.vipIndex = new HashMap<>();
+    for (int i = 0; i < vips.length; i++) {
+      vipHash[i] = hash(vips[i].address().getAddress());
+      vipIndex.put(vips[i].address(), i);
+    }
+  }
+
+  /** True when {@code other} describes the same nodes and VIPs in the same canonical order. */
+  boolean sameMembers(Canon other) {
+    return other == this || (Arrays.equals(ids, other.ids) && Arrays.equals(vips, other.vips));
+  }
+
+  private static int compare(byte[] a, byte[] b) {
+    if (a.length != b.length) {
+      return Integer.compare(a.length, b.length);
+    }
+    return Arrays.compareUnsigned(a, b);
+  }
+
+  /** FNV-1a followed by a 64-bit finaliser: stable across JVMs and runs. */
+  static long hash(byte[] bytes) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : bytes) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    return mix(h);
+  }
+
+  /** The SplitMix64 finaliser. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  /**
+   * Weighted rendezvous score of node {@code n} for VIP {@code v}: {@code w / -ln(u)} with
+   * {@code u} uniform in (0, 1) from the pair's hash. The highest score wins; a node's chance of
+   * winning is proportional to its weight. {@link StrictMath} keeps it identical on every JVM.
+   */
+  double score(int n, int v, int weight) {
+    long h = mix(nodeHash[n] ^ (vipHash[v] * 0x9e3779b97f4a7c15L));
+    double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
+    return weight / -StrictMath.log(u);
+  }
+}

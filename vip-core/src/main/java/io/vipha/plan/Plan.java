@@ -1,0 +1,128 @@
+package io.vipha.plan;
+
+import io.vipha.VipGroup;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The planner's answer: the {@link Assignment}, the {@link Move}s that lead to it from the
+ * previous plan, the next instant at which the answer could change without new input, and the
+ * bookkeeping that hold-down and flap limits need (passed back in as the next call's
+ * {@code previous}). Immutable.
+ */
+public final class Plan {
+  /** {@link #nextChangeAt()} when nothing is pending. */
+  public static final long NEVER = Long.MAX_VALUE;
+  static final long NONE = Long.MIN_VALUE;
+
+  final Canon canon;
+  final Assignment assignment;
+  final List<Move> moves;
+  final long nextChangeAt;
+  final boolean quorum;
+  final long[] lostAt; // per node: when it last lost ownership, NONE if never
+  final long[][] flaps; // per node: instants of its recent own-caused ownership changes
+  final long[] suspendedUntil; // per node: NONE, an instant, or NEVER (until cleared)
+  private @Nullable Plan settled;
+
+  Plan(Canon canon, Assignment assignment, List<Move> moves, long nextChangeAt, boolean quorum,
+      long[] lostAt, long[][] flaps, long[] suspendedUntil) {
+    this.canon = canon;
+    this.assignment = assignment;
+    this.moves = moves;
+    this.nextChangeAt = nextChangeAt;
+    this.quorum = quorum;
+    this.lostAt = lostAt;
+    this.flaps = flaps;
+    this.suspendedUntil = suspendedUntil;
+  }
+
+  /** The starting point: nobody owns anything, nothing has happened yet. */
+  public static Plan initial(VipGroup group) {
+    return initial(new Canon(group));
+  }
+
+  static Plan initial(Canon canon) {
+    int n = canon.nodes.length;
+    int[] owners = new int[canon.vips.length];
+    Arrays.fill(owners, -1);
+    long[] lost = new long[n];
+    Arrays.fill(lost, NONE);
+    long[] susp = new long[n];
+    Arrays.fill(susp, NONE);
+    long[][] flaps = new long[n][];
+    Arrays.fill(flaps, new long[0]);
+    return new Plan(canon, new Assignment(canon, owners), List.of(), NEVER, true, lost, flaps,
+        susp);
+  }
+
+  /** Who owns each VIP. */
+  public Assignment assignment() {
+    return assignment;
+  }
+
+  /** The moves from the previous plan to this one; empty when nothing changed. */
+  public List<Move> moves() {
+    return moves;
+  }
+
+  /**
+   * The instant (nanoseconds) at which the answer could change without new input, such as a
+   * preempt delay, hold-down or suspension running out; {@link #NEVER} if none. Call the planner
+   * again then.
+   */
+  public long nextChangeAt() {
+    return nextChangeAt;
+  }
+
+  /** Whether the observer had quorum. */
+  public boolean hasQuorum() {
+    return quorum;
+  }
+
+  /** Whether node {@code id} is suspended for flapping at {@code now}. */
+  public boolean isSuspended(String id, long now) {
+    Integer i = canon.nodeIndex.get(id);
+    return i != null && suspendedUntil[i] != NONE && now < suspendedUntil[i];
+  }
+
+  /** When node {@code id} last lost ownership, or {@link Long#MIN_VALUE} if never. */
+  public long lostOwnershipAt(String id) {
+    Integer i = canon.nodeIndex.get(id);
+    return i == null ? NONE : lostAt[i];
+  }
+
+  /** This plan with node {@code id}'s flap suspension and flap history cleared (operator). */
+  public Plan withSuspensionCleared(String id) {
+    Integer i = canon.nodeIndex.get(id);
+    if (i == null) {
+      throw new IllegalArgumentException("node " + id + " is not in group " + canon.group.name());
+    }
+    long[] susp = suspendedUntil.clone();
+    susp[i] = NONE;
+    long[][] f = flaps.clone();
+    f[i] = new long[0];
+    return new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, f, susp);
+  }
+
+  /** The same state with no moves: what the next call returns when nothing changes. */
+  Plan settled() {
+    if (moves.isEmpty()) {
+      return this;
+    }
+    Plan s = settled;
+    if (s == null) {
+      s = new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, flaps,
+          suspendedUntil);
+      settled = s;
+    }
+    return s;
+  }
+
+  @Override
+  public String toString() {
+    return "Plan{" + assignment + ", moves=" + moves + (quorum ? "" : ", no quorum")
+        + (nextChangeAt == NEVER ? "" : ", next change at " + nextChangeAt) + "}";
+  }
+}

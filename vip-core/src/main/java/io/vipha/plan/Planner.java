@@ -1,0 +1,577 @@
+package io.vipha.plan;
+
+import io.vipha.FailoverPolicy;
+import io.vipha.Mode;
+import io.vipha.NoQuorumAction;
+import io.vipha.VipGroup;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides who owns each VIP of one group: a pure, deterministic function of the group, a {@link
+ * ClusterView}, the previous {@link Plan} and the instant {@code now}. Every node that runs it on
+ * the same view reaches the same answer, whatever the order of nodes and VIPs in the group.
+ *
+ * <pre>{@code
+ * Planner planner = Planner.of(group);
+ * Plan plan = planner.initial();
+ * plan = planner.plan(view, plan, clock.nanos());   // apply plan.moves(); call again on new input
+ * }</pre>
+ *
+ * <p><b>Active/Passive</b>: the highest effective priority among eligible nodes owns every VIP
+ * (ties: the lowest node id). A healthy owner keeps the group unless preemption is on and a node
+ * with a strictly higher priority has been eligible for the preempt delay.
+ *
+ * <p><b>Active/Active</b>: weighted rendezvous hashing with stickiness and bounded load. A VIP
+ * stays with its owner while the owner may hold it; VIPs without an owner go to the eligible node
+ * with the highest rendezvous score among those below their share {@code ceil(vips × weight /
+ * totalWeight)} (and capacity). Under preemption, nodes above their share hand just their excess
+ * to nodes that have been eligible for the preempt delay.
+ *
+ * <p>A planner instance keeps scratch buffers so that a steady-state call allocates nothing; it
+ * must be used by one thread at a time. Instants are nanoseconds on the caller's monotonic clock.
+ */
+public final class Planner {
+  private static final MoveReason[] REASONS = MoveReason.values();
+  private static final byte KEEP = -1;
+
+  private final Canon canon;
+  private final boolean activeActive;
+  private final boolean preempt;
+  private final long preemptDelay;
+  private final long holdDown;
+  private final int flapMax;
+  private final long flapWindow;
+  private final long suspendFor;
+  private final int quorumSize;
+  private final boolean keepWithoutQuorum;
+  private final int[] capacity;
+
+  private final boolean[] holdCapable;
+  private final boolean[] receiver;
+  private final boolean[] inHoldDown;
+  private final long[] readyAt;
+  private final boolean[] lostByFailure;
+  private final boolean[] gained;
+  private final int[] load;
+  private final int[] cap;
+  private final int[] work;
+  private final byte[] why;
+  private final int[] pinOf;
+  private @Nullable ClusterView checkedView;
+  private int pinnedIndex = -1;
+  private long next;
+  private long @Nullable [] newSuspended;
+
+  private Planner(VipGroup group) {
+    this.canon = new Canon(group);
+    FailoverPolicy p = group.policy();
+    this.activeActive = group.mode() == Mode.ACTIVE_ACTIVE;
+    this.preempt = p.preempt();
+    this.preemptDelay = nanos(p.preemptDelay());
+    this.holdDown = nanos(p.holdDown());
+    this.flapMax = p.flapLimit().maxChanges();
+    this.flapWindow = nanos(p.flapLimit().window());
+    Duration s = p.flapLimit().suspendFor();
+    this.suspendFor = s == null ? Plan.NEVER : nanos(s);
+    this.quorumSize = group.quorumSize();
+    this.keepWithoutQuorum = p.noQuorum() == NoQuorumAction.KEEP;
+    int n = canon.nodes.length;
+    int v = canon.vips.length;
+    this.capacity = new int[n];
+    for (int i = 0; i < n; i++) {
+      Integer c = canon.nodes[i].capacity();
+      capacity[i] = c == null ? Integer.MAX_VALUE : c;
+    }
+    holdCapable = new boolean[n];
+    receiver = new boolean[n];
+    inHoldDown = new boolean[n];
+    readyAt = new long[n];
+    lostByFailure = new boolean[n];
+    gained = new boolean[n];
+    load = new int[n];
+    cap = new int[n];
+    work = new int[v];
+    why = new byte[v];
+    pinOf = new int[v];
+  }
+
+  /** A planner for {@code group}. */
+  public static Planner of(VipGroup group) {
+    return new Planner(group);
+  }
+
+  /** One-off convenience: {@code Planner.of(group).plan(view, previous, now)}. */
+  public static Plan plan(VipGroup group, ClusterView view, Plan previous, long now) {
+    return of(group).plan(view, previous, now);
+  }
+
+  /** The group this planner decides for. */
+  public VipGroup group() {
+    return canon.group;
+  }
+
+  /** The plan before any decision: no owners, no history. */
+  public Plan initial() {
+    return Plan.initial(canon);
+  }
+
+  /**
+   * The next plan.
+   *
+   * @param view what the observer knows now; it must hold exactly the group's nodes
+   * @param previous the plan this call follows ({@link #initial()} at first)
+   * @param now the current instant, nanoseconds on the caller's monotonic clock
+   * @return the new plan; {@code previous} itself (or its move-less twin) when nothing changed
+   * @throws IllegalArgumentException when the view or the previous plan belong to another group
+   */
+  public Plan plan(ClusterView view, Plan previous, long now) {
+    if (previous.canon != canon && !previous.canon.sameMembers(canon)) {
+      throw new IllegalArgumentException("the previous plan belongs to another group than "
+          + canon.group.name());
+    }
+    checkView(view);
+    next = Plan.NEVER;
+    newSuspended = null;
+    NodeStatus[] st = view.statuses;
+    boolean quorum = view.reachable() >= quorumSize;
+    classify(st, previous, now);
+    int[] prevOwners = previous.assignment.owners;
+    if (!quorum) {
+      decideWithoutQuorum(prevOwners);
+    } else if (activeActive) {
+      decideActiveActive(st, previous, now, view.pins.isEmpty());
+    } else {
+      decideActivePassive(st, previous, now, pinnedIndex);
+    }
+    return finish(st, previous, now, quorum);
+  }
+
+  private void checkView(ClusterView view) {
+    if (view == checkedView) {
+      return;
+    }
+    if (!Arrays.equals(view.ids, canon.ids)) {
+      throw new IllegalArgumentException("the view holds nodes " + Arrays.toString(view.ids)
+          + " but group " + canon.group.name() + " has " + Arrays.toString(canon.ids));
+    }
+    String pinned = view.pinnedOwner;
+    Integer pinnedAt = pinned == null ? null : canon.nodeIndex.get(pinned);
+    if (pinned != null && pinnedAt == null) {
+      throw new IllegalArgumentException("switchover target " + pinned + " is not a node of group "
+          + canon.group.name());
+    }
+    Arrays.fill(pinOf, -1);
+    for (Map.Entry<InetAddress, String> e : view.pins.entrySet()) {
+      Integer v = canon.vipIndex.get(e.getKey());
+      Integer n = canon.nodeIndex.get(e.getValue());
+      if (v == null || n == null) {
+        throw new IllegalArgumentException("switchover of " + e.getKey().getHostAddress() + " to "
+            + e.getValue() + ": " + (v == null ? "not a VIP" : "not a node") + " of group "
+            + canon.group.name());
+      }
+      pinOf[v] = n;
+    }
+    pinnedIndex = pinnedAt == null ? -1 : pinnedAt;
+    checkedView = view;
+  }
+
+  /** Works out, per node, whether it may hold and receive VIPs, hold-down and readiness. */
+  private void classify(NodeStatus[] st, Plan prev, long now) {
+    for (int i = 0; i < st.length; i++) {
+      NodeStatus s = st[i];
+      long su = prev.suspendedUntil[i];
+      boolean flapSuspended = su != Plan.NONE && now < su;
+      if (flapSuspended && su != Plan.NEVER) {
+        next = Math.min(next, su);
+      }
+      holdCapable[i] = s.liveness() != Liveness.DEAD && s.eligibility() == Eligibility.ELIGIBLE
+          && !flapSuspended;
+      receiver[i] = holdCapable[i] && s.liveness() == Liveness.ALIVE;
+      long ready = s.readySince();
+      if (su != Plan.NONE && !flapSuspended) {
+        ready = Math.max(ready, su);
+      }
+      readyAt[i] = receiver[i] ? addSat(ready, preemptDelay) : Plan.NEVER;
+      long lost = prev.lostAt[i];
+      long hdEnd = lost == Plan.NONE ? Plan.NONE : addSat(lost, holdDown);
+      inHoldDown[i] = hdEnd != Plan.NONE && now < hdEnd;
+      if (receiver[i] && inHoldDown[i]) {
+        next = Math.min(next, hdEnd);
+      }
+      lostByFailure[i] = false;
+      gained[i] = false;
+    }
+  }
+
+  private void decideWithoutQuorum(int[] prevOwners) {
+    for (int v = 0; v < work.length; v++) {
+      int o = prevOwners[v];
+      if (keepWithoutQuorum || o < 0) {
+        work[v] = o;
+        why[v] = KEEP;
+      } else {
+        work[v] = -1;
+        why[v] = (byte) MoveReason.QUORUM_LOST.ordinal();
+      }
+    }
+  }
+
+  private void decideActivePassive(NodeStatus[] st, Plan prev, long now, int p) {
+    int cur = work.length == 0 ? -1 : prev.assignment.owners[0];
+    int target = cur;
+    MoveReason reason = MoveReason.ELECTED;
+    if (p >= 0 && (receiver[p] || (p == cur && holdCapable[p]))) {
+      target = p;
+      reason = MoveReason.SWITCHOVER;
+    } else if (cur >= 0 && holdCapable[cur]) {
+      if (preempt) {
+        int best = bestByPriority(st, cur, true);
+        if (best >= 0 && st[best].effectivePriority() > st[cur].effectivePriority()) {
+          if (now >= readyAt[best]) {
+            if (wouldSuspend(prev, best, now)) {
+              suspend(prev, best, now);
+            } else {
+              target = best;
+              reason = MoveReason.PREEMPTED;
+              gained[best] = true;
+            }
+          } else {
+            next = Math.min(next, readyAt[best]);
+          }
+        }
+      }
+    } else {
+      reason = cur < 0 ? MoveReason.ELECTED : lossReason(st[cur], prev, cur, now);
+      target = bestByPriority(st, -1, true);
+      if (target < 0) {
+        target = bestByPriority(st, -1, false);
+      }
+      if (cur >= 0 && (reason == MoveReason.OWNER_DEAD || reason == MoveReason.OWNER_INELIGIBLE)) {
+        lostByFailure[cur] = true;
+      }
+    }
+    byte r = (byte) reason.ordinal();
+    for (int v = 0; v < work.length; v++) {
+      work[v] = target;
+      why[v] = prev.assignment.owners[v] == target ? KEEP : r;
+    }
+  }
+
+  /** The receiver with the highest effective priority (ties: lowest id), or -1. */
+  private int bestByPriority(NodeStatus[] st, int excluded, boolean honourHoldDown) {
+    int best = -1;
+    for (int i = 0; i < st.length; i++) {
+      if (i == excluded || !receiver[i] || (honourHoldDown && inHoldDown[i])) {
+        continue;
+      }
+      if (best < 0 || st[i].effectivePriority() > st[best].effectivePriority()) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private static MoveReason lossReason(NodeStatus s, Plan prev, int i, long now) {
+    if (s.liveness() == Liveness.DEAD) {
+      return MoveReason.OWNER_DEAD;
+    }
+    long su = prev.suspendedUntil[i];
+    if (s.eligibility() == Eligibility.SUSPENDED || (su != Plan.NONE && now < su)) {
+      return MoveReason.FLAP_SUSPENDED;
+    }
+    if (s.eligibility() == Eligibility.DRAINING) {
+      return MoveReason.DRAINED;
+    }
+    return MoveReason.OWNER_INELIGIBLE;
+  }
+
+  private void decideActiveActive(NodeStatus[] st, Plan prev, long now, boolean noPins) {
+    int n = st.length;
+    int vips = work.length;
+    long totalWeight = 0;
+    for (int i = 0; i < n; i++) {
+      load[i] = 0;
+      if (holdCapable[i]) {
+        totalWeight += st[i].weight();
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      cap[i] = holdCapable[i]
+          ? (int) Math.min(capacity[i], ceilDiv((long) vips * st[i].weight(), totalWeight)) : 0;
+    }
+    int[] prevOwners = prev.assignment.owners;
+    boolean orphans = false;
+    for (int v = 0; v < vips; v++) {
+      int o = prevOwners[v];
+      int p = noPins ? -1 : pinOf[v];
+      if (p >= 0 && (receiver[p] || (p == o && holdCapable[p])) && load[p] < capacity[p]) {
+        work[v] = p;
+        load[p]++;
+        why[v] = p == o ? KEEP : (byte) MoveReason.SWITCHOVER.ordinal();
+      } else if (o >= 0 && holdCapable[o] && load[o] < capacity[o]) {
+        work[v] = o;
+        load[o]++;
+        why[v] = KEEP;
+      } else {
+        work[v] = -1;
+        orphans = true;
+        MoveReason r = o < 0 ? MoveReason.ELECTED
+            : holdCapable[o] ? MoveReason.NO_CAPACITY : lossReason(st[o], prev, o, now);
+        why[v] = (byte) r.ordinal();
+        if (r == MoveReason.OWNER_DEAD || r == MoveReason.OWNER_INELIGIBLE) {
+          lostByFailure[o] = true;
+        }
+      }
+    }
+    if (preempt) {
+      rebalance(st, prev, now, noPins);
+    }
+    if (orphans) {
+      placeOrphans(st);
+    }
+  }
+
+  /** Under preemption: nodes above their share give the excess to ready nodes below it. */
+  private void rebalance(NodeStatus[] st, Plan prev, long now, boolean noPins) {
+    int n = st.length;
+    boolean donors = false;
+    for (int i = 0; i < n; i++) {
+      if (receiver[i] && load[i] > cap[i]) {
+        donors = true;
+        break;
+      }
+    }
+    if (!donors) {
+      return;
+    }
+    int ready = 0;
+    for (int i = 0; i < n; i++) {
+      if (!receiver[i] || inHoldDown[i] || load[i] >= cap[i]) {
+        continue;
+      }
+      if (now < readyAt[i]) {
+        next = Math.min(next, readyAt[i]);
+      } else if (wouldSuspend(prev, i, now)) {
+        suspend(prev, i, now);
+        cap[i] = 0;
+      } else {
+        ready++;
+      }
+    }
+    if (ready == 0) {
+      return;
+    }
+    int count = 0;
+    for (int v = 0; v < work.length; v++) {
+      int o = work[v];
+      if (o >= 0 && receiver[o] && load[o] > cap[o] && (noPins || pinOf[v] != o)) {
+        count++;
+      }
+    }
+    int[] cand = new int[count];
+    double[] best = new double[count];
+    count = 0;
+    for (int v = 0; v < work.length; v++) {
+      int o = work[v];
+      if (o >= 0 && receiver[o] && load[o] > cap[o] && (noPins || pinOf[v] != o)) {
+        double s = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          if (isReadyTaker(i, now)) {
+            s = Math.max(s, canon.score(i, v, st[i].weight()));
+          }
+        }
+        cand[count] = v;
+        best[count] = s;
+        count++;
+      }
+    }
+    Integer[] order = new Integer[count];
+    for (int k = 0; k < count; k++) {
+      order[k] = k;
+    }
+    Arrays.sort(order, (a, b) -> best[a] != best[b] ? Double.compare(best[b], best[a])
+        : Integer.compare(cand[a], cand[b]));
+    for (Integer k : order) {
+      int v = cand[k];
+      int o = work[v];
+      if (load[o] <= cap[o]) {
+        continue;
+      }
+      int taker = -1;
+      double ts = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < n; i++) {
+        if (isReadyTaker(i, now) && load[i] < cap[i]) {
+          double s = canon.score(i, v, st[i].weight());
+          if (s > ts) {
+            ts = s;
+            taker = i;
+          }
+        }
+      }
+      if (taker < 0) {
+        break;
+      }
+      work[v] = taker;
+      load[o]--;
+      load[taker]++;
+      why[v] = (byte) MoveReason.REBALANCED.ordinal();
+      gained[taker] = true;
+    }
+  }
+
+  private boolean isReadyTaker(int i, long now) {
+    return receiver[i] && !inHoldDown[i] && now >= readyAt[i] && cap[i] > 0;
+  }
+
+  /** VIPs without an owner go to the best-scoring node below its share, then below capacity. */
+  private void placeOrphans(NodeStatus[] st) {
+    int n = st.length;
+    for (int v = 0; v < work.length; v++) {
+      if (work[v] >= 0) {
+        continue;
+      }
+      int best = -1;
+      for (int pass = 0; pass < 3 && best < 0; pass++) {
+        double bs = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          if (!receiver[i] || (pass < 2 && inHoldDown[i])
+              || load[i] >= (pass == 0 ? cap[i] : capacity[i])) {
+            continue;
+          }
+          double s = canon.score(i, v, st[i].weight());
+          if (s > bs) {
+            bs = s;
+            best = i;
+          }
+        }
+      }
+      if (best >= 0) {
+        work[v] = best;
+        load[best]++;
+      }
+    }
+  }
+
+  private boolean wouldSuspend(Plan prev, int i, long now) {
+    return flapMax > 0 && recent(prev.flaps[i], now) + 1 >= flapMax;
+  }
+
+  private int recent(long[] times, long now) {
+    int c = 0;
+    for (long t : times) {
+      if (now - t < flapWindow) {
+        c++;
+      }
+    }
+    return c;
+  }
+
+  private void suspend(Plan prev, int i, long now) {
+    long[] s = newSuspended;
+    if (s == null) {
+      s = prev.suspendedUntil.clone();
+      newSuspended = s;
+    }
+    s[i] = suspendFor == Plan.NEVER ? Plan.NEVER : addSat(now, suspendFor);
+    if (s[i] != Plan.NEVER) {
+      next = Math.min(next, s[i]);
+    }
+  }
+
+  private Plan finish(NodeStatus[] st, Plan prev, long now, boolean quorum) {
+    int[] prevOwners = prev.assignment.owners;
+    int moved = 0;
+    for (int v = 0; v < work.length; v++) {
+      if (work[v] != prevOwners[v]) {
+        moved++;
+      }
+    }
+    if (moved == 0 && newSuspended == null && quorum == prev.quorum
+        && next == prev.nextChangeAt) {
+      return prev.settled();
+    }
+    Assignment assignment = prev.assignment;
+    List<Move> moves = List.of();
+    long[] lostAt = prev.lostAt;
+    long[][] flaps = prev.flaps;
+    long[] suspended = newSuspended == null ? prev.suspendedUntil : newSuspended;
+    if (moved > 0) {
+      assignment = new Assignment(canon, Arrays.copyOf(work, work.length));
+      List<Move> list = new ArrayList<>(moved);
+      lostAt = prev.lostAt.clone();
+      for (int v = 0; v < work.length; v++) {
+        int from = prevOwners[v];
+        int to = work[v];
+        if (from == to) {
+          continue;
+        }
+        MoveReason r = why[v] == KEEP ? MoveReason.REBALANCED : REASONS[why[v]];
+        boolean mbb = from >= 0 && to >= 0 && st[from].liveness() != Liveness.DEAD;
+        list.add(new Move(canon.vips[v], from < 0 ? null : canon.ids[from],
+            to < 0 ? null : canon.ids[to], r, mbb));
+        if (from >= 0 && (!activeActive || lostByFailure[from])) {
+          lostAt[from] = now;
+        }
+      }
+      moves = Collections.unmodifiableList(list);
+      for (int i = 0; i < st.length; i++) {
+        if (lostByFailure[i] || gained[i]) {
+          if (flaps == prev.flaps) {
+            flaps = prev.flaps.clone();
+          }
+          if (suspended == prev.suspendedUntil) {
+            suspended = prev.suspendedUntil.clone();
+          }
+          recordChange(flaps, suspended, i, now);
+        }
+      }
+    }
+    return new Plan(canon, assignment, moves, next, quorum, lostAt, flaps, suspended);
+  }
+
+  /** Records an own-caused ownership change of node {@code i}; suspends it at the limit. */
+  private void recordChange(long[][] flaps, long[] suspended, int i, long now) {
+    if (flapMax == 0) {
+      return;
+    }
+    long[] old = flaps[i];
+    int keep = recent(old, now);
+    if (keep + 1 >= flapMax) {
+      flaps[i] = new long[0];
+      suspended[i] = suspendFor == Plan.NEVER ? Plan.NEVER : addSat(now, suspendFor);
+      if (suspended[i] != Plan.NEVER) {
+        next = Math.min(next, suspended[i]);
+      }
+      return;
+    }
+    long[] f = new long[keep + 1];
+    int k = 0;
+    for (long t : old) {
+      if (now - t < flapWindow) {
+        f[k++] = t;
+      }
+    }
+    f[k] = now;
+    flaps[i] = f;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return b == 0 ? 0 : (a + b - 1) / b;
+  }
+
+  private static long addSat(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Plan.NEVER : r;
+  }
+
+  private static long nanos(Duration d) {
+    return d.toNanos();
+  }
+}
