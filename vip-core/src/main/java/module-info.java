@@ -8,4 +8,6 @@ module io.vipha.core {
 
   exports io.vipha;
   exports io.vipha.plan;
+  exports io.vipha.spi;
+  exports io.vipha.testing;
 }
