@@ -7,6 +7,7 @@ module io.vipha.core {
   requires org.slf4j;
 
   exports io.vipha;
+  exports io.vipha.agent;
   exports io.vipha.plan;
   exports io.vipha.spi;
   exports io.vipha.testing;

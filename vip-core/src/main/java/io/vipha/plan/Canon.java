@@ -3,6 +3,7 @@ package io.vipha.plan;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.VipOrder;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -36,8 +37,7 @@ final class Canon {
       nodeHash[i] = hash(ids[i].getBytes(StandardCharsets.UTF_8));
       nodeIndex.put(ids[i], i);
     }
-    this.vips = group.vips().toArray(new VirtualIp[0]);
-    Arrays.sort(vips, (a, b) -> compare(a.address().getAddress(), b.address().getAddress()));
+    this.vips = VipOrder.of(group);
     this.vipHash = new long[vips.length];
     this.vipIndex = new HashMap<>();
     for (int i = 0; i < vips.length; i++) {
@@ -49,13 +49,6 @@ final class Canon {
   /** True when {@code other} describes the same nodes and VIPs in the same canonical order. */
   boolean sameMembers(Canon other) {
     return other == this || (Arrays.equals(ids, other.ids) && Arrays.equals(vips, other.vips));
-  }
-
-  private static int compare(byte[] a, byte[] b) {
-    if (a.length != b.length) {
-      return Integer.compare(a.length, b.length);
-    }
-    return Arrays.compareUnsigned(a, b);
   }
 
   /** FNV-1a followed by a 64-bit finaliser: stable across JVMs and runs. */

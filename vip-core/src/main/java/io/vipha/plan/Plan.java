@@ -1,8 +1,10 @@
 package io.vipha.plan;
 
 import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -104,6 +106,33 @@ public final class Plan {
     long[][] f = flaps.clone();
     f[i] = new long[0];
     return new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, f, susp);
+  }
+
+  /**
+   * This plan's bookkeeping with the owners replaced by {@code owners} (VIPs it does not name
+   * have no owner). An agent uses it to plan from who actually holds each VIP, as its peers
+   * report, so that every node converges on the same answer even after their histories differ.
+   * Returns this plan when the owners are already the same.
+   *
+   * @throws IllegalArgumentException when a VIP or node is not in the group
+   */
+  public Plan withOwners(Map<VirtualIp, String> owners) {
+    int[] o = new int[canon.vips.length];
+    Arrays.fill(o, -1);
+    for (Map.Entry<VirtualIp, String> e : owners.entrySet()) {
+      Integer v = canon.vipIndex.get(e.getKey().address());
+      Integer n = canon.nodeIndex.get(e.getValue());
+      if (v == null || n == null) {
+        throw new IllegalArgumentException(e.getKey().cidr() + " -> " + e.getValue()
+            + ": not a VIP and node of group " + canon.group.name());
+      }
+      o[v] = n;
+    }
+    if (Arrays.equals(o, assignment.owners)) {
+      return this;
+    }
+    return new Plan(canon, new Assignment(canon, o), List.of(), nextChangeAt, quorum, lostAt,
+        flaps, suspendedUntil);
   }
 
   /** The same state with no moves: what the next call returns when nothing changes. */

@@ -1,0 +1,52 @@
+package io.vipha.agent;
+
+import io.vipha.VirtualIp;
+import io.vipha.spi.BackendException;
+import org.jspecify.annotations.Nullable;
+
+/** Something an agent did or noticed. Every event carries its instant on the agent's clock. */
+public sealed interface AgentEvent {
+  /** When it happened, nanoseconds on the agent's clock. */
+  long at();
+
+  /** This node added (and announced) a VIP; {@code reason} is the planner's move reason. */
+  record Acquired(long at, VirtualIp vip, String reason) implements AgentEvent {}
+
+  /** This node removed a VIP; {@code reason} is a move reason, or why it was a leftover. */
+  record Released(long at, VirtualIp vip, String reason) implements AgentEvent {}
+
+  /** A peer's heartbeats arrive (again). */
+  record PeerUp(long at, String nodeId, long incarnation) implements AgentEvent {}
+
+  /** A peer missed a heartbeat interval. */
+  record PeerSuspect(long at, String nodeId) implements AgentEvent {}
+
+  /** A peer was silent for the policy's dead-after intervals, or left. */
+  record PeerDown(long at, String nodeId, boolean left) implements AgentEvent {}
+
+  /** This node lost quorum. */
+  record QuorumLost(long at, int reachable, int required) implements AgentEvent {}
+
+  /** This node regained quorum. */
+  record QuorumRegained(long at, int reachable, int required) implements AgentEvent {}
+
+  /** This node's health changed: effective priority and eligibility. */
+  record HealthChanged(long at, String check, boolean healthy, int effectivePriority,
+      boolean disqualified, String detail) implements AgentEvent {}
+
+  /** A node was suspended for flapping. */
+  record FlapSuspended(long at, String nodeId) implements AgentEvent {}
+
+  /** The backend failed. */
+  record BackendError(long at, String operation, @Nullable VirtualIp vip,
+      BackendException error) implements AgentEvent {}
+
+  /** Reconcile found the host different from the plan and fixed it. */
+  record DriftRepaired(long at, VirtualIp vip, String what) implements AgentEvent {}
+
+  /** A peer also holds a VIP this node owns; this node re-announced it. */
+  record Conflict(long at, VirtualIp vip, String peer) implements AgentEvent {}
+
+  /** This node's loop stalled long enough that peers may have declared it dead. */
+  record Stalled(long at, long nanos) implements AgentEvent {}
+}

@@ -1,0 +1,886 @@
+package io.vipha.agent;
+
+import io.vipha.FailoverPolicy;
+import io.vipha.Lease;
+import io.vipha.Node;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.plan.ClusterView;
+import io.vipha.plan.Eligibility;
+import io.vipha.plan.Liveness;
+import io.vipha.plan.Move;
+import io.vipha.plan.NodeStatus;
+import io.vipha.plan.Plan;
+import io.vipha.plan.Planner;
+import io.vipha.spi.AddressBackend;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Coordinator;
+import io.vipha.spi.Coordinator.PeerState;
+import io.vipha.spi.Coordinator.Pin;
+import io.vipha.spi.HostAddress;
+import io.vipha.spi.Scheduler;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime of one node of one {@link VipGroup}: it learns its peers' state from a {@link
+ * Coordinator}, runs the {@link Planner}, and reconciles the host's addresses through an {@link
+ * AddressBackend} towards the plan.
+ *
+ * <pre>{@code
+ * VipAgent agent = VipAgent.builder()
+ *     .group(group).nodeId("n1")
+ *     .backend(backend)
+ *     .coordinator(HeartbeatCoordinator.builder().keys(keys).build())
+ *     .build();
+ * agent.addListener(e -> log.info("{}", e));
+ * agent.start().join();
+ * ...
+ * agent.stop().join();   // hands its VIPs over make-before-break
+ * }</pre>
+ *
+ * <p>All state belongs to one event loop (the {@link Scheduler}); public methods post to it and
+ * are safe from any thread. With a virtual scheduler, tests run many agents deterministically in
+ * one thread.
+ */
+public final class VipAgent {
+  private static final Logger LOG = LoggerFactory.getLogger(VipAgent.class);
+  private static final int RECENT_EVENTS = 64;
+
+  /** Where an agent is in its life. */
+  public enum Phase {
+    /** Built, not started. */
+    NEW,
+    /** Listening to peers before it claims anything. */
+    JOINING,
+    /** Owning VIPs as the plan says. */
+    RUNNING,
+    /** Handing its VIPs over before it stops. */
+    STOPPING,
+    /** Stopped; it holds no VIP. */
+    STOPPED
+  }
+
+  private final VipGroup group;
+  private final String nodeId;
+  private final Node self;
+  private final AddressBackend backend;
+  private final Coordinator coordinator;
+  private final Scheduler loop;
+  private final Planner planner;
+  private final FailoverPolicy policy;
+  private final Set<String> interfaces;
+  private final long reconcileEvery;
+  private final long handoverTimeout;
+  private final long joinTime;
+  private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
+
+  // Event-loop state.
+  private Phase phase = Phase.NEW;
+  private long startedAt;
+  private int priorityDelta;
+  private boolean disqualified;
+  private boolean draining;
+  private long eligibleSince;
+  private final Map<String, PeerState> peers = new HashMap<>();
+  private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
+  private Plan plan;
+  private final Set<VirtualIp> held = new LinkedHashSet<>();
+  private final Map<VirtualIp, Long> handovers = new HashMap<>();
+  private final Map<VirtualIp, Long> lastConflictAnnounce = new HashMap<>();
+  private final Map<VirtualIp, String> lastReason = new HashMap<>();
+  private @Nullable Cancellable planTimer;
+  private long planTimerAt = Plan.NEVER;
+  private @Nullable Cancellable reconcileTimer;
+  private @Nullable Cancellable refreshTimer;
+  private @Nullable Cancellable joinTimer;
+  private long lastRenew;
+  private final ArrayDeque<AgentEvent> recent = new ArrayDeque<>();
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private volatile AgentState snapshot;
+
+  private VipAgent(Builder b) {
+    this.group = Objects.requireNonNull(b.group, "group");
+    this.nodeId = Objects.requireNonNull(b.nodeId, "nodeId");
+    this.self = group.node(nodeId).orElseThrow(() -> new IllegalArgumentException("node "
+        + nodeId + " is not a member of group " + group.name() + "; members: "
+        + group.nodes().stream().map(Node::id).toList()));
+    this.backend = Objects.requireNonNull(b.backend, "backend");
+    this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
+    Scheduler s = b.scheduler;
+    this.loop = s != null ? s : new EventLoopScheduler("vipha-" + group.name() + "-" + nodeId);
+    this.planner = Planner.of(group);
+    this.policy = group.policy();
+    this.plan = planner.initial();
+    Set<String> ifs = new TreeSet<>();
+    group.vips().forEach(v -> ifs.add(v.interfaceName()));
+    this.interfaces = Collections.unmodifiableSet(ifs);
+    this.reconcileEvery = b.reconcileInterval.toNanos();
+    long detection = policy.detectionTime().toNanos();
+    this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
+        : 2 * detection + policy.heartbeatInterval().toNanos();
+    this.joinTime = detection + policy.heartbeatInterval().toNanos();
+    this.snapshot = buildSnapshot();
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The group this agent serves. */
+  public VipGroup group() {
+    return group;
+  }
+
+  /** This node's id. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The agent's event loop and clock. */
+  public Scheduler scheduler() {
+    return loop;
+  }
+
+  /** Adds a listener for this agent's events. */
+  public void addListener(AgentListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Removes a listener. */
+  public void removeListener(AgentListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** The latest snapshot of the agent's state; safe from any thread. */
+  public AgentState state() {
+    return snapshot;
+  }
+
+  /**
+   * Starts: records leftover VIPs on the host, starts the coordinator, listens to peers for one
+   * detection time (or until every peer is heard) and then claims what the plan gives it. The
+   * future fails when the coordinator cannot start (e.g. the heartbeat port is in use).
+   */
+  public CompletableFuture<Void> start() {
+    loop.execute(this::doStart);
+    return started;
+  }
+
+  /**
+   * Stops gracefully: advertises that it is draining, waits (bounded) until successors hold its
+   * VIPs, releases them, tells peers it left and stops. Completes when it holds nothing.
+   */
+  public CompletableFuture<Void> stop() {
+    loop.execute(this::doStop);
+    return stopped;
+  }
+
+  /**
+   * Planned switchover of the whole Active/Passive group to {@code target}, make-before-break.
+   * The request reaches every node through the coordinator and stays until {@link
+   * #clearSwitchover()} or a newer request.
+   */
+  public void switchover(String target) {
+    requireNode(target);
+    loop.execute(() -> pin("", new Pin(null, target, loop.wallMillis())));
+  }
+
+  /** Planned switchover of one Active/Active VIP to {@code target}, make-before-break. */
+  public void switchover(VirtualIp vip, String target) {
+    requireNode(target);
+    if (group.vips().stream().noneMatch(v -> v.address().equals(vip.address()))) {
+      throw new IllegalArgumentException(vip.cidr() + " is not a VIP of group " + group.name());
+    }
+    loop.execute(() -> pin(vip.cidr(), new Pin(vip, target, loop.wallMillis())));
+  }
+
+  /** Clears every switchover request; the normal rules decide again. */
+  public void clearSwitchover() {
+    loop.execute(() -> {
+      long now = loop.wallMillis();
+      for (Map.Entry<String, Pin> e : new ArrayList<>(pins.entrySet())) {
+        if (e.getValue().target() != null) {
+          pin(e.getKey(), new Pin(e.getValue().vip(), null, Math.max(now,
+              e.getValue().epoch() + 1)));
+        }
+      }
+    });
+  }
+
+  /** Drains this node for maintenance: its VIPs move away make-before-break. */
+  public void drain() {
+    loop.execute(() -> setDraining(true));
+  }
+
+  /** Ends a drain: the node may own VIPs again. */
+  public void undrain() {
+    loop.execute(() -> setDraining(false));
+  }
+
+  /**
+   * Reports this node's health: the priority delta of its checks and whether one disqualifies
+   * it. Health monitors call this; an application may call it for checks of its own.
+   */
+  public void health(String check, boolean healthy, int priorityDelta, boolean disqualified,
+      String detail) {
+    loop.execute(() -> {
+      boolean wasEligible = !this.disqualified;
+      this.priorityDelta = priorityDelta;
+      this.disqualified = disqualified;
+      if (wasEligible == disqualified) {
+        eligibleSince = loop.nanoTime();
+      }
+      emit(new AgentEvent.HealthChanged(loop.nanoTime(), check, healthy, effectivePriority(),
+          disqualified, detail));
+      localChanged();
+    });
+  }
+
+  private void requireNode(String id) {
+    if (group.node(id).isEmpty()) {
+      throw new IllegalArgumentException("node " + id + " is not a member of group "
+          + group.name());
+    }
+  }
+
+  // ---------------------------------------------------------------- event loop
+
+  private void doStart() {
+    if (phase != Phase.NEW) {
+      started.completeExceptionally(new IllegalStateException("agent already started"));
+      return;
+    }
+    startedAt = loop.nanoTime();
+    eligibleSince = startedAt;
+    phase = Phase.JOINING;
+    try {
+      for (HostAddress a : backend.list(interfaces)) {
+        for (VirtualIp v : group.vips()) {
+          if (a.matches(v)) {
+            held.add(v);
+          }
+        }
+      }
+    } catch (BackendException e) {
+      emit(new AgentEvent.BackendError(loop.nanoTime(), "list", null, e));
+    }
+    try {
+      coordinator.start(new Context());
+    } catch (IOException | RuntimeException e) {
+      phase = Phase.STOPPED;
+      snapshot();
+      started.completeExceptionally(e);
+      stopped.complete(null);
+      return;
+    }
+    joinTimer = loop.schedule(joinTime, this::endJoin);
+    reconcileTimer = loop.schedule(reconcileEvery, this::periodicReconcile);
+    Duration refresh = policy.announce().refresh();
+    if (refresh != null) {
+      refreshTimer = loop.schedule(refresh.toNanos(), this::refresh);
+    }
+    snapshot();
+    started.complete(null);
+  }
+
+  private void endJoin() {
+    if (phase != Phase.JOINING) {
+      return;
+    }
+    Cancellable t = joinTimer;
+    if (t != null) {
+      t.cancel();
+      joinTimer = null;
+    }
+    phase = Phase.RUNNING;
+    replan();
+  }
+
+  private void doStop() {
+    if (phase == Phase.STOPPED || phase == Phase.STOPPING) {
+      return;
+    }
+    if (phase == Phase.NEW) {
+      phase = Phase.STOPPED;
+      snapshot();
+      stopped.complete(null);
+      return;
+    }
+    phase = Phase.STOPPING;
+    draining = true;
+    eligibleSince = loop.nanoTime();
+    loop.schedule(handoverTimeout, this::finishStop);
+    localChanged();
+    if (held.isEmpty()) {
+      finishStop();
+    }
+  }
+
+  private void finishStop() {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    for (VirtualIp v : new ArrayList<>(held)) {
+      release(v, "STOPPED");
+    }
+    coordinator.leave();
+    coordinator.close();
+    for (Cancellable c : new Cancellable[] {planTimer, reconcileTimer, refreshTimer, joinTimer}) {
+      if (c != null) {
+        c.cancel();
+      }
+    }
+    phase = Phase.STOPPED;
+    snapshot();
+    stopped.complete(null);
+    if (loop instanceof EventLoopScheduler) {
+      ((EventLoopScheduler) loop).close();
+    }
+  }
+
+  private void setDraining(boolean on) {
+    if (phase == Phase.STOPPING || phase == Phase.STOPPED || draining == on) {
+      return;
+    }
+    draining = on;
+    eligibleSince = loop.nanoTime();
+    localChanged();
+  }
+
+  private void pin(String key, Pin p) {
+    Pin old = pins.get(key);
+    if (old != null && old.epoch() >= p.epoch()) {
+      return;
+    }
+    pins.put(key, p);
+    localChanged();
+  }
+
+  private void localChanged() {
+    coordinator.publishNow();
+    replan();
+  }
+
+  private void onPeer(PeerState s) {
+    PeerState old = peers.put(s.nodeId(), s);
+    long now = loop.nanoTime();
+    if (old == null || old.liveness() != s.liveness() || old.incarnation() != s.incarnation()) {
+      switch (s.liveness()) {
+        case ALIVE:
+          emit(new AgentEvent.PeerUp(now, s.nodeId(), s.incarnation()));
+          break;
+        case SUSPECT:
+          emit(new AgentEvent.PeerSuspect(now, s.nodeId()));
+          break;
+        default:
+          emit(new AgentEvent.PeerDown(now, s.nodeId(), s.held().isEmpty()
+              && s.eligibility() == Eligibility.DRAINING));
+      }
+    }
+    boolean pinsChanged = false;
+    for (Pin p : s.pins()) {
+      VirtualIp v = p.vip();
+      String key = v == null ? "" : v.cidr();
+      Pin mine = pins.get(key);
+      if (mine == null || mine.epoch() < p.epoch()) {
+        pins.put(key, p);
+        pinsChanged = true;
+      }
+    }
+    if (pinsChanged) {
+      coordinator.publishNow();
+    }
+    if (phase == Phase.JOINING) {
+      boolean all = true;
+      for (Node n : group.nodes()) {
+        PeerState p = peers.get(n.id());
+        if (!n.id().equals(nodeId) && (p == null || p.liveness() != Liveness.ALIVE)) {
+          all = false;
+        }
+      }
+      if (all) {
+        endJoin();
+      }
+      snapshot();
+      return;
+    }
+    // A peer that holds a VIP this node owns: re-announce at once so clients follow the owner.
+    for (VirtualIp v : s.held()) {
+      if (held.contains(v) && nodeId.equals(plan.assignment().owner(v))
+          && s.liveness() != Liveness.DEAD) {
+        Long last = lastConflictAnnounce.get(v);
+        if (last == null || now - last >= policy.heartbeatInterval().toNanos()) {
+          lastConflictAnnounce.put(v, now);
+          emit(new AgentEvent.Conflict(now, v, s.nodeId()));
+          announce(v);
+        }
+      }
+    }
+    replan();
+  }
+
+  private void onStalled(long nanos) {
+    long now = loop.nanoTime();
+    emit(new AgentEvent.Stalled(now, nanos));
+    if (group.nodes().size() > 1 && (phase == Phase.RUNNING)) {
+      // Peers may have declared this node dead and taken its VIPs: step down, listen again.
+      for (VirtualIp v : new ArrayList<>(held)) {
+        release(v, "STALLED");
+      }
+      handovers.clear();
+      plan = planner.initial();
+      phase = Phase.JOINING;
+      coordinator.publishNow();
+      joinTimer = loop.schedule(joinTime, this::endJoin);
+      snapshot();
+    }
+  }
+
+  private void replan() {
+    if (phase != Phase.RUNNING && phase != Phase.STOPPING) {
+      snapshot();
+      return;
+    }
+    long now = loop.nanoTime();
+    Plan before = plan;
+    Plan prev = before.withOwners(observedOwners());
+    Plan next = planner.plan(buildView(), prev, now);
+    plan = next;
+    if (before.hasQuorum() != next.hasQuorum()) {
+      int reachable = 1;
+      for (PeerState p : peers.values()) {
+        if (p.liveness() != Liveness.DEAD) {
+          reachable++;
+        }
+      }
+      emit(next.hasQuorum() ? new AgentEvent.QuorumRegained(now, reachable, group.quorumSize())
+          : new AgentEvent.QuorumLost(now, reachable, group.quorumSize()));
+    }
+    for (Node n : group.nodes()) {
+      if (next.isSuspended(n.id(), now) && !before.isSuspended(n.id(), now)) {
+        emit(new AgentEvent.FlapSuspended(now, n.id()));
+        if (n.id().equals(nodeId)) {
+          coordinator.publishNow();
+        }
+      }
+    }
+    for (Move m : next.moves()) {
+      if (nodeId.equals(m.to())) {
+        lastReason.put(m.vip(), m.reason().name());
+      }
+    }
+    reconcile(null);
+    long at = next.nextChangeAt();
+    if (at != planTimerAt) {
+      Cancellable t = planTimer;
+      if (t != null) {
+        t.cancel();
+      }
+      planTimerAt = at;
+      planTimer = at == Plan.NEVER ? null : loop.schedule(at - now, () -> {
+        planTimerAt = Plan.NEVER;
+        planTimer = null;
+        replan();
+      });
+    }
+    snapshot();
+  }
+
+  /** Who holds each VIP now: this node's own holdings and what each peer last reported. */
+  private Map<VirtualIp, String> observedOwners() {
+    Map<VirtualIp, String> owners = new HashMap<>();
+    for (VirtualIp v : group.vips()) {
+      String planned = plan.assignment().owner(v);
+      String chosen = null;
+      if (held.contains(v)) {
+        chosen = nodeId;
+      }
+      for (PeerState p : peers.values()) {
+        if (p.held().contains(v)) {
+          String id = p.nodeId();
+          if (chosen == null || (!chosen.equals(planned) && (id.equals(planned)
+              || id.compareTo(chosen) < 0))) {
+            chosen = id;
+          }
+        }
+      }
+      if (chosen != null) {
+        owners.put(v, chosen);
+      }
+    }
+    return owners;
+  }
+
+  private ClusterView buildView() {
+    ClusterView.Builder b = ClusterView.builder();
+    for (Node n : group.nodes()) {
+      if (n.id().equals(nodeId)) {
+        b.node(nodeId, new NodeStatus(Liveness.ALIVE, startedAt, effectivePriority(),
+            localEligibility(), eligibleSince, n.weight()));
+        continue;
+      }
+      PeerState p = peers.get(n.id());
+      b.node(n.id(), p == null ? NodeStatus.dead(startedAt, n.priority(), n.weight())
+          : new NodeStatus(p.liveness(), p.since(), p.effectivePriority(), p.eligibility(),
+              p.since(), n.weight()));
+    }
+    for (Pin p : pins.values()) {
+      String target = p.target();
+      if (target == null) {
+        continue;
+      }
+      VirtualIp v = p.vip();
+      if (v == null) {
+        b.pin(target);
+      } else {
+        b.pin(v, target);
+      }
+    }
+    return b.build();
+  }
+
+  private int effectivePriority() {
+    return self.priority() + priorityDelta;
+  }
+
+  private Eligibility localEligibility() {
+    if (draining) {
+      return Eligibility.DRAINING;
+    }
+    return disqualified ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
+  }
+
+  private Eligibility advertisedEligibility() {
+    Eligibility e = localEligibility();
+    if (e == Eligibility.ELIGIBLE && plan.isSuspended(nodeId, loop.nanoTime())) {
+      return Eligibility.SUSPENDED;
+    }
+    return e;
+  }
+
+  private void periodicReconcile() {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    reconcile(null);
+    reconcileTimer = loop.schedule(reconcileEvery, this::periodicReconcile);
+    snapshot();
+  }
+
+  private void refresh() {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    for (VirtualIp v : held) {
+      if (nodeId.equals(plan.assignment().owner(v))) {
+        announce(v);
+      }
+    }
+    Duration every = Objects.requireNonNull(policy.announce().refresh());
+    refreshTimer = loop.schedule(every.toNanos(), this::refresh);
+  }
+
+  /**
+   * Moves the host towards the plan: acquires what this node owns and lacks, re-adds what was
+   * removed behind its back, hands over (or releases) what it no longer owns, removes leftovers,
+   * and renews leases.
+   */
+  private void reconcile(@Nullable Set<HostAddress> known) {
+    long now = loop.nanoTime();
+    if (phase == Phase.JOINING || phase == Phase.NEW || phase == Phase.STOPPED) {
+      return;
+    }
+    Set<HostAddress> actual = known;
+    if (actual == null) {
+      try {
+        actual = backend.list(interfaces);
+      } catch (BackendException e) {
+        emit(new AgentEvent.BackendError(now, "list", null, e));
+        return;
+      }
+    }
+    boolean changed = false;
+    Lease lease = policy.lease();
+    boolean renew = !lease.isForever()
+        && now - lastRenew >= Objects.requireNonNull(lease.duration()).toNanos() / 3;
+    for (VirtualIp v : group.vips()) {
+      boolean owned = nodeId.equals(plan.assignment().owner(v));
+      boolean present = contains(actual, v);
+      if (owned) {
+        handovers.remove(v);
+        if (!held.contains(v)) {
+          if (assign(v)) {
+            held.add(v);
+            changed = true;
+            emit(new AgentEvent.Acquired(now, v, lastReason.getOrDefault(v, "RECONCILE")));
+            announceBurst(v);
+          }
+        } else if (!present) {
+          if (assign(v)) {
+            emit(new AgentEvent.DriftRepaired(now, v, "re-added after it was removed from the"
+                + " host"));
+            announceBurst(v);
+          }
+        } else if (renew) {
+          assign(v);
+        }
+      } else if (held.contains(v)) {
+        if (waitForSuccessor(v, now)) {
+          if (renew) {
+            assign(v);
+          }
+          continue;
+        }
+        release(v, releaseReason(v));
+        changed = true;
+      } else if (present) {
+        try {
+          backend.release(v);
+          emit(new AgentEvent.DriftRepaired(now, v, "removed a leftover this node does not own"));
+        } catch (BackendException e) {
+          emit(new AgentEvent.BackendError(now, "release", v, e));
+        }
+      }
+    }
+    if (renew) {
+      lastRenew = now;
+    }
+    if (changed) {
+      coordinator.publishNow();
+    }
+    if (phase == Phase.STOPPING && held.isEmpty()) {
+      finishStop();
+    }
+  }
+
+  /**
+   * Whether to keep {@code v} a little longer so that its new owner can add it first: the owner
+   * is reachable, does not hold it yet, and the bounded wait has not run out.
+   */
+  private boolean waitForSuccessor(VirtualIp v, long now) {
+    String owner = plan.assignment().owner(v);
+    PeerState p = owner == null ? null : peers.get(owner);
+    if (p == null || p.liveness() == Liveness.DEAD || p.held().contains(v)) {
+      handovers.remove(v);
+      return false;
+    }
+    Long deadline = handovers.get(v);
+    if (deadline == null) {
+      handovers.put(v, now + handoverTimeout);
+      loop.schedule(handoverTimeout, () -> reconcile(null));
+      return true;
+    }
+    return now < deadline;
+  }
+
+  private String releaseReason(VirtualIp v) {
+    for (Move m : plan.moves()) {
+      if (m.vip().equals(v)) {
+        return m.reason().name();
+      }
+    }
+    return phase == Phase.STOPPING ? "DRAINED" : "NOT_OWNER";
+  }
+
+  private static boolean contains(Set<HostAddress> actual, VirtualIp v) {
+    for (HostAddress a : actual) {
+      if (a.matches(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean assign(VirtualIp v) {
+    try {
+      backend.assign(v, policy.lease());
+      return true;
+    } catch (BackendException e) {
+      emit(new AgentEvent.BackendError(loop.nanoTime(), "assign", v, e));
+      return false;
+    }
+  }
+
+  private void release(VirtualIp v, String reason) {
+    try {
+      backend.release(v);
+    } catch (BackendException e) {
+      emit(new AgentEvent.BackendError(loop.nanoTime(), "release", v, e));
+      return;
+    }
+    held.remove(v);
+    handovers.remove(v);
+    emit(new AgentEvent.Released(loop.nanoTime(), v, reason));
+  }
+
+  private void announceBurst(VirtualIp v) {
+    announce(v);
+    int count = policy.announce().count();
+    long interval = policy.announce().interval().toNanos();
+    for (int i = 1; i < count; i++) {
+      loop.schedule(interval * i, () -> {
+        if (held.contains(v) && nodeId.equals(plan.assignment().owner(v))) {
+          announce(v);
+        }
+      });
+    }
+  }
+
+  private void announce(VirtualIp v) {
+    try {
+      backend.announce(v);
+    } catch (BackendException e) {
+      emit(new AgentEvent.BackendError(loop.nanoTime(), "announce", v, e));
+    }
+  }
+
+  private void emit(AgentEvent e) {
+    recent.addLast(e);
+    while (recent.size() > RECENT_EVENTS) {
+      recent.removeFirst();
+    }
+    for (AgentListener l : listeners) {
+      try {
+        l.on(e);
+      } catch (RuntimeException ex) {
+        LOG.warn("listener {} failed on {}", l, e, ex);
+      }
+    }
+    LOG.debug("{}/{}: {}", group.name(), nodeId, e);
+  }
+
+  private void snapshot() {
+    snapshot = buildSnapshot();
+  }
+
+  private AgentState buildSnapshot() {
+    Map<VirtualIp, @Nullable String> owners = new LinkedHashMap<>(plan.assignment().owners());
+    return new AgentState(nodeId, phase, plan.hasQuorum(), effectivePriority(),
+        localEligibility(), owners, new LinkedHashSet<>(held), new HashMap<>(peers),
+        new ArrayList<>(recent));
+  }
+
+  /** The coordinator's view of this agent; every call arrives on the loop. */
+  private final class Context implements Coordinator.Context {
+    @Override
+    public Scheduler loop() {
+      return loop;
+    }
+
+    @Override
+    public VipGroup group() {
+      return group;
+    }
+
+    @Override
+    public String nodeId() {
+      return nodeId;
+    }
+
+    @Override
+    public Coordinator.LocalState local() {
+      return new Coordinator.LocalState(effectivePriority(), advertisedEligibility(),
+          plan.hasQuorum(), held, new ArrayList<>(pins.values()));
+    }
+
+    @Override
+    public void peer(PeerState state) {
+      onPeer(state);
+    }
+
+    @Override
+    public void stalled(long nanos) {
+      onStalled(nanos);
+    }
+  }
+
+  /** Builds a {@link VipAgent}. */
+  public static final class Builder {
+    private @Nullable VipGroup group;
+    private @Nullable String nodeId;
+    private @Nullable AddressBackend backend;
+    private @Nullable Coordinator coordinator;
+    private @Nullable Scheduler scheduler;
+    private Duration reconcileInterval = Duration.ofSeconds(1);
+    private @Nullable Duration handoverTimeout;
+
+    private Builder() {}
+
+    /** The group (required). */
+    public Builder group(VipGroup group) {
+      this.group = group;
+      return this;
+    }
+
+    /** This node's id, a member of the group (required). */
+    public Builder nodeId(String nodeId) {
+      this.nodeId = nodeId;
+      return this;
+    }
+
+    /** Applies address changes (required). */
+    public Builder backend(AddressBackend backend) {
+      this.backend = backend;
+      return this;
+    }
+
+    /** Learns the peers' state (required); usually a {@link HeartbeatCoordinator}. */
+    public Builder coordinator(Coordinator coordinator) {
+      this.coordinator = coordinator;
+      return this;
+    }
+
+    /** The event loop and clock; default: a new {@link EventLoopScheduler}. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** How often the host is compared with the plan (default 1s). */
+    public Builder reconcileInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("reconcileInterval must be positive, got " + interval);
+      }
+      this.reconcileInterval = interval;
+      return this;
+    }
+
+    /**
+     * The longest a node keeps a VIP it no longer owns while its successor adds it (default:
+     * twice the detection time plus one heartbeat interval).
+     */
+    public Builder handoverTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("handoverTimeout must not be negative, got "
+            + timeout);
+      }
+      this.handoverTimeout = timeout;
+      return this;
+    }
+
+    /** The agent; throws when a required part is missing or the node is not in the group. */
+    public VipAgent build() {
+      return new VipAgent(this);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.vipha.spi;
+
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.plan.Eligibility;
+import io.vipha.plan.Liveness;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tells an agent what its peers are doing. The agent runs the planner on what the coordinator
+ * reports; the default coordinator exchanges authenticated heartbeats. All methods are called on
+ * the agent's event loop, and the coordinator calls its {@link Context} only from that loop.
+ */
+public interface Coordinator extends AutoCloseable {
+  /**
+   * A switchover request: move {@code vip} (or, when null, the whole Active/Passive group) to
+   * {@code target}, or clear the request when {@code target} is null. The request with the
+   * highest {@code epoch} for a VIP wins, on every node.
+   *
+   * @param vip the VIP, or null for the whole group
+   * @param target the node, or null to clear
+   * @param epoch wall-clock milliseconds on the node that made the request
+   */
+  record Pin(@Nullable VirtualIp vip, @Nullable String target, long epoch) {}
+
+  /** What this node advertises. */
+  record LocalState(int effectivePriority, Eligibility eligibility, boolean quorum,
+      Set<VirtualIp> held, List<Pin> pins) {
+    /** Copies the collections. */
+    public LocalState {
+      Objects.requireNonNull(eligibility, "eligibility");
+      held = Set.copyOf(held);
+      pins = List.copyOf(pins);
+    }
+  }
+
+  /**
+   * What this node knows of a peer.
+   *
+   * @param nodeId the peer
+   * @param liveness alive, suspect or dead
+   * @param since when the liveness last changed (the agent's clock)
+   * @param effectivePriority the priority it advertises
+   * @param eligibility whether it says it may own VIPs
+   * @param held the VIPs it says it holds now
+   * @param pins the switchover requests it knows
+   * @param incarnation its incarnation (changes on every restart)
+   */
+  record PeerState(String nodeId, Liveness liveness, long since, int effectivePriority,
+      Eligibility eligibility, Set<VirtualIp> held, List<Pin> pins, long incarnation) {
+    /** Copies the collections. */
+    public PeerState {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(liveness, "liveness");
+      Objects.requireNonNull(eligibility, "eligibility");
+      held = Set.copyOf(held);
+      pins = List.copyOf(pins);
+    }
+  }
+
+  /** The agent, as the coordinator sees it. */
+  interface Context {
+    /** The agent's event loop and clock. */
+    Scheduler loop();
+
+    /** The group. */
+    VipGroup group();
+
+    /** This node's id. */
+    String nodeId();
+
+    /** What to advertise now. */
+    LocalState local();
+
+    /** A peer's state changed. */
+    void peer(PeerState state);
+
+    /**
+     * The coordinator noticed that this node's own loop stalled for {@code nanos} (a long GC
+     * pause, say), long enough that peers may have declared it dead.
+     */
+    void stalled(long nanos);
+  }
+
+  /** Starts exchanging state; throws when the transport cannot open. */
+  void start(Context context) throws IOException;
+
+  /** The local state changed: advertise it now rather than at the next interval. */
+  void publishNow();
+
+  /** Tells peers that this node is leaving for good (graceful stop), then stops sending. */
+  void leave();
+
+  /** Stops and releases the transport. */
+  @Override
+  void close();
+}
