@@ -22,19 +22,22 @@ import java.nio.ByteOrder;
  *       increasing)</td></tr>
  *   <tr><td>16</td><td>8</td><td>sequence (unsigned, per incarnation, starts at 1)</td></tr>
  *   <tr><td>24</td><td>4</td><td>effective priority (signed int)</td></tr>
- *   <tr><td>28</td><td>2</td><td>reserved, must be 0</td></tr>
+ *   <tr><td>28</td><td>2</td><td>switchover pin count P (0..64)</td></tr>
  *   <tr><td>30</td><td>2</td><td>owned bitmap length B in bytes (0..8192)</td></tr>
  *   <tr><td>32</td><td>8</td><td>config digest (64-bit hash of the group's configuration)</td></tr>
  *   <tr><td>40</td><td>G</td><td>group name, UTF-8</td></tr>
  *   <tr><td>40+G</td><td>N</td><td>node id, UTF-8</td></tr>
  *   <tr><td>40+G+N</td><td>B</td><td>owned bitmap: bit i (byte i/8, bit i%8, LSB first) is set
  *       when the sender owns the VIP with canonical index i</td></tr>
- *   <tr><td>40+G+N+B</td><td>32</td><td>HMAC-SHA256 over every byte before it, with the key
+ *   <tr><td>40+G+N+B</td><td>11×P</td><td>switchover pins, each: u16 VIP canonical index
+ *       (0xFFFF: the whole group), u8 target node index in id order (0xFF: request cleared),
+ *       u64 epoch (wall-clock milliseconds of the request)</td></tr>
+ *   <tr><td>40+G+N+B+11P</td><td>32</td><td>HMAC-SHA256 over every byte before it, with the key
  *       named by keyId</td></tr>
  * </table>
  *
- * <p>A packet is therefore {@code 72 + G + N + B} bytes: at least {@value #MIN_LENGTH}, at most
- * {@value #MAX_LENGTH}.
+ * <p>A packet is therefore {@code 72 + G + N + B + 11P} bytes: at least {@value #MIN_LENGTH}, at
+ * most {@value #MAX_LENGTH}.
  */
 public final class HeartbeatCodec {
   /** {@code "VH"}. */
@@ -71,7 +74,15 @@ public final class HeartbeatCodec {
   static final int INCARNATION_OFFSET = 8;
   static final int SEQUENCE_OFFSET = 16;
   static final int PRIORITY_OFFSET = 24;
-  static final int RESERVED_OFFSET = 28;
+  static final int PIN_COUNT_OFFSET = 28;
+  /** Bytes of one switchover pin. */
+  public static final int PIN_LENGTH = 11;
+  /** Most pins in one packet. */
+  public static final int MAX_PINS = 64;
+  /** Pin VIP index meaning the whole group. */
+  public static final int PIN_GROUP = 0xFFFF;
+  /** Pin target meaning the request was cleared. */
+  public static final int PIN_CLEARED = 0xFF;
   static final int BITMAP_LENGTH_OFFSET = 30;
   static final int CONFIG_DIGEST_OFFSET = 32;
   /** Size of the fixed header; the group name starts here. */
@@ -81,7 +92,8 @@ public final class HeartbeatCodec {
   public static final int MIN_LENGTH = HEADER_LENGTH + 1 + 1 + MAC_LENGTH;
   /** Largest valid packet: 64-byte names and a full bitmap. */
   public static final int MAX_LENGTH =
-      HEADER_LENGTH + 2 * MAX_NAME_LENGTH + MAX_BITMAP_LENGTH + MAC_LENGTH;
+      HEADER_LENGTH + 2 * MAX_NAME_LENGTH + MAX_BITMAP_LENGTH + MAX_PINS * PIN_LENGTH
+          + MAC_LENGTH;
 
   private static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
@@ -92,9 +104,23 @@ public final class HeartbeatCodec {
 
   private HeartbeatCodec() {}
 
-  /** Length of a packet with the given name and bitmap lengths in bytes. */
+  /** Length of a packet with the given name and bitmap lengths in bytes, and no pins. */
   public static int packetLength(int groupLength, int nodeIdLength, int bitmapLength) {
-    return HEADER_LENGTH + groupLength + nodeIdLength + bitmapLength + MAC_LENGTH;
+    return packetLength(groupLength, nodeIdLength, bitmapLength, 0);
+  }
+
+  /** Length of a packet with the given name and bitmap lengths in bytes and pin count. */
+  public static int packetLength(int groupLength, int nodeIdLength, int bitmapLength, int pins) {
+    return HEADER_LENGTH + groupLength + nodeIdLength + bitmapLength + pins * PIN_LENGTH
+        + MAC_LENGTH;
+  }
+
+  /** Writes pin {@code i} into {@code pins}, laid out as on the wire. */
+  public static void setPin(byte[] pins, int i, int vipIndex, int targetIndex, long epoch) {
+    int o = i * PIN_LENGTH;
+    SHORT.set(pins, o, (short) vipIndex);
+    pins[o + 2] = (byte) targetIndex;
+    LONG.set(pins, o + 3, epoch);
   }
 
   /** Bytes of bitmap needed for {@code vipCount} VIPs. */

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>the fixed header: length, magic, version, type, flags, then the declared lengths and the
- *       reserved field against the packet length, which locates the MAC;
+ *       pin count against the packet length, which locates the MAC;
  *   <li>the key named by keyId, then the HMAC, compared in constant time;
  *   <li>only then the contents of the variable-length fields: UTF-8 and the group name;
  *   <li>last the {@link ReplayGuard}, which is updated only when the packet is accepted.
@@ -143,8 +143,9 @@ public final class HeartbeatDecoder {
     if (groupLen == 0 || groupLen > MAX_NAME_LENGTH
         || nodeLen == 0 || nodeLen > MAX_NAME_LENGTH
         || bitmapLen > MAX_BITMAP_LENGTH
-        || u16(buf, off + HeartbeatCodec.RESERVED_OFFSET) != 0
-        || HeartbeatCodec.packetLength(groupLen, nodeLen, bitmapLen) != len) {
+        || u16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET) > HeartbeatCodec.MAX_PINS
+        || HeartbeatCodec.packetLength(groupLen, nodeLen, bitmapLen,
+            u16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET)) != len) {
       return Rejection.BAD_LENGTH;
     }
     int keyId = u8(buf, off + HeartbeatCodec.KEY_ID_OFFSET);
@@ -182,7 +183,8 @@ public final class HeartbeatDecoder {
     if (replay != null) {
       return replay;
     }
-    view.wrap(buf, off, len, nodeOff, nodeLen, nodeOff + nodeLen, bitmapLen, peer);
+    view.wrap(buf, off, len, nodeOff, nodeLen, nodeOff + nodeLen, bitmapLen,
+        u16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET), peer);
     return null;
   }
 

@@ -41,6 +41,8 @@ public final class HeartbeatEncoder {
   private byte[] bitmap = NO_BITMAP;
   private int bitmapOff;
   private int bitmapLen;
+  private byte[] pins = NO_BITMAP;
+  private int pinCount;
 
   /**
    * An encoder for {@code nodeId} in {@code group}, signing with the current key of {@code keys}.
@@ -137,9 +139,27 @@ public final class HeartbeatEncoder {
     return this;
   }
 
+  /**
+   * The switchover pins, {@code count} entries laid out as on the wire (see {@link
+   * HeartbeatCodec#setPin}). The array is read, not copied, by each later {@link #encode}.
+   *
+   * @throws IllegalArgumentException when count is above 64 or the array is too short
+   */
+  public HeartbeatEncoder pins(byte[] entries, int count) {
+    Objects.requireNonNull(entries, "entries");
+    if (count < 0 || count > HeartbeatCodec.MAX_PINS
+        || entries.length < count * HeartbeatCodec.PIN_LENGTH) {
+      throw new IllegalArgumentException(count + " pins do not fit 0.." + HeartbeatCodec.MAX_PINS
+          + " or an array of " + entries.length + " bytes");
+    }
+    this.pins = entries;
+    this.pinCount = count;
+    return this;
+  }
+
   /** The length of the packet {@link #encode} writes with the current fields. */
   public int encodedLength() {
-    return HeartbeatCodec.packetLength(group.length, nodeId.length, bitmapLen);
+    return HeartbeatCodec.packetLength(group.length, nodeId.length, bitmapLen, pinCount);
   }
 
   /**
@@ -167,7 +187,7 @@ public final class HeartbeatEncoder {
     put64(buf, off + HeartbeatCodec.INCARNATION_OFFSET, incarnation);
     put64(buf, off + HeartbeatCodec.SEQUENCE_OFFSET, sequence);
     put32(buf, off + HeartbeatCodec.PRIORITY_OFFSET, priority);
-    put16(buf, off + HeartbeatCodec.RESERVED_OFFSET, 0);
+    put16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET, pinCount);
     put16(buf, off + HeartbeatCodec.BITMAP_LENGTH_OFFSET, bitmapLen);
     put64(buf, off + HeartbeatCodec.CONFIG_DIGEST_OFFSET, configDigest);
     int p = off + HeartbeatCodec.HEADER_LENGTH;
@@ -177,6 +197,8 @@ public final class HeartbeatEncoder {
     p += nodeId.length;
     System.arraycopy(bitmap, bitmapOff, buf, p, bitmapLen);
     p += bitmapLen;
+    System.arraycopy(pins, 0, buf, p, pinCount * HeartbeatCodec.PIN_LENGTH);
+    p += pinCount * HeartbeatCodec.PIN_LENGTH;
     mac.mac(buf, off, p - off, buf, p);
     return len;
   }

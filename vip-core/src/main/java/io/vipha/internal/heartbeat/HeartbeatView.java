@@ -26,12 +26,14 @@ public final class HeartbeatView implements DecodeResult {
   private int nodeLen;
   private int bitmapOff;
   private int bitmapLen;
+  private int pinCount;
   private int peer;
 
   HeartbeatView() {}
 
   void wrap(byte[] buf, int off, int len, int nodeOff, int nodeLen, int bitmapOff, int bitmapLen,
-      int peer) {
+      int pinCount, int peer) {
+    this.pinCount = pinCount;
     this.buf = buf;
     this.off = off;
     this.len = len;
@@ -148,6 +150,33 @@ public final class HeartbeatView implements DecodeResult {
     return n;
   }
 
+  /** Number of switchover pins in the packet. */
+  public int pinCount() {
+    return pinCount;
+  }
+
+  /** Pin {@code i}'s VIP index, or {@link HeartbeatCodec#PIN_GROUP} for the whole group. */
+  public int pinVip(int i) {
+    return HeartbeatCodec.u16(buf, pinOff(i));
+  }
+
+  /** Pin {@code i}'s target node index, or {@link HeartbeatCodec#PIN_CLEARED}. */
+  public int pinTarget(int i) {
+    return HeartbeatCodec.u8(buf, pinOff(i) + 2);
+  }
+
+  /** Pin {@code i}'s epoch (wall-clock milliseconds of the request). */
+  public long pinEpoch(int i) {
+    return i64(buf, pinOff(i) + 3);
+  }
+
+  private int pinOff(int i) {
+    if (i < 0 || i >= pinCount) {
+      throw new IndexOutOfBoundsException("pin " + i + " of " + pinCount);
+    }
+    return bitmapOff + bitmapLen + i * HeartbeatCodec.PIN_LENGTH;
+  }
+
   /** The buffer the packet lies in. */
   public byte[] buffer() {
     return buf;
@@ -168,7 +197,7 @@ public final class HeartbeatView implements DecodeResult {
     return type() + "[node=" + nodeId() + ", peer=" + peer + ", incarnation="
         + Long.toUnsignedString(incarnation()) + ", sequence=" + Long.toUnsignedString(sequence())
         + ", priority=" + priority() + ", flags=0x" + Integer.toHexString(flags()) + ", owned="
-        + ownedCount() + ", configDigest=" + Long.toHexString(configDigest()) + ", keyId="
+        + ownedCount() + ", pins=" + pinCount + ", configDigest=" + Long.toHexString(configDigest()) + ", keyId="
         + keyId() + "]";
   }
 }

@@ -23,7 +23,7 @@ public enum Rejection implements DecodeResult {
   BAD_FLAGS,
   /**
    * The declared lengths do not add up to the packet length, a name is empty or longer than 64
-   * bytes, the bitmap is longer than 8192 bytes, the reserved field is not 0, or the offset and
+   * bytes, the bitmap is longer than 8192 bytes, there are more than 64 pins, or the offset and
    * length passed in do not lie within the buffer.
    */
   BAD_LENGTH,

@@ -112,6 +112,32 @@ class HeartbeatCodecTest {
   }
 
   @Test
+  void roundTripsSwitchoverPinsAfterTheBitmap() {
+    HeartbeatDecoder dec = decoder();
+    byte[] bitmap = {0b101};
+    byte[] pins = new byte[3 * HeartbeatCodec.PIN_LENGTH];
+    HeartbeatCodec.setPin(pins, 0, HeartbeatCodec.PIN_GROUP, 1, 1_767_225_600_000L);
+    HeartbeatCodec.setPin(pins, 1, 7, HeartbeatCodec.PIN_CLEARED, 5L);
+    HeartbeatCodec.setPin(pins, 2, 65_534, 2, -1L);
+    byte[] p = packet(encoder("n1").sequence(1).owned(bitmap, 0, 1).pins(pins, 3));
+    assertThat(p.length).isEqualTo(HeartbeatCodec.packetLength(3, 2, 1, 3));
+    HeartbeatView v = (HeartbeatView) dec.decode(p, 0, p.length, GROUP);
+    assertThat(v.ownedCount()).isEqualTo(2);
+    assertThat(v.pinCount()).isEqualTo(3);
+    assertThat(v.pinVip(0)).isEqualTo(HeartbeatCodec.PIN_GROUP);
+    assertThat(v.pinTarget(0)).isEqualTo(1);
+    assertThat(v.pinEpoch(0)).isEqualTo(1_767_225_600_000L);
+    assertThat(v.pinVip(1)).isEqualTo(7);
+    assertThat(v.pinTarget(1)).isEqualTo(HeartbeatCodec.PIN_CLEARED);
+    assertThat(v.pinEpoch(1)).isEqualTo(5L);
+    assertThat(v.pinVip(2)).isEqualTo(65_534);
+    assertThat(v.pinEpoch(2)).isEqualTo(-1L);
+    assertThatThrownBy(() -> v.pinVip(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> encoder("n1").pins(pins, 65))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void roundTripsEmptySparseAndFullBitmaps() {
     HeartbeatDecoder dec = decoder();
     HeartbeatEncoder enc = encoder("n1");
@@ -225,7 +251,8 @@ class HeartbeatCodecTest {
     cases.put("group length 0", edit(good, p -> set(p, 6, 0), Rejection.BAD_LENGTH));
     cases.put("node length 0", edit(good, p -> set(p, 7, 0), Rejection.BAD_LENGTH));
     cases.put("group length 4", edit(good, p -> set(p, 6, 4), Rejection.BAD_LENGTH));
-    cases.put("reserved", edit(good, p -> set(p, 29, 1), Rejection.BAD_LENGTH));
+    cases.put("pin count without pins", edit(good, p -> set(p, 29, 1), Rejection.BAD_LENGTH));
+    cases.put("too many pins", edit(good, p -> set(p, 29, 65), Rejection.BAD_LENGTH));
     cases.put("bitmap length 1", edit(good, p -> set(p, 31, 1), Rejection.BAD_LENGTH));
     cases.put("trailing byte", new Case(Arrays.copyOf(good, good.length + 1),
         Rejection.BAD_LENGTH));
