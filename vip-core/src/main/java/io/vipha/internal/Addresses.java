@@ -50,6 +50,11 @@ public final class Addresses {
   }
 
   private static @Nullable InetAddress parseIpv6(String text) {
+    if (text.charAt(0) == '.') {
+      // InetAddress.getByName treats text that does not start with a hex digit or ':' as a host
+      // name and resolves it (".:1" reaches DNS); no IPv6 literal starts with '.'.
+      return null;
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
