@@ -138,6 +138,48 @@ public final class Addresses {
     return (a instanceof Inet6Address ? "[" + host + "]" : host) + ":" + endpoint.getPort();
   }
 
+  /**
+   * The address as text: IPv4 dotted quad, IPv6 in the RFC 5952 form ({@code 2001:db8::10} rather
+   * than the JDK's {@code 2001:db8:0:0:0:0:0:10}); a zone is dropped.
+   */
+  public static String text(InetAddress a) {
+    if (!(a instanceof Inet6Address)) {
+      return a.getHostAddress();
+    }
+    byte[] b = a.getAddress();
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    // The longest run of two or more zero groups (the first on a tie) becomes "::".
+    int runStart = -1;
+    int runLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > runLength) {
+        runStart = i;
+        runLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == runStart) {
+        sb.append("::");
+        i += runLength - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(groups[i]));
+    }
+    return sb.toString();
+  }
+
   /** The family's bit length: 32 for IPv4, 128 for IPv6. */
   public static int bits(InetAddress a) {
     return a instanceof Inet4Address ? 32 : 128;
