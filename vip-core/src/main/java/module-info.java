@@ -1,5 +1,6 @@
 /**
- * vipha core: the VIP model, JSON configuration, the failover planner and the mode advisor.
+ * vipha core: the VIP model, JSON configuration, the failover planner, the node runtime and the
+ * mode advisor.
  */
 module io.vipha.core {
   requires static transitive org.jspecify;
@@ -8,6 +9,7 @@ module io.vipha.core {
 
   exports io.vipha;
   exports io.vipha.agent;
+  exports io.vipha.config;
   exports io.vipha.plan;
   exports io.vipha.spi;
   exports io.vipha.testing;

@@ -50,6 +50,11 @@ public final class Addresses {
   }
 
   private static @Nullable InetAddress parseIpv6(String text) {
+    if (text.charAt(0) == '.') {
+      // InetAddress.getByName treats text that does not start with a hex digit or ':' as a host
+      // name and resolves it (".:1" reaches DNS); no IPv6 literal starts with '.'.
+      return null;
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
@@ -131,6 +136,48 @@ public final class Addresses {
     InetAddress a = endpoint.getAddress();
     String host = a == null ? endpoint.getHostString() : a.getHostAddress();
     return (a instanceof Inet6Address ? "[" + host + "]" : host) + ":" + endpoint.getPort();
+  }
+
+  /**
+   * The address as text: IPv4 dotted quad, IPv6 in the RFC 5952 form ({@code 2001:db8::10} rather
+   * than the JDK's {@code 2001:db8:0:0:0:0:0:10}); a zone is dropped.
+   */
+  public static String text(InetAddress a) {
+    if (!(a instanceof Inet6Address)) {
+      return a.getHostAddress();
+    }
+    byte[] b = a.getAddress();
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    // The longest run of two or more zero groups (the first on a tie) becomes "::".
+    int runStart = -1;
+    int runLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > runLength) {
+        runStart = i;
+        runLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == runStart) {
+        sb.append("::");
+        i += runLength - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(groups[i]));
+    }
+    return sb.toString();
   }
 
   /** The family's bit length: 32 for IPv4, 128 for IPv6. */

@@ -1,0 +1,158 @@
+package io.vipha.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vipha.AnnouncePolicy;
+import io.vipha.Exposure;
+import io.vipha.FailoverPolicy;
+import io.vipha.FlapLimit;
+import io.vipha.Node;
+import io.vipha.Quorum;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.internal.Addresses;
+import io.vipha.internal.Durations;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * Writes a configuration document: the fields in the order of the format's documentation,
+ * required fields always, optional ones only when they differ from their defaults.
+ */
+final class ConfigWriter {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectWriter WRITER = new ObjectMapper().writer(printer());
+
+  private ConfigWriter() {}
+
+  private static DefaultPrettyPrinter printer() {
+    DefaultIndenter indenter = new DefaultIndenter("  ", "\n"); // the same on every platform
+    DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(
+        Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+    printer.indentObjectsWith(indenter);
+    printer.indentArraysWith(indenter);
+    return printer;
+  }
+
+  static String toJson(VipConfig config) {
+    ObjectNode root = NODES.objectNode();
+    ArrayNode groups = root.putArray("groups");
+    for (VipGroup g : config.groups()) {
+      group(g, groups.addObject());
+    }
+    try {
+      return WRITER.writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e); // a tree of strings and numbers always serializes
+    }
+  }
+
+  private static void group(VipGroup g, ObjectNode o) {
+    o.put("name", g.name());
+    o.put("mode", g.mode().name());
+    ArrayNode vips = o.putArray("vips");
+    for (VirtualIp v : g.vips()) {
+      vip(v, vips.addObject());
+    }
+    ArrayNode nodes = o.putArray("nodes");
+    for (Node n : g.nodes()) {
+      node(n, nodes.addObject());
+    }
+    ObjectNode policy = policy(g.policy());
+    if (!policy.isEmpty()) {
+      o.set("policy", policy);
+    }
+  }
+
+  private static void vip(VirtualIp v, ObjectNode o) {
+    o.put("address", Addresses.text(v.address()) + "/" + v.prefixLength());
+    o.put("interface", v.interfaceName());
+    if (v.exposure() != Exposure.PRIVATE) {
+      o.put("exposure", v.exposure().name());
+    }
+    String label = v.label();
+    if (label != null) {
+      o.put("label", label);
+    }
+  }
+
+  private static void node(Node n, ObjectNode o) {
+    o.put("id", n.id());
+    ArrayNode heartbeat = o.putArray("heartbeat");
+    for (InetSocketAddress a : n.heartbeat()) {
+      String host = Addresses.text(a.getAddress());
+      heartbeat.add((a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":"
+          + a.getPort());
+    }
+    if (n.priority() != Node.DEFAULT_PRIORITY) {
+      o.put("priority", n.priority());
+    }
+    if (n.weight() != 1) {
+      o.put("weight", n.weight());
+    }
+    Integer capacity = n.capacity();
+    if (capacity != null) {
+      o.put("capacity", capacity);
+    }
+  }
+
+  private static ObjectNode policy(FailoverPolicy p) {
+    FailoverPolicy d = FailoverPolicy.defaults();
+    ObjectNode o = NODES.objectNode();
+    if (p.preempt() != d.preempt()) {
+      o.put("preempt", p.preempt());
+    }
+    if (!p.preemptDelay().equals(d.preemptDelay())) {
+      o.put("preemptDelay", Durations.format(p.preemptDelay()));
+    }
+    if (!p.holdDown().equals(d.holdDown())) {
+      o.put("holdDown", Durations.format(p.holdDown()));
+    }
+    FlapLimit flap = p.flapLimit();
+    if (!flap.equals(d.flapLimit())) {
+      ObjectNode f = o.putObject("flapLimit");
+      f.put("maxChanges", flap.maxChanges());
+      f.put("window", Durations.format(flap.window()));
+      if (flap.suspendFor() != null) {
+        f.put("suspendFor", Durations.format(flap.suspendFor()));
+      }
+    }
+    if (!p.heartbeatInterval().equals(d.heartbeatInterval())) {
+      o.put("heartbeatInterval", Durations.format(p.heartbeatInterval()));
+    }
+    if (p.deadAfter() != d.deadAfter()) {
+      o.put("deadAfter", p.deadAfter());
+    }
+    Quorum q = p.quorum();
+    if (q.kind() == Quorum.Kind.SIZE) {
+      o.put("quorum", q.size());
+    } else if (!q.equals(d.quorum())) {
+      o.put("quorum", q.toString());
+    }
+    if (p.noQuorum() != d.noQuorum()) {
+      o.put("noQuorum", p.noQuorum().name());
+    }
+    AnnouncePolicy announce = p.announce();
+    if (!announce.equals(d.announce())) {
+      ObjectNode a = o.putObject("announce");
+      a.put("count", announce.count());
+      a.put("interval", Durations.format(announce.interval()));
+      if (announce.refresh() != null) {
+        a.put("refresh", Durations.format(announce.refresh()));
+      }
+    }
+    if (!p.lease().equals(d.lease())) {
+      o.put("lease", p.lease().toString());
+    }
+    return o;
+  }
+}
