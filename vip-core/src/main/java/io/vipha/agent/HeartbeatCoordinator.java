@@ -1,0 +1,521 @@
+package io.vipha.agent;
+
+import io.vipha.Node;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.internal.VipOrder;
+import io.vipha.internal.heartbeat.DecodeResult;
+import io.vipha.internal.heartbeat.HeartbeatCodec;
+import io.vipha.internal.heartbeat.HeartbeatDecoder;
+import io.vipha.internal.heartbeat.HeartbeatEncoder;
+import io.vipha.internal.heartbeat.HeartbeatKeys;
+import io.vipha.internal.heartbeat.HeartbeatView;
+import io.vipha.internal.heartbeat.MessageType;
+import io.vipha.internal.heartbeat.Rejection;
+import io.vipha.internal.heartbeat.ReplayGuard;
+import io.vipha.plan.Eligibility;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Coordinator;
+import io.vipha.spi.DatagramTransport;
+import io.vipha.spi.Scheduler;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default coordinator: every node sends an authenticated heartbeat to every peer each
+ * heartbeat interval (and at once when its state changes), and tracks its peers from theirs.
+ *
+ * <p>A peer is <em>suspect</em> after one missed interval (silent for 1.5 intervals) and
+ * <em>dead</em> once silent for the policy's {@code deadAfter} intervals, timed to the
+ * nanosecond of its last heartbeat. A node whose own heartbeat timer fires late by more than the
+ * detection time minus one interval (a long GC pause, say) reports a stall to the agent, which
+ * steps down before acting on a view that is out of date.
+ *
+ * <p>Packets are signed with HMAC-SHA256 under a shared key of at least 32 bytes; a previous key
+ * may be accepted during rotation. Forged, malformed and replayed packets are dropped and
+ * counted ({@link #rejected()}), never acted on.
+ */
+public final class HeartbeatCoordinator implements Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoordinator.class);
+
+  private final HeartbeatKeys keys;
+  private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
+  private final @Nullable InetSocketAddress multicast;
+
+  private @Nullable Context ctx;
+  private @Nullable Scheduler loop;
+  private @Nullable DatagramTransport transport;
+  private @Nullable HeartbeatEncoder encoder;
+  private @Nullable HeartbeatDecoder decoder;
+  private @Nullable Cancellable tickTimer;
+  private String group = "";
+  private String selfId = "";
+  private int selfIndex;
+  private String[] ids = new String[0];
+  private VirtualIp[] vips = new VirtualIp[0];
+  private final Map<InetAddress, Integer> vipIndex = new HashMap<>();
+  private final List<InetSocketAddress> destinations = new ArrayList<>();
+  private Track[] tracks = new Track[0];
+  private long interval;
+  private long deadAfter;
+  private long stallThreshold;
+  private long configDigest;
+  private long incarnation;
+  private long sequence;
+  private long expectedTick;
+  private byte[] bitmap = new byte[0];
+  private byte[] pinBytes = new byte[0];
+  private final byte[] out = new byte[HeartbeatCodec.MAX_LENGTH];
+  private boolean closed;
+
+  private HeartbeatCoordinator(Builder b) {
+    byte[] key = Objects.requireNonNull(b.key, "a heartbeat key is required");
+    byte[] prev = b.previousKey;
+    this.keys = prev == null ? HeartbeatKeys.of(b.keyId, key)
+        : HeartbeatKeys.of(b.keyId, key, b.previousKeyId, prev);
+    this.transportFactory = b.transportFactory;
+    this.multicast = b.multicast;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** One peer as tracked here. */
+  private static final class Track {
+    final String id;
+    final int index;
+    Liveness liveness = Liveness.DEAD;
+    long since;
+    long lastHeard = Long.MIN_VALUE;
+    boolean heard;
+    int priority;
+    Eligibility eligibility = Eligibility.ELIGIBLE;
+    byte[] bitmap = new byte[0];
+    Set<VirtualIp> held = Set.of();
+    List<Pin> pins = List.of();
+    long pinSignature;
+    long incarnation;
+    boolean deathTimer;
+    boolean digestWarned;
+
+    Track(String id, int index) {
+      this.id = id;
+      this.index = index;
+    }
+  }
+
+  @Override
+  public void start(Context context) throws IOException {
+    VipGroup g = context.group();
+    this.ctx = context;
+    Scheduler l = context.loop();
+    this.loop = l;
+    this.group = g.name();
+    this.selfId = context.nodeId();
+    this.ids = g.nodes().stream().map(Node::id).sorted().toArray(String[]::new);
+    this.selfIndex = Arrays.binarySearch(ids, selfId);
+    this.vips = VipOrder.of(g);
+    for (int i = 0; i < vips.length; i++) {
+      vipIndex.put(vips[i].address(), i);
+    }
+    this.bitmap = new byte[HeartbeatCodec.bitmapLength(vips.length)];
+    this.pinBytes = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
+    this.interval = g.policy().heartbeatInterval().toNanos();
+    this.deadAfter = g.policy().detectionTime().toNanos();
+    this.stallThreshold = deadAfter - interval;
+    this.configDigest = digest(g);
+    this.incarnation = Math.max(1, l.wallMillis()) * 1000 + (NEXT.getAndIncrement() % 1000);
+    this.tracks = new Track[ids.length];
+    Node self = g.node(selfId).orElseThrow();
+    for (int i = 0; i < ids.length; i++) {
+      Track t = new Track(ids[i], i);
+      t.since = l.nanoTime();
+      tracks[i] = t;
+      if (i != selfIndex) {
+        destinations.addAll(g.node(ids[i]).orElseThrow().heartbeat());
+      }
+    }
+    InetSocketAddress m = multicast;
+    if (m != null) {
+      destinations.add(m);
+    }
+    this.encoder = new HeartbeatEncoder(keys, group, selfId).configDigest(configDigest)
+        .incarnation(incarnation);
+    this.decoder = new HeartbeatDecoder(keys, ReplayGuard.forNodes(Arrays.asList(ids)));
+    InetSocketAddress bind = self.heartbeat().get(0);
+    Function<InetSocketAddress, DatagramTransport> f = transportFactory;
+    DatagramTransport tr = f != null ? f.apply(bind) : new UdpTransport(bind);
+    tr.open(l, this::onDatagram);
+    this.transport = tr;
+    expectedTick = l.nanoTime();
+    tick();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicLong NEXT =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private void tick() {
+    Scheduler l = Objects.requireNonNull(loop);
+    if (closed) {
+      return;
+    }
+    long now = l.nanoTime();
+    long late = now - expectedTick;
+    if (late > stallThreshold) {
+      // This node was stalled: its peers' silence is its own. Give them a fresh detection time.
+      for (Track t : tracks) {
+        if (t.liveness != Liveness.DEAD) {
+          t.lastHeard = now;
+        }
+      }
+      Objects.requireNonNull(ctx).stalled(late);
+    }
+    send(MessageType.HEARTBEAT);
+    for (Track t : tracks) {
+      if (t.index != selfIndex) {
+        checkLiveness(t, now);
+      }
+    }
+    expectedTick = now + interval;
+    tickTimer = l.schedule(interval, this::tick);
+  }
+
+  @Override
+  public void publishNow() {
+    if (!closed && transport != null) {
+      send(MessageType.HEARTBEAT);
+    }
+  }
+
+  @Override
+  public void leave() {
+    if (!closed && transport != null) {
+      send(MessageType.LEAVING);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Cancellable t = tickTimer;
+    if (t != null) {
+      t.cancel();
+    }
+    DatagramTransport tr = transport;
+    if (tr != null) {
+      tr.close();
+    }
+  }
+
+  private void send(MessageType type) {
+    Context c = Objects.requireNonNull(ctx);
+    HeartbeatEncoder enc = Objects.requireNonNull(encoder);
+    DatagramTransport tr = Objects.requireNonNull(transport);
+    LocalState local = c.local();
+    Arrays.fill(bitmap, (byte) 0);
+    for (VirtualIp v : local.held()) {
+      Integer i = vipIndex.get(v.address());
+      if (i != null) {
+        HeartbeatCodec.setOwned(bitmap, i);
+      }
+    }
+    int pins = 0;
+    for (Pin p : local.pins()) {
+      if (pins == HeartbeatCodec.MAX_PINS) {
+        break;
+      }
+      VirtualIp v = p.vip();
+      Integer vi = v == null ? Integer.valueOf(HeartbeatCodec.PIN_GROUP) : vipIndex.get(v.address());
+      String target = p.target();
+      int ti = target == null ? HeartbeatCodec.PIN_CLEARED : Arrays.binarySearch(ids, target);
+      if (vi != null && ti >= 0) {
+        HeartbeatCodec.setPin(pinBytes, pins++, vi, ti, p.epoch());
+      }
+    }
+    int flags = local.quorum() ? HeartbeatCodec.FLAG_HAS_QUORUM : 0;
+    switch (local.eligibility()) {
+      case ELIGIBLE:
+        flags |= HeartbeatCodec.FLAG_ELIGIBLE;
+        break;
+      case DRAINING:
+        flags |= HeartbeatCodec.FLAG_DRAINING;
+        break;
+      case SUSPENDED:
+        flags |= HeartbeatCodec.FLAG_SUSPENDED;
+        break;
+      default:
+        break;
+    }
+    int len = enc.type(type).flags(flags).priority(local.effectivePriority())
+        .sequence(++sequence).owned(bitmap, 0, bitmap.length).pins(pinBytes, pins).encode(out, 0);
+    for (InetSocketAddress to : destinations) {
+      tr.send(to, out, 0, len);
+    }
+  }
+
+  private void onDatagram(InetSocketAddress from, byte[] data, int offset, int length) {
+    if (closed) {
+      return;
+    }
+    HeartbeatDecoder dec = Objects.requireNonNull(decoder);
+    DecodeResult r = dec.decode(data, offset, length, group);
+    if (!(r instanceof HeartbeatView)) {
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{}/{}: dropped a packet from {}: {}", group, selfId, from, r);
+      }
+      return;
+    }
+    HeartbeatView hb = (HeartbeatView) r;
+    int idx = hb.peerIndex();
+    if (idx == selfIndex) {
+      return; // our own multicast
+    }
+    Track t = tracks[idx];
+    long now = Objects.requireNonNull(loop).nanoTime();
+    boolean changed = false;
+    if (hb.incarnation() != t.incarnation) {
+      t.incarnation = hb.incarnation();
+      changed = true;
+    }
+    boolean sameConfig = hb.configDigest() == configDigest;
+    if (!sameConfig && !t.digestWarned) {
+      t.digestWarned = true;
+      LOG.warn("{}/{}: node {} runs another configuration of the group; its VIP holdings and"
+          + " switchover requests are ignored until the configurations match", group, selfId,
+          t.id);
+    }
+    if (hb.priority() != t.priority) {
+      t.priority = hb.priority();
+      changed = true;
+    }
+    Eligibility e = hb.draining() ? Eligibility.DRAINING : hb.suspended() ? Eligibility.SUSPENDED
+        : hb.eligible() ? Eligibility.ELIGIBLE : Eligibility.DISQUALIFIED;
+    if (e != t.eligibility) {
+      t.eligibility = e;
+      changed = true;
+    }
+    if (sameConfig) {
+      changed |= readHeld(t, hb);
+      changed |= readPins(t, hb);
+    }
+    if (hb.type() == MessageType.LEAVING) {
+      if (t.liveness != Liveness.DEAD) {
+        t.liveness = Liveness.DEAD;
+        t.since = now;
+        changed = true;
+      }
+    } else {
+      t.lastHeard = now;
+      t.heard = true;
+      if (t.liveness != Liveness.ALIVE) {
+        t.liveness = Liveness.ALIVE;
+        t.since = now;
+        changed = true;
+      }
+      armDeathTimer(t, now);
+    }
+    if (changed) {
+      report(t);
+    }
+  }
+
+  private boolean readHeld(Track t, HeartbeatView hb) {
+    int len = hb.bitmapLength();
+    byte[] buf = hb.buffer();
+    int start = hb.offset() + hb.length() - HeartbeatCodec.MAC_LENGTH
+        - hb.pinCount() * HeartbeatCodec.PIN_LENGTH - len;
+    if (t.bitmap.length == len && Arrays.equals(t.bitmap, 0, len, buf, start, start + len)) {
+      return false;
+    }
+    t.bitmap = Arrays.copyOfRange(buf, start, start + len);
+    Set<VirtualIp> held = new HashSet<>();
+    for (int i = 0; i < vips.length; i++) {
+      if (hb.owns(i)) {
+        held.add(vips[i]);
+      }
+    }
+    t.held = Set.copyOf(held);
+    return true;
+  }
+
+  private boolean readPins(Track t, HeartbeatView hb) {
+    long sig = 17;
+    for (int i = 0; i < hb.pinCount(); i++) {
+      sig = sig * 31 + hb.pinVip(i);
+      sig = sig * 31 + hb.pinTarget(i);
+      sig = sig * 31 + hb.pinEpoch(i);
+    }
+    if (sig == t.pinSignature && t.pins.size() == hb.pinCount()) {
+      return false;
+    }
+    List<Pin> pins = new ArrayList<>();
+    for (int i = 0; i < hb.pinCount(); i++) {
+      int vi = hb.pinVip(i);
+      int ti = hb.pinTarget(i);
+      if ((vi != HeartbeatCodec.PIN_GROUP && vi >= vips.length)
+          || (ti != HeartbeatCodec.PIN_CLEARED && ti >= ids.length)) {
+        continue;
+      }
+      pins.add(new Pin(vi == HeartbeatCodec.PIN_GROUP ? null : vips[vi],
+          ti == HeartbeatCodec.PIN_CLEARED ? null : ids[ti], hb.pinEpoch(i)));
+    }
+    t.pinSignature = sig;
+    t.pins = List.copyOf(pins);
+    return true;
+  }
+
+  private void armDeathTimer(Track t, long now) {
+    if (t.deathTimer) {
+      return;
+    }
+    t.deathTimer = true;
+    Objects.requireNonNull(loop).schedule(t.lastHeard + deadAfter - now, () -> deathCheck(t));
+  }
+
+  private void deathCheck(Track t) {
+    t.deathTimer = false;
+    if (closed || t.liveness == Liveness.DEAD) {
+      return;
+    }
+    long now = Objects.requireNonNull(loop).nanoTime();
+    checkLiveness(t, now);
+    if (t.liveness != Liveness.DEAD) {
+      armDeathTimer(t, now);
+    }
+  }
+
+  private void checkLiveness(Track t, long now) {
+    if (!t.heard || t.liveness == Liveness.DEAD) {
+      return;
+    }
+    long silent = now - t.lastHeard;
+    Liveness l = silent >= deadAfter ? Liveness.DEAD
+        : silent > interval + interval / 2 ? Liveness.SUSPECT : Liveness.ALIVE;
+    if (l != t.liveness) {
+      t.liveness = l;
+      t.since = now;
+      report(t);
+    }
+  }
+
+  private void report(Track t) {
+    Objects.requireNonNull(ctx).peer(new PeerState(t.id, t.liveness, t.since, t.priority,
+        t.eligibility, t.held, t.pins, t.incarnation));
+  }
+
+  /** Packets dropped so far, by reason. */
+  public Map<Rejection, Long> rejected() {
+    Map<Rejection, Long> m = new EnumMap<>(Rejection.class);
+    HeartbeatDecoder d = decoder;
+    if (d != null) {
+      for (Rejection r : Rejection.values()) {
+        long n = d.rejected(r);
+        if (n > 0) {
+          m.put(r, n);
+        }
+      }
+    }
+    return m;
+  }
+
+  /** Packets accepted so far. */
+  public long accepted() {
+    HeartbeatDecoder d = decoder;
+    return d == null ? 0 : d.accepted();
+  }
+
+  /** This node's incarnation (0 before start). */
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /** A 64-bit digest of everything in the group that peers must agree on. */
+  static long digest(VipGroup g) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(g.name()).append('|').append(g.mode()).append('|');
+    for (VirtualIp v : VipOrder.of(g)) {
+      sb.append(v.cidr()).append(' ').append(v.interfaceName()).append(' ')
+          .append(v.exposure()).append(';');
+    }
+    g.nodes().stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(n -> sb.append(n.id())
+        .append(' ').append(n.priority()).append(' ').append(n.weight()).append(' ')
+        .append(n.capacity()).append(';'));
+    sb.append(g.policy());
+    long h = 0xcbf29ce484222325L;
+    for (byte b : sb.toString().getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** Builds a {@link HeartbeatCoordinator}. */
+  public static final class Builder {
+    private int keyId = 1;
+    private byte @Nullable [] key;
+    private int previousKeyId;
+    private byte @Nullable [] previousKey;
+    private @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
+    private @Nullable InetSocketAddress multicast;
+
+    private Builder() {}
+
+    /** The shared key that signs heartbeats (at least 32 bytes) and its id (0–255). */
+    public Builder key(int id, byte[] key) {
+      this.keyId = id;
+      this.key = key.clone();
+      return this;
+    }
+
+    /**
+     * One more key that is accepted but never used to sign, for rotation: add the new key here on
+     * every node first, then make it the signing key, then remove the old one.
+     */
+    public Builder acceptAlso(int id, byte[] key) {
+      this.previousKeyId = id;
+      this.previousKey = key.clone();
+      return this;
+    }
+
+    /**
+     * How to open the transport for this node's first heartbeat address (default: {@link
+     * UdpTransport}); tests pass an in-memory network's transports here.
+     */
+    public Builder transport(Function<InetSocketAddress, DatagramTransport> factory) {
+      this.transportFactory = factory;
+      return this;
+    }
+
+    /** Also send every heartbeat to this multicast group and port. */
+    public Builder multicast(InetSocketAddress group) {
+      if (!group.getAddress().isMulticastAddress()) {
+        throw new IllegalArgumentException(group + " is not a multicast address");
+      }
+      this.multicast = group;
+      return this;
+    }
+
+    /** The coordinator; throws when the keys are invalid. */
+    public HeartbeatCoordinator build() {
+      return new HeartbeatCoordinator(this);
+    }
+  }
+}
