@@ -7,4 +7,5 @@ module io.vipha.core {
   requires org.slf4j;
 
   exports io.vipha;
+  exports io.vipha.advisor;
 }
