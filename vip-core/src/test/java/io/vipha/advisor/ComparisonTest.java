@@ -19,23 +19,25 @@ class ComparisonTest {
 
   @Test
   void rendersAnAlignedTable() {
-    assertThat(Comparison.modes().toTable()).isEqualTo(String.join("\n",
-        "Aspect        Active/Active                               Active/Passive",
-        "------------  ------------------------------------------  ---------------------------",
-        "Performance   Higher: all nodes serve                     Standard: one node serves",
-        "Availability  Very high                                   High, with a brief failover",
-        "Cost          Higher                                      Lower",
-        "Complexity    More                                        Simpler",
-        "Best fit      Mission-critical, high-traffic, multi-zone  Internal or cost-focused"));
+    assertThat(Comparison.modes().toTable()).isEqualTo("""
+        Aspect        Active/Active                               Active/Passive
+        ------------  ------------------------------------------  ---------------------------
+        Performance   Higher: all nodes serve                     Standard: one node serves
+        Availability  Very high                                   High, with a brief failover
+        Cost          Higher                                      Lower
+        Complexity    More                                        Simpler
+        Best fit      Mission-critical, high-traffic, multi-zone  Internal or cost-focused\
+        """);
   }
 
   @Test
   void columnsFitTheirWidestCell() {
     Comparison c = new Comparison(List.of(new Comparison.Row("A much longer aspect", "x", "y")));
-    assertThat(c.toTable()).isEqualTo(String.join("\n",
-        "Aspect                Active/Active  Active/Passive",
-        "--------------------  -------------  --------------",
-        "A much longer aspect  x              y"));
+    assertThat(c.toTable()).isEqualTo("""
+        Aspect                Active/Active  Active/Passive
+        --------------------  -------------  --------------
+        A much longer aspect  x              y\
+        """);
   }
 
   @Test
