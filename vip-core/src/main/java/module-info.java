@@ -8,6 +8,7 @@ module io.vipha.core {
   requires org.slf4j;
 
   exports io.vipha;
+  exports io.vipha.advisor;
   exports io.vipha.agent;
   exports io.vipha.config;
   exports io.vipha.plan;

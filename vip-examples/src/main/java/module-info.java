@@ -1,0 +1,4 @@
+/** Runnable examples of vipha. */
+module io.vipha.examples {
+  requires io.vipha.core;
+}
