@@ -83,6 +83,7 @@ public final class InMemoryNetwork {
   private final class Endpoint implements DatagramTransport {
     final InetSocketAddress local;
     @Nullable Receiver receiver;
+    @Nullable Scheduler loop;
 
     Endpoint(InetSocketAddress local) {
       this.local = local;
@@ -94,6 +95,7 @@ public final class InMemoryNetwork {
         throw new IllegalStateException(local + " is already bound");
       }
       this.receiver = r;
+      this.loop = loop;
       endpoints.put(local, this);
     }
 
@@ -110,9 +112,12 @@ public final class InMemoryNetwork {
         return;
       }
       byte[] copy = java.util.Arrays.copyOfRange(data, offset, offset + length);
-      scheduler.schedule(delayNanos, () -> {
-        Endpoint dst = endpoints.get(to);
-        Receiver r = dst == null ? null : dst.receiver;
+      Endpoint dst = endpoints.get(to);
+      Scheduler dstLoop = dst == null ? null : dst.loop;
+      // Delivered through the receiver's own loop, so a halted node receives nothing.
+      (dstLoop == null ? scheduler : dstLoop).schedule(delayNanos, () -> {
+        Endpoint now = endpoints.get(to);
+        Receiver r = now == null ? null : now.receiver;
         if (r != null) {
           delivered++;
           r.receive(local, copy, 0, copy.length);
