@@ -8,4 +8,5 @@ module io.vipha.core {
 
   exports io.vipha;
   exports io.vipha.plan;
+  exports io.vipha.health;
 }
