@@ -6,11 +6,13 @@ module io.vipha.core {
   requires static transitive org.jspecify;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires java.net.http;
 
   exports io.vipha;
   exports io.vipha.advisor;
   exports io.vipha.agent;
   exports io.vipha.config;
+  exports io.vipha.health;
   exports io.vipha.plan;
   exports io.vipha.spi;
   exports io.vipha.testing;
