@@ -1,0 +1,114 @@
+package io.vipha.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AddressesTest {
+
+  private static InetAddress ip(String literal) {
+    return Objects.requireNonNull(Addresses.parseIp(literal), literal);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0.0.0.0", "192.0.2.1", "255.255.255.255", "10.0.0.0", "1.2.3.4"})
+  void parsesDottedQuads(String text) {
+    InetAddress a = ip(text);
+
+    assertThat(a).isInstanceOf(Inet4Address.class);
+    assertThat(a.getHostAddress()).isEqualTo(text);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "::, 0:0:0:0:0:0:0:0",
+      "::1, 0:0:0:0:0:0:0:1",
+      "2001:db8::1, 2001:db8:0:0:0:0:0:1",
+      "2001:DB8::A, 2001:db8:0:0:0:0:0:a",
+      "2001:0db8:0000:0000:0000:0000:0000:0001, 2001:db8:0:0:0:0:0:1",
+      "fe80::1, fe80:0:0:0:0:0:0:1",
+      "64:ff9b::192.0.2.1, 64:ff9b:0:0:0:0:c000:201",
+  })
+  void parsesIpv6Literals(String text, String canonical) {
+    InetAddress a = ip(text);
+
+    assertThat(a).isInstanceOf(Inet6Address.class);
+    assertThat(a.getHostAddress()).isEqualTo(canonical);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "", " ", "1", "10.1", "10.0.1", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3",
+      "256.0.0.1", "192.0.2.300", "01.2.3.4", "1.2.3.04", "0x1.2.3.4", "1.2.3.4a", "-1.2.3.4",
+      "1.2.3.4 ", " 1.2.3.4", "1234.1.1.1", "web.example.com", "localhost", "example",
+      "::ffff:192.0.2.1", "::FFFF:c000:0201", "1::2::3", "2001:db8::g", "[2001:db8::1]",
+      "fe80::1%eth0", "fe80::1%1", "2001:db8::1/64", ":", ":::", "1.2.3.4:80", "::1 ",
+      "0000:0000:0000:0000:0000:0000:0000:0000:0000",
+      "1111:2222:3333:4444:5555:6666:7777:8888:9999",
+  })
+  void rejectsEverythingButAStrictLiteral(String text) {
+    assertThat(Addresses.parseIp(text)).isNull();
+  }
+
+  @Test
+  void rejectsTooLongText() {
+    assertThat(Addresses.parseIp("0".repeat(46))).isNull();
+    assertThat(Addresses.parseIp("0000:0000:0000:0000:0000:ffff:255.255.255.255")).isNull();
+    assertThat(Addresses.parseIp("0000:0000:0000:0000:0000:0000:255.255.255.255"))
+        .isInstanceOf(Inet6Address.class);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "192.0.2.1, 192.0.2.1, 7405",
+      "192.0.2.1:1, 192.0.2.1, 1",
+      "192.0.2.1:65535, 192.0.2.1, 65535",
+      "192.0.2.1:07000, 192.0.2.1, 7000",
+      "2001:db8::1, 2001:db8::1, 7405",
+      "::1, ::1, 7405",
+      "[2001:db8::1], 2001:db8::1, 7405",
+      "[2001:db8::1]:80, 2001:db8::1, 80",
+      "[::]:80, ::, 80",
+  })
+  void parsesEndpoints(String text, String host, int port) {
+    assertThat(Addresses.parseEndpoint(text, 7405))
+        .isEqualTo(new InetSocketAddress(ip(host), port));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "", ":", ":80", "192.0.2.1:", "192.0.2.1:0", "192.0.2.1:65536", "192.0.2.1:100000",
+      "192.0.2.1:-1", "192.0.2.1:+80", "192.0.2.1:8 0", "192.0.2.1:x", "192.0.2.1:80:81",
+      "web.example.com", "web.example.com:80", "localhost:80", "[192.0.2.1]", "[192.0.2.1]:80",
+      "[2001:db8::1", "2001:db8::1]", "[2001:db8::1]80", "[2001:db8::1]:", "[2001:db8::1]:0",
+      "[2001:db8::1]:65536", "[web.example.com]:80", "[]", "[]:80", "[fe80::1%eth0]:80",
+      "::ffff:192.0.2.1", "[::ffff:192.0.2.1]:80", "[[::1]]:80",
+  })
+  void rejectsEverythingButAnIpWithAnOptionalPort(String text) {
+    assertThat(Addresses.parseEndpoint(text, 7405)).isNull();
+  }
+
+  @Test
+  void formatsEndpoints() {
+    assertThat(Addresses.format(new InetSocketAddress(ip("192.0.2.1"), 7405)))
+        .isEqualTo("192.0.2.1:7405");
+    assertThat(Addresses.format(new InetSocketAddress(ip("2001:db8::1"), 80)))
+        .isEqualTo("[2001:db8:0:0:0:0:0:1]:80");
+    assertThat(Addresses.format(InetSocketAddress.createUnresolved("web.example.com", 80)))
+        .isEqualTo("web.example.com:80");
+  }
+
+  @Test
+  void countsTheBitsOfTheFamily() {
+    assertThat(Addresses.bits(ip("192.0.2.1"))).isEqualTo(32);
+    assertThat(Addresses.bits(ip("2001:db8::1"))).isEqualTo(128);
+  }
+}
