@@ -121,6 +121,7 @@ class VirtualIpTest {
       "192.0.2.300/24", "10.1", "10.1/8", "10.0.0", "192.0.2.1.5", "192.0.02.1/24", "1e1.0.0.1",
       "0x0a.0.0.1", "web.example.com", "web.example.com/24", "localhost", "", " ", "/24",
       "2001:db8::g/64", "2001:db8:::1/64", "[2001:db8::1]/64", "fe80::1%eth0/64", "192.0.2.10:80",
+      ".::1/64", ".:/64",
   })
   void rejectsWhatIsNotAnIpLiteral(String cidr) {
     assertOnlyProblem(() -> VirtualIp.of(cidr, "eth0"), "address", cidr,

@@ -50,6 +50,11 @@ public final class Addresses {
   }
 
   private static @Nullable InetAddress parseIpv6(String text) {
+    if (text.charAt(0) == '.') {
+      // InetAddress.getByName takes the literal path only for text starting with a hex digit or
+      // ':'; anything else (such as ".::1") would be looked up as a host name.
+      return null;
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
@@ -59,7 +64,8 @@ public final class Addresses {
       }
     }
     try {
-      // Only hex digits, ':' and '.', so this is parsed as a literal and never resolved.
+      // Only hex digits, ':' and '.', starting with a hex digit or ':': parsed as a literal, never
+      // resolved.
       InetAddress a = InetAddress.getByName(text);
       if (a instanceof Inet6Address) {
         return a;

@@ -6,8 +6,15 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,7 +57,8 @@ class AddressesTest {
       "256.0.0.1", "192.0.2.300", "01.2.3.4", "1.2.3.04", "0x1.2.3.4", "1.2.3.4a", "-1.2.3.4",
       "1.2.3.4 ", " 1.2.3.4", "1234.1.1.1", "web.example.com", "localhost", "example",
       "::ffff:192.0.2.1", "::FFFF:c000:0201", "1::2::3", "2001:db8::g", "[2001:db8::1]",
-      "fe80::1%eth0", "fe80::1%1", "2001:db8::1/64", ":", ":::", "1.2.3.4:80", "::1 ",
+      "fe80::1%eth0", "fe80::1%1", "2001:db8::1/64", ":", ":::", "1.2.3.4:80", "::1 ", ".:",
+      ".::1", "..:",
       "0000:0000:0000:0000:0000:0000:0000:0000:0000",
       "1111:2222:3333:4444:5555:6666:7777:8888:9999",
   })
@@ -110,5 +118,39 @@ class AddressesTest {
   void countsTheBitsOfTheFamily() {
     assertThat(Addresses.bits(ip("192.0.2.1"))).isEqualTo(32);
     assertThat(Addresses.bits(ip("2001:db8::1"))).isEqualTo(128);
+  }
+
+  /**
+   * Runs {@link DnsProbe} in a JVM whose resolver answers every probed name from a hosts file,
+   * so that any text handed to the resolver comes back as an address instead of null.
+   */
+  @Test
+  void neverResolvesANameEvenWhenTheResolverWouldAnswer(@TempDir Path dir) throws Exception {
+    List<String> names = List.of(".:", ".::1", "..:", ".:.", ".:1:2", "web.example.com",
+        "localhost", "a.b:c");
+    StringBuilder hosts = new StringBuilder();
+    for (String name : names) {
+      hosts.append("2001:db8::53 ").append(name).append('\n');
+    }
+    Path hostsFile = Files.writeString(dir.resolve("hosts"), hosts);
+    String classPath = location(DnsProbe.class) + java.io.File.pathSeparator
+        + location(Addresses.class);
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Djdk.net.hosts.file=" + hostsFile, "-cp", classPath, DnsProbe.class.getName()));
+    command.addAll(names);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("probe finished").isTrue();
+    List<String> lines = List.of(new String(process.getInputStream().readAllBytes(),
+        StandardCharsets.UTF_8).split("\n"));
+
+    assertThat(process.exitValue()).as("exit of %s", lines).isZero();
+    assertThat(lines.get(0)).as("the hosts file answers").isEqualTo("control\t2001:db8:0:0:0:0:0:53");
+    assertThat(lines.subList(1, lines.size())).hasSize(names.size())
+        .allSatisfy(line -> assertThat(line).endsWith("\tnull\tnull\tnull"));
+  }
+
+  private static String location(Class<?> type) throws Exception {
+    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
   }
 }
