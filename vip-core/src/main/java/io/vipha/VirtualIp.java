@@ -148,8 +148,7 @@ public record VirtualIp(
         this.prefixLength = Addresses.bits(parsed);
       } else {
         String prefix = text.substring(slash + 1);
-        if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars()
-            .allMatch(Character::isDigit)) {
+        if (prefix.isEmpty() || prefix.length() > 3 || !Addresses.isAsciiDigits(prefix)) {
           parseProblems.add("address", cidr, "has a prefix length that is not a number; write e.g."
               + " /24");
           this.prefixLength = Addresses.bits(parsed);

@@ -139,6 +139,13 @@ class NodeTest {
         text, "is not an IP address with an optional port");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"198.51.100.1:\u0667\u0664\u0660\u0665", "[2001:db8::1]:\uff18\uff10"})
+  void rejectsAPortInOtherDigitsThanAscii(String text) {
+    assertOnlyProblem(() -> Node.builder().id("n1").heartbeat(text).build(), "heartbeat[0]",
+        text, "is not an IP address with an optional port");
+  }
+
   @Test
   void namesTheIndexOfTheBadHeartbeat() {
     List<Problem> problems = problems(() -> Node.builder().id("n1").heartbeat("198.51.100.1")

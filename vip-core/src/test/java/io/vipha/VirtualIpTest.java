@@ -188,6 +188,13 @@ class VirtualIpTest {
         "has a prefix length that is not a number");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"192.0.2.10/\u0662\u0664", "2001:db8::10/\uff16\uff14"})
+  void rejectsAPrefixInOtherDigitsThanAscii(String cidr) {
+    assertOnlyProblem(() -> VirtualIp.of(cidr, "eth0"), "address", cidr,
+        "has a prefix length that is not a number");
+  }
+
   @Test
   void rejectsAnInvalidPrefixGivenWithAnAddress() {
     assertOnlyProblem(

@@ -98,7 +98,8 @@ class AddressesTest {
       "web.example.com", "web.example.com:80", "localhost:80", "[192.0.2.1]", "[192.0.2.1]:80",
       "[2001:db8::1", "2001:db8::1]", "[2001:db8::1]80", "[2001:db8::1]:", "[2001:db8::1]:0",
       "[2001:db8::1]:65536", "[web.example.com]:80", "[]", "[]:80", "[fe80::1%eth0]:80",
-      "::ffff:192.0.2.1", "[::ffff:192.0.2.1]:80", "[[::1]]:80",
+      "::ffff:192.0.2.1", "[::ffff:192.0.2.1]:80", "[[::1]]:80", "192.0.2.1:\u0668\u0660",
+      "[::1]:\uff18\uff10",
   })
   void rejectsEverythingButAnIpWithAnOptionalPort(String text) {
     assertThat(Addresses.parseEndpoint(text, 7405)).isNull();
