@@ -9,9 +9,13 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.vipha.ValidationException.Problem;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FailoverPolicyTest {
@@ -146,6 +150,47 @@ class FailoverPolicyTest {
     assertOnlyProblem(
         () -> FailoverPolicy.builder().heartbeatInterval(Duration.ofNanos(nanos)).build(),
         "heartbeatInterval", value, "is not a whole number of milliseconds");
+  }
+
+  private static final Duration HUGE = Duration.ofSeconds(Long.MAX_VALUE);
+
+  static Stream<Arguments> hugeDurations() {
+    return Stream.of(
+        Arguments.of("preemptDelay",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.preemptDelay(HUGE)),
+        Arguments.of("holdDown",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.holdDown(HUGE)),
+        Arguments.of("flapLimit.window",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.flapLimit(4, HUGE,
+                null)),
+        Arguments.of("flapLimit.suspendFor",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.flapLimit(4,
+                Duration.ofMinutes(1), HUGE)),
+        Arguments.of("announce.interval",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.announce(3, HUGE)),
+        Arguments.of("announce.refresh",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.announceRefresh(
+                HUGE)),
+        Arguments.of("lease",
+            (Function<FailoverPolicy.Builder, FailoverPolicy.Builder>) b -> b.lease(HUGE)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hugeDurations")
+  void reportsADurationTooLongForMillisecondsAsAProblem(String path,
+      Function<FailoverPolicy.Builder, FailoverPolicy.Builder> set) {
+    assertOnlyProblem(() -> set.apply(FailoverPolicy.builder()).build(), path,
+        "PT2562047788015215H30M7S", "is out of range");
+  }
+
+  @Test
+  void theComponentConstructorsReportAHugeDurationAsAProblem() {
+    assertOnlyProblem(() -> new FlapLimit(4, HUGE, null), "window", "PT2562047788015215H30M7S",
+        "is out of range");
+    assertOnlyProblem(() -> new AnnouncePolicy(3, ms(100), HUGE), "refresh",
+        "PT2562047788015215H30M7S", "is out of range");
+    assertOnlyProblem(() -> Lease.of(HUGE), "lease", "PT2562047788015215H30M7S",
+        "is out of range");
   }
 
   // ---- deadAfter ----------------------------------------------------------------------------

@@ -46,7 +46,12 @@ public final class Durations {
     if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
       return d.toString();
     }
-    long ms = d.toMillis();
+    long ms;
+    try {
+      ms = d.toMillis();
+    } catch (ArithmeticException e) {
+      return d.toString(); // too long to count in milliseconds
+    }
     if (ms == 0) {
       return "0s";
     }

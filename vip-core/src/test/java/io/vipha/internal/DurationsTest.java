@@ -60,6 +60,16 @@ class DurationsTest {
     assertThat(Durations.format(Duration.parse(iso))).isEqualTo(text);
   }
 
+  @Test
+  void formatsDurationsTooLongForMilliseconds() {
+    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isEqualTo("PT2562047788015215H30M7S");
+    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE / 1000 + 1)))
+        .isEqualTo("PT2562047788015H12M56S");
+    assertThat(Durations.format(Duration.ofMillis(Long.MAX_VALUE)))
+        .isEqualTo(Long.MAX_VALUE + "ms");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"250ms", "2s", "5m", "1h", "1d", "1500ms", "0s"})
   void formatAndParseRoundTrip(String text) {
