@@ -135,9 +135,28 @@ class FailoverPolicyTest {
 
   @Test
   void rejectsAHeartbeatIntervalAbove60s() {
+    assertOnlyProblem(() -> FailoverPolicy.builder().heartbeatInterval(ms(60_001)).build(),
+        "heartbeatInterval", "60001ms", "is out of range; use 5ms–60s");
     assertOnlyProblem(() -> FailoverPolicy.builder().heartbeatInterval(ms(60_001))
             .lease(Lease.forever()).build(),
         "heartbeatInterval", "60001ms", "is out of range; use 5ms–60s");
+  }
+
+  @Test
+  void anInvalidHeartbeatIntervalIsNotComparedWithTheLease() {
+    assertOnlyProblem(() -> FailoverPolicy.builder().heartbeatInterval(Duration.ofNanos(999_999_999))
+            .lease(Duration.ofSeconds(2)).build(),
+        "heartbeatInterval", "PT0.999999999S", "is not a whole number of milliseconds");
+    assertOnlyProblem(() -> FailoverPolicy.builder().heartbeatInterval(Duration.ofMinutes(10))
+            .deadAfter(100).lease(Duration.ofDays(1)).build(),
+        "heartbeatInterval", "10m", "is out of range; use 5ms–60s");
+    Duration huge = Duration.ofSeconds(Long.MAX_VALUE / 2);
+    assertOnlyProblem(() -> FailoverPolicy.builder().heartbeatInterval(huge).build(),
+        "heartbeatInterval", huge.toString(), "is out of range; use 5ms–60s");
+    FailoverPolicy d = FailoverPolicy.defaults();
+    assertOnlyProblem(() -> new FailoverPolicy(d.preempt(), d.preemptDelay(), d.holdDown(),
+            d.flapLimit(), huge, d.deadAfter(), d.quorum(), d.noQuorum(), d.announce(),
+            d.lease()), "heartbeatInterval", huge.toString(), "is out of range");
   }
 
   @ParameterizedTest
