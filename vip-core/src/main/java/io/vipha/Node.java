@@ -82,6 +82,7 @@ public record Node(
         if (a.equals(heartbeat.get(j))) {
           p.add("heartbeat[" + i + "]", Addresses.format(a), "repeats heartbeat[" + j + "];"
               + " remove one");
+          break; // name the first occurrence only
         }
       }
     }

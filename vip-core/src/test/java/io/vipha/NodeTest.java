@@ -183,6 +183,16 @@ class NodeTest {
         "[2001:db8:0:0:0:0:0:1]:7000", "repeats heartbeat[0]");
   }
 
+  @Test
+  void reportsEachRepeatedHeartbeatOnce() {
+    List<Problem> problems = problems(() -> Node.builder().id("n1").heartbeat("198.51.100.1")
+        .heartbeat("198.51.100.1").heartbeat("198.51.100.1:7405").build());
+
+    assertThat(problems).hasSize(2);
+    assertProblem(problems.get(0), "heartbeat[1]", "198.51.100.1:7405", "repeats heartbeat[0]");
+    assertProblem(problems.get(1), "heartbeat[2]", "198.51.100.1:7405", "repeats heartbeat[0]");
+  }
+
   // ---- priority, weight, capacity -----------------------------------------------------------
 
   @ParameterizedTest
