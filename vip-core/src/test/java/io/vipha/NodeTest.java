@@ -162,6 +162,16 @@ class NodeTest {
         "heartbeat[0]", "web.example.com", "is not an IP address; vipha never resolves names");
   }
 
+  @Test
+  void rejectsPortZeroGivenAsASocketAddress() {
+    assertOnlyProblem(() -> Node.builder().id("n1").heartbeat(endpoint("198.51.100.1", 0))
+            .build(), "heartbeat[0]", "198.51.100.1:0",
+        "has port 0; peers cannot send heartbeats to it");
+    assertOnlyProblem(() -> new Node("n1", List.of(endpoint("198.51.100.1", 7405),
+            endpoint("2001:db8::1", 0)), 100, 1, null), "heartbeat[1]",
+        "[2001:db8:0:0:0:0:0:1]:0", "has port 0");
+  }
+
   @ParameterizedTest
   @CsvSource({
       "0.0.0.0, 0.0.0.0:7405",
