@@ -330,6 +330,13 @@ class FailoverPolicyTest {
         "sets a size on quorum MAJORITY");
   }
 
+  @Test
+  @SuppressWarnings("NullAway") // passes null on purpose
+  void theQuorumConstructorRejectsANullKind() {
+    assertThatThrownBy(() -> new Quorum(null, 0)).isInstanceOf(NullPointerException.class)
+        .hasMessage("kind");
+  }
+
   // ---- lease --------------------------------------------------------------------------------
 
   @ParameterizedTest
