@@ -249,6 +249,12 @@ public record FailoverPolicy(
       return p.list();
     }
 
+    /** The quorum as set, or {@link Quorum#none()} while its size is invalid. */
+    Quorum validQuorumOrNone() {
+      return quorum == Quorum.Kind.SIZE && quorumSize < 1 ? Quorum.none()
+          : new Quorum(quorum, quorum == Quorum.Kind.SIZE ? quorumSize : 0);
+    }
+
     /** The policy; throws {@link ValidationException} listing every problem. */
     public FailoverPolicy build() {
       List<ValidationException.Problem> problems = problems();

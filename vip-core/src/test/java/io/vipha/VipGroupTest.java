@@ -357,6 +357,90 @@ class VipGroupTest {
     assertThat(problems.get(8).message()).contains("is out of range; use 5ms–60s");
   }
 
+  @Test
+  void crossMemberRulesStillRunWhenAVipIsInvalid() {
+    List<Problem> problems = problems(() -> pair(Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("10.1/8").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.3").capacity(1))
+        .build());
+
+    assertThat(problems).extracting(Problem::path, Problem::value).containsExactly(
+        tuple("vips[1].address", "10.1/8"),
+        tuple("nodes[2].id", "n1"),
+        tuple("nodes[2].capacity", "1"));
+    assertThat(problems.get(2).message()).contains("is below the group's 2 VIPs");
+  }
+
+  @Test
+  void crossMemberRulesStillRunWhenANodeIsInvalid() {
+    List<Problem> problems = problems(() -> pair(Mode.ACTIVE_ACTIVE)
+        .vip(v -> v.address("203.0.113.10/24").interfaceName("eth0").exposure(Exposure.PUBLIC))
+        .vip(v -> v.address("192.0.2.10/25").interfaceName("eth1"))
+        .node(n -> n.id("n3").heartbeat("198.51.100.3").weight(0))
+        .node(n -> n.id("n4").heartbeat("198.51.100.2"))
+        .build());
+
+    assertThat(problems).extracting(Problem::path, Problem::value).containsExactly(
+        tuple("nodes[2].weight", "0"),
+        tuple("vips[1].exposure", "PUBLIC"),
+        tuple("vips[2].address", "192.0.2.10/25"),
+        tuple("nodes[3].heartbeat[0]", "198.51.100.2:7405"));
+  }
+
+  @Test
+  void theQuorumIsCheckedWhenAnotherPolicyFieldIsInvalid() {
+    List<Problem> problems = problems(() -> pair(Mode.ACTIVE_PASSIVE)
+        .policy(p -> p.quorumSize(3).holdDown(Duration.ofHours(2)))
+        .build());
+
+    assertThat(problems).extracting(Problem::path, Problem::value).containsExactly(
+        tuple("policy.holdDown", "2h"),
+        tuple("policy.quorum", "3"));
+  }
+
+  @Test
+  void theQuorumCountsInvalidNodesToo() {
+    assertOnlyProblem(() -> pair(Mode.ACTIVE_PASSIVE)
+            .node(n -> n.id("n3").heartbeat("198.51.100.3").priority(300))
+            .policy(p -> p.quorumSize(3))
+            .build(),
+        "nodes[2].priority", "300", "is out of range");
+  }
+
+  @Test
+  void anInvalidNodeDoesNotLowerTheActiveActiveCapacity() {
+    assertOnlyProblem(() -> VipGroup.builder().name("web").mode(Mode.ACTIVE_ACTIVE)
+            .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+            .vip(v -> v.address("192.0.2.11/24").interfaceName("eth0"))
+            .node(n -> n.id("n1").heartbeat("198.51.100.1").capacity(1))
+            .node(n -> n.id("n2").heartbeat("198.51.100.2").capacity(0))
+            .build(),
+        "nodes[1].capacity", "0", "is out of range");
+  }
+
+  @Test
+  void reportsMemberAndCrossMemberProblemsAtOnce() {
+    List<Problem> problems = problems(() -> VipGroup.builder().name("web").mode(Mode.ACTIVE_ACTIVE)
+        .vip(v -> v.address("203.0.113.10/24").interfaceName("eth0").exposure(Exposure.PUBLIC))
+        .vip(v -> v.address("192.0.2.300/24").interfaceName("eth0"))
+        .vip(v -> v.address("203.0.113.10/32").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(0))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").capacity(1))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").capacity(1))
+        .policy(p -> p.flapLimit(4, Duration.ZERO, null).quorumSize(4))
+        .build());
+
+    assertThat(problems).extracting(Problem::path, Problem::value).containsExactly(
+        tuple("vips[1].address", "192.0.2.300/24"),
+        tuple("nodes[0].priority", "0"),
+        tuple("policy.flapLimit.window", "0s"),
+        tuple("vips[0].exposure", "PUBLIC"),
+        tuple("vips[2].address", "203.0.113.10/32"),
+        tuple("nodes[2].id", "n2"),
+        tuple("nodes[2].heartbeat[0]", "198.51.100.2:7405"),
+        tuple("policy.quorum", "4"));
+  }
+
   // ---- canonical constructor ----------------------------------------------------------------
 
   @Test
