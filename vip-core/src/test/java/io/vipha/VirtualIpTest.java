@@ -11,6 +11,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -96,6 +97,25 @@ class VirtualIpTest {
         .build();
 
     assertThat(vip.cidr()).isEqualTo("198.51.100.7/25");
+  }
+
+  @Test
+  void theLastAddressSetWins() {
+    assertThat(onEth0(b -> b.address("nope").address("192.0.2.10/24")).cidr())
+        .isEqualTo("192.0.2.10/24");
+    assertThat(onEth0(b -> b.address("192.0.2.10/x").address("192.0.2.10/25")).cidr())
+        .isEqualTo("192.0.2.10/25");
+    assertThat(onEth0(b -> b.address("nope").address(ip("192.0.2.10"), 26)).cidr())
+        .isEqualTo("192.0.2.10/26");
+    assertOnlyProblem(() -> onEth0(b -> b.address("192.0.2.10/24").address("nope")),
+        "address", "nope", "is not an IPv4 or IPv6 address");
+  }
+
+  /** Builds a VIP on eth0 after {@code spec}. */
+  private static VirtualIp onEth0(Consumer<VirtualIp.Builder> spec) {
+    VirtualIp.Builder b = VirtualIp.builder().interfaceName("eth0");
+    spec.accept(b);
+    return b.build();
   }
 
   @Test
