@@ -94,6 +94,7 @@ public record FailoverPolicy(
       Duration heartbeatInterval, int deadAfter, @Nullable Duration lease) {
     checkRange(p, "preemptDelay", preemptDelay, Duration.ZERO, Duration.ofHours(1), "0–1h");
     checkRange(p, "holdDown", holdDown, Duration.ZERO, Duration.ofHours(1), "0–1h");
+    int beforeInterval = p.list().size();
     if (heartbeatInterval.getNano() % 1_000_000 != 0) {
       p.add("heartbeatInterval", Durations.format(heartbeatInterval),
           "is not a whole number of milliseconds; use e.g. 100ms");
@@ -101,6 +102,7 @@ public record FailoverPolicy(
       checkRange(p, "heartbeatInterval", heartbeatInterval, Duration.ofMillis(5),
           Duration.ofSeconds(60), "5ms–60s");
     }
+    boolean intervalValid = p.list().size() == beforeInterval;
     if (deadAfter < 2) {
       p.add("deadAfter", deadAfter, "is below 2 intervals; one lost packet would declare a peer"
           + " dead: use 2–100 (3 is usual)");
@@ -110,7 +112,7 @@ public record FailoverPolicy(
     if (lease != null) {
       int before = p.list().size();
       Lease.check(p, lease);
-      if (p.list().size() == before && deadAfter >= 2 && deadAfter <= 100
+      if (p.list().size() == before && intervalValid && deadAfter >= 2 && deadAfter <= 100
           && lease.compareTo(heartbeatInterval.multipliedBy(deadAfter)) <= 0) {
         p.add("lease", Durations.format(lease), "is not longer than the detection time "
             + Durations.format(heartbeatInterval.multipliedBy(deadAfter))
@@ -245,6 +247,12 @@ public record FailoverPolicy(
       }
       AnnouncePolicy.check(p, "announce.", announceCount, announceInterval, announceRefresh);
       return p.list();
+    }
+
+    /** The quorum as set, or {@link Quorum#none()} while its size is invalid. */
+    Quorum validQuorumOrNone() {
+      return quorum == Quorum.Kind.SIZE && quorumSize < 1 ? Quorum.none()
+          : new Quorum(quorum, quorum == Quorum.Kind.SIZE ? quorumSize : 0);
     }
 
     /** The policy; throws {@link ValidationException} listing every problem. */

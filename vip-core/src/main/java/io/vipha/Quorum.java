@@ -22,6 +22,7 @@ public record Quorum(Kind kind, int size) {
 
   /** Checks that {@code size} is set exactly for {@link Kind#SIZE}. */
   public Quorum {
+    java.util.Objects.requireNonNull(kind, "kind");
     if (kind == Kind.SIZE ? size < 1 : size != 0) {
       throw new ValidationException(java.util.List.of(new ValidationException.Problem("quorum",
           String.valueOf(size), kind == Kind.SIZE ? "is not a valid quorum size; use 1 or more"

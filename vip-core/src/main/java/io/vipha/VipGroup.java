@@ -116,11 +116,19 @@ public record VipGroup(
     }
   }
 
-  private static void checkMembers(Problems p, @Nullable Mode mode, List<VirtualIp> vips,
-      List<Node> nodes, Quorum quorum) {
+  /**
+   * The rules across members. A null entry stands for a member that is itself invalid (already
+   * reported): it is skipped, but still counts in {@code vips.size()} and {@code nodes.size()}.
+   */
+  private static void checkMembers(Problems p, @Nullable Mode mode,
+      List<? extends @Nullable VirtualIp> vips, List<? extends @Nullable Node> nodes,
+      Quorum quorum) {
     Map<InetAddress, Integer> seenVip = new HashMap<>();
     for (int i = 0; i < vips.size(); i++) {
       VirtualIp v = vips.get(i);
+      if (v == null) {
+        continue;
+      }
       Integer first = seenVip.putIfAbsent(v.address(), i);
       if (first != null) {
         p.add("vips[" + i + "].address", v.cidr(), "repeats vips[" + first + "]; each address may"
@@ -137,6 +145,10 @@ public record VipGroup(
     long capacity = 0;
     for (int i = 0; i < nodes.size(); i++) {
       Node n = nodes.get(i);
+      if (n == null) {
+        capacity += MAX_VIPS; // unknown: do not report a total capacity it may well reach
+        continue;
+      }
       Integer first = seenId.putIfAbsent(n.id(), i);
       if (first != null) {
         p.add("nodes[" + i + "].id", n.id(), "repeats nodes[" + first + "]; node ids must be"
@@ -234,35 +246,38 @@ public record VipGroup(
     /** The group; throws {@link ValidationException} listing every problem with its path. */
     public VipGroup build() {
       Problems p = new Problems();
-      List<VirtualIp> builtVips = new ArrayList<>();
+      // An invalid member stays in the list as null, so that the cross-member rules still run
+      // on the valid ones under their own index.
+      List<@Nullable VirtualIp> builtVips = new ArrayList<>();
       for (int i = 0; i < vips.size(); i++) {
         List<ValidationException.Problem> ps = vips.get(i).problems();
         p.addAll("vips[" + i + "]", ps);
-        if (ps.isEmpty()) {
-          builtVips.add(vips.get(i).build());
-        }
+        builtVips.add(ps.isEmpty() ? vips.get(i).build() : null);
       }
-      List<Node> builtNodes = new ArrayList<>();
+      List<@Nullable Node> builtNodes = new ArrayList<>();
       for (int i = 0; i < nodes.size(); i++) {
         List<ValidationException.Problem> ps = nodes.get(i).problems();
         p.addAll("nodes[" + i + "]", ps);
-        if (ps.isEmpty()) {
-          builtNodes.add(nodes.get(i).build());
-        }
+        builtNodes.add(ps.isEmpty() ? nodes.get(i).build() : null);
       }
       List<ValidationException.Problem> policyProblems = policy.problems();
       p.addAll("policy", policyProblems);
       FailoverPolicy built = policyProblems.isEmpty() ? policy.build() : null;
       checkNameAndMode(p, name, mode);
       checkCounts(p, vips.size(), nodes.size());
-      if (builtVips.size() == vips.size() && builtNodes.size() == nodes.size()) {
-        // Cross-member rules (duplicates, capacity, quorum) need every member to be valid.
-        checkMembers(p, mode, builtVips, builtNodes,
-            built == null ? Quorum.none() : built.quorum());
-      }
+      checkMembers(p, mode, builtVips, builtNodes,
+          built == null ? policy.validQuorumOrNone() : built.quorum());
       p.throwIfAny();
-      return new VipGroup(Objects.requireNonNull(name), Objects.requireNonNull(mode), builtVips,
-          builtNodes, Objects.requireNonNull(built));
+      return new VipGroup(Objects.requireNonNull(name), Objects.requireNonNull(mode),
+          allPresent(builtVips), allPresent(builtNodes), Objects.requireNonNull(built));
+    }
+
+    private static <T> List<T> allPresent(List<@Nullable T> list) {
+      List<T> present = new ArrayList<>(list.size());
+      for (T t : list) {
+        present.add(Objects.requireNonNull(t));
+      }
+      return present;
     }
   }
 }

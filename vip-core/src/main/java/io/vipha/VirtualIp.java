@@ -124,7 +124,7 @@ public record VirtualIp(
     private @Nullable String interfaceName;
     private Exposure exposure = Exposure.PRIVATE;
     private @Nullable String label;
-    private final Problems parseProblems = new Problems();
+    private Problems parseProblems = new Problems(); // of the address last set
 
     private Builder() {}
 
@@ -133,6 +133,7 @@ public record VirtualIp(
      * /32 or /128).
      */
     public Builder address(String cidr) {
+      parseProblems = new Problems();
       String text = cidr.trim();
       int slash = text.indexOf('/');
       String ip = slash < 0 ? text : text.substring(0, slash);
@@ -148,8 +149,7 @@ public record VirtualIp(
         this.prefixLength = Addresses.bits(parsed);
       } else {
         String prefix = text.substring(slash + 1);
-        if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars()
-            .allMatch(Character::isDigit)) {
+        if (prefix.isEmpty() || prefix.length() > 3 || !Addresses.isAsciiDigits(prefix)) {
           parseProblems.add("address", cidr, "has a prefix length that is not a number; write e.g."
               + " /24");
           this.prefixLength = Addresses.bits(parsed);
@@ -162,6 +162,7 @@ public record VirtualIp(
 
     /** The address and its prefix length. */
     public Builder address(InetAddress address, int prefixLength) {
+      parseProblems = new Problems();
       this.address = address;
       this.prefixLength = prefixLength;
       return this;

@@ -64,7 +64,8 @@ public final class Addresses {
       }
     }
     try {
-      // Only hex digits, ':' and '.', so this is parsed as a literal and never resolved.
+      // Only hex digits, ':' and '.', starting with a hex digit or ':': parsed as a literal, never
+      // resolved.
       InetAddress a = InetAddress.getByName(text);
       if (a instanceof Inet6Address) {
         return a;
@@ -120,7 +121,7 @@ public final class Addresses {
     }
     int p = defaultPort;
     if (port != null) {
-      if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+      if (port.isEmpty() || port.length() > 5 || !isAsciiDigits(port)) {
         return null;
       }
       p = Integer.parseInt(port);
@@ -129,6 +130,14 @@ public final class Addresses {
       }
     }
     return new InetSocketAddress(ip, p);
+  }
+
+  /**
+   * {@code true} when {@code text} holds only the digits 0–9 (unlike {@link Character#isDigit},
+   * which also takes other scripts' digits that {@link Integer#parseInt} then accepts).
+   */
+  public static boolean isAsciiDigits(String text) {
+    return text.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /** Formats an endpoint as {@code ip:port} or {@code [ipv6]:port}. */
