@@ -43,12 +43,15 @@ public final class Durations {
 
   /** Formats in the largest unit that divides exactly: {@code 250ms}, {@code 2s}, {@code 5m}. */
   public static String format(Duration d) {
-    if (d.isNegative() || d.getNano() % 1_000_000 != 0
-        || d.getSeconds() >= Long.MAX_VALUE / 1000) {
-      // Sub-millisecond, negative, or too long to count in milliseconds (e.g. 999999999999d).
+    if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
       return d.toString();
     }
-    long ms = d.toMillis();
+    long ms;
+    try {
+      ms = d.toMillis();
+    } catch (ArithmeticException e) {
+      return d.toString(); // too long to count in milliseconds, e.g. 999999999999d
+    }
     if (ms == 0) {
       return "0s";
     }
