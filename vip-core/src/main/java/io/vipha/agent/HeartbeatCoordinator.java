@@ -108,6 +108,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     boolean heard;
     int priority;
     Eligibility eligibility = Eligibility.ELIGIBLE;
+    long eligibilitySince;
     byte[] bitmap = new byte[0];
     Set<VirtualIp> held = Set.of();
     List<Pin> pins = List.of();
@@ -310,6 +311,7 @@ public final class HeartbeatCoordinator implements Coordinator {
         : hb.eligible() ? Eligibility.ELIGIBLE : Eligibility.DISQUALIFIED;
     if (e != t.eligibility) {
       t.eligibility = e;
+      t.eligibilitySince = now;
       changed = true;
     }
     if (sameConfig) {
@@ -326,6 +328,9 @@ public final class HeartbeatCoordinator implements Coordinator {
       t.lastHeard = now;
       t.heard = true;
       if (t.liveness != Liveness.ALIVE) {
+        if (t.liveness == Liveness.DEAD) {
+          t.eligibilitySince = now; // back from the dead: eligible from now on, not before
+        }
         t.liveness = Liveness.ALIVE;
         t.since = now;
         changed = true;
@@ -418,7 +423,7 @@ public final class HeartbeatCoordinator implements Coordinator {
 
   private void report(Track t) {
     Objects.requireNonNull(ctx).peer(new PeerState(t.id, t.liveness, t.since, t.priority,
-        t.eligibility, t.held, t.pins, t.incarnation));
+        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation));
   }
 
   /** Packets dropped so far, by reason. */

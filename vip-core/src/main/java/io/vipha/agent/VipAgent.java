@@ -5,6 +5,8 @@ import io.vipha.Lease;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.health.HealthCheck;
+import io.vipha.health.HealthMonitor;
 import io.vipha.plan.ClusterView;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
@@ -35,6 +37,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +95,7 @@ public final class VipAgent {
   private final long handoverTimeout;
   private final long joinTime;
   private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
+  private final @Nullable HealthMonitor health;
 
   // Event-loop state.
   private Phase phase = Phase.NEW;
@@ -106,6 +111,7 @@ public final class VipAgent {
   private final Map<VirtualIp, Long> handovers = new HashMap<>();
   private final Map<VirtualIp, Long> lastConflictAnnounce = new HashMap<>();
   private final Map<VirtualIp, String> lastReason = new HashMap<>();
+  private final Map<VirtualIp, String> leaveReason = new HashMap<>();
   private @Nullable Cancellable planTimer;
   private long planTimerAt = Plan.NEVER;
   private @Nullable Cancellable reconcileTimer;
@@ -138,6 +144,19 @@ public final class VipAgent {
     this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
         : 2 * detection + policy.heartbeatInterval().toNanos();
     this.joinTime = detection + policy.heartbeatInterval().toNanos();
+    if (b.healthChecks.isEmpty()) {
+      this.health = null;
+    } else {
+      HealthCheck.requireUniqueNames(b.healthChecks);
+      Executor probes = b.healthExecutor;
+      this.health = HealthMonitor.builder().checks(b.healthChecks)
+          .executor(probes != null ? probes : defaultProbeExecutor())
+          .scheduler(loop).listener(this::onHealth).build();
+      // Every check starts unhealthy until it has passed `rise` times.
+      HealthMonitor h = this.health;
+      this.priorityDelta = h.priorityDelta();
+      this.disqualified = h.disqualified();
+    }
     this.snapshot = buildSnapshot();
   }
 
@@ -256,6 +275,19 @@ public final class VipAgent {
     });
   }
 
+  private void onHealth(HealthCheck check, boolean healthy, String detail) {
+    HealthMonitor h = Objects.requireNonNull(health);
+    health(check.name(), healthy, h.priorityDelta(), h.disqualified(), detail);
+  }
+
+  private static Executor defaultProbeExecutor() {
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "vipha-health-probe");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   private void requireNode(String id) {
     if (group.node(id).isEmpty()) {
       throw new IllegalArgumentException("node " + id + " is not a member of group "
@@ -295,6 +327,10 @@ public final class VipAgent {
     }
     joinTimer = loop.schedule(joinTime, this::endJoin);
     reconcileTimer = loop.schedule(reconcileEvery, this::periodicReconcile);
+    HealthMonitor h = health;
+    if (h != null) {
+      h.start();
+    }
     Duration refresh = policy.announce().refresh();
     if (refresh != null) {
       refreshTimer = loop.schedule(refresh.toNanos(), this::refresh);
@@ -345,6 +381,10 @@ public final class VipAgent {
     }
     coordinator.leave();
     coordinator.close();
+    HealthMonitor h = health;
+    if (h != null) {
+      h.stop();
+    }
     for (Cancellable c : new Cancellable[] {planTimer, reconcileTimer, refreshTimer, joinTimer}) {
       if (c != null) {
         c.cancel();
@@ -487,6 +527,8 @@ public final class VipAgent {
     for (Move m : next.moves()) {
       if (nodeId.equals(m.to())) {
         lastReason.put(m.vip(), m.reason().name());
+      } else if (nodeId.equals(m.from())) {
+        leaveReason.put(m.vip(), m.reason().name());
       }
     }
     reconcile(null);
@@ -506,22 +548,38 @@ public final class VipAgent {
     snapshot();
   }
 
-  /** Who holds each VIP now: this node's own holdings and what each peer last reported. */
+  /**
+   * Who holds each VIP now: this node's own holdings and what each peer last reported. When
+   * several hold one VIP (a healed partition, a handover in flight), every node picks the same
+   * one: the reachable holder with the highest effective priority, then the lowest id. A dead
+   * peer's last report counts only when no reachable node holds the VIP.
+   */
   private Map<VirtualIp, String> observedOwners() {
     Map<VirtualIp, String> owners = new HashMap<>();
+    int selfPriority = effectivePriority();
     for (VirtualIp v : group.vips()) {
-      String planned = plan.assignment().owner(v);
-      String chosen = null;
-      if (held.contains(v)) {
-        chosen = nodeId;
-      }
+      String chosen = held.contains(v) ? nodeId : null;
+      int chosenPriority = selfPriority;
+      boolean chosenDead = false;
       for (PeerState p : peers.values()) {
-        if (p.held().contains(v)) {
-          String id = p.nodeId();
-          if (chosen == null || (!chosen.equals(planned) && (id.equals(planned)
-              || id.compareTo(chosen) < 0))) {
-            chosen = id;
-          }
+        if (!p.held().contains(v)) {
+          continue;
+        }
+        boolean dead = p.liveness() == Liveness.DEAD;
+        boolean better;
+        if (chosen == null) {
+          better = true;
+        } else if (dead != chosenDead) {
+          better = !dead;
+        } else if (p.effectivePriority() != chosenPriority) {
+          better = p.effectivePriority() > chosenPriority;
+        } else {
+          better = p.nodeId().compareTo(chosen) < 0;
+        }
+        if (better) {
+          chosen = p.nodeId();
+          chosenPriority = p.effectivePriority();
+          chosenDead = dead;
         }
       }
       if (chosen != null) {
@@ -542,7 +600,7 @@ public final class VipAgent {
       PeerState p = peers.get(n.id());
       b.node(n.id(), p == null ? NodeStatus.dead(startedAt, n.priority(), n.weight())
           : new NodeStatus(p.liveness(), p.since(), p.effectivePriority(), p.eligibility(),
-              p.since(), n.weight()));
+              p.eligibilitySince(), n.weight()));
     }
     for (Pin p : pins.values()) {
       String target = p.target();
@@ -559,8 +617,9 @@ public final class VipAgent {
     return b.build();
   }
 
+  /** The node's priority after health adjustments, kept within 1–254. */
   private int effectivePriority() {
-    return self.priority() + priorityDelta;
+    return Math.max(1, Math.min(254, self.priority() + priorityDelta));
   }
 
   private Eligibility localEligibility() {
@@ -694,10 +753,9 @@ public final class VipAgent {
   }
 
   private String releaseReason(VirtualIp v) {
-    for (Move m : plan.moves()) {
-      if (m.vip().equals(v)) {
-        return m.reason().name();
-      }
+    String r = leaveReason.remove(v);
+    if (r != null) {
+      return r;
     }
     return phase == Phase.STOPPING ? "DRAINED" : "NOT_OWNER";
   }
@@ -823,8 +881,31 @@ public final class VipAgent {
     private @Nullable Scheduler scheduler;
     private Duration reconcileInterval = Duration.ofSeconds(1);
     private @Nullable Duration handoverTimeout;
+    private final List<HealthCheck> healthChecks = new ArrayList<>();
+    private @Nullable Executor healthExecutor;
 
     private Builder() {}
+
+    /**
+     * Adds a health check of this node. A failing check lowers the node's priority or disqualifies
+     * it, as its effect says; every check starts unhealthy until it has passed {@code rise} times.
+     */
+    public Builder healthCheck(HealthCheck check) {
+      healthChecks.add(check);
+      return this;
+    }
+
+    /** Adds health checks of this node. */
+    public Builder healthChecks(List<HealthCheck> checks) {
+      healthChecks.addAll(checks);
+      return this;
+    }
+
+    /** Where blocking probes run (default: a cached pool of daemon threads). */
+    public Builder healthExecutor(Executor executor) {
+      this.healthExecutor = executor;
+      return this;
+    }
 
     /** The group (required). */
     public Builder group(VipGroup group) {

@@ -2,6 +2,8 @@ package io.vipha.health;
 
 import io.vipha.ValidationException;
 import io.vipha.internal.Durations;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *     .check(HealthCheck.tcp("db", "127.0.0.1:5432").weight(-50).build())
  *     .check(HealthCheck.http("api", "http://127.0.0.1:8080/health").build())
  *     .executor(Executors.newCachedThreadPool())
- *     .scheduler(Scheduler.of(loop))
+ *     .scheduler(new EventLoopScheduler("health"))
  *     .listener((check, healthy, detail) -> log.info("{} {}: {}", check.name(),
  *         healthy ? "up" : "down", detail))
  *     .build();
@@ -62,7 +63,6 @@ public final class HealthMonitor {
   private final List<Slot> slots;
   private final Executor executor;
   private final Scheduler scheduler;
-  private final LongSupplier clock;
   private final HealthListener listener;
   private final Prober<HealthCheck.Tcp> tcpProber;
   private final Prober<HealthCheck.Http> httpProber;
@@ -80,7 +80,7 @@ public final class HealthMonitor {
     String lastDetail = "not probed yet";
     long lastChange;
     long probes;
-    Scheduler.@Nullable Task next;
+    @Nullable Cancellable next;
     @Nullable Run running;
 
     Slot(HealthCheck check) {
@@ -98,7 +98,7 @@ public final class HealthMonitor {
   private final class Run implements Runnable {
     final Slot slot;
     final Cancellation cancellation = new Cancellation();
-    Scheduler.@Nullable Task watchdog;
+    @Nullable Cancellable watchdog;
 
     Run(Slot slot) {
       this.slot = slot;
@@ -132,7 +132,6 @@ public final class HealthMonitor {
     this.slots = List.copyOf(s);
     this.executor = Objects.requireNonNull(b.executor, "executor");
     this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
-    this.clock = b.clock;
     this.listener = b.listener;
     this.tcpProber = b.tcpProber;
     Prober<HealthCheck.Http> http = b.httpProber;
@@ -160,7 +159,7 @@ public final class HealthMonitor {
             : "the monitor is already started");
       }
       started = true;
-      long now = clock.getAsLong();
+      long now = scheduler.nanoTime();
       for (Slot s : slots) {
         s.lastChange = now;
         s.next = scheduler.schedule(0, () -> tick(s));
@@ -174,7 +173,7 @@ public final class HealthMonitor {
    * are ignored; the state stays as it was. Idempotent; does not block.
    */
   public void stop() {
-    List<Scheduler.Task> tasks = new ArrayList<>();
+    List<Cancellable> tasks = new ArrayList<>();
     List<Run> runs = new ArrayList<>();
     synchronized (lock) {
       if (stopped) {
@@ -197,7 +196,7 @@ public final class HealthMonitor {
         }
       }
     }
-    tasks.forEach(Scheduler.Task::cancel);
+    tasks.forEach(Cancellable::cancel);
     runs.forEach(r -> r.cancellation.cancel());
   }
 
@@ -302,7 +301,7 @@ public final class HealthMonitor {
     Slot slot = run.slot;
     boolean changed;
     boolean healthy;
-    Scheduler.@Nullable Task watchdog;
+    @Nullable Cancellable watchdog;
     synchronized (lock) {
       if (stopped || slot.running != run) {
         return;
@@ -316,7 +315,7 @@ public final class HealthMonitor {
       changed = slot.state.healthy() != before.healthy();
       healthy = slot.state.healthy();
       if (changed) {
-        slot.lastChange = clock.getAsLong();
+        slot.lastChange = scheduler.nanoTime();
       }
     }
     if (watchdog != null) {
@@ -372,7 +371,6 @@ public final class HealthMonitor {
     private final List<HealthCheck> checks = new ArrayList<>();
     private @Nullable Executor executor;
     private @Nullable Scheduler scheduler;
-    private LongSupplier clock = System::nanoTime;
     private HealthListener listener = (check, healthy, detail) -> { };
     private Prober<HealthCheck.Tcp> tcpProber = new TcpProber();
     private @Nullable Prober<HealthCheck.Http> httpProber; // default: created when needed
@@ -416,12 +414,6 @@ public final class HealthMonitor {
     /** How the monitor waits (required): the agent's event loop, or virtual time in tests. */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
-      return this;
-    }
-
-    /** The clock in nanoseconds behind {@link Scheduler} (default {@link System#nanoTime()}). */
-    public Builder clock(LongSupplier clock) {
-      this.clock = clock;
       return this;
     }
 

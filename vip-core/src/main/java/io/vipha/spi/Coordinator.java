@@ -46,12 +46,14 @@ public interface Coordinator extends AutoCloseable {
    * @param since when the liveness last changed (the agent's clock)
    * @param effectivePriority the priority it advertises
    * @param eligibility whether it says it may own VIPs
+   * @param eligibilitySince when its eligibility last changed (the agent's clock)
    * @param held the VIPs it says it holds now
    * @param pins the switchover requests it knows
    * @param incarnation its incarnation (changes on every restart)
    */
   record PeerState(String nodeId, Liveness liveness, long since, int effectivePriority,
-      Eligibility eligibility, Set<VirtualIp> held, List<Pin> pins, long incarnation) {
+      Eligibility eligibility, long eligibilitySince, Set<VirtualIp> held, List<Pin> pins,
+      long incarnation) {
     /** Copies the collections. */
     public PeerState {
       Objects.requireNonNull(nodeId, "nodeId");

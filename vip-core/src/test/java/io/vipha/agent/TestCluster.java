@@ -54,25 +54,37 @@ final class TestCluster {
     return java.util.Objects.requireNonNull(coordinators.get(id), id);
   }
 
-  /** Builds (but does not start) the agent of {@code id} on a fresh process loop. */
-  VipAgent create(String id) {
+  /** A builder for the agent of {@code id} on a fresh process loop, with its coordinator. */
+  VipAgent.Builder builder(String id) {
     NodeLoop loop = new NodeLoop(time);
     HeartbeatCoordinator c = HeartbeatCoordinator.builder().key(1, KEY)
         .transport(network::transport).build();
-    VipAgent a = VipAgent.builder().group(group).nodeId(id).backend(host(id))
-        .coordinator(c).scheduler(loop).build();
+    loops.put(id, loop);
+    coordinators.put(id, c);
+    return VipAgent.builder().group(group).nodeId(id).backend(hosts.getOrDefault(id,
+        new io.vipha.testing.InMemoryBackend(time))).coordinator(c).scheduler(loop);
+  }
+
+  /** Builds (but does not start) the agent of {@code id} on a fresh process loop. */
+  VipAgent create(String id) {
+    return create(id, builder(id));
+  }
+
+  VipAgent create(String id, VipAgent.Builder b) {
+    VipAgent a = b.build();
     a.addListener(e -> {
       events.add(e);
       eventNode.put(e, id);
     });
     agents.put(id, a);
-    loops.put(id, loop);
-    coordinators.put(id, c);
     return a;
   }
 
   VipAgent start(String id) {
-    VipAgent a = create(id);
+    return start(create(id));
+  }
+
+  VipAgent start(VipAgent a) {
     a.start();
     time.runDue();
     return a;

@@ -1,5 +1,7 @@
 package io.vipha.health;
 
+import io.vipha.agent.EventLoopScheduler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
@@ -10,26 +12,25 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The monitor on real threads and the real clock, against real loopback servers and processes. */
 class HealthMonitorRealTest {
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+  private final EventLoopScheduler loop = new EventLoopScheduler("health-test");
   private final ExecutorService probes = Executors.newCachedThreadPool();
   private final BlockingQueue<String> transitions = new LinkedBlockingQueue<>();
 
   @AfterEach
   void shutDown() throws InterruptedException {
-    loop.shutdownNow();
+    loop.close();
     probes.shutdownNow();
     assertThat(probes.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
   }
 
   private HealthMonitor monitor(HealthCheck check) {
-    return HealthMonitor.builder().check(check).executor(probes).scheduler(Scheduler.of(loop))
+    return HealthMonitor.builder().check(check).executor(probes).scheduler(loop)
         .listener((c, healthy, detail) -> transitions.add(c.name() + (healthy ? " up" : " down")))
         .build();
   }

@@ -1,5 +1,7 @@
 package io.vipha.health;
 
+import io.vipha.testing.VirtualScheduler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -24,9 +26,9 @@ import org.junit.jupiter.api.Test;
 class HealthMonitorTest {
   private static final Duration SECOND = Duration.ofSeconds(1);
 
-  private final VirtualTime time = new VirtualTime();
+  private final VirtualScheduler time = new VirtualScheduler();
   private final List<String> transitions = new ArrayList<>();
-  private final long t0 = time.getAsLong();
+  private final long t0 = time.nanoTime();
 
   /** A custom probe that returns results from a script: S success, F failure, X throws. */
   private final class Script implements Callable<Boolean> {
@@ -40,7 +42,7 @@ class HealthMonitorTest {
 
     @Override
     public Boolean call() {
-      calledAt.add(time.getAsLong() - t0);
+      calledAt.add(time.nanoTime() - t0);
       if (next == results.length()) {
         throw new AssertionError("script " + results + " exhausted");
       }
@@ -57,9 +59,9 @@ class HealthMonitorTest {
   }
 
   private HealthMonitor.Builder monitor(Executor executor) {
-    return HealthMonitor.builder().executor(executor).scheduler(time).clock(time)
+    return HealthMonitor.builder().executor(executor).scheduler(time)
         .listener((c, healthy, detail) -> transitions.add(
-            (time.getAsLong() - t0) / 1_000_000 + "ms " + c.name() + " " + (healthy ? "up" : "down")
+            (time.nanoTime() - t0) / 1_000_000 + "ms " + c.name() + " " + (healthy ? "up" : "down")
                 + " (" + detail + ")"));
   }
 
@@ -69,7 +71,7 @@ class HealthMonitorTest {
 
   /** Advances to {@code n} seconds after the start (probes run at 0s, 1s, 2s, ...). */
   private void at(int seconds) {
-    time.advance(Duration.ofNanos(t0 + seconds * 1_000_000_000L - time.getAsLong()));
+    time.advance(Duration.ofNanos(t0 + seconds * 1_000_000_000L - time.nanoTime()));
   }
 
   private static HealthStatus status(HealthMonitor m, String name) {
