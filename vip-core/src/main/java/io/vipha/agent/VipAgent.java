@@ -88,6 +88,7 @@ public final class VipAgent {
   private final AddressBackend backend;
   private final Coordinator coordinator;
   private final Scheduler loop;
+  private final @Nullable EventLoopScheduler ownLoop; // created here, closed on stop
   private final Planner planner;
   private final FailoverPolicy policy;
   private final Set<String> interfaces;
@@ -132,7 +133,9 @@ public final class VipAgent {
     this.backend = Objects.requireNonNull(b.backend, "backend");
     this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
     Scheduler s = b.scheduler;
-    this.loop = s != null ? s : new EventLoopScheduler("vipha-" + group.name() + "-" + nodeId);
+    this.ownLoop = s == null ? new EventLoopScheduler("vipha-" + group.name() + "-" + nodeId)
+        : null;
+    this.loop = s != null ? s : Objects.requireNonNull(ownLoop);
     this.planner = Planner.of(group);
     this.policy = group.policy();
     this.plan = planner.initial();
@@ -210,7 +213,9 @@ public final class VipAgent {
    * VIPs, releases them, tells peers it left and stops. Completes when it holds nothing.
    */
   public CompletableFuture<Void> stop() {
-    loop.execute(this::doStop);
+    if (!stopped.isDone()) {
+      loop.execute(this::doStop);
+    }
     return stopped;
   }
 
@@ -393,8 +398,9 @@ public final class VipAgent {
     phase = Phase.STOPPED;
     snapshot();
     stopped.complete(null);
-    if (loop instanceof EventLoopScheduler) {
-      ((EventLoopScheduler) loop).close();
+    EventLoopScheduler own = ownLoop;
+    if (own != null) {
+      own.close();
     }
   }
 
