@@ -23,6 +23,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -488,6 +491,44 @@ public final class HeartbeatCoordinator implements Coordinator {
       this.keyId = id;
       this.key = key.clone();
       return this;
+    }
+
+    /**
+     * The signing key from a file holding it as base64 text (at least 32 bytes once decoded), e.g.
+     * made with {@code head -c 32 /dev/urandom | base64 > web.key}.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or holds no valid key; the
+     *     message names the file and never shows the key
+     */
+    public Builder keyFile(int id, Path file) {
+      return key(id, readKey(file));
+    }
+
+    /** One more accepted key, from a base64 key file (see {@link #keyFile(int, Path)}). */
+    public Builder acceptAlsoFile(int id, Path file) {
+      return acceptAlso(id, readKey(file));
+    }
+
+    static byte[] readKey(Path file) {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot read heartbeat key file " + file + ": "
+            + e.getMessage(), e);
+      }
+      byte[] key;
+      try {
+        key = Base64.getDecoder().decode(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("heartbeat key file " + file + " does not hold base64"
+            + " text; make one with: head -c 32 /dev/urandom | base64 > " + file.getFileName(), e);
+      }
+      if (key.length < HeartbeatKeys.MIN_KEY_LENGTH) {
+        throw new IllegalArgumentException("heartbeat key file " + file + " holds " + key.length
+            + " bytes; a key needs at least " + HeartbeatKeys.MIN_KEY_LENGTH + " random bytes");
+      }
+      return key;
     }
 
     /**
