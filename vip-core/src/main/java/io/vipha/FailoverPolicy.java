@@ -1,5 +1,6 @@
 package io.vipha;
 
+import io.vipha.internal.Problems;
 import io.vipha.internal.Durations;
 import java.time.Duration;
 import java.util.List;

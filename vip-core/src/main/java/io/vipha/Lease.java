@@ -1,5 +1,6 @@
 package io.vipha;
 
+import io.vipha.internal.Problems;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 

@@ -1,5 +1,6 @@
 package io.vipha;
 
+import io.vipha.internal.Problems;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.vipha;
 
+import io.vipha.internal.Problems;
 import io.vipha.internal.Addresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;

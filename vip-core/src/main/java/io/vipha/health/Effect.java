@@ -1,5 +1,6 @@
 package io.vipha.health;
 
+import io.vipha.internal.Problems;
 import java.util.Objects;
 
 /**
@@ -33,7 +34,7 @@ public record Effect(Type type, int weight) {
   /** Checks the weight against the type. */
   public Effect {
     Objects.requireNonNull(type, "type");
-    ProblemList p = new ProblemList();
+    Problems p = new Problems();
     check(p, "effect.", type, weight);
     p.throwIfAny();
   }
@@ -67,7 +68,7 @@ public record Effect(Type type, int weight) {
     return type == Type.DISQUALIFY && !healthy;
   }
 
-  static void check(ProblemList p, String prefix, Type type, int weight) {
+  static void check(Problems p, String prefix, Type type, int weight) {
     if (type == Type.DISQUALIFY) {
       if (weight != 0) {
         p.add(prefix + "weight", weight, "is set on a disqualifying effect; a check either"

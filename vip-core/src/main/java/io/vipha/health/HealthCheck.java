@@ -1,5 +1,6 @@
 package io.vipha.health;
 
+import io.vipha.internal.Problems;
 import io.vipha.ValidationException;
 import io.vipha.internal.Addresses;
 import io.vipha.internal.Durations;
@@ -112,7 +113,7 @@ public record HealthCheck(
     /** Validates the address. */
     public Tcp {
       Objects.requireNonNull(address, "address");
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       check(p, address);
       p.throwIfAny();
     }
@@ -122,7 +123,7 @@ public record HealthCheck(
       return Kind.TCP;
     }
 
-    static void check(ProblemList p, InetSocketAddress a) {
+    static void check(Problems p, InetSocketAddress a) {
       if (a.isUnresolved() || a.getAddress() == null) {
         p.add("address", a.getHostString(), "is not an IP address; vipha never resolves names:"
             + " write an IP literal with a port, e.g. 127.0.0.1:8080");
@@ -157,7 +158,7 @@ public record HealthCheck(
     public Http {
       Objects.requireNonNull(url, "url");
       Objects.requireNonNull(expectStatus, "expectStatus");
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       check(p, url);
       p.throwIfAny();
     }
@@ -167,7 +168,7 @@ public record HealthCheck(
       return Kind.HTTP;
     }
 
-    static void check(ProblemList p, URI url) {
+    static void check(Problems p, URI url) {
       String text = url.toString();
       String scheme = url.getScheme();
       if (scheme == null
@@ -214,7 +215,7 @@ public record HealthCheck(
     /** Validates the command. */
     public Exec {
       command = List.copyOf(command);
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       check(p, command);
       p.throwIfAny();
     }
@@ -224,7 +225,7 @@ public record HealthCheck(
       return Kind.EXEC;
     }
 
-    static void check(ProblemList p, List<String> command) {
+    static void check(Problems p, List<String> command) {
       if (command.isEmpty()) {
         p.add("command", null, "is empty; give the program and its arguments, e.g."
             + " [\"/usr/local/bin/check\", \"--quiet\"]");
@@ -277,7 +278,7 @@ public record HealthCheck(
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(effect, "effect");
-    ProblemList p = new ProblemList();
+    Problems p = new Problems();
     checkName(p, name);
     checkTiming(p, interval, timeout, rise, fall);
     p.throwIfAny();
@@ -345,7 +346,7 @@ public record HealthCheck(
    * including names used twice.
    */
   public static List<HealthCheck> buildAll(List<Builder> builders) {
-    ProblemList p = new ProblemList();
+    Problems p = new Problems();
     List<HealthCheck> built = new ArrayList<>();
     for (int i = 0; i < builders.size(); i++) {
       List<ValidationException.Problem> ps = builders.get(i).problems();
@@ -366,12 +367,12 @@ public record HealthCheck(
    * {@code healthChecks[i].name} for each repeat.
    */
   public static void requireUniqueNames(List<HealthCheck> checks) {
-    ProblemList p = new ProblemList();
+    Problems p = new Problems();
     checkUniqueNames(p, checks);
     p.throwIfAny();
   }
 
-  private static void checkUniqueNames(ProblemList p, List<HealthCheck> checks) {
+  private static void checkUniqueNames(Problems p, List<HealthCheck> checks) {
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < checks.size(); i++) {
       Integer first = seen.putIfAbsent(checks.get(i).name(), i);
@@ -382,7 +383,7 @@ public record HealthCheck(
     }
   }
 
-  private static void checkName(ProblemList p, @Nullable String name) {
+  private static void checkName(Problems p, @Nullable String name) {
     if (name == null) {
       p.add("name", null, "is required; name the check, e.g. db");
     } else if (!NAME.matcher(name).matches()) {
@@ -391,7 +392,7 @@ public record HealthCheck(
     }
   }
 
-  private static void checkTiming(ProblemList p, Duration interval, Duration timeout, int rise,
+  private static void checkTiming(Problems p, Duration interval, Duration timeout, int rise,
       int fall) {
     boolean intervalOk = false;
     if (!wholeMillis(interval)) {
@@ -429,9 +430,9 @@ public record HealthCheck(
     private @Nullable String name;
     private @Nullable Target target;
     private @Nullable Kind kind; // the kind asked for, even when its target did not parse
-    private ProblemList targetProblems = new ProblemList();
+    private Problems targetProblems = new Problems();
     private @Nullable StatusCodes expectStatus;
-    private ProblemList expectProblems = new ProblemList();
+    private Problems expectProblems = new Problems();
     private Duration interval = DEFAULT_INTERVAL;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int rise = DEFAULT_RISE;
@@ -447,7 +448,7 @@ public record HealthCheck(
       return this;
     }
 
-    private Builder target(Kind kind, @Nullable Target target, ProblemList problems) {
+    private Builder target(Kind kind, @Nullable Target target, Problems problems) {
       this.kind = kind;
       this.target = target;
       this.targetProblems = problems;
@@ -456,7 +457,7 @@ public record HealthCheck(
 
     /** Probe a TCP endpoint: {@code 127.0.0.1:8080} or {@code [::1]:8080}; the port is required. */
     public Builder tcp(String endpoint) {
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       InetSocketAddress a = Addresses.parseEndpoint(endpoint.trim(), 0);
       if (a == null) {
         p.add("address", endpoint, "is not an IP address with a port; write e.g. 127.0.0.1:8080"
@@ -469,7 +470,7 @@ public record HealthCheck(
 
     /** Probe a TCP endpoint. */
     public Builder tcp(InetSocketAddress address) {
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       Tcp.check(p, address);
       return target(Kind.TCP, p.isEmpty() ? new Tcp(address) : null, p);
     }
@@ -480,7 +481,7 @@ public record HealthCheck(
       try {
         uri = new URI(url.trim());
       } catch (URISyntaxException e) {
-        ProblemList p = new ProblemList();
+        Problems p = new Problems();
         p.add("url", url, "is not a valid URL (" + e.getReason() + " at index " + e.getIndex()
             + "); write e.g. http://127.0.0.1:8080/health");
         return target(Kind.HTTP, null, p);
@@ -490,7 +491,7 @@ public record HealthCheck(
 
     /** Probe an {@code http} or {@code https} URL with a GET. */
     public Builder http(URI url) {
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       Http.check(p, url);
       return target(Kind.HTTP, p.isEmpty() ? new Http(url, StatusCodes.ok()) : null, p);
     }
@@ -498,7 +499,7 @@ public record HealthCheck(
     /** The status codes an HTTP check accepts (default 200 only). */
     public Builder expectStatus(StatusCodes codes) {
       this.expectStatus = codes;
-      this.expectProblems = new ProblemList();
+      this.expectProblems = new Problems();
       return this;
     }
 
@@ -506,7 +507,7 @@ public record HealthCheck(
     public Builder expectStatus(String codes) {
       StatusCodes parsed = StatusCodes.parse(codes);
       this.expectStatus = parsed;
-      this.expectProblems = new ProblemList();
+      this.expectProblems = new Problems();
       if (parsed == null) {
         expectProblems.add("expectStatus", codes, "is not a list of status codes; write e.g. 200,"
             + " 200-299 or 200,204,301-302 (codes " + StatusCodes.MIN + "–" + StatusCodes.MAX
@@ -518,7 +519,7 @@ public record HealthCheck(
     /** The status codes an HTTP check accepts, each 100–599. */
     public Builder expectStatus(int... codes) {
       this.expectStatus = null;
-      this.expectProblems = new ProblemList();
+      this.expectProblems = new Problems();
       for (int c : codes) {
         if (c < StatusCodes.MIN || c > StatusCodes.MAX) {
           expectProblems.add("expectStatus", c, "is not a status code; use " + StatusCodes.MIN
@@ -542,7 +543,7 @@ public record HealthCheck(
     /** Run a command: the program, then its arguments; no shell is involved. */
     public Builder exec(List<String> command) {
       List<String> copy = List.copyOf(command);
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       Exec.check(p, copy);
       return target(Kind.EXEC, p.isEmpty() ? new Exec(copy) : null, p);
     }
@@ -555,7 +556,7 @@ public record HealthCheck(
 
     /** Call {@code probe}: {@code true} is healthy; {@code false}, null or an exception a failure. */
     public Builder custom(Callable<Boolean> probe) {
-      return target(Kind.CUSTOM, new Custom(probe), new ProblemList());
+      return target(Kind.CUSTOM, new Custom(probe), new Problems());
     }
 
     /** Time between the starts of two probes, 100ms–1h (default 2s). */
@@ -604,7 +605,7 @@ public record HealthCheck(
     }
 
     List<ValidationException.Problem> problems() {
-      ProblemList p = new ProblemList();
+      Problems p = new Problems();
       checkName(p, name);
       if (kind == null) {
         p.add("kind", null, "is required; probe with tcp, http, exec or custom");
