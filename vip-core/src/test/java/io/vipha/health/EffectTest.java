@@ -1,6 +1,6 @@
 package io.vipha.health;
 
-import static io.vipha.health.Problems.assertOnly;
+import static io.vipha.Invalid.assertOnlyProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -47,17 +47,17 @@ class EffectTest {
   @ParameterizedTest
   @ValueSource(ints = {-254, 254, Integer.MAX_VALUE})
   void refusesWeightsOutOfRange(int w) {
-    assertOnly(() -> Effect.weight(w), "effect.weight", String.valueOf(w), "out of range");
+    assertOnlyProblem(() -> Effect.weight(w), "effect.weight", String.valueOf(w), "out of range");
   }
 
   @Test
   void refusesWeightZero() {
-    assertOnly(() -> Effect.weight(0), "effect.weight", "0", "no effect");
+    assertOnlyProblem(() -> Effect.weight(0), "effect.weight", "0", "no effect");
   }
 
   @Test
   void aDisqualifyingEffectHasNoWeight() {
-    assertOnly(() -> new Effect(Effect.Type.DISQUALIFY, 5), "effect.weight", "5",
+    assertOnlyProblem(() -> new Effect(Effect.Type.DISQUALIFY, 5), "effect.weight", "5",
         "disqualifies or adjusts");
   }
 }

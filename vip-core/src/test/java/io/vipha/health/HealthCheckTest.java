@@ -1,6 +1,7 @@
 package io.vipha.health;
 
-import static io.vipha.health.Problems.assertOnly;
+import io.vipha.Invalid;
+import static io.vipha.Invalid.assertOnlyProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -204,69 +205,69 @@ class HealthCheckTest {
 
   @Test
   void nameIsRequired() {
-    assertOnly(() -> HealthCheck.builder().tcp("127.0.0.1:1").build(), "name", null,
+    assertOnlyProblem(() -> HealthCheck.builder().tcp("127.0.0.1:1").build(), "name", null,
         "is required");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "-db", "db check", "db/1"})
   void nameMustBeValid(String name) {
-    assertOnly(() -> valid().name(name).build(), "name", name, "not a valid check name");
+    assertOnlyProblem(() -> valid().name(name).build(), "name", name, "not a valid check name");
   }
 
   @Test
   void nameHasAtMost64Characters() {
     assertThat(valid().name("n".repeat(64)).build().name()).hasSize(64);
-    assertOnly(() -> valid().name("n".repeat(65)).build(), "name", "n".repeat(65),
+    assertOnlyProblem(() -> valid().name("n".repeat(65)).build(), "name", "n".repeat(65),
         "not a valid check name");
   }
 
   @Test
   void kindIsRequired() {
-    assertOnly(() -> HealthCheck.builder().name("x").build(), "kind", null, "is required");
+    assertOnlyProblem(() -> HealthCheck.builder().name("x").build(), "kind", null, "is required");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"localhost:80", "127.0.0.1:http", "10.1:80", "127.0.0.1:65536", ""})
   void tcpNeedsAnIpLiteralAndAValidPort(String endpoint) {
-    assertOnly(() -> HealthCheck.tcp("db", endpoint).build(), "address", endpoint,
+    assertOnlyProblem(() -> HealthCheck.tcp("db", endpoint).build(), "address", endpoint,
         "not an IP address with a port");
   }
 
   @Test
   void tcpNeedsAPort() {
-    assertOnly(() -> HealthCheck.tcp("db", "127.0.0.1").build(), "address", "127.0.0.1:0",
+    assertOnlyProblem(() -> HealthCheck.tcp("db", "127.0.0.1").build(), "address", "127.0.0.1:0",
         "has no port");
   }
 
   @Test
   void tcpRefusesTheUnspecifiedAddress() {
-    assertOnly(() -> HealthCheck.tcp("db", "0.0.0.0:80").build(), "address", "0.0.0.0:80",
+    assertOnlyProblem(() -> HealthCheck.tcp("db", "0.0.0.0:80").build(), "address", "0.0.0.0:80",
         "unspecified address");
   }
 
   @Test
   void tcpRefusesMulticast() {
-    assertOnly(() -> HealthCheck.tcp("db", "224.0.0.1:80").build(), "address", "224.0.0.1:80",
+    assertOnlyProblem(() -> HealthCheck.tcp("db", "224.0.0.1:80").build(), "address", "224.0.0.1:80",
         "multicast");
   }
 
   @Test
   void tcpRefusesAnUnresolvedAddress() {
-    assertOnly(() -> HealthCheck.tcp("db", InetSocketAddress.createUnresolved("db.local", 80))
+    assertOnlyProblem(() -> HealthCheck.tcp("db", InetSocketAddress.createUnresolved("db.local", 80))
         .build(), "address", "db.local", "never resolves names");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"http://127.0.0.1:80/a b", "127.0.0.1:8080/health"})
   void httpNeedsAValidUrl(String url) {
-    assertOnly(() -> HealthCheck.http("api", url).build(), "url", url, "not a valid URL");
+    assertOnlyProblem(() -> HealthCheck.http("api", url).build(), "url", url, "not a valid URL");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"ftp://127.0.0.1/", "/health", "mailto:x@127.0.0.1"})
   void httpNeedsHttpOrHttps(String url) {
-    assertOnly(() -> HealthCheck.http("api", url).build(), "url", url,
+    assertOnlyProblem(() -> HealthCheck.http("api", url).build(), "url", url,
         "not an http or https URL");
   }
 
@@ -274,83 +275,83 @@ class HealthCheckTest {
   @ValueSource(strings = {"http:///health", "http://under_score/health", "http://10.1/health",
       "http://1.2.3.256/"})
   void httpNeedsAHost(String url) {
-    assertOnly(() -> HealthCheck.http("api", url).build(), "url", url, "no valid host");
+    assertOnlyProblem(() -> HealthCheck.http("api", url).build(), "url", url, "no valid host");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"http://127.0.0.01/", "http://[::ffff:1.2.3.4]/"})
   void httpRefusesLenientOrMappedIpLiterals(String url) {
-    assertOnly(() -> HealthCheck.http("api", url).build(), "url", url,
+    assertOnlyProblem(() -> HealthCheck.http("api", url).build(), "url", url,
         "not a valid IP address");
   }
 
   @Test
   void httpRefusesUserInfo() {
-    assertOnly(() -> HealthCheck.http("api", "http://u:p@127.0.0.1/").build(), "url",
+    assertOnlyProblem(() -> HealthCheck.http("api", "http://u:p@127.0.0.1/").build(), "url",
         "http://u:p@127.0.0.1/", "user info");
   }
 
   @Test
   void httpRefusesAFragment() {
-    assertOnly(() -> HealthCheck.http("api", "http://127.0.0.1/#x").build(), "url",
+    assertOnlyProblem(() -> HealthCheck.http("api", "http://127.0.0.1/#x").build(), "url",
         "http://127.0.0.1/#x", "fragment");
   }
 
   @Test
   void httpRefusesPortZero() {
-    assertOnly(() -> HealthCheck.http("api", "http://127.0.0.1:0/").build(), "url",
+    assertOnlyProblem(() -> HealthCheck.http("api", "http://127.0.0.1:0/").build(), "url",
         "http://127.0.0.1:0/", "port 0");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "2xx", "200-", "99", "600", "299-200", "200,,204", "0200"})
   void expectStatusMustBeCodesOrRanges(String codes) {
-    assertOnly(() -> HealthCheck.http("api", "http://127.0.0.1/").expectStatus(codes).build(),
+    assertOnlyProblem(() -> HealthCheck.http("api", "http://127.0.0.1/").expectStatus(codes).build(),
         "expectStatus", codes, "not a list of status codes");
   }
 
   @Test
   void expectStatusCodesMustBeInRange() {
-    assertOnly(() -> HealthCheck.http("api", "http://127.0.0.1/").expectStatus(200, 600).build(),
+    assertOnlyProblem(() -> HealthCheck.http("api", "http://127.0.0.1/").expectStatus(200, 600).build(),
         "expectStatus", "600", "not a status code");
-    assertOnly(() -> HealthCheck.http("api", "http://127.0.0.1/").expectStatus(new int[0])
+    assertOnlyProblem(() -> HealthCheck.http("api", "http://127.0.0.1/").expectStatus(new int[0])
         .build(), "expectStatus", null, "is empty");
   }
 
   @Test
   void expectStatusBelongsToHttpChecks() {
-    assertOnly(() -> valid().expectStatus("200").build(), "expectStatus", "200",
+    assertOnlyProblem(() -> valid().expectStatus("200").build(), "expectStatus", "200",
         "only http checks");
   }
 
   @Test
   void execNeedsAProgram() {
-    assertOnly(() -> HealthCheck.exec("script").build(), "command", null, "is empty");
+    assertOnlyProblem(() -> HealthCheck.exec("script").build(), "command", null, "is empty");
   }
 
   @Test
   void execProgramIsNotEmpty() {
-    assertOnly(() -> HealthCheck.exec("script", "", "x").build(), "command[0]", "",
+    assertOnlyProblem(() -> HealthCheck.exec("script", "", "x").build(), "command[0]", "",
         "is empty");
   }
 
   @Test
   void execArgumentsHoldNoNul() {
-    assertOnly(() -> HealthCheck.exec("script", "/bin/echo", "a\0b").build(), "command[1]",
+    assertOnlyProblem(() -> HealthCheck.exec("script", "/bin/echo", "a\0b").build(), "command[1]",
         "a\\0b", "NUL");
   }
 
   @Test
   void intervalIsInWholeMilliseconds() {
-    assertOnly(() -> valid().interval(Duration.ofNanos(2_000_000_500L)).build(), "interval",
+    assertOnlyProblem(() -> valid().interval(Duration.ofNanos(2_000_000_500L)).build(), "interval",
         "PT2.0000005S", "whole number of milliseconds");
   }
 
   @Test
   void intervalIsInRange() {
-    assertOnly(() -> valid().interval(Duration.ofMillis(99)).timeout(Duration.ofMillis(50))
+    assertOnlyProblem(() -> valid().interval(Duration.ofMillis(99)).timeout(Duration.ofMillis(50))
         .build(), "interval", "99ms", "use 100ms–1h");
-    assertOnly(() -> valid().interval(Duration.ofMinutes(61)).build(), "interval", "61m",
+    assertOnlyProblem(() -> valid().interval(Duration.ofMinutes(61)).build(), "interval", "61m",
         "use 100ms–1h");
     assertThat(valid().interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(10)).build()
         .interval()).isEqualTo(Duration.ofMillis(100));
@@ -360,19 +361,19 @@ class HealthCheckTest {
 
   @Test
   void timeoutIsInWholeMilliseconds() {
-    assertOnly(() -> valid().timeout(Duration.ofNanos(10_500_000)).build(), "timeout",
+    assertOnlyProblem(() -> valid().timeout(Duration.ofNanos(10_500_000)).build(), "timeout",
         "PT0.0105S", "whole number of milliseconds");
   }
 
   @Test
   void timeoutIsAtLeast10ms() {
-    assertOnly(() -> valid().timeout(Duration.ofMillis(9)).build(), "timeout", "9ms",
+    assertOnlyProblem(() -> valid().timeout(Duration.ofMillis(9)).build(), "timeout", "9ms",
         "at least 10ms");
   }
 
   @Test
   void timeoutIsShorterThanTheInterval() {
-    assertOnly(() -> valid().interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(1))
+    assertOnlyProblem(() -> valid().interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(1))
         .build(), "timeout", "1s", "not shorter than the interval 1s");
     assertThat(valid().interval(Duration.ofSeconds(1)).timeout(Duration.ofMillis(999)).build()
         .timeout()).isEqualTo(Duration.ofMillis(999));
@@ -381,24 +382,24 @@ class HealthCheckTest {
   @ParameterizedTest
   @ValueSource(ints = {0, -1, 101})
   void riseIsInRange(int rise) {
-    assertOnly(() -> valid().rise(rise).build(), "rise", String.valueOf(rise), "use 1–100");
+    assertOnlyProblem(() -> valid().rise(rise).build(), "rise", String.valueOf(rise), "use 1–100");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, -1, 101})
   void fallIsInRange(int fall) {
-    assertOnly(() -> valid().fall(fall).build(), "fall", String.valueOf(fall), "use 1–100");
+    assertOnlyProblem(() -> valid().fall(fall).build(), "fall", String.valueOf(fall), "use 1–100");
   }
 
   @Test
   void weightIsNotZero() {
-    assertOnly(() -> valid().weight(0).build(), "effect.weight", "0", "no effect");
+    assertOnlyProblem(() -> valid().weight(0).build(), "effect.weight", "0", "no effect");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {254, -254, Integer.MIN_VALUE})
   void weightIsInRange(int w) {
-    assertOnly(() -> valid().weight(w).build(), "effect.weight", String.valueOf(w),
+    assertOnlyProblem(() -> valid().weight(w).build(), "effect.weight", String.valueOf(w),
         "use −253–253");
   }
 
@@ -406,7 +407,7 @@ class HealthCheckTest {
 
   @Test
   void reportsEveryProblemAtOnce() {
-    List<Problem> problems = Problems.of(() -> HealthCheck.builder().name("-x")
+    List<Problem> problems = Invalid.problems(() -> HealthCheck.builder().name("-x")
         .http("gopher://x").expectStatus("abc").interval(Duration.ofMillis(50))
         .timeout(Duration.ofMillis(5)).rise(0).fall(0).weight(0).build());
 
@@ -416,7 +417,7 @@ class HealthCheckTest {
 
   @Test
   void buildAllPutsProblemsUnderTheirIndex() {
-    List<Problem> problems = Problems.of(() -> HealthCheck.buildAll(List.of(valid(),
+    List<Problem> problems = Invalid.problems(() -> HealthCheck.buildAll(List.of(valid(),
         valid().timeout(Duration.ofSeconds(5)), HealthCheck.exec("e"))));
 
     assertThat(problems).extracting(Problem::path, Problem::value).containsExactly(
@@ -425,7 +426,7 @@ class HealthCheckTest {
 
   @Test
   void namesAreUniqueInAList() {
-    List<Problem> problems = Problems.of(() -> HealthCheck.buildAll(List.of(valid(),
+    List<Problem> problems = Invalid.problems(() -> HealthCheck.buildAll(List.of(valid(),
         HealthCheck.exec("x", "/bin/true"), HealthCheck.exec("db", "/bin/true"), valid())));
 
     assertThat(problems).extracting(Problem::path, Problem::value).containsExactly(

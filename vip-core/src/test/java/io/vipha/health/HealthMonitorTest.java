@@ -1,5 +1,6 @@
 package io.vipha.health;
 
+import io.vipha.Invalid;
 import io.vipha.testing.VirtualScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -462,7 +463,7 @@ class HealthMonitorTest {
 
   @Test
   void anInvalidCheckIsReportedUnderItsIndex() {
-    List<Problem> problems = Problems.of(() -> monitor(Runnable::run)
+    List<Problem> problems = Invalid.problems(() -> monitor(Runnable::run)
         .check(b -> b.name("a").custom(() -> true))
         .check(b -> b.name("b").custom(() -> true).timeout(Duration.ofSeconds(3))));
 
