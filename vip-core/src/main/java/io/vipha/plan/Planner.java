@@ -232,19 +232,11 @@ public final class Planner {
       reason = MoveReason.SWITCHOVER;
     } else if (cur >= 0 && holdCapable[cur]) {
       if (preempt) {
-        int best = bestByPriority(st, cur, true);
-        if (best >= 0 && st[best].effectivePriority() > st[cur].effectivePriority()) {
-          if (now >= readyAt[best]) {
-            if (wouldSuspend(prev, best, now)) {
-              suspend(prev, best, now);
-            } else {
-              target = best;
-              reason = MoveReason.PREEMPTED;
-              gained[best] = true;
-            }
-          } else {
-            next = Math.min(next, readyAt[best]);
-          }
+        int best = preemptor(st, prev, cur, now);
+        if (best >= 0) {
+          target = best;
+          reason = MoveReason.PREEMPTED;
+          gained[best] = true;
         }
       }
     } else {
@@ -262,6 +254,42 @@ public final class Planner {
       work[v] = target;
       why[v] = prev.assignment.owners[v] == target ? KEEP : r;
     }
+  }
+
+  /**
+   * Active/Passive preemption of the healthy owner {@code cur}: the best receiver (outside
+   * hold-down) with a strictly higher priority that has been ready for the preempt delay, or -1.
+   * A candidate for which the preemption would be its flap limit's last change is suspended
+   * instead, and the next one is considered. Candidates still within their delay and better than
+   * the resulting owner set {@link #next}.
+   */
+  private int preemptor(NodeStatus[] st, Plan prev, int cur, long now) {
+    int floor = st[cur].effectivePriority();
+    int best;
+    while (true) {
+      best = -1;
+      for (int i = 0; i < st.length; i++) {
+        if (i != cur && receiver[i] && !inHoldDown[i] && now >= readyAt[i]
+            && st[i].effectivePriority() > floor
+            && (best < 0 || st[i].effectivePriority() > st[best].effectivePriority())) {
+          best = i;
+        }
+      }
+      if (best < 0 || !wouldSuspend(prev, best, now)) {
+        break;
+      }
+      suspend(prev, best, now);
+      holdCapable[best] = false;
+      receiver[best] = false;
+    }
+    int above = best < 0 ? floor : st[best].effectivePriority();
+    for (int i = 0; i < st.length; i++) {
+      if (i != cur && receiver[i] && !inHoldDown[i] && now < readyAt[i]
+          && st[i].effectivePriority() > above) {
+        next = Math.min(next, readyAt[i]);
+      }
+    }
+    return best;
   }
 
   /** The receiver with the highest effective priority (ties: lowest id), or -1. */
