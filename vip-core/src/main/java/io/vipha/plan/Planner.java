@@ -306,11 +306,12 @@ public final class Planner {
     return best;
   }
 
-  private static MoveReason lossReason(NodeStatus s, Plan prev, int i, long now) {
+  private MoveReason lossReason(NodeStatus s, Plan prev, int i, long now) {
     if (s.liveness() == Liveness.DEAD) {
       return MoveReason.OWNER_DEAD;
     }
-    long su = prev.suspendedUntil[i];
+    long[] suspended = newSuspended;
+    long su = (suspended == null ? prev.suspendedUntil : suspended)[i];
     if (s.eligibility() == Eligibility.SUSPENDED || (su != Plan.NONE && now < su)) {
       return MoveReason.FLAP_SUSPENDED;
     }
@@ -321,11 +322,23 @@ public final class Planner {
   }
 
   private void decideActiveActive(NodeStatus[] st, Plan prev, long now, boolean noPins) {
+    // A rebalance may suspend would-be takers for flapping. A suspended node may hold nothing
+    // and its weight leaves the shares, so decide again from the start without it, exactly as
+    // if it had been suspended before this call. Every round suspends at least one more node.
+    while (!assignActiveActive(st, prev, now, noPins)) {
+      // decided again
+    }
+  }
+
+  /** One round of {@link #decideActiveActive}; false when a rebalance suspended a node. */
+  private boolean assignActiveActive(NodeStatus[] st, Plan prev, long now, boolean noPins) {
     int n = st.length;
     int vips = work.length;
     long totalWeight = 0;
     for (int i = 0; i < n; i++) {
       load[i] = 0;
+      lostByFailure[i] = false;
+      gained[i] = false;
       if (holdCapable[i]) {
         totalWeight += st[i].weight();
       }
@@ -358,16 +371,20 @@ public final class Planner {
         }
       }
     }
-    if (preempt) {
-      rebalance(st, prev, now, noPins);
+    if (preempt && !rebalance(st, prev, now, noPins)) {
+      return false;
     }
     if (orphans) {
       placeOrphans(st);
     }
+    return true;
   }
 
-  /** Under preemption: nodes above their share give the excess to ready nodes below it. */
-  private void rebalance(NodeStatus[] st, Plan prev, long now, boolean noPins) {
+  /**
+   * Under preemption: nodes above their share give the excess to ready nodes below it. Returns
+   * false, having moved nothing, when it suspended a would-be taker instead (flap limit).
+   */
+  private boolean rebalance(NodeStatus[] st, Plan prev, long now, boolean noPins) {
     int n = st.length;
     boolean donors = false;
     for (int i = 0; i < n; i++) {
@@ -377,7 +394,20 @@ public final class Planner {
       }
     }
     if (!donors) {
-      return;
+      return true;
+    }
+    boolean suspended = false;
+    for (int i = 0; i < n; i++) {
+      if (receiver[i] && !inHoldDown[i] && load[i] < cap[i] && now >= readyAt[i]
+          && wouldSuspend(prev, i, now)) {
+        suspend(prev, i, now);
+        holdCapable[i] = false;
+        receiver[i] = false;
+        suspended = true;
+      }
+    }
+    if (suspended) {
+      return false;
     }
     int ready = 0;
     for (int i = 0; i < n; i++) {
@@ -386,15 +416,12 @@ public final class Planner {
       }
       if (now < readyAt[i]) {
         next = Math.min(next, readyAt[i]);
-      } else if (wouldSuspend(prev, i, now)) {
-        suspend(prev, i, now);
-        cap[i] = 0;
       } else {
         ready++;
       }
     }
     if (ready == 0) {
-      return;
+      return true;
     }
     int count = 0;
     for (int v = 0; v < work.length; v++) {
@@ -452,6 +479,7 @@ public final class Planner {
       why[v] = (byte) MoveReason.REBALANCED.ordinal();
       gained[taker] = true;
     }
+    return true;
   }
 
   private boolean isReadyTaker(int i, long now) {
