@@ -558,6 +558,18 @@ public final class Planner {
     long[] lostAt = prev.lostAt;
     long[][] flaps = prev.flaps;
     long[] suspended = newSuspended == null ? prev.suspendedUntil : newSuspended;
+    if (suspended != prev.suspendedUntil) {
+      // Suspended instead of a would-be change: like a suspension at the limit (recordChange),
+      // it uses up the changes that led to it, so the count starts afresh.
+      for (int i = 0; i < suspended.length; i++) {
+        if (suspended[i] != prev.suspendedUntil[i]) {
+          if (flaps == prev.flaps) {
+            flaps = prev.flaps.clone();
+          }
+          flaps[i] = new long[0];
+        }
+      }
+    }
     if (moved > 0) {
       assignment = new Assignment(canon, Arrays.copyOf(work, work.length));
       List<Move> list = new ArrayList<>(moved);
