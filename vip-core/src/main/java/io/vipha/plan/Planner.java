@@ -382,7 +382,8 @@ public final class Planner {
 
   /**
    * Under preemption: nodes above their share give the excess to ready nodes below it. Returns
-   * false, having moved nothing, when it suspended a would-be taker instead (flap limit).
+   * false when a node it picked as taker was suspended instead (flap limit): the caller decides
+   * again without that node, and the moves made so far in this round are discarded.
    */
   private boolean rebalance(NodeStatus[] st, Plan prev, long now, boolean noPins) {
     int n = st.length;
@@ -396,31 +397,20 @@ public final class Planner {
     if (!donors) {
       return true;
     }
-    boolean suspended = false;
-    for (int i = 0; i < n; i++) {
-      if (receiver[i] && !inHoldDown[i] && load[i] < cap[i] && now >= readyAt[i]
-          && wouldSuspend(prev, i, now)) {
-        suspend(prev, i, now);
-        holdCapable[i] = false;
-        receiver[i] = false;
-        suspended = true;
-      }
-    }
-    if (suspended) {
-      return false;
-    }
     int ready = 0;
+    long pending = Plan.NEVER; // merged into next only when this round stands
     for (int i = 0; i < n; i++) {
       if (!receiver[i] || inHoldDown[i] || load[i] >= cap[i]) {
         continue;
       }
       if (now < readyAt[i]) {
-        next = Math.min(next, readyAt[i]);
+        pending = Math.min(pending, readyAt[i]);
       } else {
         ready++;
       }
     }
     if (ready == 0) {
+      next = Math.min(next, pending);
       return true;
     }
     int count = 0;
@@ -473,12 +463,19 @@ public final class Planner {
       if (taker < 0) {
         break;
       }
+      if (!gained[taker] && wouldSuspend(prev, taker, now)) {
+        suspend(prev, taker, now);
+        holdCapable[taker] = false;
+        receiver[taker] = false;
+        return false;
+      }
       work[v] = taker;
       load[o]--;
       load[taker]++;
       why[v] = (byte) MoveReason.REBALANCED.ordinal();
       gained[taker] = true;
     }
+    next = Math.min(next, pending);
     return true;
   }
 
