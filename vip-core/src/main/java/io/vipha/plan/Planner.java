@@ -232,19 +232,11 @@ public final class Planner {
       reason = MoveReason.SWITCHOVER;
     } else if (cur >= 0 && holdCapable[cur]) {
       if (preempt) {
-        int best = bestByPriority(st, cur, true);
-        if (best >= 0 && st[best].effectivePriority() > st[cur].effectivePriority()) {
-          if (now >= readyAt[best]) {
-            if (wouldSuspend(prev, best, now)) {
-              suspend(prev, best, now);
-            } else {
-              target = best;
-              reason = MoveReason.PREEMPTED;
-              gained[best] = true;
-            }
-          } else {
-            next = Math.min(next, readyAt[best]);
-          }
+        int best = preemptor(st, prev, cur, now);
+        if (best >= 0) {
+          target = best;
+          reason = MoveReason.PREEMPTED;
+          gained[best] = true;
         }
       }
     } else {
@@ -264,6 +256,42 @@ public final class Planner {
     }
   }
 
+  /**
+   * Active/Passive preemption of the healthy owner {@code cur}: the best receiver (outside
+   * hold-down) with a strictly higher priority that has been ready for the preempt delay, or -1.
+   * A candidate for which the preemption would be its flap limit's last change is suspended
+   * instead, and the next one is considered. Candidates still within their delay and better than
+   * the resulting owner set {@link #next}.
+   */
+  private int preemptor(NodeStatus[] st, Plan prev, int cur, long now) {
+    int floor = st[cur].effectivePriority();
+    int best;
+    while (true) {
+      best = -1;
+      for (int i = 0; i < st.length; i++) {
+        if (i != cur && receiver[i] && !inHoldDown[i] && now >= readyAt[i]
+            && st[i].effectivePriority() > floor
+            && (best < 0 || st[i].effectivePriority() > st[best].effectivePriority())) {
+          best = i;
+        }
+      }
+      if (best < 0 || !wouldSuspend(prev, best, now)) {
+        break;
+      }
+      suspend(prev, best, now);
+      holdCapable[best] = false;
+      receiver[best] = false;
+    }
+    int above = best < 0 ? floor : st[best].effectivePriority();
+    for (int i = 0; i < st.length; i++) {
+      if (i != cur && receiver[i] && !inHoldDown[i] && now < readyAt[i]
+          && st[i].effectivePriority() > above) {
+        next = Math.min(next, readyAt[i]);
+      }
+    }
+    return best;
+  }
+
   /** The receiver with the highest effective priority (ties: lowest id), or -1. */
   private int bestByPriority(NodeStatus[] st, int excluded, boolean honourHoldDown) {
     int best = -1;
@@ -278,11 +306,12 @@ public final class Planner {
     return best;
   }
 
-  private static MoveReason lossReason(NodeStatus s, Plan prev, int i, long now) {
+  private MoveReason lossReason(NodeStatus s, Plan prev, int i, long now) {
     if (s.liveness() == Liveness.DEAD) {
       return MoveReason.OWNER_DEAD;
     }
-    long su = prev.suspendedUntil[i];
+    long[] suspended = newSuspended;
+    long su = (suspended == null ? prev.suspendedUntil : suspended)[i];
     if (s.eligibility() == Eligibility.SUSPENDED || (su != Plan.NONE && now < su)) {
       return MoveReason.FLAP_SUSPENDED;
     }
@@ -293,11 +322,23 @@ public final class Planner {
   }
 
   private void decideActiveActive(NodeStatus[] st, Plan prev, long now, boolean noPins) {
+    // A rebalance may suspend would-be takers for flapping. A suspended node may hold nothing
+    // and its weight leaves the shares, so decide again from the start without it, exactly as
+    // if it had been suspended before this call. Every round suspends at least one more node.
+    while (!assignActiveActive(st, prev, now, noPins)) {
+      // decided again
+    }
+  }
+
+  /** One round of {@link #decideActiveActive}; false when a rebalance suspended a node. */
+  private boolean assignActiveActive(NodeStatus[] st, Plan prev, long now, boolean noPins) {
     int n = st.length;
     int vips = work.length;
     long totalWeight = 0;
     for (int i = 0; i < n; i++) {
       load[i] = 0;
+      lostByFailure[i] = false;
+      gained[i] = false;
       if (holdCapable[i]) {
         totalWeight += st[i].weight();
       }
@@ -330,16 +371,21 @@ public final class Planner {
         }
       }
     }
-    if (preempt) {
-      rebalance(st, prev, now, noPins);
+    if (preempt && !rebalance(st, prev, now, noPins)) {
+      return false;
     }
     if (orphans) {
       placeOrphans(st);
     }
+    return true;
   }
 
-  /** Under preemption: nodes above their share give the excess to ready nodes below it. */
-  private void rebalance(NodeStatus[] st, Plan prev, long now, boolean noPins) {
+  /**
+   * Under preemption: nodes above their share give the excess to ready nodes below it. Returns
+   * false when a node it picked as taker was suspended instead (flap limit): the caller decides
+   * again without that node, and the moves made so far in this round are discarded.
+   */
+  private boolean rebalance(NodeStatus[] st, Plan prev, long now, boolean noPins) {
     int n = st.length;
     boolean donors = false;
     for (int i = 0; i < n; i++) {
@@ -349,24 +395,23 @@ public final class Planner {
       }
     }
     if (!donors) {
-      return;
+      return true;
     }
     int ready = 0;
+    long pending = Plan.NEVER; // merged into next only when this round stands
     for (int i = 0; i < n; i++) {
       if (!receiver[i] || inHoldDown[i] || load[i] >= cap[i]) {
         continue;
       }
       if (now < readyAt[i]) {
-        next = Math.min(next, readyAt[i]);
-      } else if (wouldSuspend(prev, i, now)) {
-        suspend(prev, i, now);
-        cap[i] = 0;
+        pending = Math.min(pending, readyAt[i]);
       } else {
         ready++;
       }
     }
     if (ready == 0) {
-      return;
+      next = Math.min(next, pending);
+      return true;
     }
     int count = 0;
     for (int v = 0; v < work.length; v++) {
@@ -418,12 +463,20 @@ public final class Planner {
       if (taker < 0) {
         break;
       }
+      if (!gained[taker] && wouldSuspend(prev, taker, now)) {
+        suspend(prev, taker, now);
+        holdCapable[taker] = false;
+        receiver[taker] = false;
+        return false;
+      }
       work[v] = taker;
       load[o]--;
       load[taker]++;
       why[v] = (byte) MoveReason.REBALANCED.ordinal();
       gained[taker] = true;
     }
+    next = Math.min(next, pending);
+    return true;
   }
 
   private boolean isReadyTaker(int i, long now) {
@@ -502,6 +555,18 @@ public final class Planner {
     long[] lostAt = prev.lostAt;
     long[][] flaps = prev.flaps;
     long[] suspended = newSuspended == null ? prev.suspendedUntil : newSuspended;
+    if (suspended != prev.suspendedUntil) {
+      // Suspended instead of a would-be change: like a suspension at the limit (recordChange),
+      // it uses up the changes that led to it, so the count starts afresh.
+      for (int i = 0; i < suspended.length; i++) {
+        if (suspended[i] != prev.suspendedUntil[i]) {
+          if (flaps == prev.flaps) {
+            flaps = prev.flaps.clone();
+          }
+          flaps[i] = new long[0];
+        }
+      }
+    }
     if (moved > 0) {
       assignment = new Assignment(canon, Arrays.copyOf(work, work.length));
       List<Move> list = new ArrayList<>(moved);

@@ -1,0 +1,317 @@
+package io.vipha.plan;
+
+import static io.vipha.plan.Fixtures.allAlive;
+import static io.vipha.plan.Fixtures.elig;
+import static io.vipha.plan.Fixtures.live;
+import static io.vipha.plan.Fixtures.loads;
+import static io.vipha.plan.Fixtures.ownerSet;
+import static io.vipha.plan.Fixtures.sec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vipha.FailoverPolicy;
+import io.vipha.FlapLimit;
+import io.vipha.Mode;
+import io.vipha.VipGroup;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** Hold-down after a loss, and suspension of nodes whose ownership flaps. */
+class FlapAndHoldDownTest {
+  private static final long T0 = sec(100);
+
+  private static VipGroup pair(Consumer<FailoverPolicy.Builder> policy) {
+    return Fixtures.group(Mode.ACTIVE_PASSIVE, 2, new String[] {"n1", "n2"},
+        new int[] {200, 100}, p -> {
+          p.preempt(true).preemptDelay(Duration.ZERO).holdDown(Duration.ZERO);
+          policy.accept(p);
+        });
+  }
+
+  private static VipGroup trio(Mode mode, Consumer<FailoverPolicy.Builder> policy) {
+    return Fixtures.group(mode, 6, new String[] {"n1", "n2", "n3"}, new int[] {200, 150, 100},
+        p -> {
+          p.preempt(true).preemptDelay(Duration.ZERO).flapLimit(FlapLimit.OFF);
+          policy.accept(p);
+        });
+  }
+
+  private static String owner(Plan p) {
+    assertThat(ownerSet(p)).hasSize(1);
+    return ownerSet(p).iterator().next();
+  }
+
+  // --- Hold-down ---------------------------------------------------------------------------------
+
+  @Test
+  void aNodeThatLostTheGroupMayNotWinItBackBeforeTheHoldDownEnds() {
+    VipGroup g = trio(Mode.ACTIVE_PASSIVE, p -> p.holdDown(Duration.ofSeconds(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p1 = planner.plan(v, planner.initial(), T0);
+    Plan p2 = planner.plan(live(v, "n1", Liveness.DEAD, T0 + 1), p1, T0 + 1);
+    assertThat(owner(p2)).isEqualTo("n2");
+    assertThat(p2.lostOwnershipAt("n1")).isEqualTo(T0 + 1);
+    long end = T0 + 1 + sec(5);
+
+    ClusterView back = live(v, "n1", Liveness.ALIVE, T0 + 2);
+    Plan p3 = planner.plan(back, p2, T0 + 2);
+    assertThat(p3.moves()).isEmpty();
+    assertThat(p3.nextChangeAt()).isEqualTo(end);
+    Plan p4 = planner.plan(back, p3, end - 1);
+    assertThat(p4.moves()).as("one nanosecond before the hold-down ends").isEmpty();
+    Plan p5 = planner.plan(back, p4, end);
+    assertThat(owner(p5)).isEqualTo("n1");
+    assertThat(Fixtures.reasons(p5)).containsOnly(MoveReason.PREEMPTED);
+    // In A/P any loss starts a hold-down, also being preempted.
+    assertThat(p5.lostOwnershipAt("n2")).isEqualTo(end);
+  }
+
+  @Test
+  void holdDownPrefersAnotherReceiver() {
+    VipGroup g = trio(Mode.ACTIVE_PASSIVE, p -> p.preempt(false)
+        .holdDown(Duration.ofSeconds(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p1 = planner.plan(v, planner.initial(), T0);
+    Plan p2 = planner.plan(live(v, "n1", Liveness.DEAD, T0), p1, T0);
+    assertThat(owner(p2)).isEqualTo("n2");
+    ClusterView n1Back = live(v, "n1", Liveness.ALIVE, T0 + sec(1));
+    Plan p3 = planner.plan(n1Back, p2, T0 + sec(1));
+    // n2 dies within n1's hold-down: n3 wins although n1 has the higher priority.
+    Plan p4 = planner.plan(live(n1Back, "n2", Liveness.DEAD, T0 + sec(2)), p3, T0 + sec(2));
+    assertThat(owner(p4)).isEqualTo("n3");
+    assertThat(Fixtures.reasons(p4)).containsOnly(MoveReason.OWNER_DEAD);
+  }
+
+  @Test
+  void holdDownIsIgnoredWhenNoOtherReceiverIsLeft() {
+    VipGroup g = pair(p -> p.preempt(false).holdDown(Duration.ofSeconds(5))
+        .flapLimit(FlapLimit.OFF));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p1 = planner.plan(v, planner.initial(), T0);
+    Plan p2 = planner.plan(live(v, "n1", Liveness.DEAD, T0), p1, T0);
+    ClusterView n1Back = live(v, "n1", Liveness.ALIVE, T0 + sec(1));
+    Plan p3 = planner.plan(n1Back, p2, T0 + sec(1));
+    Plan p4 = planner.plan(live(n1Back, "n2", Liveness.DEAD, T0 + sec(2)), p3, T0 + sec(2));
+    assertThat(owner(p4)).as("never unowned because of hold-down").isEqualTo("n1");
+    assertThat(p4.moves()).allSatisfy(m -> {
+      assertThat(m.reason()).isEqualTo(MoveReason.OWNER_DEAD);
+      assertThat(m.makeBeforeBreak()).isFalse();
+    });
+  }
+
+  @Test
+  void activeActiveHoldDownFollowsOwnFailuresOnly() {
+    VipGroup g = trio(Mode.ACTIVE_ACTIVE, p -> p.preempt(false)
+        .holdDown(Duration.ofSeconds(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p1 = planner.plan(v, planner.initial(), T0);
+    // n1 dies and comes back: in hold-down, the VIPs of n2 (dying next) go to n3.
+    Plan p2 = planner.plan(live(v, "n1", Liveness.DEAD, T0), p1, T0);
+    assertThat(p2.lostOwnershipAt("n1")).isEqualTo(T0);
+    ClusterView n1Back = live(v, "n1", Liveness.ALIVE, T0 + sec(1));
+    Plan p3 = planner.plan(n1Back, p2, T0 + sec(1));
+    Plan p4 = planner.plan(live(n1Back, "n2", Liveness.DEAD, T0 + sec(2)), p3, T0 + sec(2));
+    assertThat(p4.moves()).isNotEmpty().allSatisfy(m -> assertThat(m.to()).isEqualTo("n3"));
+    assertThat(p4.assignment().count("n1")).isZero();
+    // A drained node is not in hold-down: draining is not a failure.
+    Plan p5 = planner.plan(elig(v, "n3", Eligibility.DRAINING, T0), p1, T0);
+    assertThat(Fixtures.reasons(p5)).containsOnly(MoveReason.DRAINED);
+    assertThat(p5.lostOwnershipAt("n3")).isEqualTo(Long.MIN_VALUE);
+  }
+
+  // --- Flap limit --------------------------------------------------------------------------------
+
+  @Test
+  void theMaxChangesThOwnCausedChangeSuspendsTheNodeForSuspendFor() {
+    VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    assertThat(owner(p)).isEqualTo("n1");
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2)); // change 1: lost, dead
+    assertThat(owner(p)).isEqualTo("n2");
+    p = planner.plan(live(v, "n1", Liveness.ALIVE, sec(3)), p, sec(3)); // change 2: preempts
+    assertThat(owner(p)).isEqualTo("n1");
+    assertThat(p.isSuspended("n1", sec(3))).isFalse();
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(4)), p, sec(4)); // change 3: suspended
+    assertThat(owner(p)).isEqualTo("n2");
+    long end = sec(4) + sec(300);
+    assertThat(p.isSuspended("n1", sec(4))).isTrue();
+    assertThat(p.isSuspended("n1", end - 1)).isTrue();
+    assertThat(p.isSuspended("n1", end)).isFalse();
+    assertThat(p.nextChangeAt()).isEqualTo(end);
+
+    ClusterView back = live(v, "n1", Liveness.ALIVE, sec(5));
+    p = planner.plan(back, p, sec(5));
+    assertThat(p.moves()).as("suspended: no preemption").isEmpty();
+    assertThat(p.nextChangeAt()).isEqualTo(end);
+    assertThat(planner.plan(back, p, end - 1).moves()).isEmpty();
+    p = planner.plan(back, p, end);
+    assertThat(owner(p)).as("suspension over").isEqualTo("n1");
+    assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.PREEMPTED);
+    assertThat(p.isSuspended("n1", end)).isFalse();
+  }
+
+  @Test
+  void aSuspensionCountsAsTheStartOfReadiness() {
+    VipGroup g = pair(p -> p.preemptDelay(Duration.ofSeconds(10))
+        .flapLimit(2, Duration.ofMinutes(1), Duration.ofSeconds(30)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2));
+    ClusterView back = live(v, "n1", Liveness.ALIVE, sec(3));
+    p = planner.plan(back, p, sec(13)); // ready: the preemption would be change 2
+    assertThat(p.moves()).isEmpty();
+    assertThat(p.isSuspended("n1", sec(13))).isTrue();
+    long end = sec(43);
+    assertThat(p.nextChangeAt()).isEqualTo(end);
+    p = planner.plan(back, p, end);
+    assertThat(p.moves()).isEmpty();
+    assertThat(p.nextChangeAt()).as("the preempt delay runs from the end").isEqualTo(end + sec(10));
+    p = planner.plan(back, p, end + sec(10));
+    assertThat(owner(p)).isEqualTo("n1");
+  }
+
+  @Test
+  void aWouldBePreemptionThatReachesTheLimitSuspendsInstead() {
+    VipGroup g = pair(p -> p.flapLimit(2, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2));
+    p = planner.plan(live(v, "n1", Liveness.ALIVE, sec(3)), p, sec(3));
+    assertThat(p.moves()).isEmpty();
+    assertThat(owner(p)).isEqualTo("n2");
+    assertThat(p.isSuspended("n1", sec(3))).isTrue();
+    assertThat(planner.plan(live(v, "n1", Liveness.ALIVE, sec(3)), p, sec(3))).isSameAs(p);
+  }
+
+  @Test
+  void whenTheBestIsSuspendedInsteadTheNextReadyBetterNodePreemptsAtOnce() {
+    // Regression: only the best candidate was looked at, so the runner-up preempted on the
+    // next call with the same view (and its readyAt was missing from nextChangeAt).
+    VipGroup g = trio(Mode.ACTIVE_PASSIVE, p -> p.holdDown(Duration.ZERO)
+        .flapLimit(2, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    ClusterView twoDown = live(live(v, "n1", Liveness.DEAD, sec(2)), "n2", Liveness.DEAD, sec(2));
+    p = planner.plan(twoDown, p, sec(2)); // n1: change 1
+    assertThat(owner(p)).isEqualTo("n3");
+    ClusterView back = live(live(v, "n1", Liveness.ALIVE, sec(3)), "n2", Liveness.ALIVE, sec(3));
+    p = planner.plan(back, p, sec(3));
+    assertThat(p.isSuspended("n1", sec(3))).as("n1's preemption would be change 2").isTrue();
+    assertThat(owner(p)).isEqualTo("n2");
+    assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.PREEMPTED);
+    assertThat(planner.plan(back, p, sec(3)).moves()).isEmpty();
+  }
+
+  @Test
+  void aWouldBeSuspensionStartsTheCountAfresh() {
+    // Regression: the flap history survived a would-be suspension, so the same old change
+    // suspended the node again the moment its suspension ended.
+    VipGroup g = pair(p -> p.flapLimit(2, Duration.ofMinutes(1), Duration.ofSeconds(1)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2)); // change 1
+    ClusterView back = live(v, "n1", Liveness.ALIVE, sec(3));
+    p = planner.plan(back, p, sec(3)); // would be change 2: suspended until 4s
+    assertThat(p.isSuspended("n1", sec(3))).isTrue();
+    p = planner.plan(back, p, sec(4));
+    assertThat(owner(p)).as("a first change again").isEqualTo("n1");
+    assertThat(p.isSuspended("n1", sec(4))).isFalse();
+  }
+
+  @Test
+  void changesOutsideTheWindowDoNotCount() {
+    VipGroup g = pair(p -> p.flapLimit(2, Duration.ofSeconds(10), Duration.ofMinutes(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2));
+    p = planner.plan(live(v, "n1", Liveness.ALIVE, sec(12)), p, sec(12));
+    assertThat(owner(p)).as("the loss at 2s is out of the 10s window at 12s").isEqualTo("n1");
+    assertThat(p.isSuspended("n1", sec(12))).isFalse();
+  }
+
+  @Test
+  void withoutSuspendForTheNodeStaysSuspendedUntilCleared() {
+    VipGroup g = pair(p -> p.flapLimit(2, Duration.ofMinutes(1), null));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2));
+    ClusterView back = live(v, "n1", Liveness.ALIVE, sec(3));
+    p = planner.plan(back, p, sec(3));
+    assertThat(p.isSuspended("n1", sec(86_400 * 365))).isTrue();
+    assertThat(p.nextChangeAt()).isEqualTo(Plan.NEVER);
+    assertThat(planner.plan(back, p, sec(86_400)).moves()).isEmpty();
+
+    Plan cleared = p.withSuspensionCleared("n1");
+    assertThat(cleared.isSuspended("n1", sec(86_400))).isFalse();
+    assertThat(cleared.moves()).isEmpty();
+    Plan after = planner.plan(back, cleared, sec(86_400));
+    assertThat(owner(after)).isEqualTo("n1");
+    assertThat(after.isSuspended("n1", sec(86_400))).as("the history was cleared too").isFalse();
+  }
+
+  @Test
+  void activeActiveANodeThatWouldTakeNothingIsNotSuspended() {
+    // Regression: while any node was above its share, every ready node below its share counted
+    // as a would-be taker, even when the excess was pinned and could not move.
+    VipGroup g = Fixtures.group(Mode.ACTIVE_ACTIVE, 2, new String[] {"n1", "n2"},
+        new int[] {100, 100}, p -> p.preempt(true).preemptDelay(Duration.ZERO)
+            .holdDown(Duration.ZERO).flapLimit(2, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    p = planner.plan(live(v, "n2", Liveness.DEAD, sec(2)), p, sec(2)); // n2: change 1
+    assertThat(p.assignment().count("n1")).isEqualTo(2);
+    ClusterView pinned = live(v, "n2", Liveness.ALIVE, sec(3)).toBuilder()
+        .pin(Fixtures.vip(g, 1), "n1").pin(Fixtures.vip(g, 2), "n1").build();
+    p = planner.plan(pinned, p, sec(3));
+    assertThat(p.moves()).isEmpty();
+    assertThat(p.isSuspended("n2", sec(3))).as("n1's excess is pinned: n2 takes nothing")
+        .isFalse();
+    assertThat(planner.plan(pinned, p, sec(3))).isSameAs(p);
+  }
+
+  @Test
+  void activeActiveAWouldBeRebalanceAtTheLimitReleasesTheSuspendedNodesVips() {
+    // Regression: the node was suspended but kept its VIPs (and its weight in the shares).
+    VipGroup g = Fixtures.group(Mode.ACTIVE_ACTIVE, 6, new String[] {"n1", "n2", "n3"},
+        new int[] {100, 100, 100}, p -> p.preempt(true).preemptDelay(Duration.ZERO)
+            .holdDown(Duration.ZERO).flapLimit(2, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(live(v, "n3", Liveness.DEAD, 0), planner.initial(), sec(1));
+    assertThat(loads(g, p)).containsOnly(Map.entry("n1", 3), Map.entry("n2", 3),
+        Map.entry("n3", 0));
+    ClusterView up = live(v, "n3", Liveness.ALIVE, sec(2));
+    p = planner.plan(up, p, sec(2)); // n3 takes 2 by rebalance: change 1
+    assertThat(loads(g, p).values()).containsOnly(2);
+    assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.REBALANCED);
+    // n3's weight goes up to 4: its share is 4, the others' 1; taking more would be change 2.
+    ClusterView heavy = up.toBuilder().node("n3", NodeStatus.alive(sec(2), 100, 4)).build();
+    p = planner.plan(heavy, p, sec(3));
+    assertThat(p.isSuspended("n3", sec(3))).isTrue();
+    assertThat(p.assignment().count("n3")).as("a suspended node holds nothing").isZero();
+    assertThat(p.moves()).hasSize(2).allSatisfy(m -> {
+      assertThat(m.from()).isEqualTo("n3");
+      assertThat(m.reason()).isEqualTo(MoveReason.FLAP_SUSPENDED);
+      assertThat(m.makeBeforeBreak()).isTrue();
+    });
+    assertThat(loads(g, p)).containsOnly(Map.entry("n1", 3), Map.entry("n2", 3),
+        Map.entry("n3", 0));
+    Plan again = planner.plan(heavy, p, sec(3));
+    assertThat(again.moves()).isEmpty();
+    assertThat(planner.plan(heavy, again, sec(3))).isSameAs(again);
+  }
+}
