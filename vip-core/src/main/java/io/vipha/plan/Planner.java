@@ -241,9 +241,9 @@ public final class Planner {
       }
     } else {
       reason = cur < 0 ? MoveReason.ELECTED : lossReason(st[cur], prev, cur, now);
-      target = bestByPriority(st, -1, true);
+      target = bestByPriority(st, true);
       if (target < 0) {
-        target = bestByPriority(st, -1, false);
+        target = bestByPriority(st, false);
       }
       if (cur >= 0 && (reason == MoveReason.OWNER_DEAD || reason == MoveReason.OWNER_INELIGIBLE)) {
         lostByFailure[cur] = true;
@@ -293,10 +293,10 @@ public final class Planner {
   }
 
   /** The receiver with the highest effective priority (ties: lowest id), or -1. */
-  private int bestByPriority(NodeStatus[] st, int excluded, boolean honourHoldDown) {
+  private int bestByPriority(NodeStatus[] st, boolean honourHoldDown) {
     int best = -1;
     for (int i = 0; i < st.length; i++) {
-      if (i == excluded || !receiver[i] || (honourHoldDown && inHoldDown[i])) {
+      if (!receiver[i] || (honourHoldDown && inHoldDown[i])) {
         continue;
       }
       if (best < 0 || st[i].effectivePriority() > st[best].effectivePriority()) {
@@ -490,16 +490,21 @@ public final class Planner {
       if (work[v] >= 0) {
         continue;
       }
+      // Below its share: the best rendezvous score wins. Beyond the shares (suspect nodes hold
+      // theirs, capacities differ): the least loaded for its weight, so receivers stay balanced.
       int best = -1;
       for (int pass = 0; pass < 3 && best < 0; pass++) {
         double bs = Double.NEGATIVE_INFINITY;
+        double bestLoad = Double.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) {
           if (!receiver[i] || (pass < 2 && inHoldDown[i])
               || load[i] >= (pass == 0 ? cap[i] : capacity[i])) {
             continue;
           }
           double s = canon.score(i, v, st[i].weight());
-          if (s > bs) {
+          double relative = pass == 0 ? 0 : (load[i] + 1.0) / st[i].weight();
+          if (relative < bestLoad || (relative == bestLoad && s > bs)) {
+            bestLoad = relative;
             bs = s;
             best = i;
           }

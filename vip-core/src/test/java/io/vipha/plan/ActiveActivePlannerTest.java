@@ -56,6 +56,19 @@ class ActiveActivePlannerTest {
   }
 
   @Test
+  void vipsBeyondTheSharesGoToTheLeastLoadedReceivers() {
+    // Two suspect nodes count in the shares (ceil(12 / 4) = 3 each) but take nothing new: the
+    // other six VIPs must still be spread evenly over the two receivers, not by score alone.
+    VipGroup g = Fixtures.group(Mode.ACTIVE_ACTIVE, 12, new String[] {"n1", "n2", "n3", "n4"},
+        new int[] {100, 100, 100, 100}, p -> p.preempt(false).flapLimit(FlapLimit.OFF));
+    ClusterView v = live(live(allAlive(g, 0).build(), "n3", Liveness.SUSPECT, 0), "n4",
+        Liveness.SUSPECT, 0);
+    Plan p = Planner.plan(g, v, Plan.initial(g), T0);
+    assertThat(p.assignment().unowned()).isZero();
+    assertThat(loads(g, p)).containsEntry("n1", 6).containsEntry("n2", 6);
+  }
+
+  @Test
   void everyVipGetsOneOwnerAndTheLoadIsEven() {
     VipGroup g = small(30, false);
     Plan p = Planner.plan(g, allAlive(g, 0).build(), Plan.initial(g), T0);

@@ -1022,10 +1022,9 @@ class PlannerPropertyTest {
    * A/A, from no owners: every VIP gets an owner while receivers have room, within the shares;
    * then one receiver dies: exactly its VIPs move, each to a survivor, still within the shares.
    *
-   * <p>The views hold no SUSPECT nodes: a suspect node counts in W but takes nothing, so when
-   * receivers are full to their shares the rest goes by rendezvous score alone ("then below
-   * capacity") and the bound ceil(V/alive) does not hold (12 VIPs on 2 alive + 2 suspect nodes
-   * end up 9/3). The walks cover suspect nodes for every other rule.
+   * <p>The views hold no SUSPECT nodes, which count in W but take nothing; the example test
+   * {@code ActiveActivePlannerTest#vipsBeyondTheSharesGoToTheLeastLoadedReceivers} covers them,
+   * and the walks cover them for every other rule.
    */
   @Test
   void activeActiveBalanceAndSingleFailure() {
