@@ -287,6 +287,43 @@ class AgentOperationsTest {
   }
 
   @Test
+  void activeActiveSwitchoverMovesOneVipWithoutAGap() {
+    VipGroup.Builder b = VipGroup.builder().name("aa").mode(Mode.ACTIVE_ACTIVE)
+        .policy(p -> p.preempt(false));
+    for (int i = 1; i <= 3; i++) {
+      int k = i;
+      b.node(n -> n.id("n" + k).heartbeat("198.51.100." + k));
+    }
+    for (int i = 1; i <= 6; i++) {
+      int k = i;
+      b.vip(v -> v.address("192.0.2." + (10 + k) + "/24").interfaceName("eth0"));
+    }
+    TestCluster c = new TestCluster(b.build());
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    VirtualIp moved = null;
+    for (VirtualIp v : c.group.vips()) {
+      if (!c.holders(v).contains("n2")) {
+        moved = v;
+        break;
+      }
+    }
+    VirtualIp target = java.util.Objects.requireNonNull(moved);
+    java.util.Map<VirtualIp, Set<String>> before = new java.util.HashMap<>();
+    c.group.vips().forEach(v -> before.put(v, c.holders(v)));
+    c.agent("n1").switchover(target, "n2");
+    c.runChecking(Duration.ofSeconds(1), Duration.ofMillis(1), () -> noGap(c));
+    assertThat(c.holders(target)).containsExactly("n2");
+    for (VirtualIp v : c.group.vips()) {
+      if (!v.equals(target)) {
+        assertThat(c.holders(v)).as("%s stays where it was", v).isEqualTo(before.get(v));
+      }
+    }
+    assertThatThrownBy(() -> c.agent("n1").switchover(target, "n7"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n7");
+  }
+
+  @Test
   void rejectsANodeThatIsNotInTheGroup() {
     TestCluster c = new TestCluster(threeNodes(false));
     assertThatThrownBy(() -> c.create("n9")).isInstanceOf(IllegalArgumentException.class)
