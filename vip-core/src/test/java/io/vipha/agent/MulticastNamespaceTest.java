@@ -17,17 +17,19 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two agents in two network namespaces joined by a veth pair, whose configured unicast heartbeat
  * addresses lead nowhere: they can only hear each other through the multicast group, so electing
  * one owner and failing over when it is killed proves that multicast is sent and received.
  *
+ * <p>Runs with an IPv4 group and an IPv6 link-local group; the unicast addresses stay IPv4.
+ *
  * <p>Needs root and {@code ip netns}; skipped loudly otherwise (see {@link Privileged}).
  */
 class MulticastNamespaceTest {
-  private static final String GROUP = "239.255.86.1";
   private static final int PORT = 7405;
   private static final String VIP = "192.0.2.10/24";
   private static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -86,6 +88,10 @@ class MulticastNamespaceTest {
 
   @AfterEach
   void cleanUp() throws InterruptedException {
+    List<Child> children = new ArrayList<>(this.children);
+    List<String> namespaces = new ArrayList<>(this.namespaces);
+    this.children.clear();
+    this.namespaces.clear();
     for (Child c : children) {
       c.process.descendants().forEach(ProcessHandle::destroyForcibly);
       c.process.destroyForcibly();
@@ -106,12 +112,18 @@ class MulticastNamespaceTest {
     }
   }
 
-  @Test
-  void electsAndFailsOverWithHeartbeatsThatOnlyMulticastCanDeliver() throws Exception {
+  @ParameterizedTest(name = "group {0}")
+  @ValueSource(strings = {"239.255.86.1", "ff02::86"})
+  void electsAndFailsOverWithHeartbeatsThatOnlyMulticastCanDeliver(String group)
+      throws Exception {
     ip("netns", "add", nsA);
     namespaces.add(nsA);
     ip("netns", "add", nsB);
     namespaces.add(nsB);
+    for (String ns : List.of(nsA, nsB)) {
+      // No duplicate address detection: the IPv6 link-local address is usable at once.
+      ip("netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0");
+    }
     ip("-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB);
     ip("-n", nsA, "addr", "add", "198.51.100.1/24", "dev", ifA);
     ip("-n", nsB, "addr", "add", "198.51.100.2/24", "dev", ifB);
@@ -120,8 +132,8 @@ class MulticastNamespaceTest {
       ip("-n", nsIf[0], "link", "set", nsIf[1], "up");
     }
 
-    Child n1 = start("n1", nsA, ifA);
-    Child n2 = start("n2", nsB, ifB);
+    Child n1 = start("n1", nsA, ifA, group);
+    Child n2 = start("n2", nsB, ifB, group);
     await("both nodes started", STARTUP, () -> n1.printedStarting("READY")
         && n2.printedStarting("READY"), n1, n2);
 
@@ -151,14 +163,14 @@ class MulticastNamespaceTest {
     }
   }
 
-  private Child start(String id, String ns, String iface) throws IOException {
+  private Child start(String id, String ns, String iface, String group) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = Stream.of(System.getProperty("jdk.module.path"),
             System.getProperty("java.class.path"))
         .filter(s -> s != null && !s.isEmpty())
         .collect(Collectors.joining(File.pathSeparator));
     List<String> cmd = List.of("ip", "netns", "exec", ns, java, "-Xshare:auto",
-        "-XX:TieredStopAtLevel=1", "-cp", cp, MulticastNodeMain.class.getName(), id, iface, GROUP,
+        "-XX:TieredStopAtLevel=1", "-cp", cp, MulticastNodeMain.class.getName(), id, iface, group,
         Integer.toString(PORT));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     Child c = new Child(id, p);
