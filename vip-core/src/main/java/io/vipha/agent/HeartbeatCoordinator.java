@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p>Packets are signed with HMAC-SHA256 under a shared key of at least 32 bytes; a previous key
  * may be accepted during rotation. Forged, malformed and replayed packets are dropped and
  * counted ({@link #rejected()}), never acted on.
+ *
+ * <p>Heartbeats go by unicast to every address each peer lists. With {@link
+ * Builder#multicast(InetSocketAddress, String)} they also go to a multicast group, and the default
+ * transport receives both on the group's port (see {@link UdpTransport#multicast}); every node's
+ * heartbeat addresses must then use that port.
  */
 public final class HeartbeatCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoordinator.class);
@@ -60,6 +65,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   private final HeartbeatKeys keys;
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
   private final @Nullable InetSocketAddress multicast;
+  private final @Nullable String multicastInterface;
 
   private @Nullable Context ctx;
   private @Nullable Scheduler loop;
@@ -94,6 +100,7 @@ public final class HeartbeatCoordinator implements Coordinator {
         : HeartbeatKeys.of(b.keyId, key, b.previousKeyId, prev);
     this.transportFactory = b.transportFactory;
     this.multicast = b.multicast;
+    this.multicastInterface = b.multicastInterface;
   }
 
   /** A new builder. */
@@ -126,6 +133,14 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
   }
 
+  /**
+   * Opens the transport and starts sending heartbeats.
+   *
+   * @throws IOException when the transport cannot be opened: the heartbeat address is not local
+   *     or its port is in use, or (with multicast) the interface does not exist or cannot join
+   * @throws IllegalArgumentException when multicast is set with the default transport and a
+   *     node's heartbeat port is not the group's port
+   */
   @Override
   public void start(Context context) throws IOException {
     VipGroup g = context.group();
@@ -166,11 +181,37 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.decoder = new HeartbeatDecoder(keys, ReplayGuard.forNodes(Arrays.asList(ids)));
     InetSocketAddress bind = self.heartbeat().get(0);
     Function<InetSocketAddress, DatagramTransport> f = transportFactory;
-    DatagramTransport tr = f != null ? f.apply(bind) : new UdpTransport(bind);
+    DatagramTransport tr;
+    if (f != null) {
+      tr = f.apply(bind);
+    } else if (m != null) {
+      requireGroupPort(g, m);
+      tr = UdpTransport.multicast(m, Objects.requireNonNull(multicastInterface));
+    } else {
+      tr = new UdpTransport(bind);
+    }
     tr.open(l, this::onDatagram);
     this.transport = tr;
     expectedTick = l.nanoTime();
     tick();
+  }
+
+  /**
+   * With multicast, the default transport listens on the group's port only, so unicast must reach
+   * that port too: every heartbeat address of every node must use it.
+   */
+  private static void requireGroupPort(VipGroup g, InetSocketAddress m) {
+    for (Node n : g.nodes()) {
+      for (InetSocketAddress a : n.heartbeat()) {
+        if (a.getPort() != m.getPort()) {
+          throw new IllegalArgumentException("node " + n.id() + " has heartbeat address "
+              + a.getAddress().getHostAddress() + ":" + a.getPort() + " but the multicast group"
+              + " is on port " + m.getPort() + ": with multicast each node receives multicast and"
+              + " unicast heartbeats on the group's port, so every node's heartbeat addresses must"
+              + " use port " + m.getPort());
+        }
+      }
+    }
   }
 
   private static final java.util.concurrent.atomic.AtomicLong NEXT =
@@ -483,6 +524,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     private byte @Nullable [] previousKey;
     private @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
     private @Nullable InetSocketAddress multicast;
+    private @Nullable String multicastInterface;
 
     private Builder() {}
 
@@ -550,12 +592,37 @@ public final class HeartbeatCoordinator implements Coordinator {
       return this;
     }
 
-    /** Also send every heartbeat to this multicast group and port. */
-    public Builder multicast(InetSocketAddress group) {
-      if (!group.getAddress().isMulticastAddress()) {
-        throw new IllegalArgumentException(group + " is not a multicast address");
+    /**
+     * Also send every heartbeat to a multicast group, joined on one network interface.
+     *
+     * <p>Unless a {@link #transport(Function) transport} is given, the node then listens with
+     * {@link UdpTransport#multicast(InetSocketAddress, String)}: on the wildcard address and the
+     * group's port, for multicast and unicast alike. Every node's heartbeat addresses must
+     * therefore use the group's port; {@link HeartbeatCoordinator#start} fails when one does not. It also fails, with
+     * an {@link IOException} listing the interfaces that exist, when there is no interface called
+     * {@code interfaceName}. Heartbeats still go by unicast to the peers' heartbeat addresses as
+     * well, so either path alone keeps peers alive.
+     *
+     * @param group a multicast address and port, e.g. {@code 239.255.86.1:7405} (IPv4) or {@code
+     *     [ff02::86]:7405} (IPv6 link-local)
+     * @param interfaceName the interface to join the group on and send multicast through, e.g.
+     *     {@code eth0}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code group} is unresolved or not a multicast address,
+     *     or {@code interfaceName} is empty
+     */
+    public Builder multicast(InetSocketAddress group, String interfaceName) {
+      InetAddress a = group.getAddress();
+      if (a == null || !a.isMulticastAddress()) {
+        throw new IllegalArgumentException(group + " is not a multicast group address (IPv4"
+            + " 224.0.0.0/4 or IPv6 ff00::/8)");
+      }
+      if (interfaceName.isBlank()) {
+        throw new IllegalArgumentException("multicast needs the name of the network interface"
+            + " to join " + group + " on, e.g. eth0; got an empty name");
       }
       this.multicast = group;
+      this.multicastInterface = interfaceName;
       return this;
     }
 
