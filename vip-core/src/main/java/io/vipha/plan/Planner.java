@@ -65,6 +65,9 @@ public final class Planner {
   private final byte[] why;
   private final int[] pinOf;
   private @Nullable ClusterView checkedView;
+  private @Nullable ClusterView lastView;
+  private @Nullable Plan lastResult;
+  private long lastNow;
   private int pinnedIndex = -1;
   private long next;
   private long @Nullable [] newSuspended;
@@ -132,6 +135,20 @@ public final class Planner {
    * @throws IllegalArgumentException when the view or the previous plan belong to another group
    */
   public Plan plan(ClusterView view, Plan previous, long now) {
+    if (view == lastView && previous == lastResult && previous.moves.isEmpty()
+        && now >= lastNow && now < previous.nextChangeAt) {
+      // The last call, on this view, settled on `previous`, and nothing can change before
+      // previous.nextChangeAt: the answer is `previous` again.
+      return previous;
+    }
+    Plan result = compute(view, previous, now);
+    lastView = view;
+    lastResult = result;
+    lastNow = now;
+    return result;
+  }
+
+  private Plan compute(ClusterView view, Plan previous, long now) {
     if (previous.canon != canon && !previous.canon.sameMembers(canon)) {
       throw new IllegalArgumentException("the previous plan belongs to another group than "
           + canon.group.name());

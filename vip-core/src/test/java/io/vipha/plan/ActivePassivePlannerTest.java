@@ -6,6 +6,7 @@ import static io.vipha.plan.Fixtures.live;
 import static io.vipha.plan.Fixtures.moveSet;
 import static io.vipha.plan.Fixtures.ownerSet;
 import static io.vipha.plan.Fixtures.owners;
+import static io.vipha.plan.Fixtures.reasons;
 import static io.vipha.plan.Fixtures.sec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,6 +54,29 @@ class ActivePassivePlannerTest {
     });
     assertThat(p.hasQuorum()).isTrue();
     assertThat(p.nextChangeAt()).isEqualTo(Plan.NEVER);
+  }
+
+  @Test
+  void aSettledPlanComesBackAsItIsUntilItsNextChangeAndThenTheAnswerMoves() {
+    VipGroup g = group(true, Duration.ofSeconds(10));
+    Planner planner = Planner.of(g);
+    ClusterView n1Dead = live(allAlive(g, 0).build(), "n1", Liveness.DEAD, 0);
+    Plan p1 = planner.plan(n1Dead, planner.initial(), T0);
+    assertThat(owner(p1)).isEqualTo("n3");
+    long back = T0 + sec(1);
+    ClusterView view = live(n1Dead, "n1", Liveness.ALIVE, back);
+    Plan settled = planner.plan(view, p1, back);
+    assertThat(settled.moves()).isEmpty();
+    assertThat(settled.nextChangeAt()).isEqualTo(back + sec(10));
+    // Same view, same plan: the planner answers with the same object until the next change...
+    assertThat(planner.plan(view, settled, back + sec(5))).isSameAs(settled);
+    assertThat(planner.plan(view, settled, back + sec(10) - 1)).isSameAs(settled);
+    // ...and a fresh planner, which cannot take that shortcut, agrees.
+    assertThat(Planner.of(g).plan(view, settled, back + sec(10) - 1).moves()).isEmpty();
+    // At the next change n1 preempts.
+    Plan preempted = planner.plan(view, settled, back + sec(10));
+    assertThat(owner(preempted)).isEqualTo("n1");
+    assertThat(reasons(preempted)).containsOnly(MoveReason.PREEMPTED);
   }
 
   @Test
