@@ -40,6 +40,7 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** "n00", "n01", ... ("n100" and up sort after "n10" but before "n11": fine, ids only). */
   static String nodeId(int i) {
     return String.format("n%02d", i);
   }
@@ -51,12 +52,17 @@ final class Fixtures {
 
   /** 64 nodes of weight 1, 4,096 IPv6 VIPs, preempt on with a zero delay. */
   static VipGroup activeActiveGroup() {
+    return activeActiveGroup(AA_NODES, AA_VIPS);
+  }
+
+  /** {@code nodes} (at most 254) nodes of weight 1, {@code vips} IPv6 VIPs, as above. */
+  static VipGroup activeActiveGroup(int nodes, int vips) {
     VipGroup.Builder b = VipGroup.builder().name("aa").mode(Mode.ACTIVE_ACTIVE);
-    for (int i = 0; i < AA_NODES; i++) {
+    for (int i = 0; i < nodes; i++) {
       int k = i;
       b.node(n -> n.id(nodeId(k)).heartbeat("198.51.100." + (k + 1)));
     }
-    for (int i = 0; i < AA_VIPS; i++) {
+    for (int i = 0; i < vips; i++) {
       int k = i;
       b.vip(v -> v.address(aaVipCidr(k)).interfaceName("eth0"));
     }
