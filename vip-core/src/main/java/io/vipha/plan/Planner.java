@@ -64,6 +64,7 @@ public final class Planner {
   private final int[] work;
   private final byte[] why;
   private final int[] pinOf;
+  private final int[] takers;
   private @Nullable ClusterView checkedView;
   private @Nullable ClusterView lastView;
   private @Nullable Plan lastResult;
@@ -103,6 +104,7 @@ public final class Planner {
     work = new int[v];
     why = new byte[v];
     pinOf = new int[v];
+    takers = new int[n];
   }
 
   /** A planner for {@code group}. */
@@ -430,6 +432,13 @@ public final class Planner {
       next = Math.min(next, pending);
       return true;
     }
+    // Only ready takers that still have room can receive; score the candidates against those.
+    int takerCount = 0;
+    for (int i = 0; i < n; i++) {
+      if (isReadyTaker(i, now) && load[i] < cap[i]) {
+        takers[takerCount++] = i;
+      }
+    }
     int count = 0;
     for (int v = 0; v < work.length; v++) {
       int o = work[v];
@@ -437,31 +446,28 @@ public final class Planner {
         count++;
       }
     }
+    // Candidates in descending order of their best taker's score, ties by VIP index: the
+    // (positive) score's bits with the low 16 replaced by the candidate's rank, sorted as longs.
+    long[] order = new long[count];
     int[] cand = new int[count];
-    double[] best = new double[count];
     count = 0;
     for (int v = 0; v < work.length; v++) {
       int o = work[v];
       if (o >= 0 && receiver[o] && load[o] > cap[o] && (noPins || pinOf[v] != o)) {
-        double s = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-          if (isReadyTaker(i, now)) {
-            s = Math.max(s, canon.score(i, v, st[i].weight()));
-          }
+        double s = 0;
+        for (int t = 0; t < takerCount; t++) {
+          int i = takers[t];
+          s = Math.max(s, canon.score(i, v, st[i].weight()));
         }
+        long desc = Long.MAX_VALUE - Double.doubleToRawLongBits(s);
+        order[count] = (desc & ~0xFFFFL) | count;
         cand[count] = v;
-        best[count] = s;
         count++;
       }
     }
-    Integer[] order = new Integer[count];
-    for (int k = 0; k < count; k++) {
-      order[k] = k;
-    }
-    Arrays.sort(order, (a, b) -> best[a] != best[b] ? Double.compare(best[b], best[a])
-        : Integer.compare(cand[a], cand[b]));
-    for (Integer k : order) {
-      int v = cand[k];
+    Arrays.sort(order);
+    for (long key : order) {
+      int v = cand[(int) (key & 0xFFFF)];
       int o = work[v];
       if (load[o] <= cap[o]) {
         continue;
