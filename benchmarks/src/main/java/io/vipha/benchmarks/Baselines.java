@@ -3,6 +3,8 @@ package io.vipha.benchmarks;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.Hashing;
+import io.vipha.internal.VipOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,8 +43,7 @@ final class Baselines {
       nodeHash[i] = hash(ids[i].getBytes(StandardCharsets.UTF_8));
       weight[i] = nodes[i].weight();
     }
-    vips = group.vips().toArray(new VirtualIp[0]);
-    Arrays.sort(vips, (a, b) -> compare(a.address().getAddress(), b.address().getAddress()));
+    vips = VipOrder.of(group);
     vipHash = new long[vips.length];
     for (int v = 0; v < vips.length; v++) {
       vipHash[v] = hash(vips[v].address().getAddress());
@@ -103,25 +104,11 @@ final class Baselines {
 
   /** Same as {@code Canon.hash}: FNV-1a, then the SplitMix64 finaliser. */
   static long hash(byte[] bytes) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : bytes) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    return mix(h);
+    return mix(Hashing.fnv1a(bytes));
   }
 
-  /** Same as {@code Canon.mix}: the SplitMix64 finaliser. */
+  /** The SplitMix64 finaliser, as the planner uses it. */
   static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
-  }
-
-  private static int compare(byte[] a, byte[] b) {
-    if (a.length != b.length) {
-      return Integer.compare(a.length, b.length);
-    }
-    return Arrays.compareUnsigned(a, b);
+    return Hashing.mix(z);
   }
 }

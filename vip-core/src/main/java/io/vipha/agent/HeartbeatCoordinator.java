@@ -3,6 +3,7 @@ package io.vipha.agent;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.Hashing;
 import io.vipha.internal.VipOrder;
 import io.vipha.internal.heartbeat.DecodeResult;
 import io.vipha.internal.heartbeat.HeartbeatCodec;
@@ -508,12 +509,7 @@ public final class HeartbeatCoordinator implements Coordinator {
         .append(' ').append(n.priority()).append(' ').append(n.weight()).append(' ')
         .append(n.capacity()).append(';'));
     sb.append(g.policy());
-    long h = 0xcbf29ce484222325L;
-    for (byte b : sb.toString().getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    return h;
+    return Hashing.fnv1a(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /** Builds a {@link HeartbeatCoordinator}. */

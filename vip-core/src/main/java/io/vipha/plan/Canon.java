@@ -3,6 +3,7 @@ package io.vipha.plan;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.Hashing;
 import io.vipha.internal.VipOrder;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,21 +52,9 @@ final class Canon {
     return other == this || (Arrays.equals(ids, other.ids) && Arrays.equals(vips, other.vips));
   }
 
-  /** FNV-1a followed by a 64-bit finaliser: stable across JVMs and runs. */
+  /** FNV-1a followed by the SplitMix64 finaliser: stable across JVMs and runs. */
   static long hash(byte[] bytes) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : bytes) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    return mix(h);
-  }
-
-  /** The SplitMix64 finaliser. */
-  static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+    return Hashing.mix(Hashing.fnv1a(bytes));
   }
 
   /**
@@ -74,7 +63,7 @@ final class Canon {
    * winning is proportional to its weight. {@link StrictMath} keeps it identical on every JVM.
    */
   double score(int n, int v, int weight) {
-    long h = mix(nodeHash[n] ^ (vipHash[v] * 0x9e3779b97f4a7c15L));
+    long h = Hashing.mix(nodeHash[n] ^ (vipHash[v] * 0x9e3779b97f4a7c15L));
     double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
     return weight / -StrictMath.log(u);
   }
