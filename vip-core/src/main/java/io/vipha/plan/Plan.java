@@ -55,7 +55,7 @@ public final class Plan {
     Arrays.fill(susp, NONE);
     long[][] flaps = new long[n][];
     Arrays.fill(flaps, new long[0]);
-    return new Plan(canon, new Assignment(canon, owners), List.of(), NEVER, true, lost, flaps,
+    return new Plan(canon, Assignment.of(canon, owners), List.of(), NEVER, true, lost, flaps,
         susp);
   }
 
@@ -128,10 +128,10 @@ public final class Plan {
       }
       o[v] = n;
     }
-    if (Arrays.equals(o, assignment.owners)) {
+    if (assignment.sameOwners(o)) {
       return this;
     }
-    return new Plan(canon, new Assignment(canon, o), List.of(), nextChangeAt, quorum, lostAt,
+    return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lostAt,
         flaps, suspendedUntil);
   }
 

@@ -65,6 +65,10 @@ public final class Planner {
   private final byte[] why;
   private final int[] pinOf;
   private final int[] takers;
+  private final int[] prevOwn;
+  private final int[] changedVips;
+  private final int[] changedTo;
+  private @Nullable Assignment prevOwnFrom;
   private @Nullable ClusterView checkedView;
   private @Nullable ClusterView lastView;
   private @Nullable Plan lastResult;
@@ -105,6 +109,9 @@ public final class Planner {
     why = new byte[v];
     pinOf = new int[v];
     takers = new int[n];
+    prevOwn = new int[v];
+    changedVips = new int[v];
+    changedTo = new int[v];
   }
 
   /** A planner for {@code group}. */
@@ -161,7 +168,11 @@ public final class Planner {
     NodeStatus[] st = view.statuses;
     boolean quorum = view.reachable() >= quorumSize;
     classify(st, previous, now);
-    int[] prevOwners = previous.assignment.owners;
+    if (previous.assignment != prevOwnFrom) {
+      previous.assignment.copyTo(prevOwn);
+      prevOwnFrom = previous.assignment;
+    }
+    int[] prevOwners = prevOwn;
     if (!quorum) {
       decideWithoutQuorum(prevOwners);
     } else if (activeActive) {
@@ -243,7 +254,7 @@ public final class Planner {
   }
 
   private void decideActivePassive(NodeStatus[] st, Plan prev, long now, int p) {
-    int cur = work.length == 0 ? -1 : prev.assignment.owners[0];
+    int cur = work.length == 0 ? -1 : prevOwn[0];
     int target = cur;
     MoveReason reason = MoveReason.ELECTED;
     if (p >= 0 && (receiver[p] || (p == cur && holdCapable[p]))) {
@@ -271,7 +282,7 @@ public final class Planner {
     byte r = (byte) reason.ordinal();
     for (int v = 0; v < work.length; v++) {
       work[v] = target;
-      why[v] = prev.assignment.owners[v] == target ? KEEP : r;
+      why[v] = prevOwn[v] == target ? KEEP : r;
     }
   }
 
@@ -366,7 +377,7 @@ public final class Planner {
       cap[i] = holdCapable[i]
           ? (int) Math.min(capacity[i], ceilDiv((long) vips * st[i].weight(), totalWeight)) : 0;
     }
-    int[] prevOwners = prev.assignment.owners;
+    int[] prevOwners = prevOwn;
     boolean orphans = false;
     for (int v = 0; v < vips; v++) {
       int o = prevOwners[v];
@@ -567,7 +578,7 @@ public final class Planner {
   }
 
   private Plan finish(NodeStatus[] st, Plan prev, long now, boolean quorum) {
-    int[] prevOwners = prev.assignment.owners;
+    int[] prevOwners = prevOwn;
     int moved = 0;
     for (int v = 0; v < work.length; v++) {
       if (work[v] != prevOwners[v]) {
@@ -596,7 +607,14 @@ public final class Planner {
       }
     }
     if (moved > 0) {
-      assignment = new Assignment(canon, Arrays.copyOf(work, work.length));
+      int c = 0;
+      for (int v = 0; v < work.length; v++) {
+        if (work[v] != prevOwners[v]) {
+          changedVips[c] = v;
+          changedTo[c++] = work[v];
+        }
+      }
+      assignment = prev.assignment.with(changedVips, changedTo, c);
       List<Move> list = new ArrayList<>(moved);
       lostAt = prev.lostAt.clone();
       for (int v = 0; v < work.length; v++) {

@@ -132,10 +132,13 @@ class MulticastNamespaceTest {
       ip("-n", nsIf[0], "link", "set", nsIf[1], "up");
     }
 
+    // n1 first: JVMs start at different speeds, and a node that hears nobody within its join
+    // time rightly elects itself. Once n1 owns the VIP, n2 must join and leave it there.
     Child n1 = start("n1", nsA, ifA, group);
+    await("n1 started and owns the VIP", STARTUP, () -> n1.printedStarting("READY")
+        && n1.printedStarting("EVENT Acquired " + VIP), n1);
     Child n2 = start("n2", nsB, ifB, group);
-    await("both nodes started", STARTUP, () -> n1.printedStarting("READY")
-        && n2.printedStarting("READY"), n1, n2);
+    await("n2 started", STARTUP, () -> n2.printedStarting("READY"), n1, n2);
 
     await("n1 acquires the VIP and hears n2, and n2 hears n1", DEADLINE,
         () -> n1.printedStarting("EVENT Acquired " + VIP) && n1.printed("EVENT PeerUp n2")
