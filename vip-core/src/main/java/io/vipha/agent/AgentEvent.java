@@ -21,7 +21,10 @@ public sealed interface AgentEvent {
   /** A peer missed a heartbeat interval. */
   record PeerSuspect(long at, String nodeId) implements AgentEvent {}
 
-  /** A peer was silent for the policy's dead-after intervals, or left. */
+  /**
+   * A peer was silent for the policy's dead-after intervals ({@code left} false), or said it was
+   * leaving in a graceful stop ({@code left} true).
+   */
   record PeerDown(long at, String nodeId, boolean left) implements AgentEvent {}
 
   /** This node lost quorum. */

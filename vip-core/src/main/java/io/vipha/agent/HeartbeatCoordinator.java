@@ -127,6 +127,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     long incarnation;
     boolean deathTimer;
     boolean digestWarned;
+    boolean left;
 
     Track(String id, int index) {
       this.id = id;
@@ -364,6 +365,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       changed |= readPins(t, hb);
     }
     if (hb.type() == MessageType.LEAVING) {
+      t.left = true;
       if (t.liveness != Liveness.DEAD) {
         t.liveness = Liveness.DEAD;
         t.since = now;
@@ -372,6 +374,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     } else {
       t.lastHeard = now;
       t.heard = true;
+      t.left = false;
       if (t.liveness != Liveness.ALIVE) {
         if (t.liveness == Liveness.DEAD) {
           t.eligibilitySince = now; // back from the dead: eligible from now on, not before
@@ -468,7 +471,7 @@ public final class HeartbeatCoordinator implements Coordinator {
 
   private void report(Track t) {
     Objects.requireNonNull(ctx).peer(new PeerState(t.id, t.liveness, t.since, t.priority,
-        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation));
+        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation, t.left));
   }
 
   /** Packets dropped so far, by reason. */

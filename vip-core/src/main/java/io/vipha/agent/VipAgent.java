@@ -440,8 +440,7 @@ public final class VipAgent {
           emit(new AgentEvent.PeerSuspect(now, s.nodeId()));
           break;
         default:
-          emit(new AgentEvent.PeerDown(now, s.nodeId(), s.held().isEmpty()
-              && s.eligibility() == Eligibility.DRAINING));
+          emit(new AgentEvent.PeerDown(now, s.nodeId(), s.left()));
       }
     }
     boolean pinsChanged = false;

@@ -50,10 +50,11 @@ public interface Coordinator extends AutoCloseable {
    * @param held the VIPs it says it holds now
    * @param pins the switchover requests it knows
    * @param incarnation its incarnation (changes on every restart)
+   * @param left whether it said it was leaving (a graceful stop) rather than falling silent
    */
   record PeerState(String nodeId, Liveness liveness, long since, int effectivePriority,
       Eligibility eligibility, long eligibilitySince, Set<VirtualIp> held, List<Pin> pins,
-      long incarnation) {
+      long incarnation, boolean left) {
     /** Copies the collections. */
     public PeerState {
       Objects.requireNonNull(nodeId, "nodeId");
