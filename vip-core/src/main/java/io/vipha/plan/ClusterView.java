@@ -18,6 +18,21 @@ public final class ClusterView {
   final NodeStatus[] statuses; // same order as ids
   final @Nullable String pinnedOwner;
   final Map<InetAddress, String> pins;
+  /** What a planner derived from this view for its group; written once, read by any planner. */
+  volatile @Nullable Check check;
+
+  /** A view checked against a group: its pins as canonical indexes. Immutable. */
+  static final class Check {
+    final Canon canon;
+    final int[] pinOf;
+    final int pinnedIndex;
+
+    Check(Canon canon, int[] pinOf, int pinnedIndex) {
+      this.canon = canon;
+      this.pinOf = pinOf;
+      this.pinnedIndex = pinnedIndex;
+    }
+  }
 
   private ClusterView(String[] ids, NodeStatus[] statuses, @Nullable String pinnedOwner,
       Map<InetAddress, String> pins) {

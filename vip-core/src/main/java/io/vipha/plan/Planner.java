@@ -63,7 +63,7 @@ public final class Planner {
   private final int[] cap;
   private final int[] work;
   private final byte[] why;
-  private final int[] pinOf;
+  private int[] pinOf;
   private final int[] takers;
   private final int[] prevOwn;
   private final int[] changedVips;
@@ -107,7 +107,7 @@ public final class Planner {
     cap = new int[n];
     work = new int[v];
     why = new byte[v];
-    pinOf = new int[v];
+    pinOf = new int[0];
     takers = new int[n];
     prevOwn = new int[v];
     changedVips = new int[v];
@@ -183,10 +183,26 @@ public final class Planner {
     return finish(st, previous, now, quorum);
   }
 
+  /**
+   * Checks that {@code view} holds exactly the group's nodes and that its pins name members, and
+   * resolves the pins to canonical indexes. The result is kept on the view, so a view is checked
+   * once however often it is planned, by this planner or another of the same group.
+   */
   private void checkView(ClusterView view) {
     if (view == checkedView) {
       return;
     }
+    ClusterView.Check c = view.check;
+    if (c == null || (c.canon != canon && !c.canon.sameMembers(canon))) {
+      c = check(view);
+      view.check = c;
+    }
+    pinOf = c.pinOf;
+    pinnedIndex = c.pinnedIndex;
+    checkedView = view;
+  }
+
+  private ClusterView.Check check(ClusterView view) {
     if (!Arrays.equals(view.ids, canon.ids)) {
       throw new IllegalArgumentException("the view holds nodes " + Arrays.toString(view.ids)
           + " but group " + canon.group.name() + " has " + Arrays.toString(canon.ids));
@@ -197,7 +213,8 @@ public final class Planner {
       throw new IllegalArgumentException("switchover target " + pinned + " is not a node of group "
           + canon.group.name());
     }
-    Arrays.fill(pinOf, -1);
+    int[] pins = new int[canon.vips.length];
+    Arrays.fill(pins, -1);
     for (Map.Entry<InetAddress, String> e : view.pins.entrySet()) {
       Integer v = canon.vipIndex.get(e.getKey());
       Integer n = canon.nodeIndex.get(e.getValue());
@@ -206,10 +223,9 @@ public final class Planner {
             + e.getValue() + ": " + (v == null ? "not a VIP" : "not a node") + " of group "
             + canon.group.name());
       }
-      pinOf[v] = n;
+      pins[v] = n;
     }
-    pinnedIndex = pinnedAt == null ? -1 : pinnedAt;
-    checkedView = view;
+    return new ClusterView.Check(canon, pins, pinnedAt == null ? -1 : pinnedAt);
   }
 
   /** Works out, per node, whether it may hold and receive VIPs, hold-down and readiness. */
