@@ -101,6 +101,7 @@ public final class VipAgent {
 
   // Event-loop state.
   private Phase phase = Phase.NEW;
+  private boolean rejoining;
   private long startedAt;
   private int priorityDelta;
   private boolean disqualified;
@@ -137,7 +138,7 @@ public final class VipAgent {
     this.ownLoop = s == null ? new EventLoopScheduler("vipha-" + group.name() + "-" + nodeId)
         : null;
     this.loop = s != null ? s : Objects.requireNonNull(ownLoop);
-    this.planner = Planner.of(group);
+    this.planner = Planner.forNode(group, nodeId);
     this.policy = group.policy();
     this.plan = planner.initial();
     Set<String> ifs = new TreeSet<>();
@@ -355,6 +356,7 @@ public final class VipAgent {
       joinTimer = null;
     }
     phase = Phase.RUNNING;
+    rejoining = false;
     replan();
   }
 
@@ -456,7 +458,7 @@ public final class VipAgent {
     if (pinsChanged) {
       coordinator.publishNow();
     }
-    if (phase == Phase.JOINING) {
+    if (phase == Phase.JOINING && !rejoining) {
       boolean all = true;
       for (Node n : group.nodes()) {
         PeerState p = peers.get(n.id());
@@ -467,6 +469,8 @@ public final class VipAgent {
       if (all) {
         endJoin();
       }
+    }
+    if (phase == Phase.JOINING) {
       snapshot();
       return;
     }
@@ -496,6 +500,8 @@ public final class VipAgent {
       handovers.clear();
       plan = planner.initial();
       phase = Phase.JOINING;
+      // What the loop queued during the stall is stale; listen for a full join time.
+      rejoining = true;
       coordinator.publishNow();
       joinTimer = loop.schedule(joinTime, this::endJoin);
       snapshot();

@@ -47,6 +47,7 @@ public final class Planner {
   private final long preemptDelay;
   private final long holdDown;
   private final int flapMax;
+  private final int flapNode; // -1: every node; else the only node the flap limit applies to
   private final long flapWindow;
   private final long suspendFor;
   private final int quorumSize;
@@ -77,8 +78,18 @@ public final class Planner {
   private long next;
   private long @Nullable [] newSuspended;
 
-  private Planner(VipGroup group) {
+  private Planner(VipGroup group, @Nullable String flapNode) {
     this.canon = new Canon(group);
+    if (flapNode == null) {
+      this.flapNode = -1;
+    } else {
+      Integer i = canon.nodeIndex.get(flapNode);
+      if (i == null) {
+        throw new IllegalArgumentException("node " + flapNode + " is not a member of group "
+            + group.name());
+      }
+      this.flapNode = i;
+    }
     FailoverPolicy p = group.policy();
     this.activeActive = group.mode() == Mode.ACTIVE_ACTIVE;
     this.preempt = p.preempt();
@@ -114,9 +125,22 @@ public final class Planner {
     changedTo = new int[v];
   }
 
-  /** A planner for {@code group}. */
+  /** A planner for {@code group}; its flap limit counts and suspends every node. */
   public static Planner of(VipGroup group) {
-    return new Planner(group);
+    return new Planner(group, null);
+  }
+
+  /**
+   * A planner for the node {@code nodeId} of {@code group}, as its runtime uses it: the flap
+   * limit counts and suspends only that node, which advertises its suspension; every other node's
+   * suspension comes from the view ({@link Eligibility#SUSPENDED}). Observers that suspended a
+   * peer on their own could disagree with it (a restarted peer has no history) and both would own
+   * the same VIPs; this way there is one source of truth per node.
+   *
+   * @throws IllegalArgumentException when the node is not a member of the group
+   */
+  public static Planner forNode(VipGroup group, String nodeId) {
+    return new Planner(group, nodeId);
   }
 
   /** One-off convenience: {@code Planner.of(group).plan(view, previous, now)}. */
@@ -568,7 +592,8 @@ public final class Planner {
   }
 
   private boolean wouldSuspend(Plan prev, int i, long now) {
-    return flapMax > 0 && recent(prev.flaps[i], now) + 1 >= flapMax;
+    return flapMax > 0 && (flapNode < 0 || flapNode == i)
+        && recent(prev.flaps[i], now) + 1 >= flapMax;
   }
 
   private int recent(long[] times, long now) {
@@ -665,7 +690,7 @@ public final class Planner {
 
   /** Records an own-caused ownership change of node {@code i}; suspends it at the limit. */
   private void recordChange(long[][] flaps, long[] suspended, int i, long now) {
-    if (flapMax == 0) {
+    if (flapMax == 0 || (flapNode >= 0 && flapNode != i)) {
       return;
     }
     long[] old = flaps[i];

@@ -171,10 +171,15 @@ class AgentOperationsTest {
     c.loop("n1").pause();
     c.run(Duration.ofMillis(500));
     assertThat(c.holders(vip4(c))).contains("n2");
+    int acquiredBefore = c.events(AgentEvent.Acquired.class, "n1").size();
     c.loop("n1").resume();
     c.time.runDue();
     assertThat(c.events(AgentEvent.Stalled.class, "n1")).hasSize(1);
     assertThat(c.holders(vip4(c))).containsExactly("n2");
+    // What queued up during the stall is stale: n1 listens for a full join time first.
+    c.run(Duration.ofMillis(350));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).hasSize(acquiredBefore);
     c.run(Duration.ofSeconds(1));
     assertThat(c.holders(vip4(c))).containsExactly("n2");
     assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
