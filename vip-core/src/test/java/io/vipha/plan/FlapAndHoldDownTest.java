@@ -7,6 +7,7 @@ import static io.vipha.plan.Fixtures.loads;
 import static io.vipha.plan.Fixtures.ownerSet;
 import static io.vipha.plan.Fixtures.sec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vipha.FailoverPolicy;
 import io.vipha.FlapLimit;
@@ -155,6 +156,34 @@ class FlapAndHoldDownTest {
     assertThat(owner(p)).as("suspension over").isEqualTo("n1");
     assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.PREEMPTED);
     assertThat(p.isSuspended("n1", end)).isFalse();
+  }
+
+  @Test
+  void aNodesPlannerSuspendsOnlyThatNodeAndHonoursPeersAdvertisedSuspension() {
+    VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    ClusterView v = allAlive(g, 0).build();
+    // n2's planner watches n1 flap three times, as the test above does: it does not suspend n1.
+    Planner seenByN2 = Planner.forNode(g, "n2");
+    Plan p = seenByN2.plan(v, seenByN2.initial(), sec(1));
+    p = seenByN2.plan(live(v, "n1", Liveness.DEAD, sec(2)), p, sec(2));
+    p = seenByN2.plan(live(v, "n1", Liveness.ALIVE, sec(3)), p, sec(3));
+    p = seenByN2.plan(live(v, "n1", Liveness.DEAD, sec(4)), p, sec(4));
+    assertThat(p.isSuspended("n1", sec(4))).isFalse();
+    p = seenByN2.plan(live(v, "n1", Liveness.ALIVE, sec(5)), p, sec(5));
+    assertThat(owner(p)).as("n1 is not suspended in n2's plan: it preempts").isEqualTo("n1");
+    // ...until n1 advertises its suspension, which n2's view then holds.
+    p = seenByN2.plan(elig(v, "n1", Eligibility.SUSPENDED, sec(6)), p, sec(6));
+    assertThat(owner(p)).isEqualTo("n2");
+    assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.FLAP_SUSPENDED);
+    // n1's own planner counts n1's changes and suspends it.
+    Planner own = Planner.forNode(g, "n1");
+    Plan q = own.plan(v, own.initial(), sec(1));
+    q = own.plan(live(v, "n1", Liveness.DEAD, sec(2)), q, sec(2));
+    q = own.plan(live(v, "n1", Liveness.ALIVE, sec(3)), q, sec(3));
+    q = own.plan(live(v, "n1", Liveness.DEAD, sec(4)), q, sec(4));
+    assertThat(q.isSuspended("n1", sec(4))).isTrue();
+    assertThatThrownBy(() -> Planner.forNode(g, "n9")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("n9");
   }
 
   @Test
