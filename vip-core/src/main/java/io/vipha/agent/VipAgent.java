@@ -516,15 +516,11 @@ public final class VipAgent {
     long now = loop.nanoTime();
     Plan before = plan;
     Plan prev = before.withOwners(observedOwners());
-    Plan next = planner.plan(buildView(), prev, now);
+    ClusterView view = buildView();
+    Plan next = planner.plan(view, prev, now);
     plan = next;
     if (before.hasQuorum() != next.hasQuorum()) {
-      int reachable = 1;
-      for (PeerState p : peers.values()) {
-        if (p.liveness() != Liveness.DEAD) {
-          reachable++;
-        }
-      }
+      int reachable = view.reachable(); // the count the planner judged quorum by
       emit(next.hasQuorum() ? new AgentEvent.QuorumRegained(now, reachable, group.quorumSize())
           : new AgentEvent.QuorumLost(now, reachable, group.quorumSize()));
     }
