@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeartbeatCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoordinator.class);
+  /** Distinguishes incarnations of coordinators started in the same millisecond. */
+  private static final AtomicLong NEXT = new AtomicLong();
 
   private final HeartbeatKeys keys;
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
@@ -215,9 +218,6 @@ public final class HeartbeatCoordinator implements Coordinator {
       }
     }
   }
-
-  private static final java.util.concurrent.atomic.AtomicLong NEXT =
-      new java.util.concurrent.atomic.AtomicLong();
 
   private void tick() {
     Scheduler l = Objects.requireNonNull(loop);
