@@ -119,6 +119,8 @@ public final class HeartbeatCoordinator implements Coordinator {
     Liveness liveness = Liveness.DEAD;
     long since;
     long lastHeard = Long.MIN_VALUE;
+    /** Sequence of the newest heartbeat applied in the current incarnation. */
+    long sequence;
     boolean heard;
     int priority;
     Eligibility eligibility = Eligibility.ELIGIBLE;
@@ -336,6 +338,10 @@ public final class HeartbeatCoordinator implements Coordinator {
       return; // our own multicast
     }
     Track t = tracks[idx];
+    if (hb.incarnation() == t.incarnation && hb.sequence() <= t.sequence) {
+      return; // overtaken in the network by a newer heartbeat: its state is out of date
+    }
+    t.sequence = hb.sequence();
     long now = Objects.requireNonNull(loop).nanoTime();
     boolean changed = false;
     if (hb.incarnation() != t.incarnation) {

@@ -559,26 +559,32 @@ public final class VipAgent {
   /**
    * Who holds each VIP now: this node's own holdings and what each peer last reported. When
    * several hold one VIP (a healed partition, a handover in flight), every node picks the same
-   * one: the reachable holder with the highest effective priority, then the lowest id. A dead
-   * peer's last report counts only when no reachable node holds the VIP.
+   * one: a reachable holder before a dead one, an eligible one before one that is draining,
+   * disqualified or suspended (it is handing over), then the highest effective priority, then
+   * the lowest id. A dead peer's last report counts only when no reachable node holds the VIP.
    */
   private Map<VirtualIp, String> observedOwners() {
     Map<VirtualIp, String> owners = new HashMap<>();
     int selfPriority = effectivePriority();
+    boolean selfEligible = advertisedEligibility() == Eligibility.ELIGIBLE;
     for (VirtualIp v : group.vips()) {
       String chosen = held.contains(v) ? nodeId : null;
       int chosenPriority = selfPriority;
       boolean chosenDead = false;
+      boolean chosenEligible = selfEligible;
       for (PeerState p : peers.values()) {
         if (!p.held().contains(v)) {
           continue;
         }
         boolean dead = p.liveness() == Liveness.DEAD;
+        boolean eligible = p.eligibility() == Eligibility.ELIGIBLE;
         boolean better;
         if (chosen == null) {
           better = true;
         } else if (dead != chosenDead) {
           better = !dead;
+        } else if (eligible != chosenEligible) {
+          better = eligible;
         } else if (p.effectivePriority() != chosenPriority) {
           better = p.effectivePriority() > chosenPriority;
         } else {
@@ -588,6 +594,7 @@ public final class VipAgent {
           chosen = p.nodeId();
           chosenPriority = p.effectivePriority();
           chosenDead = dead;
+          chosenEligible = eligible;
         }
       }
       if (chosen != null) {
