@@ -533,9 +533,7 @@ public final class Explorer {
           + ": " + violation).append('\n');
       sb.append("  faults (").append(kept.size()).append(" kept):\n");
       for (SimEvent e : timeline) {
-        if (e.type() != SimEvent.Type.CLIENT_MOVED) {
-          sb.append("    ").append(e).append('\n');
-        }
+        sb.append("    ").append(e).append('\n');
       }
       sb.append("  replay: ").append(replayCommand()).append('\n');
       return sb.toString();
