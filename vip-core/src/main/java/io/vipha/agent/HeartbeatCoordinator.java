@@ -397,6 +397,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       if (t.liveness != Liveness.DEAD) {
         t.liveness = Liveness.DEAD;
         t.since = now;
+        reopen(t);
         changed = true;
       }
     } else {
@@ -493,6 +494,9 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (l != t.liveness) {
       t.liveness = l;
       t.since = now;
+      if (l == Liveness.DEAD) {
+        reopen(t);
+      }
       report(t);
     }
   }
@@ -502,6 +506,14 @@ public final class HeartbeatCoordinator implements Coordinator {
    * its heartbeats arrive: it cannot see this node's holdings or requests, so nothing can be
    * decided together with it (a one-way partition would otherwise leave two owners).
    */
+  /** A dead peer may come back with a lower incarnation (its wall clock stepped back). */
+  private void reopen(Track t) {
+    HeartbeatDecoder d = decoder;
+    if (d != null) {
+      d.guard().reopen(t.index);
+    }
+  }
+
   private void report(Track t) {
     Liveness l = t.hearsUs ? t.liveness : Liveness.DEAD;
     long since = t.hearsUs ? t.since : Math.max(t.since, t.mutualSince);

@@ -110,6 +110,7 @@ public final class VipAgent {
   private long eligibleSince;
   private @Nullable Cancellable settleTimer;
   private long rejoinUntil = Long.MIN_VALUE;
+  private boolean backendFailing;
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -654,7 +655,7 @@ public final class VipAgent {
     if (draining) {
       return Eligibility.DRAINING;
     }
-    return disqualified ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
+    return disqualified || backendFailing ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
   }
 
   private Eligibility advertisedEligibility() {
@@ -701,8 +702,9 @@ public final class VipAgent {
     if (actual == null) {
       try {
         actual = backend.list(interfaces);
+        backendWorks();
       } catch (BackendException e) {
-        emit(new AgentEvent.BackendError(now, "list", null, e));
+        backendFailed("list", null, e);
         return;
       }
     }
@@ -880,10 +882,39 @@ public final class VipAgent {
   private boolean assign(VirtualIp v) {
     try {
       backend.assign(v, policy.lease());
+      backendWorks();
       return true;
     } catch (BackendException e) {
-      emit(new AgentEvent.BackendError(loop.nanoTime(), "assign", v, e));
+      backendFailed("assign", v, e);
       return false;
+    }
+  }
+
+  /**
+   * The backend failed: report it, and advertise this node as disqualified until a backend call
+   * succeeds again (reconcile tries every interval), so that a peer that can apply addresses
+   * takes its VIPs instead of a plan that names an owner unable to hold them.
+   */
+  private void backendFailed(String operation, @Nullable VirtualIp v, BackendException e) {
+    emit(new AgentEvent.BackendError(loop.nanoTime(), operation, v, e));
+    if (!backendFailing) {
+      backendFailing = true;
+      eligibleSince = loop.nanoTime();
+      loop.execute(this::eligibilityChanged);
+    }
+  }
+
+  private void backendWorks() {
+    if (backendFailing) {
+      backendFailing = false;
+      eligibleSince = loop.nanoTime();
+      loop.execute(this::eligibilityChanged);
+    }
+  }
+
+  private void eligibilityChanged() {
+    if (phase == Phase.RUNNING || phase == Phase.STOPPING) {
+      localChanged();
     }
   }
 

@@ -27,9 +27,11 @@ import org.jspecify.annotations.Nullable;
  * step of virtual time:
  *
  * <ol>
- *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP for
- *       no longer than {@link Bounds#dualRunning()}; with a quorum, two holders on the segment
- *       (whatever their processes do) for no longer than {@link Bounds#dualAny()}.
+ *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP
+ *       with working backends for no longer than {@link Bounds#dualRunning()}; with a quorum,
+ *       two holders on the segment (whatever their processes and backends do: a failing backend
+ *       cannot remove an address, which then stays until its lease ends) for no longer than
+ *       {@link Bounds#dualAny()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
  *       every node healthy and agreeing) and no other fault follows for {@link
  *       Bounds#convergence()}, each client outage it causes lasts at most: {@link
@@ -304,7 +306,8 @@ public final class Explorer {
         for (int j = i + 1; j < holders.size(); j++) {
           SimNode a = holders.get(i);
           SimNode b = holders.get(j);
-          if (a.running() && b.running() && !sim.blocked(a.id(), b.id())
+          if (a.running() && b.running() && !a.backendFailing() && !b.backendFailing()
+              && !sim.blocked(a.id(), b.id())
               && !sim.blocked(b.id(), a.id())) {
             return true;
           }
