@@ -357,6 +357,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     t.sequence = hb.sequence();
     long now = Objects.requireNonNull(loop).nanoTime();
     boolean changed = false;
+    boolean greet = false;
     if (hb.incarnation() != t.incarnation) {
       t.incarnation = hb.incarnation();
       changed = true;
@@ -407,6 +408,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       if (t.liveness != Liveness.ALIVE) {
         if (t.liveness == Liveness.DEAD) {
           t.eligibilitySince = now; // back from the dead: eligible from now on, not before
+          greet = true;
         }
         t.liveness = Liveness.ALIVE;
         t.since = now;
@@ -416,6 +418,9 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
     if (changed) {
       report(t);
+    }
+    if (greet && !closed) {
+      send(MessageType.HEARTBEAT); // tell the peer at once that it is heard, for the handshake
     }
   }
 

@@ -447,7 +447,9 @@ public final class VipAgent {
           emit(new AgentEvent.PeerSuspect(now, s.nodeId()));
           break;
         default:
-          emit(new AgentEvent.PeerDown(now, s.nodeId(), s.left()));
+          if (old != null) { // a peer first heard before it hears this node is not news
+            emit(new AgentEvent.PeerDown(now, s.nodeId(), s.left()));
+          }
       }
     }
     boolean pinsChanged = false;
@@ -808,7 +810,8 @@ public final class VipAgent {
       return false;
     }
     long until = eligibleSince + policy.heartbeatInterval().toNanos();
-    if (now >= until || group.nodes().size() == 1) {
+    if (now >= until || group.nodes().size() == 1 || eligibleSince == startedAt) {
+      // (on start, the join already waited for every peer's news)
       return false;
     }
     if (settleTimer == null) {

@@ -193,7 +193,11 @@ public final class Explorer {
     for (Result f : failures.subList(0, Math.min(3, failures.size()))) {
       shrunk.add(shrink(f));
     }
-    return new Summary(count, failures.size(), shrunk, total, elapsed);
+    Map<String, List<Long>> byKind = new TreeMap<>();
+    for (Result f : failures) {
+      byKind.computeIfAbsent(f.category(), k -> new ArrayList<>()).add(f.seed());
+    }
+    return new Summary(count, failures.size(), shrunk, total, elapsed, byKind);
   }
 
   private static List<Integer> allIndices(int n) {
@@ -514,6 +518,23 @@ public final class Explorer {
       return violation == null;
     }
 
+    /**
+     * The broken invariant with the fault kind it followed, e.g. {@code OUTAGE after DRAIN}; the
+     * empty string when the run passed.
+     */
+    public String category() {
+      String v = violation;
+      if (v == null) {
+        return "";
+      }
+      int after = v.indexOf(" after ");
+      if ("OUTAGE".equals(violationKind) && after >= 0) {
+        int on = v.indexOf(" on ", after);
+        return "OUTAGE" + v.substring(after, on < 0 ? v.length() : on);
+      }
+      return String.valueOf(violationKind);
+    }
+
     /** The one-line command that replays this run exactly. */
     public String replayCommand() {
       StringBuilder sb = new StringBuilder(replayPrefix).append(" -Dvipha.sim.seed=").append(seed);
@@ -569,9 +590,10 @@ public final class Explorer {
    * @param shrunk the first failures, shrunk
    * @param stats the worst windows over all runs
    * @param elapsedNanos wall time taken
+   * @param failedSeeds the failing seeds by {@link Result#category()}
    */
   public record Summary(int runs, int failed, List<Result> shrunk, Stats stats,
-      long elapsedNanos) {
+      long elapsedNanos, Map<String, List<Long>> failedSeeds) {
     /** Schedules run per minute of wall time. */
     public double perMinute() {
       return runs * 60e9 / Math.max(1, elapsedNanos);

@@ -71,6 +71,8 @@ class ExplorerTest {
     for (Map.Entry<String, Long> e : new java.util.TreeMap<>(s.stats().worst()).entrySet()) {
       sb.append(String.format("  worst %s: %.1f ms%n", e.getKey(), e.getValue() / 1e6));
     }
+    s.failedSeeds().forEach((k, v) -> sb.append(String.format("  failed %s: %d, seeds %s%n", k,
+        v.size(), v.subList(0, Math.min(8, v.size())))));
     System.out.println(sb);
     StringBuilder failures = new StringBuilder();
     for (Explorer.Result r : s.shrunk()) {
