@@ -111,6 +111,7 @@ public final class VipAgent {
   private @Nullable Cancellable settleTimer;
   private long rejoinUntil = Long.MIN_VALUE;
   private boolean backendFailing;
+  private long lastRan;
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -438,6 +439,9 @@ public final class VipAgent {
   private void onPeer(PeerState s) {
     PeerState old = peers.put(s.nodeId(), s);
     long now = loop.nanoTime();
+    if (caughtStalled(now)) {
+      return;
+    }
     if (old == null || old.liveness() != s.liveness() || old.incarnation() != s.incarnation()) {
       switch (s.liveness()) {
         case ALIVE:
@@ -483,15 +487,34 @@ public final class VipAgent {
     }
     replan();
     // A peer that holds a VIP this node still owns once the peer's news is planned in:
-    // re-announce at once so clients follow the owner. (Judged after the replan, so a node
-    // that the news makes lose the VIP never announces it on its way out.)
+    // re-announce so clients follow the owner, after a quarter interval and only if it still
+    // holds. (A successor that took the VIP a moment before this node's own timer moves it there
+    // is not a conflict: re-announcing would pull clients back just before this node lets go.)
     for (VirtualIp v : s.held()) {
       if (held.contains(v) && nodeId.equals(plan.assignment().owner(v))
           && s.liveness() != Liveness.DEAD) {
         Long last = lastConflictAnnounce.get(v);
         if (last == null || now - last >= policy.heartbeatInterval().toNanos()) {
           lastConflictAnnounce.put(v, now);
-          emit(new AgentEvent.Conflict(now, v, s.nodeId()));
+          String peer = s.nodeId();
+          loop.schedule(policy.heartbeatInterval().toNanos() / 4, () -> {
+            PeerState p = peers.get(peer);
+            if (phase == Phase.RUNNING && held.contains(v) && nodeId.equals(
+                plan.assignment().owner(v)) && p != null && p.held().contains(v)
+                && p.liveness() != Liveness.DEAD) {
+              emit(new AgentEvent.Conflict(loop.nanoTime(), v, peer));
+              announce(v);
+            }
+          });
+        }
+      }
+    }
+    // A peer let go of a VIP this node holds and owns: clients may still send to the peer (it
+    // announced last, or took it for a moment). Announce, so they come here.
+    if (old != null) {
+      for (VirtualIp v : old.held()) {
+        if (!s.held().contains(v) && held.contains(v)
+            && nodeId.equals(plan.assignment().owner(v))) {
           announce(v);
         }
       }
@@ -500,6 +523,10 @@ public final class VipAgent {
 
   private void onStalled(long nanos) {
     long now = loop.nanoTime();
+    lastRan = now;
+    if (phase == Phase.JOINING && rejoining) {
+      return; // already stepped down for this stall (the first task after it noticed)
+    }
     emit(new AgentEvent.Stalled(now, nanos));
     if (group.nodes().size() > 1 && (phase == Phase.RUNNING)) {
       // Peers may have declared this node dead and taken its VIPs: step down, listen again.
@@ -673,7 +700,11 @@ public final class VipAgent {
       return;
     }
     reconcile(null);
-    reconcileTimer = loop.schedule(reconcileEvery, this::periodicReconcile);
+    // While the backend fails, try every heartbeat interval: the moment it works again this
+    // node must release what it could not (a peer serves those VIPs by now).
+    long next = backendFailing ? Math.min(reconcileEvery, policy.heartbeatInterval().toNanos())
+        : reconcileEvery;
+    reconcileTimer = loop.schedule(next, this::periodicReconcile);
     snapshot();
   }
 
@@ -700,6 +731,9 @@ public final class VipAgent {
     if (phase == Phase.JOINING || phase == Phase.NEW || phase == Phase.STOPPED) {
       return;
     }
+    if (caughtStalled(now)) {
+      return;
+    }
     Set<HostAddress> actual = known;
     if (actual == null) {
       try {
@@ -723,7 +757,7 @@ public final class VipAgent {
           if (!quorumFirm()) {
             continue; // a peer counted for quorum is going silent: decide once it is alive or dead
           }
-          if (electionSettling(v, now) || rejoining(now)) {
+          if (electionSettling(v, now) || backFromIsolation(now) || servedByCutOffPeer(v)) {
             continue;
           }
           if (assign(v)) {
@@ -771,10 +805,42 @@ public final class VipAgent {
   }
 
   /**
+   * Whether this loop ran nothing for longer than the detection time minus one interval: it was
+   * stalled (a long pause), peers may have declared this node dead, and what queued up meanwhile
+   * is stale. The heartbeat tick runs every interval, so such a gap cannot happen otherwise.
+   * The first task to run after the stall, whichever it is, steps down (see {@link #onStalled})
+   * before anything acts on stale state.
+   */
+  private boolean caughtStalled(long now) {
+    long gap = lastRan == 0 ? 0 : now - lastRan;
+    lastRan = now;
+    if (phase == Phase.RUNNING && group.nodes().size() > 1
+        && gap > policy.detectionTime().toNanos() - policy.heartbeatInterval().toNanos()) {
+      onStalled(gap);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a peer that still runs but no longer hears this node says it holds {@code v}: to it
+   * this node is the dead one, and it keeps serving {@code v}. Taking {@code v} would make two
+   * owners (and pull clients away from it) until the cut heals.
+   */
+  private boolean servedByCutOffPeer(VirtualIp v) {
+    for (PeerState p : peers.values()) {
+      if (p.cutOff() && p.held().contains(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Whether this node regained quorum less than a join time ago and has not heard every peer
    * since: it takes nothing yet (a timer reconciles when the time is up).
    */
-  private boolean rejoining(long now) {
+  private boolean backFromIsolation(long now) {
     if (now >= rejoinUntil) {
       return false;
     }
@@ -924,8 +990,9 @@ public final class VipAgent {
   private void release(VirtualIp v, String reason) {
     try {
       backend.release(v);
+      backendWorks();
     } catch (BackendException e) {
-      emit(new AgentEvent.BackendError(loop.nanoTime(), "release", v, e));
+      backendFailed("release", v, e);
       return;
     }
     held.remove(v);
@@ -947,6 +1014,9 @@ public final class VipAgent {
   }
 
   private void announce(VirtualIp v) {
+    if (caughtStalled(loop.nanoTime())) {
+      return;
+    }
     try {
       backend.announce(v);
     } catch (BackendException e) {
@@ -999,6 +1069,7 @@ public final class VipAgent {
 
     @Override
     public Coordinator.LocalState local() {
+      lastRan = loop.nanoTime();
       return new Coordinator.LocalState(effectivePriority(), advertisedEligibility(),
           plan.hasQuorum(), held, new ArrayList<>(pins.values()));
     }

@@ -278,6 +278,15 @@ public final class Explorer {
       if (since >= 0) {
         stats.max("convergence after final heal", since - healed);
       }
+      if (Boolean.getBoolean("vipha.sim.debug")) {
+        for (SimNode n : nodes) {
+          VipAgent a = n.agent();
+          System.out.println("DEBUG " + n.id() + " running=" + n.running() + " "
+              + (n.coordinator() == null ? "" : n.coordinator().rejected() + " acc="
+              + n.coordinator().accepted() + " inc=" + n.coordinator().incarnation()) + " "
+              + (a == null ? "" : a.state().peers()));
+        }
+      }
       if (violation == null) {
         checkOutages();
       }
@@ -429,8 +438,9 @@ public final class Explorer {
         }
       }
       sim.time().runDue();
-      // A graceful stop in progress gets time to finish before its process is replaced.
-      for (int i = 0; i < 500 && stopping(); i++) {
+      // A pause gets time to end, and a graceful stop in progress (or queued in a paused
+      // process) time to finish, before the process is replaced.
+      for (int i = 0; i < 500 && (stopping() || paused()); i++) {
         stepAndCheck();
       }
       for (SimNode n : nodes) {
@@ -444,6 +454,15 @@ public final class Explorer {
       }
       sim.time().runDue();
       return sim.now();
+    }
+
+    boolean paused() {
+      for (SimNode n : nodes) {
+        if (n.processAlive() && !n.running()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     boolean stopping() {

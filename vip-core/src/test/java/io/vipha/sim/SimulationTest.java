@@ -135,6 +135,33 @@ class SimulationTest {
   }
 
   @Test
+  void aNodeRestartedAfterItsWallClockSteppedBackIsHeardAgain() {
+    Simulation sim = started(8);
+    sim.node("n3").clockJump(Duration.ofHours(-1));
+    sim.node("n3").crash();
+    sim.run(Duration.ofSeconds(1));
+    sim.node("n3").restart(); // its incarnation, from the wall clock, is now lower
+    sim.run(Duration.ofSeconds(2));
+    assertPeersSeeAlive(sim, "n3");
+    // The same after a graceful stop, whose LEAVING notice the peers accept while n3 is dead.
+    sim.node("n3").clockJump(Duration.ofHours(-1));
+    sim.node("n3").stop();
+    sim.run(Duration.ofSeconds(1));
+    sim.node("n3").restart();
+    sim.run(Duration.ofSeconds(2));
+    assertPeersSeeAlive(sim, "n3");
+  }
+
+  private static void assertPeersSeeAlive(Simulation sim, String node) {
+    for (SimNode n : sim.nodes()) {
+      if (!n.id().equals(node)) {
+        assertThat(n.requireAgent().state().peers().get(node)).as("%s's view", n.id())
+            .isNotNull().extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.ALIVE);
+      }
+    }
+  }
+
+  @Test
   void badSettingsAreRejectedWithTheirName() {
     assertThatThrownBy(() -> Simulation.builder().loss(1.5))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loss");
