@@ -112,6 +112,10 @@ public final class VipAgent {
   private long rejoinUntil = Long.MIN_VALUE;
   private boolean backendFailing;
   private long lastRan;
+  /** When this node last added each VIP it holds. */
+  private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
+  /** Per peer, since when (this node's clock) each VIP it holds has been reported held. */
+  private final Map<String, Map<VirtualIp, Long>> peerHeld = new HashMap<>();
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -439,6 +443,11 @@ public final class VipAgent {
   private void onPeer(PeerState s) {
     PeerState old = peers.put(s.nodeId(), s);
     long now = loop.nanoTime();
+    Map<VirtualIp, Long> since = peerHeld.computeIfAbsent(s.nodeId(), k -> new HashMap<>());
+    since.keySet().retainAll(s.held());
+    for (VirtualIp v : s.held()) {
+      since.putIfAbsent(v, now);
+    }
     if (caughtStalled(now)) {
       return;
     }
@@ -562,6 +571,9 @@ public final class VipAgent {
         // dead may be alive. Listen for a join time (or until every peer is heard) before
         // taking anything, as on start.
         rejoinUntil = now + joinTime;
+        // Peers saw this node dead and count its eligibility from its return: so does it, or it
+        // would take its share back before they agree (preempt delay) and both would hold.
+        eligibleSince = now;
       }
       int reachable = view.reachable(); // the count the planner judged quorum by
       emit(next.hasQuorum() ? new AgentEvent.QuorumRegained(now, reachable, group.quorumSize())
@@ -762,6 +774,7 @@ public final class VipAgent {
           }
           if (assign(v)) {
             held.add(v);
+            acquiredAt.put(v, now);
             changed = true;
             emit(new AgentEvent.Acquired(now, v, lastReason.getOrDefault(v, "RECONCILE")));
             announceBurst(v);
@@ -918,7 +931,11 @@ public final class VipAgent {
   private boolean waitForSuccessor(VirtualIp v, long now) {
     String owner = plan.assignment().owner(v);
     PeerState p = owner == null ? null : peers.get(owner);
-    if (p == null || p.liveness() == Liveness.DEAD || p.held().contains(v)) {
+    if (p == null || p.liveness() == Liveness.DEAD
+        || (p.held().contains(v) && peerHeldSince(p.nodeId(), v) >= acquiredAt.getOrDefault(v,
+            Long.MIN_VALUE))) {
+      // (A successor's claim counts only if it started after this node took the VIP: a claim
+      // from before is the successor's own hold that it gave up to this node, seen late.)
       handovers.remove(v);
       return false;
     }
@@ -929,6 +946,12 @@ public final class VipAgent {
       return true;
     }
     return now < deadline;
+  }
+
+  private long peerHeldSince(String peer, VirtualIp v) {
+    Map<VirtualIp, Long> m = peerHeld.get(peer);
+    Long t = m == null ? null : m.get(v);
+    return t == null ? Long.MIN_VALUE : t;
   }
 
   private String releaseReason(VirtualIp v) {
