@@ -35,6 +35,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -116,6 +117,7 @@ public final class VipAgent {
   private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
   /** Per peer, since when (this node's clock) each VIP it holds has been reported held. */
   private final Map<String, Map<VirtualIp, Long>> peerHeld = new HashMap<>();
+  private final Set<VirtualIp> claimTimers = new HashSet<>();
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -932,10 +934,7 @@ public final class VipAgent {
     String owner = plan.assignment().owner(v);
     PeerState p = owner == null ? null : peers.get(owner);
     if (p == null || p.liveness() == Liveness.DEAD
-        || (p.held().contains(v) && peerHeldSince(p.nodeId(), v) >= acquiredAt.getOrDefault(v,
-            Long.MIN_VALUE))) {
-      // (A successor's claim counts only if it started after this node took the VIP: a claim
-      // from before is the successor's own hold that it gave up to this node, seen late.)
+        || (p.held().contains(v) && claimCounts(p.nodeId(), v, now))) {
       handovers.remove(v);
       return false;
     }
@@ -946,6 +945,32 @@ public final class VipAgent {
       return true;
     }
     return now < deadline;
+  }
+
+  /**
+   * Whether {@code peer}'s claim to hold {@code v} shows that it holds it now. A claim it made
+   * before this node took {@code v}, seen within a heartbeat interval of that, may be its own
+   * hold that it gave up to this node, seen late: handing {@code v} straight back on it would
+   * leave nobody holding it. Such a claim counts once an interval has passed (a timer then
+   * reconciles).
+   */
+  private boolean claimCounts(String peer, VirtualIp v, long now) {
+    long took = acquiredAt.getOrDefault(v, Long.MIN_VALUE);
+    if (peerHeldSince(peer, v) >= took) {
+      return true;
+    }
+    long graceEnd = took + policy.heartbeatInterval().toNanos();
+    if (now >= graceEnd) {
+      return true;
+    }
+    if (claimTimers.add(v)) {
+      loop.schedule(graceEnd - now, () -> {
+        claimTimers.remove(v);
+        reconcile(null);
+        snapshot();
+      });
+    }
+    return false;
   }
 
   private long peerHeldSince(String peer, VirtualIp v) {
