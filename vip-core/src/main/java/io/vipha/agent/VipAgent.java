@@ -501,8 +501,8 @@ public final class VipAgent {
     // re-announce so clients follow the owner, after a quarter interval and only if it still
     // holds. (A successor that took the VIP a moment before this node's own timer moves it there
     // is not a conflict: re-announcing would pull clients back just before this node lets go.)
-    for (VirtualIp v : s.held()) {
-      if (held.contains(v) && nodeId.equals(plan.assignment().owner(v))
+    for (VirtualIp v : group.vips()) { // (group order: the same run gives the same timers)
+      if (s.held().contains(v) && held.contains(v) && nodeId.equals(plan.assignment().owner(v))
           && s.liveness() != Liveness.DEAD) {
         Long last = lastConflictAnnounce.get(v);
         if (last == null || now - last >= policy.heartbeatInterval().toNanos()) {
@@ -521,10 +521,14 @@ public final class VipAgent {
       }
     }
     // A peer let go of a VIP this node holds and owns: clients may still send to the peer (it
-    // announced last, or took it for a moment). Announce, so they come here.
+    // announced last, or took it for a moment). Announce, so they come here. The same when a
+    // peer comes back after being apart: while apart it may have announced anything.
+    boolean back = old != null && old.liveness() == Liveness.DEAD
+        && s.liveness() != Liveness.DEAD
+        && now - old.since() >= policy.heartbeatInterval().toNanos(); // (not a start handshake)
     if (old != null) {
-      for (VirtualIp v : old.held()) {
-        if (!s.held().contains(v) && held.contains(v)
+      for (VirtualIp v : held) {
+        if ((back || (old.held().contains(v) && !s.held().contains(v)))
             && nodeId.equals(plan.assignment().owner(v))) {
           announce(v);
         }
@@ -820,9 +824,10 @@ public final class VipAgent {
   }
 
   /**
-   * Whether this loop ran nothing for longer than the detection time minus one interval: it was
-   * stalled (a long pause), peers may have declared this node dead, and what queued up meanwhile
-   * is stale. The heartbeat tick runs every interval, so such a gap cannot happen otherwise.
+   * Whether this loop ran nothing for longer than the detection time: it was stalled (a long
+   * pause), peers may have declared this node dead (they do once it is silent that long), and
+   * what queued up meanwhile is stale. The heartbeat tick runs every interval, so such a gap
+   * cannot happen otherwise; a shorter pause costs nothing.
    * The first task to run after the stall, whichever it is, steps down (see {@link #onStalled})
    * before anything acts on stale state.
    */
@@ -830,7 +835,7 @@ public final class VipAgent {
     long gap = lastRan == 0 ? 0 : now - lastRan;
     lastRan = now;
     if (phase == Phase.RUNNING && group.nodes().size() > 1
-        && gap > policy.detectionTime().toNanos() - policy.heartbeatInterval().toNanos()) {
+        && gap > policy.detectionTime().toNanos()) {
       onStalled(gap);
       return true;
     }

@@ -29,9 +29,9 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP
  *       with working backends for no longer than {@link Bounds#dualRunning()}; with a quorum,
- *       two holders on the segment (whatever their processes and backends do: a failing backend
- *       cannot remove an address, which then stays until its lease ends) for no longer than
- *       {@link Bounds#dualAny()}.
+ *       any two holders on the segment (whatever their processes and backends do: a failing
+ *       backend cannot remove an address, which then stays until its lease ends) for no longer
+ *       than {@link Bounds#dualAny()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
  *       every node healthy and agreeing) and no other fault follows for {@link
  *       Bounds#convergence()}, each client outage it causes lasts at most: {@link
@@ -219,7 +219,7 @@ public final class Explorer {
     @Nullable String violation;
     @Nullable String violationKind;
     final Map<VirtualIp, Long> dualRunningSince = new HashMap<>();
-    final Map<VirtualIp, Long> dualAnySince = new HashMap<>();
+    final Map<VirtualIp, Map<String, Long>> dualAnySince = new HashMap<>();
     final long[] faultAt;
     final boolean[] settledBefore;
 
@@ -308,8 +308,33 @@ public final class Explorer {
         window(v, running, dualRunningSince, now, bounds.dualRunning().toNanos(),
             "two running, mutually reachable holders", "dual owner (running)");
         if (quorum) {
-          window(v, any, dualAnySince, now, bounds.dualAny().toNanos(),
-              "two holders on the segment with a quorum policy", "dual owner (any)");
+          pairWindows(v, holders, now);
+        }
+      }
+    }
+
+    /** Each pair of holders on the segment may overlap for {@link Bounds#dualAny()}. */
+    void pairWindows(VirtualIp v, List<SimNode> holders, long now) {
+      Map<String, Long> pairs = dualAnySince.computeIfAbsent(v, k -> new HashMap<>());
+      List<String> current = new ArrayList<>();
+      for (int i = 0; i < holders.size(); i++) {
+        for (int j = i + 1; j < holders.size(); j++) {
+          current.add(holders.get(i).id() + "+" + holders.get(j).id());
+        }
+      }
+      for (Map.Entry<String, Long> e : pairs.entrySet()) {
+        if (!current.contains(e.getKey())) {
+          stats.max("dual owner (any)", now - e.getValue());
+        }
+      }
+      pairs.keySet().retainAll(current);
+      long allowed = bounds.dualAny().toNanos();
+      for (String pair : current) {
+        long since = pairs.computeIfAbsent(pair, k -> now);
+        if (now - since > allowed) {
+          fail("DUAL_OWNER", v.cidr() + ": two holders on the segment with a quorum policy ("
+              + pair + ") for " + (now - since) / 1_000_000 + " ms > allowed "
+              + allowed / 1_000_000 + " ms");
         }
       }
     }
