@@ -90,7 +90,7 @@ final class TimelineHtml {
     List<String> lanes = new ArrayList<>(run.nodeIds());
     lanes.add("client");
     int plotBottom = HEAD + lanes.size() * (laneHeight + GAP);
-    int height = plotBottom + 70;
+    int height = plotBottom + 80;
     double scale = PLOT / (double) run.end();
     String id = run.scenario().group().name();
     h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH)
@@ -132,7 +132,7 @@ final class TimelineHtml {
             h.append("<g class=\"condition\">").append(rect(x, top, w, laneHeight,
                 "url(#down-" + id + ")", node + " " + current + " from "
                 + TimelineText.time(since).trim() + " to " + TimelineText.time(at).trim()));
-            if (w > 70) {
+            if (w > textWidth(current, 11) + 8) {
               h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\""
                   + " fill=\"#666\" font-style=\"italic\">%s</text>", x + 4,
                   top + laneHeight - 3, esc(current)));
@@ -170,8 +170,6 @@ final class TimelineHtml {
               + TimelineText.time(o.from()).trim() + " for " + TimelineText.nanos(length)
               + (o.ongoing() ? " (still going on)" : "") + ", during step [" + step.index()
               + "] " + step.step().marker()));
-      h.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\""
-          + " height=\"4\" fill=\"%s\"/>", x, plotBottom - GAP + 2, w, OUTAGE));
       h.append("</g>\n");
     }
 
@@ -189,8 +187,11 @@ final class TimelineHtml {
       h.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\""
           + " stroke=\"#444\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>", x, labelY + 4,
           x, plotBottom));
-      h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s</text>",
-          x + 3, labelY, esc(s.index() + " " + s.step().marker())));
+      String label = s.index() + " " + s.step().marker();
+      boolean flip = x + 3 + textWidth(label, 11) > WIDTH;
+      h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\"%s"
+          + " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">%s</text>",
+          flip ? x - 3 : x + 3, labelY, flip ? " text-anchor=\"end\"" : "", esc(label)));
       h.append("</g>\n");
     }
 
@@ -228,6 +229,8 @@ final class TimelineHtml {
       x = label(h, x + vips.size() * 5 + 4, y, "one colour, one row per VIP ("
           + vips.size() + "); hover a bar for its address");
     }
+    x = LEFT;
+    y += 20;
     h.append(rect(x, y, 16, 12, "url(#down-" + id + ")", null));
     x = label(h, x + 20, y, "node powered off, process down, stopped, cut off or unhealthy");
     h.append(rect(x, y, 16, 12, OUTAGE, null));
@@ -268,6 +271,11 @@ final class TimelineHtml {
       return r.append("/>").toString();
     }
     return r.append("><title>").append(esc(title)).append("</title></rect>").toString();
+  }
+
+  /** A generous estimate of the width of {@code text} at {@code size} px. */
+  private static double textWidth(String text, int size) {
+    return text.length() * size * 0.62;
   }
 
   private static int indexOf(List<VirtualIp> vips, String cidr) {

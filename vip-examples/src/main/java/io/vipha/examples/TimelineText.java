@@ -156,6 +156,7 @@ final class TimelineText {
     if (ms % 1000 == 0) {
       return ms / 1000 + "s";
     }
-    return ms < 1000 ? ms + "ms" : String.format(Locale.ROOT, "%.3gs", ms / 1000.0);
+    return ms < 1000 ? ms + "ms"
+        : java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
   }
 }
