@@ -44,7 +44,7 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
         .build();
     return new DemoScenario("Active/Passive: 3 nodes (n1 priority 200, n2 150, n3 100),"
         + " 1 VIP 192.0.2.10/24", group,
-        script("n1", "n1", "n1", "n1", "n1", " (the owner)"));
+        script("n1", "n1", "n1", "n1", "n1", true));
   }
 
   /** Four equal nodes share sixteen VIPs, four each when all is well. */
@@ -59,7 +59,7 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
       b.vip(v -> v.address("192.0.2." + (10 + k) + "/24").interfaceName("eth0"));
     }
     return new DemoScenario("Active/Active: 4 equal nodes n1-n4, 16 VIPs 192.0.2.11-26/24",
-        b.build(), script("n1", "n2", "n3", "n4", "n1", ""));
+        b.build(), script("n1", "n2", "n3", "n4", "n1", false));
   }
 
   /**
@@ -78,31 +78,34 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
     }
   }
 
-  /** The script, with the node each pair of steps hits. */
+  /**
+   * The script, with the node each pair of steps hits; {@code owner} says the faulted node owns
+   * the VIP (Active/Passive).
+   */
   private static List<Step> script(String power, String cut, String crash, String leave,
-      String health, String owner) {
+      String health, boolean owner) {
+    String the = owner ? "the owner " : "";
     return List.of(
-        new Step("start", "start: every agent starts; the applications become healthy one"
-            + " node after another, " + STAGGER.toMillis() + " ms apart, n1 first",
-            DemoScenario::start),
-        new Step("power off " + power, "owner crash: " + power + owner + " loses power,"
-            + " its addresses vanish", sim -> sim.node(power).powerOff()),
+        new Step("start", "start: the agents start; the applications become healthy "
+            + STAGGER.toMillis() + " ms apart, n1 first", DemoScenario::start),
+        new Step("power off " + power, "owner crash: " + the + power + " loses power, its"
+            + " addresses vanish", sim -> sim.node(power).powerOff()),
         new Step("power on " + power, "preemption: " + power + " powers on and takes its"
             + " share back", sim -> sim.node(power).powerOn()),
-        new Step("partition " + cut, "partition: " + cut + owner + " is cut off from the"
-            + " other nodes (clients still reach it)", sim -> sim.partition(Set.of(cut))),
-        new Step("heal", "heal: the network is whole again, " + cut + " preempts",
+        new Step("partition " + cut, "partition: " + the + cut + " is cut off from the other"
+            + " nodes; clients still reach it", sim -> sim.partition(Set.of(cut))),
+        new Step("heal", "heal: the network is whole again, " + cut + " takes its share back",
             Simulation::heal),
-        new Step("crash " + crash, "process crash, host up: " + crash + owner + "'s agent"
-            + " dies, its addresses stay until their lease ends", sim -> sim.node(crash).crash()),
-        new Step("restart " + crash, "preemption: " + crash + "'s agent restarts and takes"
-            + " its share back", sim -> sim.node(crash).restart()),
-        new Step("stop " + leave, "graceful leave: " + leave + owner + " stops, handing its"
-            + " VIPs over make-before-break", sim -> sim.node(leave).stop()),
+        new Step("crash " + crash, "process crash, host up: " + crash + "'s agent dies; its"
+            + " addresses stay until their lease ends", sim -> sim.node(crash).crash()),
+        new Step("restart " + crash, "preemption: the agent on " + crash + " restarts and"
+            + " takes its share back", sim -> sim.node(crash).restart()),
+        new Step("stop " + leave, "graceful leave: " + the + leave + " stops, handing its VIPs"
+            + " over make-before-break", sim -> sim.node(leave).stop()),
         new Step("restart " + leave, "preemption: " + leave + " starts again and takes its"
             + " share back", sim -> sim.node(leave).restart()),
-        new Step("health fails " + health, "health check fails on " + health + owner
-            + ": after two failed checks it is no longer eligible",
+        new Step("health fails " + health, "health check fails on " + the + health
+            + "; after two failures it is no longer eligible",
             sim -> sim.node(health).health(false)),
         new Step("health passes " + health, "preemption: the health check passes on " + health
             + " again and it takes its share back", sim -> sim.node(health).health(true)));

@@ -83,8 +83,8 @@ public final class SimulationDemo {
     if (options.activeActive()) {
       runs.add(DemoRun.run(DemoScenario.activeActive(policy), options.seed()));
     }
-    out.println("vipha simulated demo: the real agents, heartbeats and planner on simulated"
-        + " hosts, network and client, in virtual time (seed " + options.seed() + ")");
+    out.println("vipha simulated demo: real agents on simulated hosts, network and client, in"
+        + " virtual time (seed " + options.seed() + ")");
     for (DemoRun run : runs) {
       out.println();
       TimelineText.print(out, run);

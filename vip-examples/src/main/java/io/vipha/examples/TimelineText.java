@@ -14,27 +14,32 @@ import java.util.Objects;
 
 /** The demo's timeline as text: one block per step, then a summary table. */
 final class TimelineText {
-  private static final String INDENT = "            ";
+  private static final int WIDTH = 100;
+  /** Before an event line's time, which then ends four columns right of the step's. */
+  private static final String EVENT = "    ";
+  /** Before a step's closing line, under the events' text. */
+  private static final String CLOSING = "              ";
 
   private TimelineText() {}
 
   /** Prints {@code run}: each step with its owner changes and client outages, then a summary. */
   static void print(PrintStream out, DemoRun run) {
     out.println("== " + run.scenario().title());
-    out.println("   " + policy(run.scenario().group().policy()));
+    wrap(out, "   ", policy(run.scenario().group().policy()), "     ");
     out.println("   each step runs " + millis(run.settle()) + " of virtual time; an unplanned"
         + " failover may cost clients up to " + millis(run.bounds().failover()));
     for (DemoRun.StepResult s : run.steps()) {
       out.println();
-      out.println(time(s.from()) + "  [" + s.index() + "] " + s.step().text());
+      String head = time(s.from()) + "  [" + s.index() + "] ";
+      wrap(out, head, s.step().text(), " ".repeat(head.length() + 2));
       for (String line : events(run, s)) {
-        out.println(INDENT + line);
+        out.println(EVENT + line);
       }
-      StringBuilder end = new StringBuilder(INDENT).append("=> owner ")
+      StringBuilder end = new StringBuilder(CLOSING).append("=> owner ")
           .append(run.ownerSummary(s));
       s.conditions().forEach((node, c) -> end.append("; ").append(node).append(' ').append(c));
       end.append("; client outage ").append(outage(run, s));
-      out.println(end);
+      wrap(out, CLOSING, end.substring(CLOSING.length()), CLOSING + "   ");
     }
     out.println();
     out.println("   Summary, seed " + run.seed());
@@ -54,6 +59,23 @@ final class TimelineText {
       out.println(String.format(Locale.ROOT, "   %" + widths[0] + "s  %-" + widths[1] + "s  %-"
           + widths[2] + "s  %s", r[0], r[1], r[2], r[3]).stripTrailing());
     }
+  }
+
+  /** Prints {@code first + text}, wrapped at {@value #WIDTH} columns under {@code next}. */
+  static void wrap(PrintStream out, String first, String text, String next) {
+    StringBuilder line = new StringBuilder(first);
+    int start = line.length();
+    for (String word : text.split(" ", -1)) {
+      if (line.length() > start && line.length() + 1 + word.length() > WIDTH) {
+        out.println(line);
+        line = new StringBuilder(next);
+        start = line.length();
+      } else if (line.length() > start) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    out.println(line);
   }
 
   /** The policy in one line. */
@@ -85,7 +107,7 @@ final class TimelineText {
   private static List<String> events(DemoRun run, DemoRun.StepResult step) {
     Map<Long, List<String>> byTime = new java.util.TreeMap<>();
     for (DemoRun.Change c : run.changes(step)) {
-      byTime.computeIfAbsent(c.at(), k -> new ArrayList<>()).add(time(c.at()).trim() + "  "
+      byTime.computeIfAbsent(c.at(), k -> new ArrayList<>()).add(time(c.at()) + "  "
           + pad(c.node()) + (c.added() ? "adds " : "loses ") + vips(c.vips())
           + " (" + c.reason() + ")");
     }
@@ -101,7 +123,7 @@ final class TimelineText {
         vips.add(o.vip().cidr());
       }
       String what = vips(vips) + (list.size() == 1 ? " for " : " for up to ") + nanos(longest);
-      byTime.computeIfAbsent(from, k -> new ArrayList<>()).add(time(from).trim() + "  "
+      byTime.computeIfAbsent(from, k -> new ArrayList<>()).add(time(from) + "  "
           + pad("client") + "cannot reach " + what);
     });
     List<String> lines = new ArrayList<>();

@@ -150,11 +150,11 @@ class SimulationDemoTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     TimelineText.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), ap);
     String text = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(text).contains("[1] owner crash: n1 (the owner) loses power",
+    assertThat(text).contains("[1] owner crash: the owner n1 loses power",
         "n1      loses 192.0.2.10/24 (power off)", "n2      adds 192.0.2.10/24 (owner dead)",
         "client  cannot reach 192.0.2.10/24 for ",
         "=> owner n2; n1 powered off; client outage ",
-        "[7] graceful leave: n1 (the owner) stops",
+        "[7] graceful leave: the owner n1 stops",
         "=> owner n2; n1 stopped; client outage 0 ms",
         "flap limit off");
     Matcher row = Pattern.compile("\\[1\\] power off n1 +n2 +(\\d+\\.\\d) ms").matcher(text);
