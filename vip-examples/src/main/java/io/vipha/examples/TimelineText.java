@@ -167,9 +167,13 @@ final class TimelineText {
     return String.format(Locale.ROOT, "%7.3fs", nanos / 1e9);
   }
 
-  /** {@code 302.6 ms}, or {@code 0 ms}. */
+  /** {@code 302.6 ms}, {@code 0 ms}, or from 10 s on {@code 19.7 s}. */
   static String nanos(long nanos) {
-    return nanos == 0 ? "0 ms" : String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    if (nanos == 0) {
+      return "0 ms";
+    }
+    return nanos >= 10_000_000_000L ? String.format(Locale.ROOT, "%.1f s", nanos / 1e9)
+        : String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 
   /** {@code 100ms}, {@code 2s}, {@code 1.5s}. */

@@ -264,6 +264,9 @@ class SimulationDemoTest {
     assertThat(TimelineText.millis(Duration.ofMillis(720))).isEqualTo("720ms");
     assertThat(TimelineText.millis(Duration.ofMillis(1500))).isEqualTo("1.5s");
     assertThat(TimelineText.nanos(302_649_000)).isEqualTo("302.6 ms");
+    assertThat(TimelineText.nanos(9_999_900_000L)).isEqualTo("9999.9 ms");
+    assertThat(TimelineText.nanos(19_700_200_000L)).isEqualTo("19.7 s");
+    assertThat(TimelineText.nanos(0)).isEqualTo("0 ms");
   }
 
   @Test
