@@ -165,11 +165,16 @@ final class DemoRun {
   List<Outage> outages(StepResult step) {
     List<Outage> out = new ArrayList<>();
     for (Outage o : outages) {
-      if (o.from() >= step.from() && (o.from() < step.to() || step.to() == end)) {
+      if (during(step, o.from())) {
         out.add(o);
       }
     }
     return out;
+  }
+
+  /** Whether {@code at} falls in {@code step}: from its start to the next step's (or the end). */
+  private boolean during(StepResult step, long at) {
+    return at >= step.from() && (at < step.to() || step.to() == end);
   }
 
   /** The longest outage that began during {@code step}, in nanoseconds; 0 when none did. */
@@ -207,8 +212,7 @@ final class DemoRun {
     List<Change> out = new ArrayList<>();
     for (SimEvent e : timeline) {
       boolean added = e.type() == SimEvent.Type.ADDED;
-      if (!added && e.type() != SimEvent.Type.REMOVED || e.at() < step.from()
-          || e.at() >= step.to() && step.to() != end) {
+      if (!(added || e.type() == SimEvent.Type.REMOVED) || !during(step, e.at())) {
         continue;
       }
       String reason = reasons.getOrDefault(key(e.at(), e.node(), added, e.vip()), e.text());

@@ -78,6 +78,12 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
     }
   }
 
+  /** Stops {@code node} gracefully; the stop completes in virtual time, as the timeline shows. */
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static void stop(Simulation sim, String node) {
+    sim.node(node).stop();
+  }
+
   /**
    * The script, with the node each pair of steps hits; {@code owner} says the faulted node owns
    * the VIP (Active/Passive).
@@ -101,7 +107,7 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
         new Step("restart " + crash, "preemption: the agent on " + crash + " restarts and"
             + " takes its share back", sim -> sim.node(crash).restart()),
         new Step("stop " + leave, "graceful leave: " + the + leave + " stops, handing its VIPs"
-            + " over make-before-break", sim -> sim.node(leave).stop()),
+            + " over make-before-break", sim -> stop(sim, leave)),
         new Step("restart " + leave, "preemption: " + leave + " starts again and takes its"
             + " share back", sim -> sim.node(leave).restart()),
         new Step("health fails " + health, "health check fails on " + the + health

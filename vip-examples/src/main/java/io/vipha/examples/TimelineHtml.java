@@ -112,7 +112,7 @@ final class TimelineHtml {
       h.append(rect(LEFT, top, PLOT, laneHeight, i % 2 == 0 ? "#f7f7f7" : "#fbfbfb", null));
       h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"13\""
           + " text-anchor=\"end\" font-weight=\"bold\">%s</text>", LEFT - 10,
-          top + laneHeight / 2 + 5, esc(name)));
+          top + laneHeight / 2 + 5, esc(name + priority(run, name))));
       h.append("</g>\n");
     }
 
@@ -165,7 +165,10 @@ final class TimelineHtml {
       double x = LEFT + o.from() * scale;
       double w = Math.max(2, length * scale);
       DemoRun.StepResult step = run.stepAt(o.from());
-      h.append("<g class=\"outage\">").append(rect(x, clientTop + PAD + row * rowHeight, w,
+      h.append("<g class=\"outage\">").append(String.format(Locale.ROOT, "<rect x=\"%.1f\""
+          + " y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" fill-opacity=\"0.18\"/>", x,
+          clientTop, w, laneHeight, OUTAGE));
+      h.append(rect(x, clientTop + PAD + row * rowHeight, w,
           Math.max(2, rowHeight - 1), OUTAGE, "client cannot reach " + o.vip().cidr() + " from "
               + TimelineText.time(o.from()).trim() + " for " + TimelineText.nanos(length)
               + (o.ongoing() ? " (still going on)" : "") + ", during step [" + step.index()
@@ -241,11 +244,20 @@ final class TimelineHtml {
     h.append("</g>\n");
   }
 
+  /** {@code " (200)"}: a node's priority where the group is Active/Passive, else nothing. */
+  private static String priority(DemoRun run, String lane) {
+    if (run.scenario().group().mode() != io.vipha.Mode.ACTIVE_PASSIVE) {
+      return "";
+    }
+    return run.scenario().group().nodes().stream().filter(n -> n.id().equals(lane))
+        .map(n -> " (" + n.priority() + ")").findFirst().orElse("");
+  }
+
   /** Writes a legend label; returns the x after it. */
   private static int label(StringBuilder h, int x, int y, String text) {
     h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>", x, y + 10,
         esc(text)));
-    return x + text.length() * 6 + 18;
+    return x + (int) textWidth(text, 12) + 14;
   }
 
   private static void table(StringBuilder h, DemoRun run) {
