@@ -177,8 +177,13 @@ class SimulationDemoTest {
       assertThat(svg).contains("1 power off n1", "<title>", "stopped", "powered off");
     }
     assertThat(count(svgs.get(0), "<g class=\"outage\">")).isEqualTo(ap.outages().size());
-    assertThat(svgs.get(0)).contains("192.0.2.10/24 held by n2 from 6.302s",
-        "client cannot reach 192.0.2.10/24 from 6.000s");
+    DemoRun.StepResult off = ap.step("power off n1");
+    DemoRun.Holding takeover = ap.holdings().stream()
+        .filter(h -> h.node().equals("n2") && h.from() >= off.from()).findFirst().orElseThrow();
+    assertThat(svgs.get(0)).contains("192.0.2.10/24 held by n2 from "
+            + TimelineText.time(takeover.from()).trim(),
+        "client cannot reach 192.0.2.10/24 from " + TimelineText.time(off.from()).trim(),
+        "during step [1] power off n1");
     assertThat(count(svgs.get(1), "<g class=\"hold\">")).isEqualTo(aa.holdings().size());
   }
 
