@@ -90,7 +90,7 @@ final class TimelineHtml {
     List<String> lanes = new ArrayList<>(run.nodeIds());
     lanes.add("client");
     int plotBottom = HEAD + lanes.size() * (laneHeight + GAP);
-    int height = plotBottom + 80;
+    int height = plotBottom + 100;
     double scale = PLOT / (double) run.end();
     String id = run.scenario().group().name();
     h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH)
@@ -191,10 +191,13 @@ final class TimelineHtml {
           + " stroke=\"#444\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>", x, labelY + 4,
           x, plotBottom));
       String label = s.index() + " " + s.step().marker();
-      boolean flip = x + 3 + textWidth(label, 11) > WIDTH;
+      long lost = run.longestOutage(s);
+      String loss = TimelineText.nanos(lost);
+      boolean flip = x + 8 + textWidth(label + loss, 11) > WIDTH;
       h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\"%s"
-          + " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">%s</text>",
-          flip ? x - 3 : x + 3, labelY, flip ? " text-anchor=\"end\"" : "", esc(label)));
+          + " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">%s<tspan dx=\"5\""
+          + " fill=\"%s\">%s</tspan></text>", flip ? x - 3 : x + 3, labelY, flip ? " text-anchor=\"end\"" : "",
+          esc(label), lost > 0 ? OUTAGE : "#2a7d2a", esc(loss)));
       h.append("</g>\n");
     }
 
@@ -237,10 +240,12 @@ final class TimelineHtml {
     h.append(rect(x, y, 16, 12, "url(#down-" + id + ")", null));
     x = label(h, x + 20, y, "node powered off, process down, stopped, cut off or unhealthy");
     h.append(rect(x, y, 16, 12, OUTAGE, null));
-    x = label(h, x + 20, y, "client outage");
+    label(h, x + 20, y, "client outage");
+    x = LEFT;
+    y += 20;
     h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\""
         + " stroke=\"#444\" stroke-dasharray=\"4 3\"/>", x + 8, y - 2, x + 8, y + 14));
-    label(h, x + 16, y, "script step (fault or return)");
+    label(h, x + 20, y, "script step, with the longest client outage that began during it");
     h.append("</g>\n");
   }
 
@@ -257,7 +262,7 @@ final class TimelineHtml {
   private static int label(StringBuilder h, int x, int y, String text) {
     h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>", x, y + 10,
         esc(text)));
-    return x + (int) textWidth(text, 12) + 14;
+    return x + (int) (text.length() * 12 * 0.55) + 16;
   }
 
   private static void table(StringBuilder h, DemoRun run) {
