@@ -119,9 +119,10 @@ class SimulationDemoTest {
   }
 
   @Test
-  @Disabled("a returning owner loses clients for about 100 ms: the old owner sees the new one"
-      + " announce the VIP before it has replanned, re-announces it as a conflict, then"
-      + " releases it, and clients follow that announcement to a node without the address")
+  @Disabled("a return costs clients about 100 ms: the old owner hears the new one hold the VIP"
+      + " before its own plan has moved it, re-announces the VIP as a conflict and releases it"
+      + " an instant later, and clients follow that announcement to a node without the address"
+      + " until the new owner's next announcement")
   void returnsLoseNoClientPacket() {
     for (DemoRun run : List.of(ap, aa)) {
       for (DemoRun.StepResult s : run.steps()) {
