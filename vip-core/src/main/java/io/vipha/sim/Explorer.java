@@ -27,9 +27,11 @@ import org.jspecify.annotations.Nullable;
  * step of virtual time:
  *
  * <ol>
- *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP for
- *       no longer than {@link Bounds#dualRunning()}; with a quorum, two holders on the segment
- *       (whatever their processes do) for no longer than {@link Bounds#dualAny()}.
+ *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP
+ *       with working backends for no longer than {@link Bounds#dualRunning()}; with a quorum,
+ *       two holders on the segment (whatever their processes and backends do: a failing backend
+ *       cannot remove an address, which then stays until its lease ends) for no longer than
+ *       {@link Bounds#dualAny()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
  *       every node healthy and agreeing) and no other fault follows for {@link
  *       Bounds#convergence()}, each client outage it causes lasts at most: {@link
@@ -191,7 +193,11 @@ public final class Explorer {
     for (Result f : failures.subList(0, Math.min(3, failures.size()))) {
       shrunk.add(shrink(f));
     }
-    return new Summary(count, failures.size(), shrunk, total, elapsed);
+    Map<String, List<Long>> byKind = new TreeMap<>();
+    for (Result f : failures) {
+      byKind.computeIfAbsent(f.category(), k -> new ArrayList<>()).add(f.seed());
+    }
+    return new Summary(count, failures.size(), shrunk, total, elapsed, byKind);
   }
 
   private static List<Integer> allIndices(int n) {
@@ -304,7 +310,8 @@ public final class Explorer {
         for (int j = i + 1; j < holders.size(); j++) {
           SimNode a = holders.get(i);
           SimNode b = holders.get(j);
-          if (a.running() && b.running() && !sim.blocked(a.id(), b.id())
+          if (a.running() && b.running() && !a.backendFailing() && !b.backendFailing()
+              && !sim.blocked(a.id(), b.id())
               && !sim.blocked(b.id(), a.id())) {
             return true;
           }
@@ -511,6 +518,23 @@ public final class Explorer {
       return violation == null;
     }
 
+    /**
+     * The broken invariant with the fault kind it followed, e.g. {@code OUTAGE after DRAIN}; the
+     * empty string when the run passed.
+     */
+    public String category() {
+      String v = violation;
+      if (v == null) {
+        return "";
+      }
+      int after = v.indexOf(" after ");
+      if ("OUTAGE".equals(violationKind) && after >= 0) {
+        int on = v.indexOf(" on ", after);
+        return "OUTAGE" + v.substring(after, on < 0 ? v.length() : on);
+      }
+      return String.valueOf(violationKind);
+    }
+
     /** The one-line command that replays this run exactly. */
     public String replayCommand() {
       StringBuilder sb = new StringBuilder(replayPrefix).append(" -Dvipha.sim.seed=").append(seed);
@@ -533,9 +557,7 @@ public final class Explorer {
           + ": " + violation).append('\n');
       sb.append("  faults (").append(kept.size()).append(" kept):\n");
       for (SimEvent e : timeline) {
-        if (e.type() != SimEvent.Type.CLIENT_MOVED) {
-          sb.append("    ").append(e).append('\n');
-        }
+        sb.append("    ").append(e).append('\n');
       }
       sb.append("  replay: ").append(replayCommand()).append('\n');
       return sb.toString();
@@ -568,9 +590,10 @@ public final class Explorer {
    * @param shrunk the first failures, shrunk
    * @param stats the worst windows over all runs
    * @param elapsedNanos wall time taken
+   * @param failedSeeds the failing seeds by {@link Result#category()}
    */
   public record Summary(int runs, int failed, List<Result> shrunk, Stats stats,
-      long elapsedNanos) {
+      long elapsedNanos, Map<String, List<Long>> failedSeeds) {
     /** Schedules run per minute of wall time. */
     public double perMinute() {
       return runs * 60e9 / Math.max(1, elapsedNanos);
