@@ -3,9 +3,7 @@ package io.vipha.examples;
 import io.vipha.FailoverPolicy;
 import io.vipha.Mode;
 import io.vipha.VipGroup;
-import io.vipha.sim.SimNode;
 import io.vipha.sim.Simulation;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -21,8 +19,6 @@ import java.util.function.Consumer;
  * @param steps the script, beginning with the start
  */
 record DemoScenario(String title, VipGroup group, List<Step> steps) {
-  /** Time between two nodes' applications becoming healthy at the start. */
-  static final Duration STAGGER = Duration.ofMillis(500);
 
   /**
    * One step of the script.
@@ -62,22 +58,6 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
         b.build(), script("n1", "n2", "n3", "n4", "n1", false));
   }
 
-  /**
-   * Starts every agent with only n1's application healthy, then the others' one after another.
-   * Nodes that become eligible in the same instant each see only themselves eligible, elect
-   * themselves for every VIP and then settle the conflict; a staggered start shows the
-   * steady state the script begins from.
-   */
-  private static void start(Simulation sim) {
-    List<SimNode> later = sim.nodes().subList(1, sim.nodes().size());
-    later.forEach(n -> n.health(false));
-    sim.start();
-    for (SimNode n : later) {
-      sim.run(STAGGER);
-      n.health(true);
-    }
-  }
-
   /** Stops {@code node} gracefully; the stop completes in virtual time, as the timeline shows. */
   @SuppressWarnings("FutureReturnValueIgnored")
   private static void stop(Simulation sim, String node) {
@@ -92,8 +72,8 @@ record DemoScenario(String title, VipGroup group, List<Step> steps) {
       String health, boolean owner) {
     String the = owner ? "the owner " : "";
     return List.of(
-        new Step("start", "start: the agents start; the applications become healthy "
-            + STAGGER.toMillis() + " ms apart, n1 first", DemoScenario::start),
+        new Step("start", "start: every agent starts at once; they hear each other and"
+            + " assign the VIPs", Simulation::start),
         new Step("power off " + power, "owner crash: " + the + power + " loses power, its"
             + " addresses vanish", sim -> sim.node(power).powerOff()),
         new Step("power on " + power, "preemption: " + power + " powers on and takes its"
