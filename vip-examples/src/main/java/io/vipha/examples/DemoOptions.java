@@ -74,8 +74,14 @@ record DemoOptions(boolean activePassive, boolean activeActive, long seed, Durat
         }
         case "--seed" -> seed = number(flag, flags.value());
         case "--heartbeat" -> heartbeat = duration(flag, flags.value());
-        case "--dead-after" -> deadAfter = (int) Math.max(Integer.MIN_VALUE,
-            Math.min(Integer.MAX_VALUE, number(flag, flags.value())));
+        case "--dead-after" -> {
+          String value = flags.value();
+          long n = number(flag, value);
+          if (n != (int) n) {
+            throw new UsageException(flag + " is '" + value + "'; use 2–100 (3 is usual)");
+          }
+          deadAfter = (int) n;
+        }
         case "--preempt-delay" -> preemptDelay = duration(flag, flags.value());
         case "--hold-down" -> holdDown = duration(flag, flags.value());
         case "--quorum" -> {

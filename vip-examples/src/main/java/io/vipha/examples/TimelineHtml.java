@@ -1,5 +1,6 @@
 package io.vipha.examples;
 
+import io.vipha.Mode;
 import io.vipha.VirtualIp;
 import io.vipha.sim.Outage;
 import java.io.IOException;
@@ -251,7 +252,7 @@ final class TimelineHtml {
 
   /** {@code " (200)"}: a node's priority where the group is Active/Passive, else nothing. */
   private static String priority(DemoRun run, String lane) {
-    if (run.scenario().group().mode() != io.vipha.Mode.ACTIVE_PASSIVE) {
+    if (run.scenario().group().mode() != Mode.ACTIVE_PASSIVE) {
       return "";
     }
     return run.scenario().group().nodes().stream().filter(n -> n.id().equals(lane))

@@ -4,13 +4,16 @@ import io.vipha.FailoverPolicy;
 import io.vipha.Lease;
 import io.vipha.sim.Outage;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** The demo's timeline as text: one block per step, then a summary table. */
 final class TimelineText {
@@ -105,7 +108,7 @@ final class TimelineText {
 
   /** The owner changes and the client's outages during {@code step}, in time order. */
   private static List<String> events(DemoRun run, DemoRun.StepResult step) {
-    Map<Long, List<String>> byTime = new java.util.TreeMap<>();
+    Map<Long, List<String>> byTime = new TreeMap<>();
     for (DemoRun.Change c : run.changes(step)) {
       byTime.computeIfAbsent(c.at(), k -> new ArrayList<>()).add(time(c.at()) + "  "
           + pad(c.node()) + (c.added() ? "adds " : "loses ") + vips(c.vips())
@@ -154,7 +157,7 @@ final class TimelineText {
       }
       parts.add(c.substring(prefix.length(), c.length() - suffix.length()));
     }
-    parts.sort(java.util.Comparator.comparingInt(String::length).thenComparing(p -> p));
+    parts.sort(Comparator.comparingInt(String::length).thenComparing(p -> p));
     return prefix + "{" + String.join(",", parts) + "}" + suffix;
   }
 
@@ -183,6 +186,6 @@ final class TimelineText {
       return ms / 1000 + "s";
     }
     return ms < 1000 ? ms + "ms"
-        : java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
+        : BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
   }
 }

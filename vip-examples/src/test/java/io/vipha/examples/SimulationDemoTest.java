@@ -2,6 +2,7 @@ package io.vipha.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.vipha.FailoverPolicy;
 import io.vipha.sim.Outage;
@@ -61,8 +62,8 @@ class SimulationDemoTest {
         .isLessThan(ap.bounds().failover().toNanos());
     assertThat(ap.changes(off)).extracting(DemoRun.Change::node, DemoRun.Change::added,
             DemoRun.Change::reason)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("n1", false, "power off"),
-            org.assertj.core.groups.Tuple.tuple("n2", true, "owner dead"));
+        .containsExactly(tuple("n1", false, "power off"),
+            tuple("n2", true, "owner dead"));
   }
 
   @Test
@@ -243,6 +244,7 @@ class SimulationDemoTest {
         List.of("--heartbeat"), "error: --heartbeat needs a value",
         List.of("--trace=yes"), "error: --trace takes no value",
         List.of("--dead-after", "1"), "deadAfter",
+        List.of("--dead-after", "99999999999"), "error: --dead-after is '99999999999'; use 2–100",
         List.of("--heartbeat", "1ms"), "heartbeatInterval");
     cases.forEach((args, message) -> {
       Result r = run(args.toArray(new String[0]));
