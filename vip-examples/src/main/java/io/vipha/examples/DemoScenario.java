@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 /**
  * A group and the script it goes through: start, then an owner's host loses power and returns,
  * a partition and its heal, a process crash with the host up and the restart, a graceful leave
- * and the return, and a health check that fails and passes again. Every return of a node is a
- * preemption (the policy preempts).
+ * and the return, and a health check that fails and passes again. The policy preempts, so every
+ * return takes the node's VIP back (Active/Passive) or its share of them (Active/Active).
  *
  * @param title what the group is, for people
  * @param group the group
