@@ -3,7 +3,9 @@ package io.vipha.examples;
 import io.vipha.Mode;
 import io.vipha.VirtualIp;
 import io.vipha.sim.Outage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * The demo's timeline as one self-contained HTML page: per scenario an inline SVG with one
  * swimlane per node (a bar per VIP while the node holds it, hatching while the node is down,
  * cut off or unhealthy), a client lane with the outages in red, the script's steps as dashed
- * vertical lines, a legend, hover titles, and a table of the steps.
+ * vertical lines, a legend, hover titles, a table of the steps and the text timeline.
  */
 final class TimelineHtml {
   private static final int WIDTH = 1100;
@@ -61,6 +63,7 @@ final class TimelineHtml {
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.lost { color: #d62728; font-weight: bold; }
         p.note { color: #555; }
+        details { margin-top: 1em; } pre { font-size: 0.85em; overflow-x: auto; }
         </style>
         </head>
         <body>
@@ -79,6 +82,11 @@ final class TimelineHtml {
           .append(TimelineText.millis(run.bounds().failover())).append(".</p>\n");
       svg(h, run);
       table(h, run);
+      ByteArrayOutputStream text = new ByteArrayOutputStream();
+      TimelineText.print(new PrintStream(text, true, StandardCharsets.UTF_8), run);
+      h.append("<details><summary>The timeline as text: every owner change and client"
+          + " outage</summary>\n<pre>").append(esc(text.toString(StandardCharsets.UTF_8)))
+          .append("</pre></details>\n");
     }
     h.append("</body>\n</html>\n");
     return h.toString();

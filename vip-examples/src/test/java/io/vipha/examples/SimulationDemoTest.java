@@ -196,6 +196,8 @@ class SimulationDemoTest {
         "client cannot reach 192.0.2.10/24 from " + TimelineText.time(off.from()).trim(),
         "during step [1] power off n1");
     assertThat(count(svgs.get(1), "<g class=\"hold\">")).isEqualTo(aa.holdings().size());
+    assertThat(count(page, "<details>")).isEqualTo(2);
+    assertThat(page).contains("=&gt; owner n2; n1 powered off; client outage ");
   }
 
   @Test
