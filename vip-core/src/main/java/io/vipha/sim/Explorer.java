@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  *       backend cannot remove an address, which then stays until its lease ends) for no longer
  *       than {@link Bounds#dualAny()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
- *       every node healthy and agreeing) and no other fault follows for {@link
+ *       every node healthy and agreeing, and the previous fault at least preempt delay +
+ *       hold-down + two heartbeat intervals ago, so no planned move of its own is pending) and
+ *       no other fault follows for {@link
  *       Bounds#convergence()}, each client outage it causes lasts at most: {@link
  *       Bounds#failover()} for a power-off, link down or partition; {@link Bounds#reconcile()}
  *       for a VIP removed by hand; nothing at all for a crash or pause (the host keeps answering
@@ -222,6 +224,9 @@ public final class Explorer {
     final Map<VirtualIp, Map<String, Long>> dualAnySince = new HashMap<>();
     final long[] faultAt;
     final boolean[] settledBefore;
+    /** How long after a fault planned consequences (a preemption, a rebalance) may still run. */
+    final long quiet = group.policy().preemptDelay().plus(group.policy().holdDown())
+        .plus(group.policy().heartbeatInterval().multipliedBy(2)).toNanos();
 
     Run(long seed, FaultSchedule schedule) {
       this.seed = seed;
@@ -251,7 +256,7 @@ public final class Explorer {
         if (violation != null) {
           break;
         }
-        settledBefore[i] = settled();
+        settledBefore[i] = settled() && (i == 0 || sim.now() - faultAt[i - 1] >= quiet);
         faultAt[i] = sim.now();
         f.apply(sim);
         sim.time().runDue();

@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,10 +124,6 @@ class SimulationDemoTest {
   }
 
   @Test
-  @Disabled("in the Active/Active group a return costs clients about 100 ms: the old owner hears"
-      + " the new one hold the VIP before its own plan has moved it, re-announces the VIP as a"
-      + " conflict and releases it an instant later, and clients follow that announcement to a"
-      + " node without the address until the new owner's next announcement")
   void activeActiveReturnsLoseNoClientPacket() {
     assertReturnsLoseNothing(aa);
   }
