@@ -107,6 +107,20 @@ class SimulationTest {
   }
 
   @Test
+  void aSlowLinkDelaysOnlyItsOwnDirection() {
+    Simulation sim = started(10);
+    // Heartbeats from n1 reach n2 later than the detection time: to n2, n1 is dead.
+    sim.linkDelay("n1", "n2", Duration.ofMillis(400));
+    sim.run(Duration.ofMillis(500));
+    assertThat(sim.node("n2").requireAgent().state().peers().get("n1")).isNotNull()
+        .extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.DEAD);
+    assertThat(sim.node("n3").requireAgent().state().peers().get("n1")).isNotNull()
+        .extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.ALIVE);
+    assertThatThrownBy(() -> sim.linkDelay("n1", "n2", Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+  }
+
+  @Test
   void lossAndDuplicationChangeWhatArrives() {
     long[] clean = datagrams(0, 0);
     long[] lossy = datagrams(0.5, 0);
