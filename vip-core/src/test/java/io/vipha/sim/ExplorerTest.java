@@ -64,7 +64,7 @@ class ExplorerTest {
       } else {
         List<Integer> kept = new ArrayList<>();
         if (!faults.trim().equals("none")) {
-          for (String s : faults.split(",")) {
+          for (String s : faults.split(",", -1)) {
             kept.add(Integer.parseInt(s.trim()));
           }
         }
