@@ -120,6 +120,9 @@ public final class VipAgent {
   private @Nullable Cancellable reconcileTimer;
   private @Nullable Cancellable refreshTimer;
   private @Nullable Cancellable joinTimer;
+  private @Nullable Cancellable watch;
+  private final Set<String> linksDown = new TreeSet<>();
+  private boolean hostReconcilePending;
   private long lastRenew;
   private final ArrayDeque<AgentEvent> recent = new ArrayDeque<>();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -270,14 +273,14 @@ public final class VipAgent {
   public void health(String check, boolean healthy, int priorityDelta, boolean disqualified,
       String detail) {
     loop.execute(() -> {
-      boolean wasEligible = !this.disqualified;
+      boolean wasDisqualified = isDisqualified();
       this.priorityDelta = priorityDelta;
       this.disqualified = disqualified;
-      if (wasEligible == disqualified) {
+      if (wasDisqualified != isDisqualified()) {
         eligibleSince = loop.nanoTime();
       }
       emit(new AgentEvent.HealthChanged(loop.nanoTime(), check, healthy, effectivePriority(),
-          disqualified, detail));
+          isDisqualified(), detail));
       localChanged();
     });
   }
@@ -322,6 +325,11 @@ public final class VipAgent {
       }
     } catch (BackendException e) {
       emit(new AgentEvent.BackendError(loop.nanoTime(), "list", null, e));
+    }
+    try {
+      watch = backend.watch(new HostListener());
+    } catch (BackendException e) {
+      emit(new AgentEvent.BackendError(loop.nanoTime(), "watch", null, e));
     }
     try {
       coordinator.start(new Context());
@@ -389,6 +397,11 @@ public final class VipAgent {
     }
     coordinator.leave();
     coordinator.close();
+    Cancellable w = watch;
+    if (w != null) {
+      w.cancel();
+      watch = null;
+    }
     HealthMonitor h = health;
     if (h != null) {
       h.stop();
@@ -634,7 +647,65 @@ public final class VipAgent {
     if (draining) {
       return Eligibility.DRAINING;
     }
-    return disqualified ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
+    return isDisqualified() ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
+  }
+
+  /** A health check disqualifies this node, or a link that carries its VIPs is down. */
+  private boolean isDisqualified() {
+    return disqualified || !linksDown.isEmpty();
+  }
+
+  /**
+   * The backend saw addresses change on {@code iface}: reconcile at once (once for a burst of
+   * changes) rather than at the next periodic reconcile.
+   */
+  private void onHostAddresses(String iface) {
+    if (phase == Phase.STOPPED || hostReconcilePending || !interfaces.contains(iface)) {
+      return;
+    }
+    hostReconcilePending = true;
+    loop.execute(() -> {
+      hostReconcilePending = false;
+      if (phase != Phase.STOPPED) {
+        reconcile(null);
+        snapshot();
+      }
+    });
+  }
+
+  /**
+   * A link that carries VIPs went down (or came back): like a failing health check whose effect
+   * disqualifies the node, so its VIPs move to a node whose link is up.
+   */
+  private void onHostLink(String iface, boolean up) {
+    if (phase == Phase.STOPPED || !interfaces.contains(iface)) {
+      return;
+    }
+    boolean wasDisqualified = isDisqualified();
+    if (!(up ? linksDown.remove(iface) : linksDown.add(iface))) {
+      return;
+    }
+    long now = loop.nanoTime();
+    if (wasDisqualified != isDisqualified()) {
+      eligibleSince = now;
+    }
+    emit(new AgentEvent.HealthChanged(now, "link " + iface, up, effectivePriority(),
+        isDisqualified(), "link " + iface + (up ? " is up" : " is down")));
+    localChanged();
+    snapshot();
+  }
+
+  /** Moves the backend's reports onto the event loop. */
+  private final class HostListener implements AddressBackend.Listener {
+    @Override
+    public void addressesChanged(String interfaceName) {
+      loop.execute(() -> onHostAddresses(interfaceName));
+    }
+
+    @Override
+    public void linkChanged(String interfaceName, boolean up) {
+      loop.execute(() -> onHostLink(interfaceName, up));
+    }
   }
 
   private Eligibility advertisedEligibility() {
