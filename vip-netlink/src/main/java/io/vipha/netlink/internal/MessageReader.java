@@ -90,6 +90,9 @@ final class MessageReader {
 
   /** Starts reading the attributes that follow a fixed header of {@code fixed} payload bytes. */
   void attributes(int fixed) throws MalformedReplyException {
+    if (fixed < 0) {
+      throw new MalformedReplyException("attributes cannot start at offset " + fixed);
+    }
     requirePayload(fixed, "the message's fixed header");
     attrNext = start + Nl.HEADER + Nl.align(fixed);
     attrEnd = start + length;

@@ -51,7 +51,19 @@ final class MessageWriter {
 
   /** {@code struct ifinfomsg}. */
   MessageWriter ifinfomsg(int family, int index) {
-    buf.put((byte) family).put((byte) 0).putShort((short) 0).putInt(index).putInt(0).putInt(0);
+    return ifinfomsg(family, index, 0);
+  }
+
+  /** {@code struct ifinfomsg} with {@code IFF_*} flags (as the kernel's replies carry them). */
+  MessageWriter ifinfomsg(int family, int index, int flags) {
+    buf.put((byte) family).put((byte) 0).putShort((short) 0).putInt(index).putInt(flags)
+        .putInt(0);
+    return this;
+  }
+
+  /** A 32-bit field of a fixed header (such as {@code nlmsgerr.error}). */
+  MessageWriter i32(int value) {
+    buf.putInt(value);
     return this;
   }
 
