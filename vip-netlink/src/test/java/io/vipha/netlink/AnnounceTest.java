@@ -37,18 +37,10 @@ class AnnounceTest {
   @BeforeEach
   void setUp() {
     Privileged.requireNetworkNamespaces();
-    String sw = netns.create();
     a = netns.create();
     b = netns.create();
     client = netns.create();
-    Netns.run("ip", "-n", sw, "link", "add", "br0", "type", "bridge");
-    Netns.run("ip", "-n", sw, "link", "set", "br0", "up");
-    netns.veth(a, "a0", sw, "pa");
-    netns.veth(b, "b0", sw, "pb");
-    netns.veth(client, "c0", sw, "pc");
-    for (String port : List.of("pa", "pb", "pc")) {
-      Netns.run("ip", "-n", sw, "link", "set", port, "master", "br0");
-    }
+    netns.segment(new String[] {a, "a0"}, new String[] {b, "b0"}, new String[] {client, "c0"});
     Netns.run("ip", "-n", client, "addr", "add", "192.0.2.100/24", "dev", "c0");
     Netns.run("ip", "-n", client, "addr", "add", "2001:db8::100/64", "dev", "c0", "nodad");
   }

@@ -37,6 +37,21 @@ final class Netns implements AutoCloseable {
     run("ip", "-n", nsB, "link", "set", b, "up");
   }
 
+  /**
+   * One Ethernet segment: a bridge in a namespace of its own, and for every {@code {namespace,
+   * interface}} pair a veth whose end in that namespace has that name.
+   */
+  void segment(String[]... hosts) {
+    String sw = create();
+    run("ip", "-n", sw, "link", "add", "br0", "type", "bridge");
+    run("ip", "-n", sw, "link", "set", "br0", "up");
+    for (int i = 0; i < hosts.length; i++) {
+      String port = "port" + i;
+      veth(hosts[i][0], hosts[i][1], sw, port);
+      run("ip", "-n", sw, "link", "set", port, "master", "br0");
+    }
+  }
+
   /** {@code ip -n NS -j addr show dev IFACE}: the interface's addresses ({@code addr_info}). */
   @SuppressWarnings("unchecked")
   List<Map<String, Object>> addresses(String ns, String iface) {
