@@ -106,6 +106,18 @@ class ChildProcessTest {
     assertThat(netns.address(ns, "v0", "192.0.2.10")).isNull();
   }
 
+  @Test
+  void aProcessThatCannotEnterTheNamespaceIsToldWhy() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Process child = start(List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all",
+        "--bounding-set=-sys_admin"), lines, "try", ns, "v0", "192.0.2.10/24");
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(100);
+    assertThat(lines).as("child output").contains("FAILED build PERMISSION entering network"
+        + " namespace " + ns + " was refused with EPERM: setns needs CAP_SYS_ADMIN (run as root"
+        + " to manage addresses in another namespace)");
+  }
+
   private Process start(List<String> prefix, List<String> lines, String... args)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
