@@ -6,6 +6,7 @@ import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.config.VipConfig;
+import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
 import io.vipha.health.HealthMonitor;
 import io.vipha.plan.ClusterView;
@@ -98,6 +99,7 @@ public final class VipAgent {
   private final long joinTime;
   private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
   private final @Nullable HealthMonitor health;
+  private final Effect linkDown;
 
   // Event-loop state.
   private Phase phase = Phase.NEW;
@@ -148,6 +150,7 @@ public final class VipAgent {
     group.vips().forEach(v -> ifs.add(v.interfaceName()));
     this.interfaces = Collections.unmodifiableSet(ifs);
     this.reconcileEvery = b.reconcileInterval.toNanos();
+    this.linkDown = b.linkDown;
     long detection = policy.detectionTime().toNanos();
     this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
         : 2 * detection + policy.heartbeatInterval().toNanos();
@@ -640,7 +643,11 @@ public final class VipAgent {
 
   /** The node's priority after health adjustments, kept within 1–254. */
   private int effectivePriority() {
-    return Math.max(1, Math.min(254, self.priority() + priorityDelta));
+    int links = 0;
+    for (String i : interfaces) {
+      links += linkDown.priorityDelta(!linksDown.contains(i));
+    }
+    return Math.max(1, Math.min(254, self.priority() + priorityDelta + links));
   }
 
   private Eligibility localEligibility() {
@@ -650,9 +657,12 @@ public final class VipAgent {
     return isDisqualified() ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
   }
 
-  /** A health check disqualifies this node, or a link that carries its VIPs is down. */
+  /**
+   * A health check disqualifies this node, or a link that carries its VIPs is down and the
+   * link-down effect disqualifies.
+   */
   private boolean isDisqualified() {
-    return disqualified || !linksDown.isEmpty();
+    return disqualified || (linkDown.type() == Effect.Type.DISQUALIFY && !linksDown.isEmpty());
   }
 
   /**
@@ -674,8 +684,9 @@ public final class VipAgent {
   }
 
   /**
-   * A link that carries VIPs went down (or came back): like a failing health check whose effect
-   * disqualifies the node, so its VIPs move to a node whose link is up.
+   * A link that carries VIPs went down (or came back): like a failing health check with the
+   * builder's link-down effect (by default it disqualifies the node, so its VIPs move to a node
+   * whose link is up).
    */
   private void onHostLink(String iface, boolean up) {
     if (phase == Phase.STOPPED || !interfaces.contains(iface)) {
@@ -962,6 +973,7 @@ public final class VipAgent {
     private @Nullable Duration handoverTimeout;
     private final List<HealthCheck> healthChecks = new ArrayList<>();
     private @Nullable Executor healthExecutor;
+    private Effect linkDown = Effect.disqualify();
 
     private Builder() {}
 
@@ -977,6 +989,17 @@ public final class VipAgent {
     /** Adds health checks of this node. */
     public Builder healthChecks(List<HealthCheck> checks) {
       healthChecks.addAll(checks);
+      return this;
+    }
+
+    /**
+     * What a VIP interface going down does, when the backend watches links: like a health check
+     * with this effect that fails while the link is down. Default {@link Effect#disqualify()}: the
+     * node may not own VIPs; {@code Effect.weight(-w)} lowers its priority by {@code w} per
+     * interface that is down instead.
+     */
+    public Builder linkDown(Effect effect) {
+      this.linkDown = java.util.Objects.requireNonNull(effect, "effect");
       return this;
     }
 

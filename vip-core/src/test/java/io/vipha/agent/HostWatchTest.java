@@ -5,6 +5,7 @@ import static io.vipha.agent.AgentFailoverTest.vip4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.VirtualIp;
+import io.vipha.health.Effect;
 import io.vipha.plan.Eligibility;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,31 @@ class HostWatchTest {
     // Preemption (delay 2 s) brings the VIPs back once the link has been up long enough.
     c.run(Duration.ofSeconds(3));
     assertThat(c.holders(vip4(c))).containsExactly("n1");
+  }
+
+  @Test
+  void aWeightedLinkDownEffectLowersThePriorityInsteadAndPreemptionMovesTheVips() {
+    TestCluster c = new TestCluster(threeNodes(true));
+    c.start(c.create("n1", c.builder("n1").linkDown(Effect.weight(-150))));
+    c.start("n2");
+    c.start("n3");
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
+    c.host("n1").setLink("eth0", false);
+    c.run(Duration.ofMillis(1));
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(c.agent("n1").state().effectivePriority()).isEqualTo(50);
+    AgentEvent.HealthChanged h = c.events(AgentEvent.HealthChanged.class, "n1").get(0);
+    assertThat(h.disqualified()).isFalse();
+    assertThat(h.effectivePriority()).isEqualTo(50);
+    // n2 (150) now outranks n1 (50); it has been up longer than the preempt delay, so it takes
+    // the VIPs, and n1 stays eligible as a standby.
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip4(c))).containsExactly("n2");
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    c.host("n1").setLink("eth0", true);
+    c.run(Duration.ofMillis(1));
+    assertThat(c.agent("n1").state().effectivePriority()).isEqualTo(200);
   }
 
   @Test
