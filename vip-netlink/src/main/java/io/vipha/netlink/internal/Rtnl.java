@@ -311,7 +311,11 @@ public final class Rtnl implements AutoCloseable {
     void handle(MessageReader m) throws MalformedReplyException;
   }
 
-  /** Runs a dump, again from the start (after {@code restart}) when the kernel interrupts it. */
+  /**
+   * Runs a dump, again from the start (after {@code restart}) when the kernel flags it
+   * interrupted ({@code NLM_F_DUMP_INTR}: the table changed meanwhile), at most {@value
+   * #DUMP_ATTEMPTS} times; the last attempt's result stands even if it was interrupted.
+   */
   private void dump(String request, Request write, int type, Handler handler, Runnable restart)
       throws BackendException {
     try {
@@ -342,7 +346,10 @@ public final class Rtnl implements AutoCloseable {
             }
           }
         }
-        if (!interrupted) {
+        if (!interrupted || attempt == DUMP_ATTEMPTS - 1) {
+          // After the last attempt the (possibly inconsistent) result stands: the kernel may
+          // keep changing addresses for seconds (thousands of new IPv6 addresses completing),
+          // and every caller compares again later (the agent reconciles periodically).
           return;
         }
         restart.run();
@@ -350,8 +357,6 @@ public final class Rtnl implements AutoCloseable {
     } catch (MalformedReplyException e) {
       throw malformed(request, e);
     }
-    throw new BackendException(Kind.TRANSIENT, request + where + " was interrupted "
-        + DUMP_ATTEMPTS + " times by concurrent changes");
   }
 
   private BackendException malformed(String request, MalformedReplyException e) {

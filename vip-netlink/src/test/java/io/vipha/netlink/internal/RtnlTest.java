@@ -122,6 +122,18 @@ class RtnlTest {
   }
 
   @Test
+  void aDumpInterruptedEveryTimeReturnsItsLastResultAfterFiveAttempts() throws Exception {
+    Kernel k = new Kernel();
+    FakeChannel c = new FakeChannel(request -> {
+      List<byte[]> replies = k.respond(request);
+      replies.get(0)[6] |= Nl.NLM_F_DUMP_INTR;
+      return replies;
+    });
+    assertThat(new Rtnl(c, "").addresses()).hasSize(2);
+    assertThat(c.sent).isEqualTo(5);
+  }
+
+  @Test
   void pipelinedChangesAreAllAckedAndFailuresCounted() throws Exception {
     List<Rtnl.Change> changes = new ArrayList<>();
     for (int i = 1; i <= 1000; i++) {
