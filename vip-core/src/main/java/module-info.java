@@ -14,6 +14,7 @@ module io.vipha.core {
   exports io.vipha.config;
   exports io.vipha.health;
   exports io.vipha.plan;
+  exports io.vipha.sim;
   exports io.vipha.spi;
   exports io.vipha.testing;
 }

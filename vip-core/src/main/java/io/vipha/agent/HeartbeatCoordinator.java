@@ -93,6 +93,8 @@ public final class HeartbeatCoordinator implements Coordinator {
   private long sequence;
   private long expectedTick;
   private byte[] bitmap = new byte[0];
+  /** Whom this node hears, as sent: bit i for node index i in id order. */
+  private byte[] heardBits = new byte[0];
   private byte[] pinBytes = new byte[0];
   private final byte[] out = new byte[HeartbeatCodec.MAX_LENGTH];
   private boolean closed;
@@ -119,6 +121,11 @@ public final class HeartbeatCoordinator implements Coordinator {
     Liveness liveness = Liveness.DEAD;
     long since;
     long lastHeard = Long.MIN_VALUE;
+    /** Sequence of the newest heartbeat applied in the current incarnation. */
+    long sequence;
+    /** Whether the peer's newest heartbeat says it hears this node. */
+    boolean hearsUs = true;
+    long mutualSince;
     boolean heard;
     int priority;
     Eligibility eligibility = Eligibility.ELIGIBLE;
@@ -161,6 +168,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       vipIndex.put(vips[i].address(), i);
     }
     this.bitmap = new byte[HeartbeatCodec.bitmapLength(vips.length)];
+    this.heardBits = new byte[(ids.length + 7) / 8];
     this.pinBytes = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
     this.interval = g.policy().heartbeatInterval().toNanos();
     this.deadAfter = g.policy().detectionTime().toNanos();
@@ -311,8 +319,15 @@ public final class HeartbeatCoordinator implements Coordinator {
       default:
         break;
     }
+    Arrays.fill(heardBits, (byte) 0);
+    for (Track t : tracks) {
+      if (t.index == selfIndex || (t.heard && t.liveness != Liveness.DEAD && !t.left)) {
+        heardBits[t.index >>> 3] |= (byte) (1 << (t.index & 7));
+      }
+    }
     int len = enc.type(type).flags(flags).priority(local.effectivePriority())
-        .sequence(++sequence).owned(bitmap, 0, bitmap.length).pins(pinBytes, pins).encode(out, 0);
+        .sequence(++sequence).owned(bitmap, 0, bitmap.length).pins(pinBytes, pins)
+        .heard(heardBits, heardBits.length).encode(out, 0);
     for (InetSocketAddress to : destinations) {
       tr.send(to, out, 0, len);
     }
@@ -336,10 +351,24 @@ public final class HeartbeatCoordinator implements Coordinator {
       return; // our own multicast
     }
     Track t = tracks[idx];
+    if (hb.incarnation() == t.incarnation && hb.sequence() <= t.sequence) {
+      return; // overtaken in the network by a newer heartbeat: its state is out of date
+    }
+    t.sequence = hb.sequence();
     long now = Objects.requireNonNull(loop).nanoTime();
     boolean changed = false;
+    boolean greet = false;
     if (hb.incarnation() != t.incarnation) {
       t.incarnation = hb.incarnation();
+      changed = true;
+    }
+    boolean hearsUs = hb.hears(selfIndex);
+    if (hearsUs != t.hearsUs) {
+      t.hearsUs = hearsUs;
+      t.mutualSince = now;
+      if (hearsUs) {
+        t.eligibilitySince = now; // back in touch both ways: eligible from now on, not before
+      }
       changed = true;
     }
     boolean sameConfig = hb.configDigest() == configDigest;
@@ -369,6 +398,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       if (t.liveness != Liveness.DEAD) {
         t.liveness = Liveness.DEAD;
         t.since = now;
+        reopen(t);
         changed = true;
       }
     } else {
@@ -378,6 +408,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       if (t.liveness != Liveness.ALIVE) {
         if (t.liveness == Liveness.DEAD) {
           t.eligibilitySince = now; // back from the dead: eligible from now on, not before
+          greet = true;
         }
         t.liveness = Liveness.ALIVE;
         t.since = now;
@@ -388,12 +419,15 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (changed) {
       report(t);
     }
+    if (greet && !closed) {
+      send(MessageType.HEARTBEAT); // tell the peer at once that it is heard, for the handshake
+    }
   }
 
   private boolean readHeld(Track t, HeartbeatView hb) {
     int len = hb.bitmapLength();
     byte[] buf = hb.buffer();
-    int start = hb.offset() + hb.length() - HeartbeatCodec.MAC_LENGTH
+    int start = hb.offset() + hb.length() - HeartbeatCodec.MAC_LENGTH - hb.heardLength()
         - hb.pinCount() * HeartbeatCodec.PIN_LENGTH - len;
     if (t.bitmap.length == len && Arrays.equals(t.bitmap, 0, len, buf, start, start + len)) {
       return false;
@@ -465,12 +499,30 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (l != t.liveness) {
       t.liveness = l;
       t.since = now;
+      if (l == Liveness.DEAD) {
+        reopen(t);
+      }
       report(t);
     }
   }
 
+  /**
+   * Reports a peer to the agent. A peer that does not hear this node counts as dead even though
+   * its heartbeats arrive: it cannot see this node's holdings or requests, so nothing can be
+   * decided together with it (a one-way partition would otherwise leave two owners).
+   */
+  /** A dead peer may come back with a lower incarnation (its wall clock stepped back). */
+  private void reopen(Track t) {
+    HeartbeatDecoder d = decoder;
+    if (d != null) {
+      d.guard().reopen(t.index);
+    }
+  }
+
   private void report(Track t) {
-    Objects.requireNonNull(ctx).peer(new PeerState(t.id, t.liveness, t.since, t.priority,
+    Liveness l = t.hearsUs ? t.liveness : Liveness.DEAD;
+    long since = t.hearsUs ? t.since : Math.max(t.since, t.mutualSince);
+    Objects.requireNonNull(ctx).peer(new PeerState(t.id, l, since, t.priority,
         t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation, t.left));
   }
 

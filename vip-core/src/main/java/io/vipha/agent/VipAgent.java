@@ -13,6 +13,7 @@ import io.vipha.plan.ClusterView;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
 import io.vipha.plan.Move;
+import io.vipha.plan.MoveReason;
 import io.vipha.plan.NodeStatus;
 import io.vipha.plan.Plan;
 import io.vipha.plan.Planner;
@@ -109,6 +110,9 @@ public final class VipAgent {
   private boolean disqualified;
   private boolean draining;
   private long eligibleSince;
+  private @Nullable Cancellable settleTimer;
+  private long rejoinUntil = Long.MIN_VALUE;
+  private boolean backendFailing;
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -409,7 +413,8 @@ public final class VipAgent {
     if (h != null) {
       h.stop();
     }
-    for (Cancellable c : new Cancellable[] {planTimer, reconcileTimer, refreshTimer, joinTimer}) {
+    for (Cancellable c : new Cancellable[] {planTimer, reconcileTimer, refreshTimer, joinTimer,
+        settleTimer}) {
       if (c != null) {
         c.cancel();
       }
@@ -458,7 +463,9 @@ public final class VipAgent {
           emit(new AgentEvent.PeerSuspect(now, s.nodeId()));
           break;
         default:
-          emit(new AgentEvent.PeerDown(now, s.nodeId(), s.left()));
+          if (old != null) { // a peer first heard before it hears this node is not news
+            emit(new AgentEvent.PeerDown(now, s.nodeId(), s.left()));
+          }
       }
     }
     boolean pinsChanged = false;
@@ -490,7 +497,10 @@ public final class VipAgent {
       snapshot();
       return;
     }
-    // A peer that holds a VIP this node owns: re-announce at once so clients follow the owner.
+    replan();
+    // A peer that holds a VIP this node still owns once the peer's news is planned in:
+    // re-announce at once so clients follow the owner. (Judged after the replan, so a node
+    // that the news makes lose the VIP never announces it on its way out.)
     for (VirtualIp v : s.held()) {
       if (held.contains(v) && nodeId.equals(plan.assignment().owner(v))
           && s.liveness() != Liveness.DEAD) {
@@ -502,7 +512,6 @@ public final class VipAgent {
         }
       }
     }
-    replan();
   }
 
   private void onStalled(long nanos) {
@@ -510,6 +519,7 @@ public final class VipAgent {
     emit(new AgentEvent.Stalled(now, nanos));
     if (group.nodes().size() > 1 && (phase == Phase.RUNNING)) {
       // Peers may have declared this node dead and taken its VIPs: step down, listen again.
+      eligibleSince = now; // as peers see it: back from the dead now
       for (VirtualIp v : new ArrayList<>(held)) {
         release(v, "STALLED");
       }
@@ -536,6 +546,12 @@ public final class VipAgent {
     Plan next = planner.plan(view, prev, now);
     plan = next;
     if (before.hasQuorum() != next.hasQuorum()) {
+      if (next.hasQuorum()) {
+        // Back from isolation: peers may not all have been heard yet, and an owner that looks
+        // dead may be alive. Listen for a join time (or until every peer is heard) before
+        // taking anything, as on start.
+        rejoinUntil = now + joinTime;
+      }
       int reachable = view.reachable(); // the count the planner judged quorum by
       emit(next.hasQuorum() ? new AgentEvent.QuorumRegained(now, reachable, group.quorumSize())
           : new AgentEvent.QuorumLost(now, reachable, group.quorumSize()));
@@ -575,26 +591,32 @@ public final class VipAgent {
   /**
    * Who holds each VIP now: this node's own holdings and what each peer last reported. When
    * several hold one VIP (a healed partition, a handover in flight), every node picks the same
-   * one: the reachable holder with the highest effective priority, then the lowest id. A dead
-   * peer's last report counts only when no reachable node holds the VIP.
+   * one: a reachable holder before a dead one, an eligible one before one that is draining,
+   * disqualified or suspended (it is handing over), then the highest effective priority, then
+   * the lowest id. A dead peer's last report counts only when no reachable node holds the VIP.
    */
   private Map<VirtualIp, String> observedOwners() {
     Map<VirtualIp, String> owners = new HashMap<>();
     int selfPriority = effectivePriority();
+    boolean selfEligible = advertisedEligibility() == Eligibility.ELIGIBLE;
     for (VirtualIp v : group.vips()) {
       String chosen = held.contains(v) ? nodeId : null;
       int chosenPriority = selfPriority;
       boolean chosenDead = false;
+      boolean chosenEligible = selfEligible;
       for (PeerState p : peers.values()) {
         if (!p.held().contains(v)) {
           continue;
         }
         boolean dead = p.liveness() == Liveness.DEAD;
+        boolean eligible = p.eligibility() == Eligibility.ELIGIBLE;
         boolean better;
         if (chosen == null) {
           better = true;
         } else if (dead != chosenDead) {
           better = !dead;
+        } else if (eligible != chosenEligible) {
+          better = eligible;
         } else if (p.effectivePriority() != chosenPriority) {
           better = p.effectivePriority() > chosenPriority;
         } else {
@@ -604,6 +626,7 @@ public final class VipAgent {
           chosen = p.nodeId();
           chosenPriority = p.effectivePriority();
           chosenDead = dead;
+          chosenEligible = eligible;
         }
       }
       if (chosen != null) {
@@ -658,11 +681,12 @@ public final class VipAgent {
   }
 
   /**
-   * A health check disqualifies this node, or a link that carries its VIPs is down and the
-   * link-down effect disqualifies.
+   * A health check disqualifies this node, the backend is failing, or a link that carries its
+   * VIPs is down and the link-down effect disqualifies.
    */
   private boolean isDisqualified() {
-    return disqualified || (linkDown.type() == Effect.Type.DISQUALIFY && !linksDown.isEmpty());
+    return disqualified || backendFailing
+        || (linkDown.type() == Effect.Type.DISQUALIFY && !linksDown.isEmpty());
   }
 
   /**
@@ -763,8 +787,9 @@ public final class VipAgent {
     if (actual == null) {
       try {
         actual = backend.list(interfaces);
+        backendWorks();
       } catch (BackendException e) {
-        emit(new AgentEvent.BackendError(now, "list", null, e));
+        backendFailed("list", null, e);
         return;
       }
     }
@@ -778,6 +803,12 @@ public final class VipAgent {
       if (owned) {
         handovers.remove(v);
         if (!held.contains(v)) {
+          if (!quorumFirm()) {
+            continue; // a peer counted for quorum is going silent: decide once it is alive or dead
+          }
+          if (electionSettling(v, now) || rejoining(now)) {
+            continue;
+          }
           if (assign(v)) {
             held.add(v);
             changed = true;
@@ -823,6 +854,81 @@ public final class VipAgent {
   }
 
   /**
+   * Whether this node regained quorum less than a join time ago and has not heard every peer
+   * since: it takes nothing yet (a timer reconciles when the time is up).
+   */
+  private boolean rejoining(long now) {
+    if (now >= rejoinUntil) {
+      return false;
+    }
+    boolean all = true;
+    for (Node n : group.nodes()) {
+      PeerState p = n.id().equals(nodeId) ? null : peers.get(n.id());
+      if (!n.id().equals(nodeId) && (p == null || p.liveness() != Liveness.ALIVE)) {
+        all = false;
+      }
+    }
+    if (all) {
+      rejoinUntil = Long.MIN_VALUE;
+      return false;
+    }
+    if (settleTimer == null) {
+      settleTimer = loop.schedule(rejoinUntil - now, () -> {
+        settleTimer = null;
+        reconcile(null);
+        snapshot();
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code v}, which nobody holds, must wait before this node claims it: this node became
+   * eligible less than a heartbeat interval ago, so peers that became eligible at the same time
+   * (a shared dependency recovering, a cluster starting) may not have told it yet, and each would
+   * claim the VIP. After the interval every node decides with the others' news.
+   */
+  private boolean electionSettling(VirtualIp v, long now) {
+    if (!MoveReason.ELECTED.name().equals(lastReason.get(v))) {
+      return false;
+    }
+    long until = eligibleSince + policy.heartbeatInterval().toNanos();
+    if (now >= until || group.nodes().size() == 1 || eligibleSince == startedAt) {
+      // (on start, the join already waited for every peer's news)
+      return false;
+    }
+    if (settleTimer == null) {
+      settleTimer = loop.schedule(until - now, () -> {
+        settleTimer = null;
+        reconcile(null);
+        snapshot();
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Whether this node and the peers it hears right now, leaving out those that missed a
+   * heartbeat, make a quorum. Taking a VIP needs this firmer quorum: a node cut off from every
+   * peer sees them go silent one by one, and would otherwise take a VIP (and announce it,
+   * pulling clients away from its live owner) in the instant between the first and the last
+   * being declared dead. Keeping a VIP needs only the plan's quorum.
+   */
+  private boolean quorumFirm() {
+    int required = group.quorumSize();
+    if (required <= 1) {
+      return true;
+    }
+    int alive = 1;
+    for (PeerState p : peers.values()) {
+      if (p.liveness() == Liveness.ALIVE) {
+        alive++;
+      }
+    }
+    return alive >= required;
+  }
+
+  /**
    * Whether to keep {@code v} a little longer so that its new owner can add it first: the owner
    * is reachable, does not hold it yet, and the bounded wait has not run out.
    */
@@ -862,10 +968,39 @@ public final class VipAgent {
   private boolean assign(VirtualIp v) {
     try {
       backend.assign(v, policy.lease());
+      backendWorks();
       return true;
     } catch (BackendException e) {
-      emit(new AgentEvent.BackendError(loop.nanoTime(), "assign", v, e));
+      backendFailed("assign", v, e);
       return false;
+    }
+  }
+
+  /**
+   * The backend failed: report it, and advertise this node as disqualified until a backend call
+   * succeeds again (reconcile tries every interval), so that a peer that can apply addresses
+   * takes its VIPs instead of a plan that names an owner unable to hold them.
+   */
+  private void backendFailed(String operation, @Nullable VirtualIp v, BackendException e) {
+    emit(new AgentEvent.BackendError(loop.nanoTime(), operation, v, e));
+    if (!backendFailing) {
+      backendFailing = true;
+      eligibleSince = loop.nanoTime();
+      loop.execute(this::eligibilityChanged);
+    }
+  }
+
+  private void backendWorks() {
+    if (backendFailing) {
+      backendFailing = false;
+      eligibleSince = loop.nanoTime();
+      loop.execute(this::eligibilityChanged);
+    }
+  }
+
+  private void eligibilityChanged() {
+    if (phase == Phase.RUNNING || phase == Phase.STOPPING) {
+      localChanged();
     }
   }
 

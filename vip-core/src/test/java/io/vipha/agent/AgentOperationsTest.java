@@ -12,6 +12,7 @@ import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.health.HealthCheck;
 import io.vipha.internal.heartbeat.Rejection;
+import io.vipha.plan.Eligibility;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.DatagramTransport;
 import java.net.InetSocketAddress;
@@ -211,7 +212,7 @@ class AgentOperationsTest {
   }
 
   @Test
-  void backendErrorsAreReportedAndRetriedByReconcile() {
+  void aFailingBackendDisqualifiesTheNodeUntilACallSucceedsAgain() {
     TestCluster c = new TestCluster(threeNodes(false));
     c.host("n1").failWith(new BackendException(BackendException.Kind.PERMISSION,
         "CAP_NET_ADMIN is needed"));
@@ -219,10 +220,13 @@ class AgentOperationsTest {
     c.run(Duration.ofSeconds(1));
     assertThat(c.events(AgentEvent.BackendError.class, "n1")).isNotEmpty()
         .allSatisfy(e -> assertThat(e.error().kind()).isEqualTo(BackendException.Kind.PERMISSION));
-    assertThat(c.holders(vip4(c))).isEmpty();
+    // n1 (priority 200) cannot apply addresses: it says so, and n2 serves instead.
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.DISQUALIFIED);
+    assertThat(c.holders(vip4(c))).containsExactly("n2");
     c.host("n1").heal();
-    c.run(Duration.ofMillis(1100));
-    assertThat(c.holders(vip4(c))).containsExactly("n1");
+    c.run(Duration.ofMillis(1100)); // the next reconcile's call succeeds
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(c.holders(vip4(c))).as("no preemption in this group").containsExactly("n2");
   }
 
   @Test

@@ -22,7 +22,8 @@ import java.nio.ByteOrder;
  *       increasing)</td></tr>
  *   <tr><td>16</td><td>8</td><td>sequence (unsigned, per incarnation, starts at 1)</td></tr>
  *   <tr><td>24</td><td>4</td><td>effective priority (signed int)</td></tr>
- *   <tr><td>28</td><td>2</td><td>switchover pin count P (0..64)</td></tr>
+ *   <tr><td>28</td><td>1</td><td>heard bitmap length H in bytes (0..32)</td></tr>
+ *   <tr><td>29</td><td>1</td><td>switchover pin count P (0..64)</td></tr>
  *   <tr><td>30</td><td>2</td><td>owned bitmap length B in bytes (0..8192)</td></tr>
  *   <tr><td>32</td><td>8</td><td>config digest (64-bit hash of the group's configuration)</td></tr>
  *   <tr><td>40</td><td>G</td><td>group name, UTF-8</td></tr>
@@ -32,11 +33,14 @@ import java.nio.ByteOrder;
  *   <tr><td>40+G+N+B</td><td>11×P</td><td>switchover pins, each: u16 VIP canonical index
  *       (0xFFFF: the whole group), u8 target node index in id order (0xFF: request cleared),
  *       u64 epoch (wall-clock milliseconds of the request)</td></tr>
- *   <tr><td>40+G+N+B+11P</td><td>32</td><td>HMAC-SHA256 over every byte before it, with the key
- *       named by keyId</td></tr>
+ *   <tr><td>40+G+N+B+11P</td><td>H</td><td>heard bitmap: bit i is set when the sender hears the
+ *       node with index i in id order (heartbeats within the detection time); H = 0 means the
+ *       sender does not say, and receivers assume it hears them</td></tr>
+ *   <tr><td>40+G+N+B+11P+H</td><td>32</td><td>HMAC-SHA256 over every byte before it, with the
+ *       key named by keyId</td></tr>
  * </table>
  *
- * <p>A packet is therefore {@code 72 + G + N + B + 11P} bytes: at least {@value #MIN_LENGTH}, at
+ * <p>A packet is therefore {@code 72 + G + N + B + 11P + H} bytes: at least {@value #MIN_LENGTH}, at
  * most {@value #MAX_LENGTH}.
  */
 public final class HeartbeatCodec {
@@ -74,7 +78,10 @@ public final class HeartbeatCodec {
   static final int INCARNATION_OFFSET = 8;
   static final int SEQUENCE_OFFSET = 16;
   static final int PRIORITY_OFFSET = 24;
-  static final int PIN_COUNT_OFFSET = 28;
+  static final int HEARD_LENGTH_OFFSET = 28;
+  static final int PIN_COUNT_OFFSET = 29;
+  /** Longest heard bitmap: 256 nodes. */
+  public static final int MAX_HEARD_LENGTH = 32;
   /** Bytes of one switchover pin. */
   public static final int PIN_LENGTH = 11;
   /** Most pins in one packet. */
@@ -93,7 +100,7 @@ public final class HeartbeatCodec {
   /** Largest valid packet: 64-byte names and a full bitmap. */
   public static final int MAX_LENGTH =
       HEADER_LENGTH + 2 * MAX_NAME_LENGTH + MAX_BITMAP_LENGTH + MAX_PINS * PIN_LENGTH
-          + MAC_LENGTH;
+          + MAX_HEARD_LENGTH + MAC_LENGTH;
 
   private static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
@@ -111,8 +118,14 @@ public final class HeartbeatCodec {
 
   /** Length of a packet with the given name and bitmap lengths in bytes and pin count. */
   public static int packetLength(int groupLength, int nodeIdLength, int bitmapLength, int pins) {
+    return packetLength(groupLength, nodeIdLength, bitmapLength, pins, 0);
+  }
+
+  /** Length of a packet with the given name, bitmap and heard lengths in bytes and pin count. */
+  public static int packetLength(int groupLength, int nodeIdLength, int bitmapLength, int pins,
+      int heardLength) {
     return HEADER_LENGTH + groupLength + nodeIdLength + bitmapLength + pins * PIN_LENGTH
-        + MAC_LENGTH;
+        + heardLength + MAC_LENGTH;
   }
 
   /** Writes pin {@code i} into {@code pins}, laid out as on the wire. */

@@ -143,9 +143,11 @@ public final class HeartbeatDecoder {
     if (groupLen == 0 || groupLen > MAX_NAME_LENGTH
         || nodeLen == 0 || nodeLen > MAX_NAME_LENGTH
         || bitmapLen > MAX_BITMAP_LENGTH
-        || u16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET) > HeartbeatCodec.MAX_PINS
+        || u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET) > HeartbeatCodec.MAX_PINS
+        || u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET) > HeartbeatCodec.MAX_HEARD_LENGTH
         || HeartbeatCodec.packetLength(groupLen, nodeLen, bitmapLen,
-            u16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET)) != len) {
+            u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET),
+            u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET)) != len) {
       return Rejection.BAD_LENGTH;
     }
     int keyId = u8(buf, off + HeartbeatCodec.KEY_ID_OFFSET);
@@ -184,7 +186,8 @@ public final class HeartbeatDecoder {
       return replay;
     }
     view.wrap(buf, off, len, nodeOff, nodeLen, nodeOff + nodeLen, bitmapLen,
-        u16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET), peer);
+        u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET),
+        u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET), peer);
     return null;
   }
 

@@ -43,6 +43,8 @@ public final class HeartbeatEncoder {
   private int bitmapLen;
   private byte[] pins = NO_BITMAP;
   private int pinCount;
+  private byte[] heard = NO_BITMAP;
+  private int heardLen;
 
   /**
    * An encoder for {@code nodeId} in {@code group}, signing with the current key of {@code keys}.
@@ -157,9 +159,27 @@ public final class HeartbeatEncoder {
     return this;
   }
 
+  /**
+   * The nodes the sender hears, {@code length} bytes (bit i: node index i in id order). The
+   * array is read, not copied, by each later {@link #encode}.
+   *
+   * @throws IllegalArgumentException when length is above 32 or the array is too short
+   */
+  public HeartbeatEncoder heard(byte[] bits, int length) {
+    Objects.requireNonNull(bits, "bits");
+    if (length < 0 || length > HeartbeatCodec.MAX_HEARD_LENGTH || bits.length < length) {
+      throw new IllegalArgumentException("a heard bitmap of " + length + " bytes does not fit 0.."
+          + HeartbeatCodec.MAX_HEARD_LENGTH + " or an array of " + bits.length + " bytes");
+    }
+    this.heard = bits;
+    this.heardLen = length;
+    return this;
+  }
+
   /** The length of the packet {@link #encode} writes with the current fields. */
   public int encodedLength() {
-    return HeartbeatCodec.packetLength(group.length, nodeId.length, bitmapLen, pinCount);
+    return HeartbeatCodec.packetLength(group.length, nodeId.length, bitmapLen, pinCount,
+        heardLen);
   }
 
   /**
@@ -187,7 +207,8 @@ public final class HeartbeatEncoder {
     put64(buf, off + HeartbeatCodec.INCARNATION_OFFSET, incarnation);
     put64(buf, off + HeartbeatCodec.SEQUENCE_OFFSET, sequence);
     put32(buf, off + HeartbeatCodec.PRIORITY_OFFSET, priority);
-    put16(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET, pinCount);
+    buf[off + HeartbeatCodec.HEARD_LENGTH_OFFSET] = (byte) heardLen;
+    buf[off + HeartbeatCodec.PIN_COUNT_OFFSET] = (byte) pinCount;
     put16(buf, off + HeartbeatCodec.BITMAP_LENGTH_OFFSET, bitmapLen);
     put64(buf, off + HeartbeatCodec.CONFIG_DIGEST_OFFSET, configDigest);
     int p = off + HeartbeatCodec.HEADER_LENGTH;
@@ -199,6 +220,8 @@ public final class HeartbeatEncoder {
     p += bitmapLen;
     System.arraycopy(pins, 0, buf, p, pinCount * HeartbeatCodec.PIN_LENGTH);
     p += pinCount * HeartbeatCodec.PIN_LENGTH;
+    System.arraycopy(heard, 0, buf, p, heardLen);
+    p += heardLen;
     mac.mac(buf, off, p - off, buf, p);
     return len;
   }

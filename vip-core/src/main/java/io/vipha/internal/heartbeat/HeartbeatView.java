@@ -27,13 +27,15 @@ public final class HeartbeatView implements DecodeResult {
   private int bitmapOff;
   private int bitmapLen;
   private int pinCount;
+  private int heardLen;
   private int peer;
 
   HeartbeatView() {}
 
   void wrap(byte[] buf, int off, int len, int nodeOff, int nodeLen, int bitmapOff, int bitmapLen,
-      int pinCount, int peer) {
+      int pinCount, int heardLen, int peer) {
     this.pinCount = pinCount;
+    this.heardLen = heardLen;
     this.buf = buf;
     this.off = off;
     this.len = len;
@@ -148,6 +150,26 @@ public final class HeartbeatView implements DecodeResult {
       n += Integer.bitCount(buf[i] & 0xFF);
     }
     return n;
+  }
+
+  /** Length of the heard bitmap in bytes; 0 when the sender does not say whom it hears. */
+  public int heardLength() {
+    return heardLen;
+  }
+
+  /**
+   * Whether the sender hears the node with index {@code nodeIndex} (id order); true when the
+   * packet has no heard bitmap, false past its end.
+   */
+  public boolean hears(int nodeIndex) {
+    if (heardLen == 0) {
+      return true;
+    }
+    if (nodeIndex < 0 || nodeIndex >= heardLen * 8) {
+      return false;
+    }
+    int o = bitmapOff + bitmapLen + pinCount * HeartbeatCodec.PIN_LENGTH + (nodeIndex >>> 3);
+    return (buf[o] & (1 << (nodeIndex & 7))) != 0;
   }
 
   /** Number of switchover pins in the packet. */

@@ -41,6 +41,8 @@ public final class ReplayGuard {
   private final long[] top;
   /** Bit k set: sequence {@code top - k} was accepted. */
   private final long[] window;
+  /** The next packet of another incarnation, even a lower one, starts afresh. */
+  private final boolean[] reopened;
 
   private ReplayGuard(boolean learns, int capacity) {
     this.learns = learns;
@@ -49,6 +51,7 @@ public final class ReplayGuard {
     this.incarnation = new long[capacity];
     this.top = new long[capacity];
     this.window = new long[capacity];
+    this.reopened = new boolean[capacity];
   }
 
   /**
@@ -137,10 +140,12 @@ public final class ReplayGuard {
       return Rejection.REPLAYED;
     }
     long t = top[peer];
-    if (t == 0 || Long.compareUnsigned(inc, incarnation[peer]) > 0) {
+    if (t == 0 || Long.compareUnsigned(inc, incarnation[peer]) > 0
+        || (reopened[peer] && inc != incarnation[peer])) {
       incarnation[peer] = inc;
       top[peer] = seq;
       window[peer] = 1L;
+      reopened[peer] = false;
       return null;
     }
     if (inc != incarnation[peer]) {
@@ -150,6 +155,7 @@ public final class ReplayGuard {
       long shift = seq - t;
       window[peer] = Long.compareUnsigned(shift, WINDOW) >= 0 ? 1L : (window[peer] << shift) | 1L;
       top[peer] = seq;
+      reopened[peer] = false;
       return null;
     }
     long behind = t - seq;
@@ -162,6 +168,19 @@ public final class ReplayGuard {
     }
     window[peer] |= bit;
     return null;
+  }
+
+  /**
+   * Lets the next packet of {@code peer} from another incarnation, even a lower one, start
+   * afresh; packets of its current incarnation are still checked. Called when the peer is
+   * declared dead, so that a peer restarted after its wall clock stepped back (and therefore
+   * with a lower incarnation) is heard again. The price: while a peer is dead, one replayed
+   * packet of an older incarnation could be accepted, making it look alive with old news, no
+   * more than an attacker on the path can do by delaying packets.
+   */
+  public void reopen(int peer) {
+    ids(peer);
+    reopened[peer] = true;
   }
 
   private int find(byte[] b, int off, int len) {

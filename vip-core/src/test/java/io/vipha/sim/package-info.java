@@ -1,0 +1,4 @@
+@NullMarked
+package io.vipha.sim;
+
+import org.jspecify.annotations.NullMarked;
