@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * interfaces), even when the test failed. Needs root: call {@link
  * Privileged#requireNetworkNamespaces()} first.
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private final List<String> made = new ArrayList<>();
 
   /** A new namespace with loopback up and IPv6 duplicate address detection off. */
-  String create() {
+  public String create() {
     String name = "vnl-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     run("ip", "netns", "add", name);
     made.add(name);
@@ -31,7 +31,7 @@ final class Netns implements AutoCloseable {
   }
 
   /** A veth pair, {@code a} in {@code nsA} and {@code b} in {@code nsB}, both up. */
-  void veth(String nsA, String a, String nsB, String b) {
+  public void veth(String nsA, String a, String nsB, String b) {
     run("ip", "-n", nsA, "link", "add", a, "type", "veth", "peer", "name", b, "netns", nsB);
     run("ip", "-n", nsA, "link", "set", a, "up");
     run("ip", "-n", nsB, "link", "set", b, "up");
@@ -91,7 +91,7 @@ final class Netns implements AutoCloseable {
   }
 
   /** Runs a command; its output, or an AssertionError with the output when it fails. */
-  static String run(String... command) {
+  public static String run(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       byte[] out = p.getInputStream().readAllBytes();

@@ -38,7 +38,12 @@ public final class Watcher implements Cancellable {
 
   /** Opens the subscribed socket in the calling thread's network namespace. */
   public static NetlinkSocketHolder subscribe() throws BackendException {
-    return new NetlinkSocketHolder(new NetlinkSocket(GROUPS, 4 * 1024 * 1024, 200));
+    return subscribe(4 * 1024 * 1024);
+  }
+
+  /** The same with a receive buffer of {@code kernelBuffer} bytes (small ones in tests). */
+  static NetlinkSocketHolder subscribe(int kernelBuffer) throws BackendException {
+    return new NetlinkSocketHolder(new NetlinkSocket(GROUPS, kernelBuffer, 200));
   }
 
   /** A subscribed socket, opened before the first link dump so that no change falls between. */
