@@ -36,8 +36,7 @@ class ChildProcessTest {
   @BeforeEach
   void setUp() {
     Privileged.requireNetworkNamespaces();
-    ns = netns.create();
-    netns.veth(ns, "v0", netns.create(), "p0");
+    ns = netns.hostWithV0();
   }
 
   @AfterEach

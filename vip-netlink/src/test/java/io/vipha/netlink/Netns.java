@@ -30,6 +30,16 @@ public final class Netns implements AutoCloseable {
     return name;
   }
 
+  /**
+   * A new namespace whose interface {@code v0} is a veth whose peer {@code p0} is up in a second
+   * namespace: the smallest host with a working Ethernet interface.
+   */
+  public String hostWithV0() {
+    String ns = create();
+    veth(ns, "v0", create(), "p0");
+    return ns;
+  }
+
   /** A veth pair, {@code a} in {@code nsA} and {@code b} in {@code nsB}, both up. */
   public void veth(String nsA, String a, String nsB, String b) {
     run("ip", "-n", nsA, "link", "add", a, "type", "veth", "peer", "name", b, "netns", nsB);

@@ -25,8 +25,7 @@ class WatcherOverflowTest {
   @BeforeEach
   void setUp() {
     Privileged.requireNetworkNamespaces();
-    ns = netns.create();
-    netns.veth(ns, "v0", netns.create(), "p0");
+    ns = netns.hostWithV0();
   }
 
   @AfterEach
