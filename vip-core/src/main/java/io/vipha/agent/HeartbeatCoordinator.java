@@ -416,6 +416,9 @@ public final class HeartbeatCoordinator implements Coordinator {
       }
       armDeathTimer(t, now);
     }
+    if (t.liveness == Liveness.DEAD) {
+      reopen(t); // accepting this packet (a LEAVING notice) closed the guard's door again
+    }
     if (changed) {
       report(t);
     }
@@ -522,8 +525,9 @@ public final class HeartbeatCoordinator implements Coordinator {
   private void report(Track t) {
     Liveness l = t.hearsUs ? t.liveness : Liveness.DEAD;
     long since = t.hearsUs ? t.since : Math.max(t.since, t.mutualSince);
+    boolean cutOff = !t.hearsUs && t.liveness != Liveness.DEAD;
     Objects.requireNonNull(ctx).peer(new PeerState(t.id, l, since, t.priority,
-        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation, t.left));
+        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation, t.left, cutOff));
   }
 
   /** Packets dropped so far, by reason. */

@@ -36,6 +36,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -113,6 +114,12 @@ public final class VipAgent {
   private @Nullable Cancellable settleTimer;
   private long rejoinUntil = Long.MIN_VALUE;
   private boolean backendFailing;
+  private long lastRan;
+  /** When this node last added each VIP it holds. */
+  private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
+  /** Per peer, since when (this node's clock) each VIP it holds has been reported held. */
+  private final Map<String, Map<VirtualIp, Long>> peerHeld = new HashMap<>();
+  private final Set<VirtualIp> claimTimers = new HashSet<>();
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -454,6 +461,14 @@ public final class VipAgent {
   private void onPeer(PeerState s) {
     PeerState old = peers.put(s.nodeId(), s);
     long now = loop.nanoTime();
+    Map<VirtualIp, Long> since = peerHeld.computeIfAbsent(s.nodeId(), k -> new HashMap<>());
+    since.keySet().retainAll(s.held());
+    for (VirtualIp v : s.held()) {
+      since.putIfAbsent(v, now);
+    }
+    if (caughtStalled(now)) {
+      return;
+    }
     if (old == null || old.liveness() != s.liveness() || old.incarnation() != s.incarnation()) {
       switch (s.liveness()) {
         case ALIVE:
@@ -499,15 +514,38 @@ public final class VipAgent {
     }
     replan();
     // A peer that holds a VIP this node still owns once the peer's news is planned in:
-    // re-announce at once so clients follow the owner. (Judged after the replan, so a node
-    // that the news makes lose the VIP never announces it on its way out.)
-    for (VirtualIp v : s.held()) {
-      if (held.contains(v) && nodeId.equals(plan.assignment().owner(v))
+    // re-announce so clients follow the owner, after a quarter interval and only if it still
+    // holds. (A successor that took the VIP a moment before this node's own timer moves it there
+    // is not a conflict: re-announcing would pull clients back just before this node lets go.)
+    for (VirtualIp v : group.vips()) { // (group order: the same run gives the same timers)
+      if (s.held().contains(v) && held.contains(v) && nodeId.equals(plan.assignment().owner(v))
           && s.liveness() != Liveness.DEAD) {
         Long last = lastConflictAnnounce.get(v);
         if (last == null || now - last >= policy.heartbeatInterval().toNanos()) {
           lastConflictAnnounce.put(v, now);
-          emit(new AgentEvent.Conflict(now, v, s.nodeId()));
+          String peer = s.nodeId();
+          loop.schedule(policy.heartbeatInterval().toNanos() / 4, () -> {
+            PeerState p = peers.get(peer);
+            if (phase == Phase.RUNNING && held.contains(v) && nodeId.equals(
+                plan.assignment().owner(v)) && p != null && p.held().contains(v)
+                && p.liveness() != Liveness.DEAD) {
+              emit(new AgentEvent.Conflict(loop.nanoTime(), v, peer));
+              announce(v);
+            }
+          });
+        }
+      }
+    }
+    // A peer let go of a VIP this node holds and owns: clients may still send to the peer (it
+    // announced last, or took it for a moment). Announce, so they come here. The same when a
+    // peer comes back after being apart: while apart it may have announced anything.
+    boolean back = old != null && old.liveness() == Liveness.DEAD
+        && s.liveness() != Liveness.DEAD
+        && now - old.since() >= policy.heartbeatInterval().toNanos(); // (not a start handshake)
+    if (old != null) {
+      for (VirtualIp v : held) {
+        if ((back || (old.held().contains(v) && !s.held().contains(v)))
+            && nodeId.equals(plan.assignment().owner(v))) {
           announce(v);
         }
       }
@@ -516,6 +554,10 @@ public final class VipAgent {
 
   private void onStalled(long nanos) {
     long now = loop.nanoTime();
+    lastRan = now;
+    if (phase == Phase.JOINING && rejoining) {
+      return; // already stepped down for this stall (the first task after it noticed)
+    }
     emit(new AgentEvent.Stalled(now, nanos));
     if (group.nodes().size() > 1 && (phase == Phase.RUNNING)) {
       // Peers may have declared this node dead and taken its VIPs: step down, listen again.
@@ -551,6 +593,9 @@ public final class VipAgent {
         // dead may be alive. Listen for a join time (or until every peer is heard) before
         // taking anything, as on start.
         rejoinUntil = now + joinTime;
+        // Peers saw this node dead and count its eligibility from its return: so does it, or it
+        // would take its share back before they agree (preempt delay) and both would hold.
+        eligibleSince = now;
       }
       int reachable = view.reachable(); // the count the planner judged quorum by
       emit(next.hasQuorum() ? new AgentEvent.QuorumRegained(now, reachable, group.quorumSize())
@@ -756,7 +801,11 @@ public final class VipAgent {
       return;
     }
     reconcile(null);
-    reconcileTimer = loop.schedule(reconcileEvery, this::periodicReconcile);
+    // While the backend fails, try every heartbeat interval: the moment it works again this
+    // node must release what it could not (a peer serves those VIPs by now).
+    long next = backendFailing ? Math.min(reconcileEvery, policy.heartbeatInterval().toNanos())
+        : reconcileEvery;
+    reconcileTimer = loop.schedule(next, this::periodicReconcile);
     snapshot();
   }
 
@@ -783,6 +832,9 @@ public final class VipAgent {
     if (phase == Phase.JOINING || phase == Phase.NEW || phase == Phase.STOPPED) {
       return;
     }
+    if (caughtStalled(now)) {
+      return;
+    }
     Set<HostAddress> actual = known;
     if (actual == null) {
       try {
@@ -806,11 +858,12 @@ public final class VipAgent {
           if (!quorumFirm()) {
             continue; // a peer counted for quorum is going silent: decide once it is alive or dead
           }
-          if (electionSettling(v, now) || rejoining(now)) {
+          if (electionSettling(v, now) || backFromIsolation(now) || servedByCutOffPeer(v)) {
             continue;
           }
           if (assign(v)) {
             held.add(v);
+            acquiredAt.put(v, now);
             changed = true;
             emit(new AgentEvent.Acquired(now, v, lastReason.getOrDefault(v, "RECONCILE")));
             announceBurst(v);
@@ -854,10 +907,43 @@ public final class VipAgent {
   }
 
   /**
+   * Whether this loop ran nothing for longer than the detection time: it was stalled (a long
+   * pause), peers may have declared this node dead (they do once it is silent that long), and
+   * what queued up meanwhile is stale. The heartbeat tick runs every interval, so such a gap
+   * cannot happen otherwise; a shorter pause costs nothing.
+   * The first task to run after the stall, whichever it is, steps down (see {@link #onStalled})
+   * before anything acts on stale state.
+   */
+  private boolean caughtStalled(long now) {
+    long gap = lastRan == 0 ? 0 : now - lastRan;
+    lastRan = now;
+    if (phase == Phase.RUNNING && group.nodes().size() > 1
+        && gap > policy.detectionTime().toNanos()) {
+      onStalled(gap);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a peer that still runs but no longer hears this node says it holds {@code v}: to it
+   * this node is the dead one, and it keeps serving {@code v}. Taking {@code v} would make two
+   * owners (and pull clients away from it) until the cut heals.
+   */
+  private boolean servedByCutOffPeer(VirtualIp v) {
+    for (PeerState p : peers.values()) {
+      if (p.cutOff() && p.held().contains(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Whether this node regained quorum less than a join time ago and has not heard every peer
    * since: it takes nothing yet (a timer reconciles when the time is up).
    */
-  private boolean rejoining(long now) {
+  private boolean backFromIsolation(long now) {
     if (now >= rejoinUntil) {
       return false;
     }
@@ -935,7 +1021,8 @@ public final class VipAgent {
   private boolean waitForSuccessor(VirtualIp v, long now) {
     String owner = plan.assignment().owner(v);
     PeerState p = owner == null ? null : peers.get(owner);
-    if (p == null || p.liveness() == Liveness.DEAD || p.held().contains(v)) {
+    if (p == null || p.liveness() == Liveness.DEAD
+        || (p.held().contains(v) && claimCounts(p.nodeId(), v, now))) {
       handovers.remove(v);
       return false;
     }
@@ -946,6 +1033,38 @@ public final class VipAgent {
       return true;
     }
     return now < deadline;
+  }
+
+  /**
+   * Whether {@code peer}'s claim to hold {@code v} shows that it holds it now. A claim it made
+   * before this node took {@code v}, seen within a heartbeat interval of that, may be its own
+   * hold that it gave up to this node, seen late: handing {@code v} straight back on it would
+   * leave nobody holding it. Such a claim counts once an interval has passed (a timer then
+   * reconciles).
+   */
+  private boolean claimCounts(String peer, VirtualIp v, long now) {
+    long took = acquiredAt.getOrDefault(v, Long.MIN_VALUE);
+    if (peerHeldSince(peer, v) >= took) {
+      return true;
+    }
+    long graceEnd = took + policy.heartbeatInterval().toNanos();
+    if (now >= graceEnd) {
+      return true;
+    }
+    if (claimTimers.add(v)) {
+      loop.schedule(graceEnd - now, () -> {
+        claimTimers.remove(v);
+        reconcile(null);
+        snapshot();
+      });
+    }
+    return false;
+  }
+
+  private long peerHeldSince(String peer, VirtualIp v) {
+    Map<VirtualIp, Long> m = peerHeld.get(peer);
+    Long t = m == null ? null : m.get(v);
+    return t == null ? Long.MIN_VALUE : t;
   }
 
   private String releaseReason(VirtualIp v) {
@@ -1007,8 +1126,9 @@ public final class VipAgent {
   private void release(VirtualIp v, String reason) {
     try {
       backend.release(v);
+      backendWorks();
     } catch (BackendException e) {
-      emit(new AgentEvent.BackendError(loop.nanoTime(), "release", v, e));
+      backendFailed("release", v, e);
       return;
     }
     held.remove(v);
@@ -1030,6 +1150,9 @@ public final class VipAgent {
   }
 
   private void announce(VirtualIp v) {
+    if (caughtStalled(loop.nanoTime())) {
+      return;
+    }
     try {
       backend.announce(v);
     } catch (BackendException e) {
@@ -1082,6 +1205,7 @@ public final class VipAgent {
 
     @Override
     public Coordinator.LocalState local() {
+      lastRan = loop.nanoTime();
       return new Coordinator.LocalState(effectivePriority(), advertisedEligibility(),
           plan.hasQuorum(), held, new ArrayList<>(pins.values()));
     }

@@ -29,11 +29,13 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP
  *       with working backends for no longer than {@link Bounds#dualRunning()}; with a quorum,
- *       two holders on the segment (whatever their processes and backends do: a failing backend
- *       cannot remove an address, which then stays until its lease ends) for no longer than
- *       {@link Bounds#dualAny()}.
+ *       any two holders on the segment (whatever their processes and backends do: a failing
+ *       backend cannot remove an address, which then stays until its lease ends) for no longer
+ *       than {@link Bounds#dualAny()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
- *       every node healthy and agreeing) and no other fault follows for {@link
+ *       every node healthy and agreeing, and the previous fault at least preempt delay +
+ *       hold-down + two heartbeat intervals ago, so no planned move of its own is pending) and
+ *       no other fault follows for {@link
  *       Bounds#convergence()}, each client outage it causes lasts at most: {@link
  *       Bounds#failover()} for a power-off, link down or partition; {@link Bounds#reconcile()}
  *       for a VIP removed by hand; nothing at all for a crash or pause (the host keeps answering
@@ -219,9 +221,12 @@ public final class Explorer {
     @Nullable String violation;
     @Nullable String violationKind;
     final Map<VirtualIp, Long> dualRunningSince = new HashMap<>();
-    final Map<VirtualIp, Long> dualAnySince = new HashMap<>();
+    final Map<VirtualIp, Map<String, Long>> dualAnySince = new HashMap<>();
     final long[] faultAt;
     final boolean[] settledBefore;
+    /** How long after a fault planned consequences (a preemption, a rebalance) may still run. */
+    final long quiet = group.policy().preemptDelay().plus(group.policy().holdDown())
+        .plus(group.policy().heartbeatInterval().multipliedBy(2)).toNanos();
 
     Run(long seed, FaultSchedule schedule) {
       this.seed = seed;
@@ -251,7 +256,7 @@ public final class Explorer {
         if (violation != null) {
           break;
         }
-        settledBefore[i] = settled();
+        settledBefore[i] = settled() && (i == 0 || sim.now() - faultAt[i - 1] >= quiet);
         faultAt[i] = sim.now();
         f.apply(sim);
         sim.time().runDue();
@@ -278,6 +283,15 @@ public final class Explorer {
       if (since >= 0) {
         stats.max("convergence after final heal", since - healed);
       }
+      if (Boolean.getBoolean("vipha.sim.debug")) {
+        for (SimNode n : nodes) {
+          VipAgent a = n.agent();
+          System.out.println("DEBUG " + n.id() + " running=" + n.running() + " "
+              + (n.coordinator() == null ? "" : n.coordinator().rejected() + " acc="
+              + n.coordinator().accepted() + " inc=" + n.coordinator().incarnation()) + " "
+              + (a == null ? "" : a.state().peers()));
+        }
+      }
       if (violation == null) {
         checkOutages();
       }
@@ -299,8 +313,33 @@ public final class Explorer {
         window(v, running, dualRunningSince, now, bounds.dualRunning().toNanos(),
             "two running, mutually reachable holders", "dual owner (running)");
         if (quorum) {
-          window(v, any, dualAnySince, now, bounds.dualAny().toNanos(),
-              "two holders on the segment with a quorum policy", "dual owner (any)");
+          pairWindows(v, holders, now);
+        }
+      }
+    }
+
+    /** Each pair of holders on the segment may overlap for {@link Bounds#dualAny()}. */
+    void pairWindows(VirtualIp v, List<SimNode> holders, long now) {
+      Map<String, Long> pairs = dualAnySince.computeIfAbsent(v, k -> new HashMap<>());
+      List<String> current = new ArrayList<>();
+      for (int i = 0; i < holders.size(); i++) {
+        for (int j = i + 1; j < holders.size(); j++) {
+          current.add(holders.get(i).id() + "+" + holders.get(j).id());
+        }
+      }
+      for (Map.Entry<String, Long> e : pairs.entrySet()) {
+        if (!current.contains(e.getKey())) {
+          stats.max("dual owner (any)", now - e.getValue());
+        }
+      }
+      pairs.keySet().retainAll(current);
+      long allowed = bounds.dualAny().toNanos();
+      for (String pair : current) {
+        long since = pairs.computeIfAbsent(pair, k -> now);
+        if (now - since > allowed) {
+          fail("DUAL_OWNER", v.cidr() + ": two holders on the segment with a quorum policy ("
+              + pair + ") for " + (now - since) / 1_000_000 + " ms > allowed "
+              + allowed / 1_000_000 + " ms");
         }
       }
     }
@@ -429,8 +468,9 @@ public final class Explorer {
         }
       }
       sim.time().runDue();
-      // A graceful stop in progress gets time to finish before its process is replaced.
-      for (int i = 0; i < 500 && stopping(); i++) {
+      // A pause gets time to end, and a graceful stop in progress (or queued in a paused
+      // process) time to finish, before the process is replaced.
+      for (int i = 0; i < 500 && (stopping() || paused()); i++) {
         stepAndCheck();
       }
       for (SimNode n : nodes) {
@@ -444,6 +484,15 @@ public final class Explorer {
       }
       sim.time().runDue();
       return sim.now();
+    }
+
+    boolean paused() {
+      for (SimNode n : nodes) {
+        if (n.processAlive() && !n.running()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     boolean stopping() {

@@ -11,7 +11,8 @@ import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The heartbeat network: per-datagram delay with random jitter (which reorders), seeded loss and
+ * The heartbeat network: per-datagram delay (plus any per-link extra) with random jitter (which
+ * reorders), seeded loss and
  * duplication, one-way blocks between nodes, and the nodes' own links. A datagram leaves only
  * from a powered node with its link up, and arrives only at one that still is, through the
  * receiving process's loop.
@@ -22,6 +23,7 @@ final class Net {
   private final Map<InetSocketAddress, Endpoint> endpoints = new HashMap<>();
   private final Map<InetAddress, SimNode> hosts = new HashMap<>();
   private final boolean[][] blocked;
+  private final long[][] extraDelay;
   long delayNanos;
   long jitterNanos;
   double loss;
@@ -33,6 +35,7 @@ final class Net {
     this.sim = sim;
     this.random = random;
     this.blocked = new boolean[nodes][nodes];
+    this.extraDelay = new long[nodes][nodes];
   }
 
   void host(InetAddress address, SimNode node) {
@@ -41,6 +44,10 @@ final class Net {
 
   void block(SimNode from, SimNode to, boolean on) {
     blocked[from.index()][to.index()] = on;
+  }
+
+  void extraDelay(SimNode from, SimNode to, long nanos) {
+    extraDelay[from.index()][to.index()] = nanos;
   }
 
   boolean blocked(SimNode from, SimNode to) {
@@ -97,7 +104,8 @@ final class Net {
       int copies = duplicate > 0 && random.nextDouble() < duplicate ? 2 : 1;
       byte[] copy = Arrays.copyOfRange(data, offset, offset + length);
       for (int i = 0; i < copies; i++) {
-        long d = delayNanos + (jitterNanos > 0 ? (long) (random.nextDouble() * jitterNanos) : 0);
+        long d = delayNanos + extraDelay[node.index()][dst.index()]
+            + (jitterNanos > 0 ? (long) (random.nextDouble() * jitterNanos) : 0);
         sim.time().schedule(d, () -> deliver(dst, to, copy));
       }
     }

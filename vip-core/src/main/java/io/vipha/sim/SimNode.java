@@ -49,6 +49,10 @@ public final class SimNode {
     return index;
   }
 
+  @Nullable HeartbeatCoordinator coordinator() {
+    return coordinator;
+  }
+
   NodeClock clock() {
     return clock;
   }

@@ -143,6 +143,15 @@ public final class Simulation {
     net.block(node(from), node(to), true);
   }
 
+  /** Adds {@code extra} to the delay of every heartbeat from {@code from} to {@code to}. */
+  public void linkDelay(String from, String to, Duration extra) {
+    if (extra.isNegative()) {
+      throw new IllegalArgumentException("extra delay must not be negative: " + extra);
+    }
+    fault(null, "link " + from + " -> " + to + " delayed by " + extra.toMillis() + " ms more");
+    net.extraDelay(node(from), node(to), extra.toNanos());
+  }
+
   /** Cuts {@code side} off from every other node, both ways (the client still reaches all). */
   public void partition(Set<String> side) {
     fault(null, "partition " + new java.util.TreeSet<>(side) + " from the rest");

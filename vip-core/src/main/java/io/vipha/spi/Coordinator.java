@@ -51,10 +51,12 @@ public interface Coordinator extends AutoCloseable {
    * @param pins the switchover requests it knows
    * @param incarnation its incarnation (changes on every restart)
    * @param left whether it said it was leaving (a graceful stop) rather than falling silent
+   * @param cutOff whether its heartbeats arrive but say it does not hear this node; {@code
+   *     liveness} is then dead (nothing can be decided with it) although it runs and serves
    */
   record PeerState(String nodeId, Liveness liveness, long since, int effectivePriority,
       Eligibility eligibility, long eligibilitySince, Set<VirtualIp> held, List<Pin> pins,
-      long incarnation, boolean left) {
+      long incarnation, boolean left, boolean cutOff) {
     /** Copies the collections. */
     public PeerState {
       Objects.requireNonNull(nodeId, "nodeId");

@@ -21,19 +21,16 @@ class ExplorerTest {
 
   /**
    * Invariant breaks the explorer still finds and the runtime does not fix yet; the README's
-   * "Known open findings" lists them with seeds. A failure of any other kind (an exception, a
-   * convergence failure in Active/Active, an outage after a power-off in Active/Passive …) fails
-   * the test, and so does a failure rate above {@link #MAX_OPEN_PERCENT} for the mode.
+   * "Known open findings" explains them. A failure of any other kind fails the test, and so does
+   * a failure rate above {@link #MAX_OPEN_PERCENT} for the mode. Over 10,000 seeds per mode:
+   * Active/Passive none, Active/Active 2 (seeds 1000008386 and 1000008792), none within the CI
+   * seeds.
    */
-  static final Set<String> OPEN_AP = Set.of("DUAL_OWNER", "CONVERGENCE",
-      "OUTAGE after PARTITION_OUT", "OUTAGE after PARTITION_IN", "OUTAGE after PAUSE");
-  static final Set<String> OPEN_AA = Set.of("DUAL_OWNER", "OUTAGE after SWITCHOVER",
-      "OUTAGE after DRAIN", "OUTAGE after STOP", "OUTAGE after CRASH", "OUTAGE after PAUSE",
-      "OUTAGE after HEALTH_DOWN", "OUTAGE after LINK_DOWN", "OUTAGE after POWER_OFF",
-      "OUTAGE after PARTITION", "OUTAGE after PARTITION_OUT", "OUTAGE after PARTITION_IN",
-      "OUTAGE after CLOCK_JUMP");
-  /** Most schedules, in percent, that may fail in an open category: AP 0.85 %, AA 6.7 % seen. */
-  static final Map<String, Double> MAX_OPEN_PERCENT = Map.of("AP", 1.5, "AA", 9.0);
+  static final Set<String> OPEN_AP = Set.of();
+  static final Set<String> OPEN_AA = Set.of("OUTAGE after SWITCHOVER",
+      "OUTAGE after HEALTH_DOWN");
+  /** Most schedules, in percent, that may fail in an open category. */
+  static final Map<String, Double> MAX_OPEN_PERCENT = Map.of("AP", 0.0, "AA", 0.1);
 
   @Test
   void activePassiveHoldsTheInvariants() {

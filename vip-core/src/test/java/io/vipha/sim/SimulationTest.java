@@ -107,6 +107,20 @@ class SimulationTest {
   }
 
   @Test
+  void aSlowLinkDelaysOnlyItsOwnDirection() {
+    Simulation sim = started(10);
+    // Heartbeats from n1 reach n2 later than the detection time: to n2, n1 is dead.
+    sim.linkDelay("n1", "n2", Duration.ofMillis(400));
+    sim.run(Duration.ofMillis(500));
+    assertThat(sim.node("n2").requireAgent().state().peers().get("n1")).isNotNull()
+        .extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.DEAD);
+    assertThat(sim.node("n3").requireAgent().state().peers().get("n1")).isNotNull()
+        .extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.ALIVE);
+    assertThatThrownBy(() -> sim.linkDelay("n1", "n2", Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+  }
+
+  @Test
   void lossAndDuplicationChangeWhatArrives() {
     long[] clean = datagrams(0, 0);
     long[] lossy = datagrams(0.5, 0);
@@ -132,6 +146,33 @@ class SimulationTest {
     sim.run(Duration.ofSeconds(3));
     assertThat(sim.holders(v)).extracting(SimNode::id).containsExactly("n2");
     assertThat(sim.clientReaches(v)).isTrue();
+  }
+
+  @Test
+  void aNodeRestartedAfterItsWallClockSteppedBackIsHeardAgain() {
+    Simulation sim = started(8);
+    sim.node("n3").clockJump(Duration.ofHours(-1));
+    sim.node("n3").crash();
+    sim.run(Duration.ofSeconds(1));
+    sim.node("n3").restart(); // its incarnation, from the wall clock, is now lower
+    sim.run(Duration.ofSeconds(2));
+    assertPeersSeeAlive(sim, "n3");
+    // The same after a graceful stop, whose LEAVING notice the peers accept while n3 is dead.
+    sim.node("n3").clockJump(Duration.ofHours(-1));
+    sim.node("n3").stop();
+    sim.run(Duration.ofSeconds(1));
+    sim.node("n3").restart();
+    sim.run(Duration.ofSeconds(2));
+    assertPeersSeeAlive(sim, "n3");
+  }
+
+  private static void assertPeersSeeAlive(Simulation sim, String node) {
+    for (SimNode n : sim.nodes()) {
+      if (!n.id().equals(node)) {
+        assertThat(n.requireAgent().state().peers().get(node)).as("%s's view", n.id())
+            .isNotNull().extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.ALIVE);
+      }
+    }
   }
 
   @Test

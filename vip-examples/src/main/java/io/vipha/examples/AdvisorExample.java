@@ -79,39 +79,26 @@ public final class AdvisorExample {
     Appliance appliance = null;
     boolean isPublic = false;
     List<Need> needs = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        value = arg.substring(eq + 1);
-        arg = arg.substring(0, eq);
-      }
-      switch (arg) {
+    Flags flags = new Flags(args);
+    while (flags.next()) {
+      switch (flags.name()) {
         case "--appliance" -> {
-          if (value == null) {
-            value = next(args, ++i, arg);
-          }
+          String value = flags.value();
           if (appliance != null) {
             throw new UsageException("--appliance is given twice");
           }
           appliance = appliance(value);
         }
         case "--need" -> {
-          if (value == null) {
-            value = next(args, ++i, arg);
-          }
-          for (String item : value.split(",", -1)) {
+          for (String item : flags.value().split(",", -1)) {
             needs.add(need(item.trim()));
           }
         }
         case "--public" -> {
-          if (value != null) {
-            throw new UsageException("--public takes no value");
-          }
+          flags.noValue();
           isPublic = true;
         }
-        default -> throw new UsageException("unknown argument '" + args[i] + "'");
+        default -> throw flags.unknown();
       }
     }
     return Requirements.builder()
@@ -119,13 +106,6 @@ public final class AdvisorExample {
         .exposure(isPublic ? Exposure.PUBLIC : Exposure.PRIVATE)
         .needs(needs)
         .build();
-  }
-
-  private static String next(String[] args, int i, String flag) throws UsageException {
-    if (i >= args.length || args[i].startsWith("--")) {
-      throw new UsageException(flag + " needs a value");
-    }
-    return args[i];
   }
 
   private static Appliance appliance(String value) throws UsageException {
@@ -239,14 +219,5 @@ public final class AdvisorExample {
 
   private static String label(Mode mode) {
     return mode == Mode.ACTIVE_ACTIVE ? "Active/Active" : "Active/Passive";
-  }
-
-  /** A bad command line; the message names the bad argument. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
   }
 }

@@ -1,4 +1,7 @@
-/** Runnable examples of vipha, starting with {@link io.vipha.examples.AdvisorExample}. */
+/**
+ * Runnable examples of vipha: {@link io.vipha.examples.SimulationDemo}, the simulated cluster
+ * demo, and {@link io.vipha.examples.AdvisorExample}, the mode advisor.
+ */
 @NullMarked
 package io.vipha.examples;
 
