@@ -212,7 +212,6 @@ public final class Explorer {
 
   /** One run of one schedule. */
   private final class Run {
-    final long seed;
     final FaultSchedule schedule;
     final Simulation sim;
     final List<SimNode> nodes;
@@ -229,7 +228,6 @@ public final class Explorer {
         .plus(group.policy().heartbeatInterval().multipliedBy(2)).toNanos();
 
     Run(long seed, FaultSchedule schedule) {
-      this.seed = seed;
       this.schedule = schedule;
       Simulation.Builder b = Simulation.builder().group(group).seed(seed);
       settings.accept(b);
@@ -306,8 +304,10 @@ public final class Explorer {
     void stepAndCheck() {
       sim.runUntil(sim.now() + step);
       long now = sim.now();
-      for (VirtualIp v : group.vips()) {
-        List<SimNode> holders = sim.holders(v);
+      List<VirtualIp> vips = group.vips();
+      for (int k = 0; k < vips.size(); k++) {
+        VirtualIp v = vips.get(k);
+        List<SimNode> holders = sim.holders(k);
         boolean any = holders.size() >= 2;
         boolean running = any && runningPair(holders);
         window(v, running, dualRunningSince, now, bounds.dualRunning().toNanos(),
@@ -320,7 +320,14 @@ public final class Explorer {
 
     /** Each pair of holders on the segment may overlap for {@link Bounds#dualAny()}. */
     void pairWindows(VirtualIp v, List<SimNode> holders, long now) {
-      Map<String, Long> pairs = dualAnySince.computeIfAbsent(v, k -> new HashMap<>());
+      Map<String, Long> pairs = dualAnySince.get(v);
+      if (holders.size() < 2 && (pairs == null || pairs.isEmpty())) {
+        return; // the common case, without allocating
+      }
+      if (pairs == null) {
+        pairs = new HashMap<>();
+        dualAnySince.put(v, pairs);
+      }
       List<String> current = new ArrayList<>();
       for (int i = 0; i < holders.size(); i++) {
         for (int j = i + 1; j < holders.size(); j++) {
@@ -406,12 +413,55 @@ public final class Explorer {
       return true;
     }
 
+    /** {@link #convergenceProblems()} is empty; without building any text. */
     boolean converged() {
-      return convergenceProblems().isEmpty();
+      List<VirtualIp> vips = group.vips();
+      AgentState[] states = new AgentState[nodes.size()];
+      for (int i = 0; i < nodes.size(); i++) {
+        SimNode n = nodes.get(i);
+        VipAgent a = n.agent();
+        if (a != null && n.running()) {
+          states[i] = a.state();
+        }
+      }
+      for (int k = 0; k < vips.size(); k++) {
+        int holder = -1;
+        for (int i = 0; i < nodes.size(); i++) {
+          if (nodes.get(i).host().holds(k)) {
+            if (holder >= 0) {
+              return false;
+            }
+            holder = i;
+          }
+        }
+        if (holder < 0 || states[holder] == null || !nodes.get(holder).onSegment()) {
+          return false;
+        }
+        AgentState hs = states[holder];
+        if (hs.phase() != VipAgent.Phase.RUNNING || hs.eligibility() == Eligibility.DISQUALIFIED
+            || hs.eligibility() == Eligibility.DRAINING) {
+          return false;
+        }
+        String id = nodes.get(holder).id();
+        VirtualIp v = vips.get(k);
+        for (AgentState st : states) {
+          if (st != null && !id.equals(st.owners().get(v))) {
+            return false;
+          }
+        }
+      }
+      return true;
     }
 
     String convergenceProblems() {
       List<String> problems = new ArrayList<>();
+      Map<String, AgentState> states = new HashMap<>();
+      for (SimNode n : nodes) {
+        VipAgent a = n.agent();
+        if (a != null && n.running()) {
+          states.put(n.id(), a.state());
+        }
+      }
       for (VirtualIp v : group.vips()) {
         List<SimNode> holders = new ArrayList<>();
         for (SimNode n : nodes) {
@@ -424,25 +474,21 @@ public final class Explorer {
           continue;
         }
         SimNode h = holders.get(0);
-        VipAgent ha = h.agent();
-        if (ha == null || !h.running() || !h.onSegment()) {
+        AgentState hs = states.get(h.id());
+        if (hs == null || !h.onSegment()) {
           problems.add(v.cidr() + " held by " + h.id() + " whose process is not running");
           continue;
         }
-        AgentState hs = ha.state();
         if (hs.phase() != VipAgent.Phase.RUNNING || hs.eligibility() == Eligibility.DISQUALIFIED
             || hs.eligibility() == Eligibility.DRAINING) {
           problems.add(v.cidr() + " held by " + h.id() + " which is " + hs.phase() + "/"
               + hs.eligibility());
         }
-        for (SimNode n : nodes) {
-          VipAgent a = n.agent();
-          if (a != null && n.running()) {
-            String o = a.state().owners().get(v);
-            if (!h.id().equals(o)) {
-              problems.add(n.id() + " thinks " + v.cidr() + " belongs to " + o + ", " + h.id()
-                  + " holds it");
-            }
+        for (Map.Entry<String, AgentState> e : states.entrySet()) {
+          String o = e.getValue().owners().get(v);
+          if (!h.id().equals(o)) {
+            problems.add(e.getKey() + " thinks " + v.cidr() + " belongs to " + o + ", " + h.id()
+                + " holds it");
           }
         }
       }

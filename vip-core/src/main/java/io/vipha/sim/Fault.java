@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One fault or operator action of a {@link FaultSchedule}, applied at a virtual instant.
@@ -97,7 +98,9 @@ public record Fault(long at, Kind kind, int node, long amount) {
       case POWER_ON -> n.powerOn();
       case CRASH -> n.crash();
       case RESTART -> n.restart();
-      case STOP -> n.stop();
+      case STOP -> {
+        CompletableFuture<Void> unused = n.stop(); // the stop runs on in virtual time
+      }
       case PAUSE -> n.pause(Duration.ofMillis(amount));
       case CLOCK_JUMP -> n.clockJump(Duration.ofMillis(amount));
       case DRIFT -> n.drift(amount);

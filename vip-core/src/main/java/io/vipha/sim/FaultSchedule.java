@@ -55,10 +55,9 @@ public record FaultSchedule(List<Fault> faults) {
     }
     Random r = new Random(seed * 0x9E3779B97F4A7C15L + 17);
     List<Fault> out = new ArrayList<>();
-    @SuppressWarnings("unchecked")
-    List<Kind>[] broken = new List[nodes];
+    List<List<Kind>> broken = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
-      broken[i] = new ArrayList<>();
+      broken.add(new ArrayList<>());
     }
     Kind[] kinds = Kind.values();
     long t = 1_000_000_000L;
@@ -67,12 +66,12 @@ public record FaultSchedule(List<Fault> faults) {
       List<Integer> hurt = new ArrayList<>();
       List<Integer> fine = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
-        (broken[i].isEmpty() ? fine : hurt).add(i);
+        (broken.get(i).isEmpty() ? fine : hurt).add(i);
       }
       Fault f;
       if (!hurt.isEmpty() && r.nextInt(100) < 40) {
         int n = hurt.get(r.nextInt(hurt.size()));
-        Kind was = broken[n].remove(r.nextInt(broken[n].size()));
+        Kind was = broken.get(n).remove(r.nextInt(broken.get(n).size()));
         Kind undo = switch (was) {
           case POWER_OFF -> Kind.POWER_ON;
           case CRASH, STOP -> Kind.RESTART;
@@ -110,7 +109,7 @@ public record FaultSchedule(List<Fault> faults) {
           default -> 0;
         };
         if (lasting) {
-          broken[n].add(k);
+          broken.get(n).add(k);
         }
         f = new Fault(t, k, n, amount);
       }

@@ -23,12 +23,33 @@ final class SimHost implements AddressBackend {
   private final Set<String> interfaces;
   /** VIP to lease expiry on the host clock; Long.MAX_VALUE for none. */
   private final Map<VirtualIp, Long> held = new LinkedHashMap<>();
+  /** The group's VIPs by identity, for {@link #holds} without hashing records. */
+  private final java.util.IdentityHashMap<VirtualIp, Integer> index =
+      new java.util.IdentityHashMap<>();
+  /** Whether the VIP with each index is held (mirrors {@link #held}). */
+  private final boolean[] holding;
   private @Nullable BackendException failure;
 
   SimHost(Simulation sim, SimNode node, Set<String> interfaces) {
     this.sim = sim;
     this.node = node;
     this.interfaces = Set.copyOf(interfaces);
+    java.util.List<VirtualIp> vips = sim.group().vips();
+    for (int i = 0; i < vips.size(); i++) {
+      index.put(vips.get(i), i);
+    }
+    this.holding = new boolean[vips.size()];
+  }
+
+  private void mark(VirtualIp vip, boolean on) {
+    Integer i = index.get(vip);
+    if (i == null) {
+      int k = sim.group().vips().indexOf(vip);
+      i = k < 0 ? null : k;
+    }
+    if (i != null) {
+      holding[i] = on;
+    }
   }
 
   @Override
@@ -44,6 +65,7 @@ final class SimHost implements AddressBackend {
     }
     boolean had = held.containsKey(vip);
     held.put(vip, until);
+    mark(vip, true);
     if (!had) {
       sim.addressChanged(node, vip, true, "assigned");
     }
@@ -53,6 +75,7 @@ final class SimHost implements AddressBackend {
     Long t = held.get(vip);
     if (t != null && t == until) {
       held.remove(vip);
+      mark(vip, false);
       sim.addressChanged(node, vip, false, "lease expired");
     }
   }
@@ -104,8 +127,14 @@ final class SimHost implements AddressBackend {
     return failure != null;
   }
 
+  /** Whether the host holds the group's VIP with index {@code vipIndex}. */
+  boolean holds(int vipIndex) {
+    return holding[vipIndex];
+  }
+
   boolean holds(VirtualIp vip) {
-    return held.containsKey(vip);
+    Integer i = index.get(vip);
+    return i != null ? holding[i] : held.containsKey(vip);
   }
 
   Set<VirtualIp> holdings() {
@@ -113,6 +142,7 @@ final class SimHost implements AddressBackend {
   }
 
   void addByHand(VirtualIp vip) {
+    mark(vip, true);
     if (held.put(vip, Long.MAX_VALUE) == null) {
       sim.addressChanged(node, vip, true, "added by hand");
     }
@@ -120,6 +150,7 @@ final class SimHost implements AddressBackend {
 
   boolean remove(VirtualIp vip, String why) {
     if (held.remove(vip) != null) {
+      mark(vip, false);
       sim.addressChanged(node, vip, false, why);
       return true;
     }

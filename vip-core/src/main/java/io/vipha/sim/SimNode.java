@@ -26,7 +26,6 @@ public final class SimNode {
   private boolean powered = true;
   private boolean link = true;
   private boolean healthy = true;
-  private int pauses;
   private @Nullable ProcessLoop process;
   private @Nullable VipAgent agent;
   private @Nullable HeartbeatCoordinator coordinator;
@@ -137,7 +136,8 @@ public final class SimNode {
     coordinator = c;
     agent = a;
     incarnations++;
-    a.start();
+    // Its failure shows in the timeline (the agent reports what failed); nothing waits on it.
+    CompletableFuture<Void> unused = a.start();
   }
 
   private void kill() {
@@ -203,7 +203,6 @@ public final class SimNode {
       return;
     }
     p.pause();
-    pauses++;
     sim.time().schedule(d.toNanos(), () -> {
       if (process == p) {
         p.resume();

@@ -177,9 +177,32 @@ public final class Simulation {
 
   /** Nodes whose host holds {@code vip} and is on the segment, in group order. */
   public List<SimNode> holders(VirtualIp vip) {
+    int k = indexOf(vip);
     List<SimNode> out = new ArrayList<>(2);
     for (SimNode n : nodeList) {
-      if (n.onSegment() && n.holds(vip)) {
+      if (n.onSegment() && (k >= 0 ? n.host().holds(k) : n.holds(vip))) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("ReferenceEquality") // identity first: agents pass the group's own instances
+  private int indexOf(VirtualIp vip) {
+    List<VirtualIp> vips = group.vips();
+    for (int i = 0; i < vips.size(); i++) {
+      if (vips.get(i) == vip) {
+        return i;
+      }
+    }
+    return vips.indexOf(vip);
+  }
+
+  /** {@link #holders(VirtualIp)} of the group's VIP with index {@code vipIndex}. */
+  List<SimNode> holders(int vipIndex) {
+    List<SimNode> out = new ArrayList<>(2);
+    for (SimNode n : nodeList) {
+      if (n.onSegment() && n.host().holds(vipIndex)) {
         out.add(n);
       }
     }
