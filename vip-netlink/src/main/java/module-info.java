@@ -1,8 +1,11 @@
 /**
- * The Linux backend of vipha (rtnetlink through JNA). This release holds only the module: the
- * backend itself is not implemented yet and nothing here pretends to move addresses.
+ * The Linux backend of vipha: rtnetlink addresses and links, gratuitous ARP and unsolicited
+ * neighbour advertisement, through JNA.
  */
 module io.vipha.netlink {
-  requires io.vipha.core;
+  requires transitive io.vipha.core;
   requires com.sun.jna;
+  requires static org.jspecify;
+
+  exports io.vipha.netlink;
 }

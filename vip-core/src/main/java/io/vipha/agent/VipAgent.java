@@ -6,6 +6,7 @@ import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.config.VipConfig;
+import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
 import io.vipha.health.HealthMonitor;
 import io.vipha.plan.ClusterView;
@@ -100,6 +101,7 @@ public final class VipAgent {
   private final long joinTime;
   private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
   private final @Nullable HealthMonitor health;
+  private final Effect linkDown;
 
   // Event-loop state.
   private Phase phase = Phase.NEW;
@@ -131,6 +133,9 @@ public final class VipAgent {
   private @Nullable Cancellable reconcileTimer;
   private @Nullable Cancellable refreshTimer;
   private @Nullable Cancellable joinTimer;
+  private @Nullable Cancellable watch;
+  private final Set<String> linksDown = new TreeSet<>();
+  private boolean hostReconcilePending;
   private long lastRenew;
   private final ArrayDeque<AgentEvent> recent = new ArrayDeque<>();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -156,6 +161,7 @@ public final class VipAgent {
     group.vips().forEach(v -> ifs.add(v.interfaceName()));
     this.interfaces = Collections.unmodifiableSet(ifs);
     this.reconcileEvery = b.reconcileInterval.toNanos();
+    this.linkDown = b.linkDown;
     long detection = policy.detectionTime().toNanos();
     this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
         : 2 * detection + policy.heartbeatInterval().toNanos();
@@ -281,14 +287,14 @@ public final class VipAgent {
   public void health(String check, boolean healthy, int priorityDelta, boolean disqualified,
       String detail) {
     loop.execute(() -> {
-      boolean wasEligible = !this.disqualified;
+      boolean wasDisqualified = isDisqualified();
       this.priorityDelta = priorityDelta;
       this.disqualified = disqualified;
-      if (wasEligible == disqualified) {
+      if (wasDisqualified != isDisqualified()) {
         eligibleSince = loop.nanoTime();
       }
       emit(new AgentEvent.HealthChanged(loop.nanoTime(), check, healthy, effectivePriority(),
-          disqualified, detail));
+          isDisqualified(), detail));
       localChanged();
     });
   }
@@ -333,6 +339,11 @@ public final class VipAgent {
       }
     } catch (BackendException e) {
       emit(new AgentEvent.BackendError(loop.nanoTime(), "list", null, e));
+    }
+    try {
+      watch = backend.watch(new HostListener());
+    } catch (BackendException e) {
+      emit(new AgentEvent.BackendError(loop.nanoTime(), "watch", null, e));
     }
     try {
       coordinator.start(new Context());
@@ -400,6 +411,11 @@ public final class VipAgent {
     }
     coordinator.leave();
     coordinator.close();
+    Cancellable w = watch;
+    if (w != null) {
+      w.cancel();
+      watch = null;
+    }
     HealthMonitor h = health;
     if (h != null) {
       h.stop();
@@ -695,14 +711,81 @@ public final class VipAgent {
 
   /** The node's priority after health adjustments, kept within 1–254. */
   private int effectivePriority() {
-    return Math.max(1, Math.min(254, self.priority() + priorityDelta));
+    int links = 0;
+    for (String i : interfaces) {
+      links += linkDown.priorityDelta(!linksDown.contains(i));
+    }
+    return Math.max(1, Math.min(254, self.priority() + priorityDelta + links));
   }
 
   private Eligibility localEligibility() {
     if (draining) {
       return Eligibility.DRAINING;
     }
-    return disqualified || backendFailing ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
+    return isDisqualified() ? Eligibility.DISQUALIFIED : Eligibility.ELIGIBLE;
+  }
+
+  /**
+   * A health check disqualifies this node, the backend is failing, or a link that carries its
+   * VIPs is down and the link-down effect disqualifies.
+   */
+  private boolean isDisqualified() {
+    return disqualified || backendFailing
+        || (linkDown.type() == Effect.Type.DISQUALIFY && !linksDown.isEmpty());
+  }
+
+  /**
+   * The backend saw addresses change on {@code iface}: reconcile at once (once for a burst of
+   * changes) rather than at the next periodic reconcile.
+   */
+  private void onHostAddresses(String iface) {
+    if (phase == Phase.STOPPED || hostReconcilePending || !interfaces.contains(iface)) {
+      return;
+    }
+    hostReconcilePending = true;
+    loop.execute(() -> {
+      hostReconcilePending = false;
+      if (phase != Phase.STOPPED) {
+        reconcile(null);
+        snapshot();
+      }
+    });
+  }
+
+  /**
+   * A link that carries VIPs went down (or came back): like a failing health check with the
+   * builder's link-down effect (by default it disqualifies the node, so its VIPs move to a node
+   * whose link is up).
+   */
+  private void onHostLink(String iface, boolean up) {
+    if (phase == Phase.STOPPED || !interfaces.contains(iface)) {
+      return;
+    }
+    boolean wasDisqualified = isDisqualified();
+    if (!(up ? linksDown.remove(iface) : linksDown.add(iface))) {
+      return;
+    }
+    long now = loop.nanoTime();
+    if (wasDisqualified != isDisqualified()) {
+      eligibleSince = now;
+    }
+    emit(new AgentEvent.HealthChanged(now, "link " + iface, up, effectivePriority(),
+        isDisqualified(), "link " + iface + (up ? " is up" : " is down")));
+    localChanged();
+    snapshot();
+  }
+
+  /** Moves the backend's reports onto the event loop. */
+  private final class HostListener implements AddressBackend.Listener {
+    @Override
+    public void addressesChanged(String interfaceName) {
+      loop.execute(() -> onHostAddresses(interfaceName));
+    }
+
+    @Override
+    public void linkChanged(String interfaceName, boolean up) {
+      loop.execute(() -> onHostLink(interfaceName, up));
+    }
   }
 
   private Eligibility advertisedEligibility() {
@@ -1149,6 +1232,7 @@ public final class VipAgent {
     private @Nullable Duration handoverTimeout;
     private final List<HealthCheck> healthChecks = new ArrayList<>();
     private @Nullable Executor healthExecutor;
+    private Effect linkDown = Effect.disqualify();
 
     private Builder() {}
 
@@ -1164,6 +1248,17 @@ public final class VipAgent {
     /** Adds health checks of this node. */
     public Builder healthChecks(List<HealthCheck> checks) {
       healthChecks.addAll(checks);
+      return this;
+    }
+
+    /**
+     * What a VIP interface going down does, when the backend watches links: like a health check
+     * with this effect that fails while the link is down. Default {@link Effect#disqualify()}: the
+     * node may not own VIPs; {@code Effect.weight(-w)} lowers its priority by {@code w} per
+     * interface that is down instead.
+     */
+    public Builder linkDown(Effect effect) {
+      this.linkDown = java.util.Objects.requireNonNull(effect, "effect");
       return this;
     }
 

@@ -28,6 +28,31 @@ public interface AddressBackend extends AutoCloseable {
   /** The addresses the host holds on {@code interfaces}. */
   Set<HostAddress> list(Set<String> interfaces) throws BackendException;
 
+  /**
+   * Host changes a backend reports as they happen, so that the agent need not wait for its next
+   * periodic reconcile. Calls come from the backend's own thread; the agent moves them onto its
+   * event loop.
+   */
+  interface Listener {
+    /** Addresses on {@code interfaceName} changed (added, removed, expired). */
+    void addressesChanged(String interfaceName);
+
+    /**
+     * {@code interfaceName} is now up (administratively up with carrier) or not (down, no
+     * carrier, or removed).
+     */
+    void linkChanged(String interfaceName, boolean up);
+  }
+
+  /**
+   * Reports host changes to {@code listener} until the returned handle is cancelled: first the
+   * current state of every link, then every change. A backend that cannot watch reports nothing
+   * (the default); the agent then relies on its periodic reconcile alone.
+   */
+  default Cancellable watch(Listener listener) throws BackendException {
+    return () -> {};
+  }
+
   /** Releases the backend's own resources (sockets); never removes addresses. */
   @Override
   default void close() {}

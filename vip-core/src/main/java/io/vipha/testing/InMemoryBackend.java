@@ -4,6 +4,7 @@ import io.vipha.Lease;
 import io.vipha.VirtualIp;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler;
 import java.util.ArrayList;
@@ -13,12 +14,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One host's addresses, in memory. It honours kernel leases against the scheduler's clock,
  * records every announcement, can be told to fail, and lets a test change addresses behind the
- * agent's back (as an operator with {@code ip addr} would).
+ * agent's back (as an operator with {@code ip addr} would). Changes made by hand and links set
+ * down or up are reported to {@linkplain #watch watchers} at once, on the caller's thread.
  */
 public final class InMemoryBackend implements AddressBackend {
   /** One announcement sent. */
@@ -28,6 +32,8 @@ public final class InMemoryBackend implements AddressBackend {
   private final Set<String> interfaces;
   private final Map<HostAddress, Long> expiry = new LinkedHashMap<>(); // NEVER = forever
   private final List<Announcement> announcements = new ArrayList<>();
+  private final Set<String> linksDown = new TreeSet<>();
+  private final List<Listener> watchers = new CopyOnWriteArrayList<>();
   private @Nullable BackendException failure;
   private int calls;
 
@@ -77,6 +83,18 @@ public final class InMemoryBackend implements AddressBackend {
       }
     }
     return out;
+  }
+
+  /** Reports the links' state (every interface up unless {@link #setLink set} down), then changes. */
+  @Override
+  public Cancellable watch(Listener listener) throws BackendException {
+    calls++;
+    fail();
+    watchers.add(listener);
+    for (String i : new TreeSet<>(interfaces)) {
+      listener.linkChanged(i, !linksDown.contains(i));
+    }
+    return () -> watchers.remove(listener);
   }
 
   private void check(VirtualIp vip) throws BackendException {
@@ -131,11 +149,33 @@ public final class InMemoryBackend implements AddressBackend {
   /** Adds an address behind the agent's back, with no lease. */
   public void addByHand(VirtualIp vip) {
     expiry.put(HostAddress.of(vip), Long.MAX_VALUE);
+    addressesChanged(vip.interfaceName());
   }
 
   /** Removes an address behind the agent's back. */
   public void removeByHand(VirtualIp vip) {
     expiry.keySet().removeIf(h -> h.matches(vip));
+    addressesChanged(vip.interfaceName());
+  }
+
+  /** Sets link {@code iface} up or down (a cable pulled, {@code ip link set down}). */
+  public void setLink(String iface, boolean up) {
+    if (up ? linksDown.remove(iface) : linksDown.add(iface)) {
+      for (Listener l : watchers) {
+        l.linkChanged(iface, up);
+      }
+    }
+  }
+
+  /** Whether link {@code iface} is up. */
+  public boolean linkUp(String iface) {
+    return !linksDown.contains(iface);
+  }
+
+  private void addressesChanged(String iface) {
+    for (Listener l : watchers) {
+      l.addressesChanged(iface);
+    }
   }
 
   /** Removes every address, as a power-off does. */

@@ -1,0 +1,278 @@
+package io.vipha.netlink;
+
+import com.sun.jna.Native;
+import io.vipha.Lease;
+import io.vipha.VirtualIp;
+import io.vipha.netlink.internal.Address;
+import io.vipha.netlink.internal.Link;
+import io.vipha.netlink.internal.Namespaces;
+import io.vipha.netlink.internal.PacketSocket;
+import io.vipha.netlink.internal.Rtnl;
+import io.vipha.netlink.internal.Watcher;
+import io.vipha.spi.AddressBackend;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.BackendException.Kind;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.HostAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Linux {@link AddressBackend}: rtnetlink for addresses and links, AF_PACKET for
+ * announcements, through JNA, with no subprocess.
+ *
+ * <pre>{@code
+ * try (NetlinkBackend backend = NetlinkBackend.builder().build()) {
+ *   VipAgent agent = VipAgent.builder().backend(backend)...build();
+ * }
+ * }</pre>
+ *
+ * <p>Changing addresses needs CAP_NET_ADMIN, announcing them CAP_NET_RAW, and opening sockets in
+ * another network namespace CAP_SYS_ADMIN; a missing one fails with {@link Kind#PERMISSION} and a
+ * message that says how to grant it. Addresses are added with the lease as their kernel valid
+ * lifetime, so the kernel removes a VIP whose agent stopped renewing it. IPv6 VIPs are added
+ * without duplicate address detection ({@code nodad}), and with {@link
+ * Builder#preferredLifetimeZero} never chosen as a source address.
+ *
+ * <p>All methods are thread-safe. {@link #close()} releases the sockets and never removes
+ * addresses.
+ */
+public final class NetlinkBackend implements AddressBackend {
+  private final @Nullable String namespace;
+  private final String where;
+  private final boolean preferredZero;
+  private final Rtnl rtnl;
+  private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+  private @Nullable PacketSocket packets;
+  private volatile boolean closed;
+
+  private NetlinkBackend(Builder b, Rtnl rtnl, String where) {
+    this.namespace = b.namespace;
+    this.preferredZero = b.preferredLifetimeZero;
+    this.rtnl = rtnl;
+    this.where = where;
+  }
+
+  /** A new builder: the current network namespace, IPv6 VIPs preferred as usual. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void assign(VirtualIp vip, Lease lease) throws BackendException {
+    open();
+    rtnl.add(rtnl.link(vip.interfaceName()), vip, lease, preferredZero);
+  }
+
+  @Override
+  public void release(VirtualIp vip) throws BackendException {
+    open();
+    Link link = rtnl.linkOrNull(vip.interfaceName());
+    if (link != null) {
+      rtnl.delete(link, vip);
+    }
+  }
+
+  /**
+   * Adds or renews every VIP in {@code vips}, pipelined (many requests in flight, a few
+   * system calls for thousands of VIPs); like {@link #assign} for each. Every VIP is attempted;
+   * the first failure is thrown at the end with the number that failed.
+   */
+  public void assignAll(Collection<VirtualIp> vips, Lease lease) throws BackendException {
+    batch(vips, true, lease);
+  }
+
+  /** Removes every VIP in {@code vips}, pipelined; like {@link #release} for each. */
+  public void releaseAll(Collection<VirtualIp> vips) throws BackendException {
+    batch(vips, false, Lease.forever());
+  }
+
+  private void batch(Collection<VirtualIp> vips, boolean add, Lease lease)
+      throws BackendException {
+    open();
+    Map<String, Link> links = new HashMap<>();
+    List<Rtnl.Change> changes = new ArrayList<>(vips.size());
+    for (VirtualIp v : vips) {
+      String name = v.interfaceName();
+      if (!links.containsKey(name)) {
+        Link l = add ? rtnl.link(name) : rtnl.linkOrNull(name);
+        if (l == null) {
+          continue;
+        }
+        links.put(name, l);
+      }
+      changes.add(new Rtnl.Change(v, add));
+    }
+    rtnl.apply(changes, links, lease, preferredZero);
+  }
+
+  /**
+   * Sends one gratuitous ARP in both forms (a request, then a reply: some switches and hosts
+   * heed only one) for an IPv4 VIP, or one unsolicited neighbour advertisement to ff02::1 for an
+   * IPv6 VIP, from the interface's own hardware address.
+   */
+  @Override
+  public void announce(VirtualIp vip) throws BackendException {
+    open();
+    Link link = rtnl.link(vip.interfaceName());
+    byte[] mac = link.mac();
+    if (mac.length != 6) {
+      throw new BackendException(Kind.UNSUPPORTED, "interface " + link.name() + where
+          + " has no Ethernet address (" + mac.length + "-byte hardware address), so "
+          + vip.cidr() + " cannot be announced with ARP or neighbour discovery");
+    }
+    packets().announce(link, vip, mac, where);
+  }
+
+  private synchronized PacketSocket packets() throws BackendException {
+    PacketSocket p = packets;
+    if (p == null) {
+      p = Namespaces.open(namespace, PacketSocket::new);
+      packets = p;
+    }
+    return p;
+  }
+
+  @Override
+  public Set<HostAddress> list(Set<String> interfaces) throws BackendException {
+    open();
+    Map<Integer, String> names = new HashMap<>();
+    for (Link l : rtnl.links()) {
+      if (interfaces.contains(l.name())) {
+        names.put(l.index(), l.name());
+      }
+    }
+    Set<HostAddress> out = new HashSet<>();
+    if (names.isEmpty()) {
+      return out;
+    }
+    for (Address a : rtnl.addresses()) {
+      String name = names.get(a.index());
+      if (name != null) {
+        out.add(new HostAddress(a.address(), a.prefixLength(), name));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reports the state of every link at once, then link and address changes as rtnetlink
+   * announces them, from a daemon thread, until cancelled.
+   */
+  @Override
+  public Cancellable watch(Listener listener) throws BackendException {
+    open();
+    Watcher w = Watcher.start(Namespaces.open(namespace, Watcher::subscribe), rtnl, listener,
+        namespace == null ? "" : "-" + namespace);
+    watchers.add(w);
+    return () -> {
+      w.cancel();
+      watchers.remove(w);
+    };
+  }
+
+  private void open() throws BackendException {
+    if (closed) {
+      throw new BackendException(Kind.OTHER, "this NetlinkBackend" + where + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    for (Watcher w : watchers) {
+      w.cancel();
+    }
+    watchers.clear();
+    rtnl.close();
+    PacketSocket p;
+    synchronized (this) {
+      p = packets;
+      packets = null;
+    }
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NetlinkBackend" + where;
+  }
+
+  /** Builds a {@link NetlinkBackend}; {@link #build()} opens its rtnetlink socket. */
+  public static final class Builder {
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,255}");
+
+    private @Nullable String namespace;
+    private boolean preferredLifetimeZero;
+
+    private Builder() {}
+
+    /**
+     * Manage the addresses of network namespace {@code name} (as {@code ip netns} names it, or an
+     * absolute path such as {@code /proc/1234/ns/net}) instead of the process's own. Needs
+     * CAP_SYS_ADMIN.
+     */
+    public Builder namespace(String name) {
+      if (!(name.startsWith("/") || NAMESPACE.matcher(name).matches())) {
+        throw new IllegalArgumentException("namespace " + name + " is neither an `ip netns` name"
+            + " (letters, digits, . _ -) nor an absolute path such as /proc/PID/ns/net");
+      }
+      this.namespace = name;
+      return this;
+    }
+
+    /**
+     * Give IPv6 VIPs a preferred lifetime of 0 (default false): the kernel then never picks a
+     * VIP as the source of outgoing connections, which keep using the node's own address.
+     */
+    public Builder preferredLifetimeZero(boolean zero) {
+      this.preferredLifetimeZero = zero;
+      return this;
+    }
+
+    /**
+     * Opens the backend.
+     *
+     * @throws BackendException of kind UNSUPPORTED when this is not 64-bit Linux; PERMISSION when
+     *     the namespace cannot be entered; OTHER when it does not exist
+     */
+    public NetlinkBackend build() throws BackendException {
+      String unsupported = unsupported(System.getProperty("os.name", "unknown"),
+          System.getProperty("os.arch", "unknown"), Native.LONG_SIZE);
+      if (unsupported != null) {
+        throw new BackendException(Kind.UNSUPPORTED, unsupported);
+      }
+      String where = namespace == null ? "" : " in network namespace " + namespace;
+      Rtnl rtnl = Namespaces.open(namespace, () -> Rtnl.open(where));
+      return new NetlinkBackend(this, rtnl, where);
+    }
+  }
+
+  /** Why the backend cannot run on this platform, or null when it can. */
+  static @Nullable String unsupported(String osName, String arch, int longSize) {
+    if (!osName.startsWith("Linux")) {
+      return "vipha's netlink backend needs Linux (rtnetlink and AF_PACKET); this is " + osName
+          + ". Use another AddressBackend here, e.g. io.vipha.testing.InMemoryBackend for tests";
+    }
+    if (longSize != 8) {
+      return "vipha's netlink backend needs a 64-bit JVM; this one is " + arch + " with "
+          + (8 * longSize) + "-bit longs";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+package io.vipha.netlink.internal;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The C library calls the backend makes, bound with JNA's direct mapping (one JNI call each, no
+ * reflection per call). A failing call throws {@link LastErrorException} carrying errno.
+ * {@code size_t} and {@code ssize_t} are {@code long}: the backend refuses 32-bit JVMs.
+ */
+final class LibC {
+  static {
+    Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+  }
+
+  private LibC() {}
+
+  static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+  static native int bind(int fd, Pointer address, int addressLength) throws LastErrorException;
+
+  static native long sendto(int fd, Pointer buffer, long length, int flags, Pointer address,
+      int addressLength) throws LastErrorException;
+
+  static native long recv(int fd, Pointer buffer, long length, int flags)
+      throws LastErrorException;
+
+  static native int setsockopt(int fd, int level, int name, Pointer value, int length)
+      throws LastErrorException;
+
+  static native int close(int fd) throws LastErrorException;
+
+  /** Closes {@code fd}; an error is ignored, as the descriptor is released either way. */
+  static void closeQuietly(int fd) {
+    try {
+      close(fd);
+    } catch (LastErrorException e) {
+      // Linux releases the descriptor even when close reports an error.
+    }
+  }
+
+  static native int open(String path, int flags) throws LastErrorException;
+
+  static native int setns(int fd, int nstype) throws LastErrorException;
+}

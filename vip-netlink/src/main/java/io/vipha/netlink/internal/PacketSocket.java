@@ -1,0 +1,77 @@
+package io.vipha.netlink.internal;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import io.vipha.VirtualIp;
+import io.vipha.spi.BackendException;
+
+/**
+ * An AF_PACKET datagram socket (protocol 0: it receives nothing) that sends link-layer payloads
+ * to a given interface and hardware address; the kernel adds the Ethernet header. Needs
+ * CAP_NET_RAW.
+ */
+public final class PacketSocket implements AutoCloseable {
+  private final int fd;
+  private final Memory address = new Memory(20);
+  private final Memory payload = new Memory(128);
+  private boolean closed;
+
+  /** Opens the socket in the calling thread's network namespace. */
+  public PacketSocket() throws BackendException {
+    try {
+      fd = LibC.socket(Nl.AF_PACKET, Nl.SOCK_DGRAM | Nl.SOCK_CLOEXEC, 0);
+    } catch (LastErrorException e) {
+      throw Errno.error(e.getErrorCode(), "opening an AF_PACKET socket to announce addresses",
+          "CAP_NET_RAW", "");
+    }
+  }
+
+  /**
+   * Sends one gratuitous ARP in both forms (request, then reply) for an IPv4 {@code vip}, or one
+   * unsolicited neighbour advertisement to ff02::1 for an IPv6 one, from {@code link}'s hardware
+   * address {@code mac} (6 bytes).
+   */
+  public void announce(Link link, VirtualIp vip, byte[] mac, String where)
+      throws BackendException {
+    byte[] ip = vip.address().getAddress();
+    String on = vip.cidr() + " on " + link.name() + where;
+    if (vip.isIpv4()) {
+      send(link.index(), Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REQUEST, mac,
+          ip), "a gratuitous ARP request for " + on);
+      send(link.index(), Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REPLY, mac,
+          ip), "a gratuitous ARP reply for " + on);
+    } else {
+      send(link.index(), Nl.ETH_P_IPV6, Packets.ALL_NODES_MAC, Packets.unsolicitedNa(mac, ip),
+          "an unsolicited neighbour advertisement for " + on);
+    }
+  }
+
+  /**
+   * Sends {@code data} as one frame of EtherType {@code protocol} to {@code mac} on interface
+   * {@code index}.
+   */
+  synchronized void send(int index, int protocol, byte[] mac, byte[] data, String what)
+      throws BackendException {
+    address.clear();
+    address.setShort(0, (short) Nl.AF_PACKET);
+    address.setByte(2, (byte) (protocol >>> 8));
+    address.setByte(3, (byte) protocol);
+    address.setInt(4, index);
+    address.setByte(11, (byte) mac.length);
+    address.write(12, mac, 0, mac.length);
+    payload.write(0, data, 0, data.length);
+    try {
+      LibC.sendto(fd, payload, data.length, 0, address, 20);
+    } catch (LastErrorException e) {
+      throw Errno.error(e.getErrorCode(), "sending " + what, "CAP_NET_RAW", "");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      LibC.closeQuietly(fd);
+    }
+  }
+}

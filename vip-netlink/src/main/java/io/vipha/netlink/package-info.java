@@ -1,0 +1,9 @@
+/**
+ * The Linux backend of vipha: {@link io.vipha.netlink.NetlinkBackend} applies address changes
+ * through rtnetlink and announces them with gratuitous ARP and unsolicited neighbour
+ * advertisements, through JNA.
+ */
+@NullMarked
+package io.vipha.netlink;
+
+import org.jspecify.annotations.NullMarked;

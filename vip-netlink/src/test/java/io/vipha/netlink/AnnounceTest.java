@@ -1,0 +1,174 @@
+package io.vipha.netlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vipha.Lease;
+import io.vipha.VirtualIp;
+import io.vipha.netlink.Pcap.Frame;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Announcements on a real segment: two owners and a client joined by a bridge, each in its own
+ * namespace. After the VIP moves from owner A to owner B and B announces it, the client's
+ * neighbour entry must point at B's MAC, and a capture on the client must show the gratuitous
+ * ARP request and reply, and the unsolicited neighbour advertisement with the right fields (its
+ * checksum verified by tcpdump). Needs root and tcpdump.
+ */
+class AnnounceTest {
+  private final Netns netns = new Netns();
+  private String a = "";
+  private String b = "";
+  private String client = "";
+  private @Nullable Process capture;
+  private @Nullable Path pcap;
+
+  @BeforeEach
+  void setUp() {
+    Privileged.requireNetworkNamespaces();
+    a = netns.create();
+    b = netns.create();
+    client = netns.create();
+    netns.segment(new String[] {a, "a0"}, new String[] {b, "b0"}, new String[] {client, "c0"});
+    Netns.run("ip", "-n", client, "addr", "add", "192.0.2.100/24", "dev", "c0");
+    Netns.run("ip", "-n", client, "addr", "add", "2001:db8::100/64", "dev", "c0", "nodad");
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    Process p = capture;
+    if (p != null) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    Path f = pcap;
+    if (f != null) {
+      try {
+        Files.deleteIfExists(f);
+      } catch (java.io.IOException e) {
+        // A leftover file in the temporary directory is harmless.
+      }
+    }
+    netns.close();
+  }
+
+  @Test
+  void theClientFollowsTheNewOwnerAfterItsAnnouncements() throws Exception {
+    VirtualIp v4 = VirtualIp.of("192.0.2.10/24", "a0");
+    VirtualIp v6 = VirtualIp.of("2001:db8::10/64", "a0");
+    String macA = netns.mac(a, "a0");
+    String macB = netns.mac(b, "b0");
+    try (NetlinkBackend ownerA = NetlinkBackend.builder().namespace(a).build()) {
+      ownerA.assign(v4, Lease.forever());
+      ownerA.assign(v6, Lease.forever());
+      // The client has talked to A: its neighbour entries point at A (as after a ping).
+      for (String ip : List.of("192.0.2.10", "2001:db8::10")) {
+        Netns.run("ip", "-n", client, "neigh", "replace", ip, "lladdr", macA, "dev", "c0", "nud",
+            "stale");
+      }
+      ownerA.release(v4);
+      ownerA.release(v6);
+    }
+    assertThat(neighbour("192.0.2.10")).isEqualTo(macA);
+    assertThat(neighbour("2001:db8::10")).isEqualTo(macA);
+    // Linux ignores ARP updates within neigh locktime (1 s) of the last one.
+    Thread.sleep(1100);
+
+    Path file = Files.createTempFile("vipha-announce", ".pcap");
+    pcap = file;
+    startCapture(file);
+    VirtualIp b4 = v4.toBuilder().interfaceName("b0").build();
+    VirtualIp b6 = v6.toBuilder().interfaceName("b0").build();
+    try (NetlinkBackend ownerB = NetlinkBackend.builder().namespace(b).build()) {
+      ownerB.assign(b4, Lease.forever());
+      ownerB.assign(b6, Lease.forever());
+      ownerB.announce(b4);
+      ownerB.announce(b6);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while ((!macB.equals(neighbour("192.0.2.10")) || !macB.equals(neighbour("2001:db8::10")))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(neighbour("192.0.2.10")).as("the client's ARP entry").isEqualTo(macB);
+    assertThat(neighbour("2001:db8::10")).as("the client's neighbour entry").isEqualTo(macB);
+    Thread.sleep(300);
+    Process p = java.util.Objects.requireNonNull(capture);
+    p.destroy();
+    p.waitFor(10, TimeUnit.SECONDS);
+
+    List<Frame> frames = Pcap.read(file).stream().filter(f -> f.source().equals(macB)).toList();
+    byte[] vip4 = InetAddress.getByName("192.0.2.10").getAddress();
+    List<Frame> arp = frames.stream().filter(f -> f.etherType() == 0x0806).toList();
+    assertThat(arp).as("ARP frames from B").hasSize(2);
+    for (Frame f : arp) {
+      assertThat(f.destination()).isEqualTo("ff:ff:ff:ff:ff:ff");
+      assertThat(f.u16(0)).as("hardware type").isEqualTo(1);
+      assertThat(f.u16(2)).as("protocol type").isEqualTo(0x0800);
+      assertThat(f.payloadMac(8)).as("sender MAC").isEqualTo(macB);
+      assertThat(f.payload(14, 18)).as("sender IP").isEqualTo(vip4);
+      assertThat(f.payload(24, 28)).as("target IP").isEqualTo(vip4);
+    }
+    assertThat(arp.get(0).u16(6)).as("first: request").isEqualTo(1);
+    assertThat(arp.get(0).payloadMac(18)).isEqualTo("00:00:00:00:00:00");
+    assertThat(arp.get(1).u16(6)).as("second: reply").isEqualTo(2);
+    assertThat(arp.get(1).payloadMac(18)).isEqualTo("ff:ff:ff:ff:ff:ff");
+
+    byte[] vip6 = InetAddress.getByName("2001:db8::10").getAddress();
+    List<Frame> na = frames.stream().filter(f -> f.etherType() == 0x86DD && f.u8(6) == 58
+        && f.u8(40) == 136).toList();
+    assertThat(na).as("neighbour advertisements from B").hasSize(1);
+    Frame f = na.get(0);
+    assertThat(f.destination()).isEqualTo("33:33:00:00:00:01");
+    assertThat(f.u8(7)).as("hop limit").isEqualTo(255);
+    assertThat(f.payload(8, 24)).as("source").isEqualTo(vip6);
+    assertThat(f.payload(24, 40)).as("destination").isEqualTo(
+        InetAddress.getByName("ff02::1").getAddress());
+    assertThat(f.u32(44)).as("flags: Override only").isEqualTo(0x20000000);
+    assertThat(f.payload(48, 64)).as("target").isEqualTo(vip6);
+    assertThat(f.u8(64)).as("option: target link-layer address").isEqualTo(2);
+    assertThat(f.u8(65)).as("option length (8-byte units)").isEqualTo(1);
+    assertThat(f.payloadMac(66)).isEqualTo(macB);
+
+    String decoded = Netns.run("tcpdump", "-nn", "-vv", "-r", file.toString(), "icmp6");
+    assertThat(decoded).contains("neighbor advertisement", "tgt is 2001:db8::10",
+        "Flags [override]", "hlim 255").doesNotContain("bad");
+    assertThat(decoded.lines().filter(l -> l.contains("icmp6 sum ok"))).isNotEmpty();
+  }
+
+  private @Nullable String neighbour(String ip) {
+    for (Map<String, Object> n : Json.array(Netns.run("ip", "-n", client, "-j", "neigh",
+        "show", "dev", "c0"))) {
+      if (ip.equals(n.get("dst"))) {
+        return (String) n.get("lladdr");
+      }
+    }
+    return null;
+  }
+
+  private void startCapture(Path file) throws Exception {
+    Process p = new ProcessBuilder("ip", "netns", "exec", client, "tcpdump", "-i", "c0", "-U", "--immediate-mode",
+        "-n", "-w", file.toString(), "arp or icmp6").start();
+    capture = p;
+    BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+        StandardCharsets.UTF_8));
+    String line;
+    while ((line = err.readLine()) != null && !line.contains("listening on")) {
+      // Skip tcpdump's warnings until it listens.
+    }
+    if (line == null) {
+      throw new AssertionError("tcpdump did not start (is it installed?)");
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.vipha.netlink;
+
+import io.vipha.Lease;
+import io.vipha.VirtualIp;
+import io.vipha.spi.BackendException;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * A child JVM for the tests that need a process of its own: one that is killed while it holds a
+ * lease, or one that runs without capabilities.
+ *
+ * <ul>
+ *   <li>{@code lease NS IFACE CIDR SECONDS}: assigns the VIP with that lease and renews it every
+ *       third of the lease, printing {@code RENEWED <epoch ms>} after each renewal, until killed.
+ *   <li>{@code try NS IFACE CIDR}: lists, assigns, then announces, printing {@code OK op} or
+ *       {@code FAILED op KIND message} for each, then exits.
+ * </ul>
+ */
+public final class ChildMain {
+  private ChildMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String ns = args[1];
+    VirtualIp vip = VirtualIp.of(args[3], args[2]);
+    try (NetlinkBackend backend = NetlinkBackend.builder().namespace(ns).build()) {
+      if (args[0].equals("lease")) {
+        Lease lease = Lease.of(Duration.ofSeconds(Long.parseLong(args[4])));
+        long every = Long.parseLong(args[4]) * 1000 / 3;
+        while (true) {
+          backend.assign(vip, lease);
+          System.out.println("RENEWED " + System.currentTimeMillis());
+          Thread.sleep(every);
+        }
+      }
+      attempt("list", () -> backend.list(Set.of(vip.interfaceName())));
+      attempt("assign", () -> backend.assign(vip, Lease.forever()));
+      attempt("announce", () -> backend.announce(vip));
+    } catch (BackendException e) {
+      System.out.println("FAILED build " + e.kind() + " " + e.getMessage());
+    }
+  }
+
+  private interface Action {
+    void run() throws BackendException;
+  }
+
+  private static void attempt(String op, Action action) {
+    try {
+      action.run();
+      System.out.println("OK " + op);
+    } catch (BackendException e) {
+      System.out.println("FAILED " + op + " " + e.kind() + " " + e.getMessage());
+    }
+  }
+}
