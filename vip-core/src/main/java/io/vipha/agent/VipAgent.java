@@ -36,7 +36,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -112,6 +111,7 @@ public final class VipAgent {
   private boolean draining;
   private long eligibleSince;
   private @Nullable Cancellable settleTimer;
+  private long settleAt;
   private long rejoinUntil = Long.MIN_VALUE;
   private boolean backendFailing;
   private long lastRan;
@@ -119,7 +119,6 @@ public final class VipAgent {
   private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
   /** Per peer, since when (this node's clock) each VIP it holds has been reported held. */
   private final Map<String, Map<VirtualIp, Long>> peerHeld = new HashMap<>();
-  private final Set<VirtualIp> claimTimers = new HashSet<>();
   private final Map<String, PeerState> peers = new HashMap<>();
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
   private Plan plan;
@@ -958,13 +957,7 @@ public final class VipAgent {
       rejoinUntil = Long.MIN_VALUE;
       return false;
     }
-    if (settleTimer == null) {
-      settleTimer = loop.schedule(rejoinUntil - now, () -> {
-        settleTimer = null;
-        reconcile(null);
-        snapshot();
-      });
-    }
+    reconcileAt(rejoinUntil, now);
     return true;
   }
 
@@ -983,13 +976,7 @@ public final class VipAgent {
       // (on start, the join already waited for every peer's news)
       return false;
     }
-    if (settleTimer == null) {
-      settleTimer = loop.schedule(until - now, () -> {
-        settleTimer = null;
-        reconcile(null);
-        snapshot();
-      });
-    }
+    reconcileAt(until, now);
     return true;
   }
 
@@ -1051,14 +1038,29 @@ public final class VipAgent {
     if (now >= graceEnd) {
       return true;
     }
-    if (claimTimers.add(v)) {
-      loop.schedule(graceEnd - now, () -> {
-        claimTimers.remove(v);
-        reconcile(null);
-        snapshot();
-      });
-    }
+    reconcileAt(graceEnd, now);
     return false;
+  }
+
+  /**
+   * Reconciles again at {@code at}, when a wait that held an action back ends. One timer serves
+   * every such wait: it is replaced only by an earlier one, and each reconcile re-arms what
+   * still waits.
+   */
+  private void reconcileAt(long at, long now) {
+    if (settleTimer != null && settleAt <= at) {
+      return;
+    }
+    Cancellable old = settleTimer;
+    if (old != null) {
+      old.cancel();
+    }
+    settleAt = at;
+    settleTimer = loop.schedule(at - now, () -> {
+      settleTimer = null;
+      reconcile(null);
+      snapshot();
+    });
   }
 
   private long peerHeldSince(String peer, VirtualIp v) {
