@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -227,6 +228,25 @@ class VipdTest {
     // The start-up check of the interfaces fails first: the same kind, the same exit code.
     assertThat(vipd.run("--config", file, "--node", "n1")).isEqualTo(77);
     assertThat(err()).contains("RTM_NEWADDR was refused with EPERM");
+  }
+
+  @Test
+  void theSampleConfigurationIsValidAndTheReadmeShowsIt() throws IOException {
+    Path sample = Path.of("config/vipd-web.json");
+    assertThat(run("--config", sample.toString(), "--node", "n2", "--key-file", key.toString(),
+        "--check")).as(err()).isZero();
+    assertThat(Files.readString(Path.of("../README.md"))).contains(Files.readString(sample));
+  }
+
+  @Test
+  void theSystemdUnitGrantsOnlyTheTwoCapabilitiesToANonRootUser() throws IOException {
+    String unit = Files.readString(Path.of("systemd/vipd.service"));
+    assertThat(unit).contains("\nUser=vipha\n", "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW\n",
+        "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
+        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 77\n");
+    String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
+        .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
+    assertThat(Files.readString(Path.of("../README.md"))).contains(service);
   }
 
   @Test
