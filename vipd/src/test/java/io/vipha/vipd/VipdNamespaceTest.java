@@ -156,6 +156,38 @@ class VipdNamespaceTest {
   }
 
   @Test
+  void namespaceManagesAnotherNamespacesAddresses() throws Exception {
+    String[] ns = twoHosts();
+    Path config = config("eth0");
+    // Heartbeats on loopback in this process's namespace; only the addresses are in ns[0].
+    int port;
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(config, Files.readString(config)
+        .replace("198.51.100.1:7405", "127.0.0.1:" + port)
+        .replace("198.51.100.2:7405", "127.0.0.1:" + (port == 65535 ? port - 1 : port + 1)));
+    Path log = dir.resolve("n1.log");
+    Process p = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Vipd.class.getName(),
+        "--config", config.toString(), "--node", "n1", "--namespace", ns[0])
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    children.add(p);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!holds(ns[0]) && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(holds(ns[0])).as("the VIP is in %s; log:\n%s", ns[0], log(log)).isTrue();
+    assertThat(holds(ns[1])).isFalse();
+    p.destroy();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("log:\n%s", log(log)).isZero();
+    assertThat(holds(ns[0])).as("released on SIGTERM").isFalse();
+  }
+
+  @Test
   void anUnknownInterfaceExits4NamingTheInterfaces() throws Exception {
     String[] ns = twoHosts();
     Path log = dir.resolve("n1.log");
