@@ -388,8 +388,8 @@ public final class Vipd {
           }
           Collections.sort(here);
           throw new Failure(ExitCode.NO_SUCH_INTERFACE, "interface " + m.interfaceName()
-              + " (for the heartbeat multicast group " + m.group() + ") does not exist; the"
-              + " interfaces are " + String.join(", ", here));
+              + " (for the heartbeat multicast group " + endpoint(m.group()) + ") does not exist;"
+              + " the interfaces are " + String.join(", ", here));
         }
       } catch (SocketException e) {
         throw new Failure(ExitCode.FAILURE, "cannot list the network interfaces: " + e);
@@ -411,8 +411,12 @@ public final class Vipd {
 
   private static String heartbeats(VipGroup g, String node) {
     List<InetSocketAddress> hb = g.node(node).orElseThrow().heartbeat();
-    return hb.stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
-        .collect(Collectors.joining(", "));
+    return hb.stream().map(Vipd::endpoint).collect(Collectors.joining(", "));
+  }
+
+  private static String endpoint(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   /** This build's version, from vipd.properties. */

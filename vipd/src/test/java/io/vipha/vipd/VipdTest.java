@@ -218,6 +218,53 @@ class VipdTest {
   }
 
   @Test
+  void anUnknownMulticastInterfaceExits4() throws IOException {
+    int port = freePort();
+    String daemon = ",\n\"daemon\": {\"keyFile\": \"" + key + "\", \"multicast\": {\"group\":"
+        + " \"239.255.86.1:" + port + "\", \"interface\": \"nosuch0\"}}";
+    assertThat(run("--config", config(port, daemon).toString(), "--node", "n1")).isEqualTo(4);
+    assertThat(err()).startsWith("vipd: interface nosuch0 (for the heartbeat multicast group"
+        + " 239.255.86.1:" + port + ") does not exist; the interfaces are ").contains("lo");
+  }
+
+  @Test
+  void aMulticastPortOtherThanTheHeartbeatPortsExits2() throws IOException {
+    int port = freePort();
+    String daemon = ",\n\"daemon\": {\"keyFile\": \"" + key + "\", \"multicast\": {\"group\":"
+        + " \"239.255.86.1:" + (port == 1 ? 2 : port - 1) + "\", \"interface\": \"lo\"}}";
+    assertThat(run("--config", config(port, daemon).toString(), "--node", "n1")).isEqualTo(2);
+    assertThat(err()).startsWith("vipd: cannot start the heartbeat on 127.0.0.1:" + port);
+  }
+
+  /** Runs n1 alone with one exec health check; whether it took the VIP within 3 seconds. */
+  private boolean takesTheVipWithCheck(String command) throws Exception {
+    InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
+    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
+    String file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\","
+        + " \"healthChecks\": [{\"name\": \"probe\", \"exec\": [\"" + command + "\"],"
+        + " \"interval\": \"100ms\", \"timeout\": \"90ms\", \"rise\": 1, \"fall\": 1}]}")
+        .toString();
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
+        () -> vipd.run("--config", file, "--node", "n1"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!backend.holds(vip) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    boolean took = backend.holds(vip);
+    vipd.shutdown();
+    assertThat(code.get(10, TimeUnit.SECONDS)).isZero();
+    return took;
+  }
+
+  @Test
+  void healthChecksFromTheConfigurationDecideEligibility() throws Exception {
+    assertThat(takesTheVipWithCheck("/bin/true")).as("a passing check").isTrue();
+    assertThat(takesTheVipWithCheck("/bin/false")).as("a failing check disqualifies").isFalse();
+  }
+
+  @Test
   void aPermissionErrorWhileRunningExits77() throws Exception {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
