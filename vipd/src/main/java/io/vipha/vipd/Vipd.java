@@ -102,7 +102,14 @@ public final class Vipd {
   /** Runs vipd; exits with one of the codes of {@link ExitCode}. */
   public static void main(String[] args) {
     Vipd vipd = new Vipd(System.out, System.err, Vipd::netlink, true);
-    int code = vipd.run(args);
+    int code;
+    try {
+      code = vipd.run(args);
+    } catch (RuntimeException | Error e) {
+      LOG.error("vipd failed unexpectedly", e);
+      vipd.stopGracefully();
+      code = ExitCode.FAILURE.code;
+    }
     vipd.exiting = true;
     System.exit(code);
   }
