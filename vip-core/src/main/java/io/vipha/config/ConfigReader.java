@@ -25,9 +25,14 @@ import io.vipha.ValidationException;
 import io.vipha.ValidationException.Problem;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.health.HealthCheck;
+import io.vipha.internal.Addresses;
 import io.vipha.internal.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,13 +57,22 @@ import org.jspecify.annotations.Nullable;
  */
 final class ConfigReader {
   static final List<String> ROOT = List.of("groups");
-  static final List<String> GROUP = List.of("name", "mode", "vips", "nodes", "policy");
+  static final List<String> GROUP = List.of("name", "mode", "vips", "nodes", "policy",
+      "daemon");
   static final List<String> VIP = List.of("address", "interface", "exposure", "label");
   static final List<String> NODE = List.of("id", "heartbeat", "priority", "weight", "capacity");
   static final List<String> POLICY = List.of("preempt", "preemptDelay", "holdDown", "flapLimit",
       "heartbeatInterval", "deadAfter", "quorum", "noQuorum", "announce", "lease");
   static final List<String> FLAP_LIMIT = List.of("maxChanges", "window", "suspendFor");
   static final List<String> ANNOUNCE = List.of("count", "interval", "refresh");
+  static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
+      "healthChecks");
+  static final List<String> MULTICAST = List.of("group", "interface");
+  static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
+      "interval", "timeout", "rise", "fall", "effect");
+  /** The health check builder's paths for a target, as the file names them. */
+  private static final Map<String, String> CHECK_TARGETS = Map.of("address", "tcp", "url",
+      "http", "command", "exec");
 
   private static final Pattern PREFIX_LENGTH =
       Pattern.compile("(groups\\[\\d+]\\.vips\\[\\d+])\\.prefixLength");
@@ -97,6 +111,8 @@ final class ConfigReader {
   /** Scalars as written, by path: the value shown in problems. */
   private final Map<String, String> scalars = new HashMap<>();
   private final List<Located> problems = new ArrayList<>();
+  /** The daemon settings read so far, by group name. */
+  private final Map<String, DaemonSettings> daemons = new HashMap<>();
   /** Paths that have a problem of this reader: model problems at or under them are superseded. */
   private final Set<String> reported = new HashSet<>();
   /** The path of the value being read, blamed for a syntax error. */
@@ -116,7 +132,7 @@ final class ConfigReader {
     if (!r.problems.isEmpty()) {
       throw r.failure();
     }
-    return new VipConfig(groups);
+    return new VipConfig(groups, r.daemons);
   }
 
   private ValidationException failure() {
@@ -281,7 +297,15 @@ final class ConfigReader {
     List<@Nullable VipGroup> groups = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       Fields g = fields(list.get(i), "groups[" + i + "]", GROUP, "an object (a group)");
-      groups.add(g == null ? null : group(g));
+      VipGroup built = g == null ? null : group(g);
+      groups.add(built);
+      Fields d = g == null ? null : g.object("daemon", DAEMON);
+      if (d != null) {
+        DaemonSettings settings = daemon(d);
+        if (built != null && settings != null) {
+          daemons.putIfAbsent(built.name(), settings);
+        }
+      }
     }
     for (Problem p : VipConfig.check(groups)) {
       reportModel(p);
@@ -427,6 +451,177 @@ final class ConfigReader {
         report(leasePath, text, "is not a duration or \"forever\"; " + DURATION_HINT,
             locate(leasePath));
       }
+    }
+  }
+
+  /** A group's daemon settings; null when something in them was reported. */
+  private @Nullable DaemonSettings daemon(Fields d) {
+    int before = problems.size();
+    Path keyFile = null;
+    String key = d.string("keyFile");
+    String keyPath = child(d.path, "keyFile");
+    if (key != null) {
+      try {
+        keyFile = Path.of(key);
+        if (!keyFile.isAbsolute()) {
+          report(keyPath, key, "is not an absolute path; write e.g. /etc/vipha/web.key",
+              locate(keyPath));
+        }
+      } catch (InvalidPathException e) {
+        report(keyPath, key, "is not a valid path: " + e.getReason(), locate(keyPath));
+      }
+    }
+    DaemonSettings.Multicast multicast = null;
+    Fields m = d.object("multicast", MULTICAST);
+    if (m != null) {
+      multicast = multicast(m);
+    }
+    Duration reconcile = d.duration("reconcileInterval");
+    String reconcilePath = child(d.path, "reconcileInterval");
+    if (reconcile != null && (reconcile.isNegative() || reconcile.isZero())) {
+      report(reconcilePath, Durations.format(reconcile), "is not positive; write e.g. 1s",
+          locate(reconcilePath));
+    }
+    List<HealthCheck> checks = new ArrayList<>();
+    d.objects("healthChecks", CHECK, "a health check", c -> {
+      if (c != null) {
+        HealthCheck check = healthCheck(c);
+        if (check != null) {
+          checks.add(check);
+        }
+      }
+    });
+    if (problems.size() == before) { // healthChecks[i] counts the checks built: all of them
+      try {
+        HealthCheck.requireUniqueNames(checks);
+      } catch (ValidationException e) {
+        for (Problem p : e.problems()) {
+          reportModel(p.under(d.path));
+        }
+      }
+    }
+    if (problems.size() != before) {
+      return null;
+    }
+    return new DaemonSettings(keyFile, multicast, reconcile, checks);
+  }
+
+  private DaemonSettings.@Nullable Multicast multicast(Fields m) {
+    String group = m.string("group");
+    String iface = m.string("interface");
+    String groupPath = child(m.path, "group");
+    InetSocketAddress address = null;
+    if (group != null) {
+      address = Addresses.parseEndpoint(group.trim(), Node.DEFAULT_HEARTBEAT_PORT);
+      if (address == null || !address.getAddress().isMulticastAddress()) {
+        report(groupPath, group, "is not a multicast address with an optional port; write e.g."
+            + " 239.255.86.1:7405 or [ff02::86]:7405", locate(groupPath));
+        address = null;
+      }
+    } else if (m.node.get("group") == null) {
+      report(groupPath, null, "is required; write e.g. \"group\": \"239.255.86.1:7405\"",
+          locate(groupPath));
+    }
+    String ifacePath = child(m.path, "interface");
+    if (iface == null && m.node.get("interface") == null) {
+      report(ifacePath, null, "is required; name the interface to join the group on, e.g."
+          + " \"interface\": \"eth0\"", locate(ifacePath));
+    } else if (iface != null && iface.isBlank()) {
+      report(ifacePath, iface, "is empty; name the interface, e.g. eth0", locate(ifacePath));
+      iface = null;
+    }
+    return address == null || iface == null ? null
+        : new DaemonSettings.Multicast(address, iface);
+  }
+
+  private @Nullable HealthCheck healthCheck(Fields c) {
+    HealthCheck.Builder b = HealthCheck.builder();
+    String name = c.string("name");
+    if (name != null) {
+      b.name(name);
+    }
+    List<String> targets = new ArrayList<>();
+    for (String t : List.of("tcp", "http", "exec")) {
+      if (c.node.has(t)) {
+        targets.add(t);
+      }
+    }
+    if (targets.size() > 1) {
+      String p = child(c.path, targets.get(1));
+      report(p, null, "is set together with " + targets.get(0) + "; a check probes one target:"
+          + " tcp, http or exec", names.getOrDefault(p, locate(p)));
+      return null;
+    }
+    String tcp = c.string("tcp");
+    if (tcp != null) {
+      b.tcp(tcp);
+    }
+    String http = c.string("http");
+    if (http != null) {
+      b.http(http);
+    }
+    List<String> command = new ArrayList<>();
+    c.strings("exec", "a word of the command, e.g. \"/usr/local/bin/check-db\"", word -> {
+      command.add(word == null ? "" : word);
+    });
+    if (c.node.has("exec")) {
+      b.exec(command);
+    }
+    String status = c.string("expectStatus");
+    if (status != null) {
+      b.expectStatus(status);
+    }
+    Duration interval = c.duration("interval");
+    if (interval != null) {
+      b.interval(interval);
+    }
+    Duration timeout = c.duration("timeout");
+    if (timeout != null) {
+      b.timeout(timeout);
+    }
+    Integer rise = c.integer("rise");
+    if (rise != null) {
+      b.rise(rise);
+    }
+    Integer fall = c.integer("fall");
+    if (fall != null) {
+      b.fall(fall);
+    }
+    JsonNode effect = c.node.get("effect");
+    String effectPath = child(c.path, "effect");
+    if (effect != null) {
+      if (effect.isNumber()) {
+        Integer w = c.integer("effect");
+        if (w != null) {
+          b.weight(w);
+        }
+      } else if (expect(effect, effectPath, JsonNodeType.STRING, "\"disqualify\" or a weight"
+          + " such as -20")) {
+        if (effect.textValue().equalsIgnoreCase("disqualify")) {
+          b.disqualify();
+        } else {
+          report(effectPath, effect.textValue(), "is not an effect; use \"disqualify\" or a"
+              + " weight such as -20 (a number)", locate(effectPath));
+        }
+      }
+    }
+    try {
+      return b.build();
+    } catch (ValidationException e) {
+      for (Problem p : e.problems()) {
+        String path = p.path();
+        int dot = path.indexOf('.');
+        String head = dot < 0 ? path : path.substring(0, dot);
+        String renamed = CHECK_TARGETS.get(head);
+        if (renamed != null) {
+          path = renamed + (dot < 0 ? "" : path.substring(dot));
+        } else if (head.equals("kind")) {
+          path = "";
+          p = new Problem(path, null, "names no target; probe with tcp, http or exec");
+        }
+        reportModel(new Problem(path, p.value(), p.message()).under(c.path));
+      }
+      return null;
     }
   }
 

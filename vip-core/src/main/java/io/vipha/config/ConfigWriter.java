@@ -17,11 +17,16 @@ import io.vipha.Node;
 import io.vipha.Quorum;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.health.Effect;
+import io.vipha.health.HealthCheck;
+import io.vipha.health.StatusCodes;
 import io.vipha.internal.Addresses;
 import io.vipha.internal.Durations;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Writes a configuration document: the fields in the order of the format's documentation,
@@ -47,7 +52,12 @@ final class ConfigWriter {
     ObjectNode root = NODES.objectNode();
     ArrayNode groups = root.putArray("groups");
     for (VipGroup g : config.groups()) {
-      group(g, groups.addObject());
+      ObjectNode o = groups.addObject();
+      group(g, o);
+      DaemonSettings d = config.daemon(g.name());
+      if (!d.isEmpty()) {
+        daemon(d, o.putObject("daemon"));
+      }
     }
     try {
       return WRITER.writeValueAsString(root) + "\n";
@@ -73,6 +83,68 @@ final class ConfigWriter {
     }
   }
 
+  private static void daemon(DaemonSettings d, ObjectNode o) {
+    Path keyFile = d.keyFile();
+    if (keyFile != null) {
+      o.put("keyFile", keyFile.toString());
+    }
+    DaemonSettings.Multicast m = d.multicast();
+    if (m != null) {
+      ObjectNode mo = o.putObject("multicast");
+      mo.put("group", endpoint(m.group()));
+      mo.put("interface", m.interfaceName());
+    }
+    Duration reconcile = d.reconcileInterval();
+    if (reconcile != null) {
+      o.put("reconcileInterval", Durations.format(reconcile));
+    }
+    if (!d.healthChecks().isEmpty()) {
+      ArrayNode checks = o.putArray("healthChecks");
+      for (HealthCheck c : d.healthChecks()) {
+        healthCheck(c, checks.addObject());
+      }
+    }
+  }
+
+  private static void healthCheck(HealthCheck c, ObjectNode o) {
+    o.put("name", c.name());
+    HealthCheck.Target t = c.target();
+    if (t instanceof HealthCheck.Tcp tcp) {
+      o.put("tcp", endpoint(tcp.address()));
+    } else if (t instanceof HealthCheck.Http http) {
+      o.put("http", http.url().toString());
+      if (!http.expectStatus().equals(StatusCodes.ok())) {
+        o.put("expectStatus", http.expectStatus().toString());
+      }
+    } else if (t instanceof HealthCheck.Exec exec) {
+      ArrayNode words = o.putArray("exec");
+      exec.command().forEach(words::add);
+    } else {
+      throw new IllegalArgumentException("health check " + c.name() + " probes with code ("
+          + t + "); a configuration file can hold tcp, http and exec checks only");
+    }
+    if (!c.interval().equals(HealthCheck.DEFAULT_INTERVAL)) {
+      o.put("interval", Durations.format(c.interval()));
+    }
+    if (!c.timeout().equals(HealthCheck.DEFAULT_TIMEOUT)) {
+      o.put("timeout", Durations.format(c.timeout()));
+    }
+    if (c.rise() != HealthCheck.DEFAULT_RISE) {
+      o.put("rise", c.rise());
+    }
+    if (c.fall() != HealthCheck.DEFAULT_FALL) {
+      o.put("fall", c.fall());
+    }
+    if (c.effect().type() == Effect.Type.WEIGHT) {
+      o.put("effect", c.effect().weight());
+    }
+  }
+
+  private static String endpoint(InetSocketAddress a) {
+    String host = Addresses.text(a.getAddress());
+    return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
   private static void vip(VirtualIp v, ObjectNode o) {
     o.put("address", Addresses.text(v.address()) + "/" + v.prefixLength());
     o.put("interface", v.interfaceName());
@@ -89,9 +161,7 @@ final class ConfigWriter {
     o.put("id", n.id());
     ArrayNode heartbeat = o.putArray("heartbeat");
     for (InetSocketAddress a : n.heartbeat()) {
-      String host = Addresses.text(a.getAddress());
-      heartbeat.add((a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":"
-          + a.getPort());
+      heartbeat.add(endpoint(a));
     }
     if (n.priority() != Node.DEFAULT_PRIORITY) {
       o.put("priority", n.priority());

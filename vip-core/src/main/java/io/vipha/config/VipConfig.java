@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,16 +33,47 @@ import org.jspecify.annotations.Nullable;
  * {@code (line L, column C)}. Syntax errors stop reading at the first one.
  *
  * @param groups the groups, at least one; names unique, each VIP address in one group only
+ * @param daemons the {@code "daemon"} objects of the groups that have one, by group name: what
+ *     the node daemon vipd needs beyond the group (see {@link #daemon(String)})
  */
-public record VipConfig(List<VipGroup> groups) {
+public record VipConfig(List<VipGroup> groups, Map<String, DaemonSettings> daemons) {
 
   /** Checks the rules that span groups; throws {@link ValidationException} naming all problems. */
   public VipConfig {
     groups = List.copyOf(groups);
+    Map<String, DaemonSettings> kept = new TreeMap<>();
+    daemons.forEach((name, settings) -> {
+      if (!settings.isEmpty()) {
+        kept.put(name, settings);
+      }
+    });
+    daemons = Collections.unmodifiableMap(kept);
     List<Problem> problems = check(groups);
+    for (String name : daemons.keySet()) {
+      if (groups.stream().noneMatch(g -> g.name().equals(name))) {
+        problems.add(new Problem("daemons", name, "names no group of this configuration"));
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ValidationException(problems);
     }
+  }
+
+  /** A configuration holding {@code groups}, none with daemon settings. */
+  public VipConfig(List<VipGroup> groups) {
+    this(groups, Map.of());
+  }
+
+  /** The daemon settings of the group {@code name}; {@link DaemonSettings#NONE} when it has none. */
+  public DaemonSettings daemon(String name) {
+    return daemons.getOrDefault(name, DaemonSettings.NONE);
+  }
+
+  /** This configuration with {@code settings} as the daemon settings of group {@code name}. */
+  public VipConfig withDaemon(String name, DaemonSettings settings) {
+    Map<String, DaemonSettings> m = new TreeMap<>(daemons);
+    m.put(name, settings);
+    return new VipConfig(groups, m);
   }
 
   /** A configuration holding {@code groups}. */

@@ -36,7 +36,7 @@ class VipConfigStrictTest {
   }
 
   /** The problems of {@code json}, as the exception prints them. */
-  private static List<String> problems(String json) {
+  static List<String> problems(String json) {
     try {
       VipConfig.parse(json);
     } catch (ValidationException e) {
@@ -215,8 +215,8 @@ class VipConfigStrictTest {
         .replace("\n  ]", ",\n" + second + "\n  ]");
 
     assertThat(problems(json)).containsExactly(
-        "groups[0].color: is not a known field; allowed here: name, mode, vips, nodes, policy"
-            + " (line 4, column 22)",
+        "groups[0].color: is not a known field; allowed here: name, mode, vips, nodes, policy,"
+            + " daemon (line 4, column 22)",
         "groups[0].nodes[0].priority: \"high\" is a string; expected a whole number"
             + " (line 8, column 70)",
         "groups[1].vips[0].exposure: \"open\" is not one of PRIVATE, PUBLIC (line 15, column 78)",

@@ -1,0 +1,51 @@
+package io.vipha.config;
+
+import io.vipha.health.HealthCheck;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a node daemon (vipd) needs beyond the group itself: the {@code "daemon"} object of a group
+ * in the configuration file. Every field is optional; {@link #NONE} has none of them.
+ *
+ * @param keyFile the heartbeat signing key, as a file of base64 text (absolute path), or null
+ *     when the daemon is given one another way
+ * @param multicast a multicast group that heartbeats are also sent to, or null for unicast only
+ * @param reconcileInterval how often the agent compares the host with the plan, or null for the
+ *     agent's default
+ * @param healthChecks this group's health checks, run by every node of the group
+ */
+public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+    @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
+
+  /** No daemon settings: what a group without a {@code "daemon"} object has. */
+  public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
+
+  /** Copies the list of checks. */
+  public DaemonSettings {
+    healthChecks = List.copyOf(healthChecks);
+  }
+
+  /** Whether every field is absent. */
+  public boolean isEmpty() {
+    return equals(NONE);
+  }
+
+  /**
+   * A multicast group for heartbeats and the interface to join it on.
+   *
+   * @param group a multicast address and port, e.g. {@code 239.255.86.1:7405}
+   * @param interfaceName the interface, e.g. {@code eth0}
+   */
+  public record Multicast(InetSocketAddress group, String interfaceName) {
+    /** Checks that neither is null. */
+    public Multicast {
+      Objects.requireNonNull(group, "group");
+      Objects.requireNonNull(interfaceName, "interfaceName");
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.vipha.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vipha.health.Effect;
+import io.vipha.health.HealthCheck;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code "daemon"} object of a group: what vipd reads beyond the group. */
+class DaemonSettingsTest {
+  /**
+   * Positions used below: line 8 the keyFile value at column 20, line 9 the multicast object at
+   * 22 and its group value at 32, line 10 the reconcileInterval value at 30, line 12 the first
+   * check's object at 11, its "tcp" value at 36, "interval" at 52 and "effect" value at 80.
+   */
+  private static final String VALID = """
+      {
+        "groups": [
+          {
+            "name": "web", "mode": "ACTIVE_PASSIVE",
+            "vips": [{"address": "192.0.2.10/24", "interface": "eth0"}],
+            "nodes": [{"id": "n1", "heartbeat": ["198.51.100.1:7405"]}],
+            "daemon": {
+              "keyFile": "/etc/vipha/web.key",
+              "multicast": {"group": "239.255.86.1:7405", "interface": "eth0"},
+              "reconcileInterval": "500ms",
+              "healthChecks": [
+                {"name": "tcp80", "tcp": "127.0.0.1:80", "interval": "3s", "effect": -20},
+                {"name": "http", "http": "http://127.0.0.1:8080/health", "expectStatus": "200-299",
+                 "timeout": "300ms", "rise": 1, "fall": 2},
+                {"name": "script", "exec": ["/usr/local/bin/check", "--quick"],
+                 "effect": "disqualify"}
+              ]
+            }
+          }
+        ]
+      }
+      """;
+
+  private static String edit(String from, String to) {
+    assertThat(VALID).contains(from);
+    return VALID.replace(from, to);
+  }
+
+  private static List<String> problems(String json) {
+    return VipConfigStrictTest.problems(json);
+  }
+
+  @Test
+  void readsEveryField() {
+    DaemonSettings d = VipConfig.parse(VALID).daemon("web");
+    assertThat(d.keyFile()).isEqualTo(Path.of("/etc/vipha/web.key"));
+    assertThat(d.multicast()).isEqualTo(new DaemonSettings.Multicast(
+        new InetSocketAddress("239.255.86.1", 7405), "eth0"));
+    assertThat(d.reconcileInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(d.healthChecks()).extracting(HealthCheck::name)
+        .containsExactly("tcp80", "http", "script");
+    HealthCheck tcp = d.healthChecks().get(0);
+    assertThat(tcp.kind()).isEqualTo(HealthCheck.Kind.TCP);
+    assertThat(tcp.interval()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(tcp.effect()).isEqualTo(Effect.weight(-20));
+    HealthCheck http = d.healthChecks().get(1);
+    assertThat(http.timeout()).isEqualTo(Duration.ofMillis(300));
+    assertThat(http.rise()).isEqualTo(1);
+    assertThat(http.fall()).isEqualTo(2);
+    assertThat(http.target().toString()).contains("8080");
+    assertThat(d.healthChecks().get(2).target())
+        .isEqualTo(new HealthCheck.Exec(List.of("/usr/local/bin/check", "--quick")));
+    assertThat(d.healthChecks().get(2).effect()).isEqualTo(Effect.disqualify());
+  }
+
+  @Test
+  void aGroupWithoutADaemonObjectHasNone() {
+    VipConfig c = VipConfig.parse(VALID.replaceAll("(?s),\\s*\"daemon\": \\{.*?\n      }", ""));
+    assertThat(c.daemon("web")).isEqualTo(DaemonSettings.NONE);
+    assertThat(c.daemons()).isEmpty();
+  }
+
+  @Test
+  void roundTripsThroughTheWriter() {
+    VipConfig c = VipConfig.parse(VALID);
+    String written = c.toJson();
+    assertThat(written).contains("\"daemon\"", "\"keyFile\": \"/etc/vipha/web.key\"",
+        "\"effect\": -20", "\"exec\": [");
+    assertThat(VipConfig.parse(written)).isEqualTo(c);
+  }
+
+  @Test
+  void settingsInCodeRoundTrip() {
+    VipConfig plain = VipConfig.parse(VALID.replaceAll("(?s),\\s*\"daemon\": \\{.*?\n      }",
+        ""));
+    VipConfig c = plain.withDaemon("web", new DaemonSettings(Path.of("/k"), null, null,
+        List.of(HealthCheck.tcp("db", "[::1]:5432").build())));
+    assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
+  }
+
+  @Test
+  void rejectsAnUnknownField() {
+    assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
+        "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
+            + " reconcileInterval, healthChecks (line 10, column 9)");
+  }
+
+  @Test
+  void rejectsAnUnknownCheckField() {
+    assertThat(problems(edit("\"interval\": \"3s\"", "\"every\": \"3s\""))).containsExactly(
+        "groups[0].daemon.healthChecks[0].every: is not a known field; allowed here: name, tcp,"
+            + " http, expectStatus, exec, interval, timeout, rise, fall, effect (line 12, column 52)");
+  }
+
+  @Test
+  void rejectsARelativeKeyFile() {
+    assertThat(problems(edit("/etc/vipha/web.key", "web.key"))).containsExactly(
+        "groups[0].daemon.keyFile: \"web.key\" is not an absolute path; write e.g."
+            + " /etc/vipha/web.key (line 8, column 20)");
+  }
+
+  @Test
+  void rejectsAKeyFileThatIsNotAString() {
+    assertThat(problems(edit("\"/etc/vipha/web.key\"", "42"))).containsExactly(
+        "groups[0].daemon.keyFile: \"42\" is a number; expected a string (line 8, column 20)");
+  }
+
+  @Test
+  void rejectsAUnicastMulticastGroup() {
+    assertThat(problems(edit("239.255.86.1:7405", "198.51.100.9:7405"))).containsExactly(
+        "groups[0].daemon.multicast.group: \"198.51.100.9:7405\" is not a multicast address with"
+            + " an optional port; write e.g. 239.255.86.1:7405 or [ff02::86]:7405"
+            + " (line 9, column 32)");
+  }
+
+  @Test
+  void rejectsAMulticastWithoutInterface() {
+    assertThat(problems(edit("7405\", \"interface\": \"eth0\"}", "7405\"}"))).containsExactly(
+        "groups[0].daemon.multicast.interface: is required; name the interface to join the group"
+            + " on, e.g. \"interface\": \"eth0\" (line 9, column 22)");
+  }
+
+  @Test
+  void rejectsABadDuration() {
+    assertThat(problems(edit("\"500ms\"", "\"soon\""))).containsExactly(
+        "groups[0].daemon.reconcileInterval: \"soon\" is not a duration; write e.g. 250ms, 10s,"
+            + " 5m, 1h, 1d or ISO-8601 such as PT10S (line 10, column 30)");
+  }
+
+  @Test
+  void rejectsABadEffect() {
+    assertThat(problems(edit("\"effect\": -20", "\"effect\": \"lower\""))).containsExactly(
+        "groups[0].daemon.healthChecks[0].effect: \"lower\" is not an effect; use \"disqualify\""
+            + " or a weight such as -20 (a number) (line 12, column 80)");
+  }
+
+  @Test
+  void rejectsAWeightOutOfRangeWithTheCheckModelsMessage() {
+    List<String> problems = problems(edit("\"effect\": -20", "\"effect\": -999"));
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0)).startsWith("groups[0].daemon.healthChecks[0].effect")
+        .endsWith("(line 12, column 80)");
+  }
+
+  @Test
+  void rejectsTwoTargets() {
+    assertThat(problems(edit("\"tcp\": \"127.0.0.1:80\",",
+        "\"tcp\": \"127.0.0.1:80\", \"http\": \"http://x/\","))).containsExactly(
+        "groups[0].daemon.healthChecks[0].http: is set together with tcp; a check probes one"
+            + " target: tcp, http or exec (line 12, column 52)");
+  }
+
+  @Test
+  void rejectsACheckWithoutTarget() {
+    assertThat(problems(edit("\"tcp\": \"127.0.0.1:80\", ", ""))).containsExactly(
+        "groups[0].daemon.healthChecks[0]: names no target; probe with tcp, http or exec"
+            + " (line 12, column 11)");
+  }
+
+  @Test
+  void rejectsABadTcpEndpointAtItsField() {
+    List<String> problems = problems(edit("127.0.0.1:80", "localhost"));
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0)).startsWith("groups[0].daemon.healthChecks[0].tcp: \"localhost\"")
+        .endsWith("(line 12, column 36)");
+  }
+
+  @Test
+  void rejectsRepeatedCheckNames() {
+    List<String> problems = problems(edit("\"name\": \"script\"", "\"name\": \"tcp80\""));
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0)).startsWith("groups[0].daemon.healthChecks[2].name")
+        .contains("unique").endsWith("(line 15, column 20)");
+  }
+
+  @Test
+  void rejectsATimeoutNotShorterThanTheInterval() {
+    List<String> problems = problems(edit("\"timeout\": \"300ms\"", "\"timeout\": \"5s\""));
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0)).startsWith("groups[0].daemon.healthChecks[1].timeout")
+        .endsWith("(line 14, column 23)");
+  }
+}

@@ -1,0 +1,86 @@
+package io.vipha.vipd;
+
+import io.vipha.VirtualIp;
+import io.vipha.agent.AgentEvent;
+import io.vipha.agent.AgentListener;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
+
+/** Logs every agent event as one readable line. */
+final class EventLog implements AgentListener {
+  private final Logger log;
+
+  EventLog(Logger log) {
+    this.log = log;
+  }
+
+  @Override
+  public void on(AgentEvent event) {
+    log.atLevel(level(event)).log(format(event));
+  }
+
+  /** How much an operator should care about {@code event}. */
+  static Level level(AgentEvent event) {
+    if (event instanceof AgentEvent.BackendError) {
+      return Level.ERROR;
+    }
+    if (event instanceof AgentEvent.PeerDown down) {
+      return down.left() ? Level.INFO : Level.WARN;
+    }
+    if (event instanceof AgentEvent.HealthChanged health) {
+      return health.healthy() ? Level.INFO : Level.WARN;
+    }
+    if (event instanceof AgentEvent.QuorumLost || event instanceof AgentEvent.Conflict
+        || event instanceof AgentEvent.Stalled || event instanceof AgentEvent.FlapSuspended
+        || event instanceof AgentEvent.DriftRepaired) {
+      return Level.WARN;
+    }
+    return Level.INFO;
+  }
+
+  /** One line saying what happened, without the time (the log adds it). */
+  static String format(AgentEvent event) {
+    if (event instanceof AgentEvent.Acquired e) {
+      return "acquired " + vip(e.vip()) + " (" + e.reason() + ")";
+    } else if (event instanceof AgentEvent.Released e) {
+      return "released " + vip(e.vip()) + " (" + e.reason() + ")";
+    } else if (event instanceof AgentEvent.PeerUp e) {
+      return "peer " + e.nodeId() + " up (incarnation " + e.incarnation() + ")";
+    } else if (event instanceof AgentEvent.PeerSuspect e) {
+      return "peer " + e.nodeId() + " suspect: a heartbeat is late";
+    } else if (event instanceof AgentEvent.PeerDown e) {
+      return e.left() ? "peer " + e.nodeId() + " left (graceful stop)"
+          : "peer " + e.nodeId() + " down: no heartbeat for the dead-after time";
+    } else if (event instanceof AgentEvent.QuorumLost e) {
+      return "quorum lost: " + e.reachable() + " node(s) reachable, " + e.required()
+          + " required";
+    } else if (event instanceof AgentEvent.QuorumRegained e) {
+      return "quorum regained: " + e.reachable() + " node(s) reachable, " + e.required()
+          + " required";
+    } else if (event instanceof AgentEvent.HealthChanged e) {
+      return "health check " + e.check() + " " + (e.healthy() ? "healthy" : "unhealthy")
+          + ": effective priority " + e.effectivePriority()
+          + (e.disqualified() ? ", disqualified" : ", eligible")
+          + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
+    } else if (event instanceof AgentEvent.FlapSuspended e) {
+      return "node " + e.nodeId() + " suspended for flapping";
+    } else if (event instanceof AgentEvent.BackendError e) {
+      VirtualIp v = e.vip();
+      return "backend error: " + e.operation() + (v == null ? "" : " " + vip(v)) + " failed ("
+          + e.error().kind() + "): " + e.error().getMessage();
+    } else if (event instanceof AgentEvent.DriftRepaired e) {
+      return "repaired drift on " + vip(e.vip()) + ": " + e.what();
+    } else if (event instanceof AgentEvent.Conflict e) {
+      return "conflict: peer " + e.peer() + " also holds " + vip(e.vip()) + "; re-announced it";
+    } else if (event instanceof AgentEvent.Stalled e) {
+      return "event loop stalled for " + TimeUnit.NANOSECONDS.toMillis(e.nanos())
+          + " ms; peers may have declared this node dead";
+    }
+    return event.toString();
+  }
+
+  private static String vip(VirtualIp v) {
+    return v.cidr() + " on " + v.interfaceName();
+  }
+}

@@ -1,0 +1,442 @@
+package io.vipha.vipd;
+
+import io.vipha.Node;
+import io.vipha.ValidationException;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.agent.AgentEvent;
+import io.vipha.agent.EventLoopScheduler;
+import io.vipha.agent.HeartbeatCoordinator;
+import io.vipha.agent.VipAgent;
+import io.vipha.config.DaemonSettings;
+import io.vipha.config.VipConfig;
+import io.vipha.netlink.NetlinkBackend;
+import io.vipha.spi.AddressBackend;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * vipd, the vipha node daemon: {@code java -jar vipd.jar --config vipha.json --node n1}.
+ *
+ * <p>Reads the configuration, runs a {@link VipAgent} for one node of one group with a {@link
+ * HeartbeatCoordinator} and the {@link NetlinkBackend}, logs every agent event as one line, and
+ * on SIGTERM or SIGINT stops gracefully (make-before-break) and exits 0. Startup problems end it
+ * at once with one message and the exit code of {@link ExitCode}.
+ */
+public final class Vipd {
+  private static final Logger LOG = LoggerFactory.getLogger("vipd");
+
+  /** Opens the address backend, in a network namespace when one is named. */
+  @FunctionalInterface
+  interface Backends {
+    AddressBackend open(@Nullable String namespace) throws BackendException;
+  }
+
+  /** A startup problem: the message to print and the code to exit with. */
+  static final class Failure extends Exception {
+    private static final long serialVersionUID = 1L;
+    final ExitCode code;
+
+    Failure(ExitCode code, String message) {
+      super(message);
+      this.code = code;
+    }
+  }
+
+  /** What {@link #setUp} found in the configuration. */
+  private record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
+      HeartbeatCoordinator.Builder coordinator) {}
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Backends backends;
+  private final boolean signals;
+  private final CompletableFuture<ExitCode> end = new CompletableFuture<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile boolean exiting;
+  private @Nullable VipAgent agent;
+  private @Nullable EventLoopScheduler loop;
+  private @Nullable AddressBackend backend;
+  private Duration stopBound = Duration.ofSeconds(30);
+
+  /**
+   * A daemon that prints its startup messages to {@code err}, opens its backend with {@code
+   * backends}, and, when {@code signals}, stops gracefully and exits 0 on SIGTERM and SIGINT.
+   */
+  Vipd(PrintStream out, PrintStream err, Backends backends, boolean signals) {
+    this.out = out;
+    this.err = err;
+    this.backends = backends;
+    this.signals = signals;
+  }
+
+  /** Runs vipd; exits with one of the codes of {@link ExitCode}. */
+  public static void main(String[] args) {
+    Vipd vipd = new Vipd(System.out, System.err, Vipd::netlink, true);
+    int code;
+    try {
+      code = vipd.run(args);
+    } catch (RuntimeException | Error e) {
+      LOG.error("vipd failed unexpectedly", e);
+      vipd.stopGracefully();
+      code = ExitCode.FAILURE.code;
+    }
+    vipd.exiting = true;
+    System.exit(code);
+  }
+
+  /** The Linux backend, after checking that this process has the capabilities it needs. */
+  static AddressBackend netlink(@Nullable String namespace) throws BackendException {
+    Capabilities.require(namespace != null);
+    NetlinkBackend.Builder b = NetlinkBackend.builder();
+    if (namespace != null) {
+      b.namespace(namespace);
+    }
+    return b.build();
+  }
+
+  /** Runs until stopped; the exit code. */
+  int run(String... args) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (UsageException e) {
+      err.println("vipd: " + e.getMessage() + "\nRun vipd --help for the options.");
+      return ExitCode.CONFIG.code;
+    }
+    if (options.help()) {
+      out.print(Options.USAGE);
+      return ExitCode.OK.code;
+    }
+    if (options.version()) {
+      out.println("vipd " + version());
+      return ExitCode.OK.code;
+    }
+    try {
+      Setup setup = setUp(options);
+      if (options.check()) {
+        VipGroup g = setup.group();
+        out.println("vipd: " + options.config() + " is valid: group " + g.name() + ", node "
+            + options.node() + ", " + g.vips().size() + " VIP(s), " + g.nodes().size()
+            + " node(s), " + setup.daemon().healthChecks().size() + " health check(s), key file "
+            + setup.keyFile());
+        return ExitCode.OK.code;
+      }
+      return serve(options, setup).code;
+    } catch (Failure f) {
+      err.println("vipd: " + f.getMessage());
+      LOG.error("exiting with code {}", f.code.code);
+      return f.code.code;
+    }
+  }
+
+  /** Reads and checks the configuration and the key; nothing is opened yet. */
+  static Setup setUp(Options o) throws Failure {
+    Path file = java.util.Objects.requireNonNull(o.config());
+    String node = java.util.Objects.requireNonNull(o.node());
+    VipConfig config;
+    try {
+      config = VipConfig.read(file);
+    } catch (NoSuchFileException e) {
+      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file
+          + ": no such file");
+    } catch (IOException | UncheckedIOException e) {
+      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file + ": " + e);
+    } catch (ValidationException e) {
+      throw new Failure(ExitCode.CONFIG, "the configuration " + file + " is invalid:\n"
+          + e.problems().stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+    }
+    List<String> names = config.groups().stream().map(VipGroup::name).toList();
+    VipGroup group;
+    String wanted = o.group();
+    if (wanted == null) {
+      if (names.size() > 1) {
+        throw new Failure(ExitCode.CONFIG, file + " has " + names.size() + " groups ("
+            + String.join(", ", names) + "); choose one with --group NAME");
+      }
+      group = config.groups().get(0);
+    } else {
+      group = config.groups().stream().filter(g -> g.name().equals(wanted)).findFirst()
+          .orElseThrow(() -> new Failure(ExitCode.CONFIG, file + " has no group " + wanted
+              + "; its groups are " + String.join(", ", names)));
+    }
+    if (group.node(node).isEmpty()) {
+      throw new Failure(ExitCode.CONFIG, "node " + node + " is not in group " + group.name()
+          + " of " + file + "; its nodes are " + group.nodes().stream().map(Node::id)
+          .collect(Collectors.joining(", ")));
+    }
+    DaemonSettings daemon = config.daemon(group.name());
+    Path keyFile = o.keyFile() != null ? o.keyFile() : daemon.keyFile();
+    if (keyFile == null) {
+      throw new Failure(ExitCode.CONFIG, "no heartbeat key: give --key-file FILE or set"
+          + " \"daemon\": {\"keyFile\": \"/etc/vipha/" + group.name() + ".key\"} in group "
+          + group.name() + "; make a key with: head -c 32 /dev/urandom | base64 > "
+          + group.name() + ".key");
+    }
+    String from = o.keyFile() != null ? "--key-file" : "the daemon.keyFile of group "
+        + group.name();
+    if (!Files.isRegularFile(keyFile)) {
+      throw new Failure(ExitCode.CONFIG, "the heartbeat key file " + keyFile + " (" + from
+          + ") does not exist or is not a file; make one with: head -c 32 /dev/urandom | base64"
+          + " > " + keyFile);
+    }
+    HeartbeatCoordinator.Builder coordinator = HeartbeatCoordinator.builder();
+    try {
+      coordinator.keyFile(1, keyFile);
+      DaemonSettings.Multicast m = daemon.multicast();
+      if (m != null) {
+        coordinator.multicast(m.group(), m.interfaceName());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Failure(ExitCode.CONFIG, String.valueOf(e.getMessage()));
+    }
+    return new Setup(group, daemon, keyFile, coordinator);
+  }
+
+  private ExitCode serve(Options o, Setup setup) throws Failure {
+    VipGroup group = setup.group();
+    String node = java.util.Objects.requireNonNull(o.node());
+    String ns = o.namespace();
+    AddressBackend b;
+    try {
+      b = backends.open(ns);
+    } catch (BackendException e) {
+      throw new Failure(ExitCode.of(e.kind()), String.valueOf(e.getMessage()));
+    }
+    backend = b;
+    try {
+      checkInterfaces(b, group, setup.daemon(), ns);
+      EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
+      loop = l;
+      VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
+          .coordinator(setup.coordinator().build()).scheduler(l)
+          .healthChecks(setup.daemon().healthChecks());
+      Duration reconcile = setup.daemon().reconcileInterval();
+      if (reconcile != null) {
+        ab.reconcileInterval(reconcile);
+      }
+      VipAgent a = ab.build();
+      agent = a;
+      Duration detection = group.policy().detectionTime();
+      stopBound = detection.multipliedBy(2).plus(group.policy().heartbeatInterval())
+          .plusSeconds(5);
+      a.addListener(new EventLog(LOG));
+      a.addListener(this::fatal);
+      LOG.info("vipd {} starting: group {}, node {}, {}, heartbeat {} every {} (dead after {})",
+          version(), group.name(), node, vipList(group), heartbeats(group, node),
+          text(group.policy().heartbeatInterval()), text(detection));
+      try {
+        a.start().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        ExitCode code = cause instanceof IOException ? ExitCode.HEARTBEAT
+            : cause instanceof IllegalArgumentException ? ExitCode.CONFIG : ExitCode.FAILURE;
+        throw new Failure(code, "cannot start the heartbeat on " + heartbeats(group, node) + ": "
+            + cause.getMessage());
+      } catch (TimeoutException e) {
+        throw new Failure(ExitCode.FAILURE, "the agent did not start within 30s");
+      }
+      if (signals) {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "vipd-stop"));
+      }
+      LOG.info("started; SIGTERM or SIGINT stops gracefully");
+      ExitCode code = end.join();
+      if (code != ExitCode.OK) {
+        stopGracefully();
+      }
+      return code;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure(ExitCode.FAILURE, "interrupted while starting");
+    } catch (Failure f) {
+      close();
+      throw f;
+    }
+  }
+
+  /** Ends the daemon on an error that retrying cannot fix. */
+  private void fatal(AgentEvent event) {
+    if (event instanceof AgentEvent.BackendError e) {
+      BackendException.Kind kind = e.error().kind();
+      if (kind == BackendException.Kind.PERMISSION || kind == BackendException.Kind.UNSUPPORTED) {
+        err.println("vipd: " + e.error().getMessage());
+        end.complete(ExitCode.of(kind));
+      }
+    }
+  }
+
+  /** The shutdown hook: a graceful stop, then exit 0 unless the daemon is exiting on its own. */
+  private void onSignal() {
+    if (exiting) {
+      return;
+    }
+    LOG.info("signal received");
+    stopGracefully();
+    // The JVM would exit 143 (or 130) after a signal; a graceful stop is a clean exit.
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(ExitCode.OK.code);
+  }
+
+  /** Stops the agent make-before-break, waiting at most the handover bound; then closes. */
+  void stopGracefully() {
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
+    VipAgent a = agent;
+    if (a != null) {
+      LOG.info("stopping: peers take over the VIPs before this node releases them (at most {})",
+          text(stopBound));
+      try {
+        a.stop().get(stopBound.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("stopped; this node holds no VIPs");
+      } catch (TimeoutException e) {
+        LOG.warn("the graceful stop did not finish within {}; exiting anyway (the kernel removes"
+            + " leftover VIPs when their lease ends)", text(stopBound));
+      } catch (ExecutionException e) {
+        LOG.warn("the graceful stop failed: {}", String.valueOf(e.getCause()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    close();
+  }
+
+  /** Stops the daemon from another thread (tests): graceful stop, then {@link #run} returns 0. */
+  void shutdown() {
+    stopGracefully();
+    end.complete(ExitCode.OK);
+  }
+
+  private void close() {
+    EventLoopScheduler l = loop;
+    if (l != null) {
+      l.close();
+    }
+    AddressBackend b = backend;
+    if (b != null) {
+      b.close();
+    }
+  }
+
+  /**
+   * Fails with {@link ExitCode#NO_SUCH_INTERFACE} when an interface of the group's VIPs is not on
+   * the host (as the backend sees it), or the multicast interface is not in this process's
+   * network namespace (where the heartbeat socket is).
+   */
+  static void checkInterfaces(AddressBackend backend, VipGroup group, DaemonSettings daemon,
+      @Nullable String namespace) throws Failure {
+    Set<String> present = new ConcurrentSkipListSet<>();
+    try {
+      Cancellable watch = backend.watch(new AddressBackend.Listener() {
+        @Override
+        public void addressesChanged(String interfaceName) {}
+
+        @Override
+        public void linkChanged(String interfaceName, boolean up) {
+          present.add(interfaceName);
+        }
+      });
+      watch.cancel();
+    } catch (BackendException e) {
+      throw new Failure(ExitCode.of(e.kind()), String.valueOf(e.getMessage()));
+    }
+    String where = namespace == null ? "" : " in network namespace " + namespace;
+    Map<String, List<String>> missing = new LinkedHashMap<>();
+    for (VirtualIp v : group.vips()) {
+      if (!present.isEmpty() && !present.contains(v.interfaceName())) {
+        missing.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v.cidr());
+      }
+    }
+    if (!missing.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      missing.forEach((i, vips) -> parts.add(i + " (for " + String.join(", ", vips) + ")"));
+      throw new Failure(ExitCode.NO_SUCH_INTERFACE, "interface" + (parts.size() > 1 ? "s " : " ")
+          + String.join(", ", parts) + (parts.size() > 1 ? " do" : " does") + " not exist"
+          + where + "; the interfaces" + where + " are " + String.join(", ",
+          new TreeSet<>(present)));
+    }
+    DaemonSettings.Multicast m = daemon.multicast();
+    if (m != null) {
+      try {
+        if (NetworkInterface.getByName(m.interfaceName()) == null) {
+          List<String> here = new ArrayList<>();
+          for (NetworkInterface i : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            here.add(i.getName());
+          }
+          Collections.sort(here);
+          throw new Failure(ExitCode.NO_SUCH_INTERFACE, "interface " + m.interfaceName()
+              + " (for the heartbeat multicast group " + endpoint(m.group()) + ") does not exist;"
+              + " the interfaces are " + String.join(", ", here));
+        }
+      } catch (SocketException e) {
+        throw new Failure(ExitCode.FAILURE, "cannot list the network interfaces: " + e);
+      }
+    }
+  }
+
+  /** A duration as a person writes it: 100ms, 3s, 1.5s. */
+  static String text(Duration d) {
+    long ms = d.toMillis();
+    return ms < 1000 ? ms + "ms" : ms % 1000 == 0 ? ms / 1000 + "s"
+        : java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
+  }
+
+  private static String vipList(VipGroup g) {
+    return g.vips().size() == 1 ? "VIP " + g.vips().get(0)
+        : g.vips().size() + " VIPs " + g.vips();
+  }
+
+  private static String heartbeats(VipGroup g, String node) {
+    List<InetSocketAddress> hb = g.node(node).orElseThrow().heartbeat();
+    return hb.stream().map(Vipd::endpoint).collect(Collectors.joining(", "));
+  }
+
+  private static String endpoint(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** This build's version, from vipd.properties. */
+  static String version() {
+    try (InputStream in = Vipd.class.getResourceAsStream("/vipd.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

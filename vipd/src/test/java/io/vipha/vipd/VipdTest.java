@@ -1,0 +1,305 @@
+package io.vipha.vipd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vipha.VirtualIp;
+import io.vipha.agent.EventLoopScheduler;
+import io.vipha.spi.BackendException;
+import io.vipha.testing.InMemoryBackend;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and messages, with the backend replaced: no root needed. */
+class VipdTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final EventLoopScheduler clock = new EventLoopScheduler("test-clock");
+  private Path key = Path.of("unset");
+
+  @BeforeEach
+  void key() throws IOException {
+    key = dir.resolve("web.key");
+    Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+  }
+
+  @AfterEach
+  void close() {
+    clock.close();
+  }
+
+  private Path config(int port, String daemon) throws IOException {
+    Path file = dir.resolve("vipha.json");
+    Files.writeString(file, """
+        {
+          "groups": [
+            {
+              "name": "web",
+              "mode": "ACTIVE_PASSIVE",
+              "vips": [{"address": "192.0.2.10/24", "interface": "eth0"}],
+              "nodes": [
+                {"id": "n1", "heartbeat": ["127.0.0.1:%d"]},
+                {"id": "n2", "heartbeat": ["127.0.0.1:%d"]}
+              ],
+              "policy": {"heartbeatInterval": "100ms", "deadAfter": 3}%s
+            }
+          ]
+        }
+        """.formatted(port, port + 1, daemon));
+    return file;
+  }
+
+  private Path config(int port) throws IOException {
+    return config(port, ",\n\"daemon\": {\"keyFile\": \"" + key + "\"}");
+  }
+
+  private static int freePort() throws IOException {
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private int run(Vipd.Backends backends, String... args) {
+    return new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), backends, false).run(args);
+  }
+
+  private int run(String... args) {
+    return run(ns -> new InMemoryBackend(clock, Set.of("lo", "eth0")), args);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpAndVersionExit0() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: vipd --config FILE",
+        "Exit codes:");
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("vipd \\S+");
+  }
+
+  @Test
+  void aBadCommandLineExits2() {
+    assertThat(run("--config", "x.json")).isEqualTo(2);
+    assertThat(err()).isEqualTo("vipd: --node ID is required\nRun vipd --help for the"
+        + " options.\n");
+  }
+
+  @Test
+  void checkValidatesAndExits0() throws IOException {
+    assertThat(run("--config", config(7405).toString(), "--node", "n1", "--check")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("is valid: group web, node n1,"
+        + " 1 VIP(s), 2 node(s), 0 health check(s)");
+  }
+
+  @Test
+  void anInvalidConfigurationExits2WithEveryProblemAndItsPosition() throws IOException {
+    Path file = config(7405, ",\n\"daemon\": {\"keyFile\": \"relative.key\", \"colour\": 1}");
+    assertThat(run("--config", file.toString(), "--node", "n1")).isEqualTo(2);
+    assertThat(err()).contains("the configuration " + file + " is invalid:\n",
+        "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
+            + " /etc/vipha/web.key (line 12, column 23)",
+        "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
+            + " reconcileInterval, healthChecks (line 12, column 39)");
+  }
+
+  @Test
+  void malformedJsonExits2WithItsPosition() throws IOException {
+    Path file = dir.resolve("broken.json");
+    Files.writeString(file, "{\"groups\": [\n  {\"name\": \"web\",,}]}");
+    assertThat(run("--config", file.toString(), "--node", "n1")).isEqualTo(2);
+    assertThat(err()).contains("is not valid JSON", "(line 2, column");
+  }
+
+  @Test
+  void aMissingFileExits2() {
+    assertThat(run("--config", dir.resolve("none.json").toString(), "--node", "n1"))
+        .isEqualTo(2);
+    assertThat(err()).contains("cannot read the configuration", "no such file");
+  }
+
+  @Test
+  void anUnknownNodeOrGroupExits2() throws IOException {
+    String file = config(7405).toString();
+    assertThat(run("--config", file, "--node", "n9")).isEqualTo(2);
+    assertThat(err()).contains("node n9 is not in group web", "its nodes are n1, n2");
+    assertThat(run("--config", file, "--node", "n1", "--group", "db")).isEqualTo(2);
+    assertThat(err()).contains("has no group db; its groups are web");
+  }
+
+  @Test
+  void aMissingKeyExits2() throws IOException {
+    assertThat(run("--config", config(7405, "").toString(), "--node", "n1")).isEqualTo(2);
+    assertThat(err()).contains("no heartbeat key: give --key-file FILE or set");
+    err.reset();
+    assertThat(run("--config", config(7405, "").toString(), "--node", "n1", "--key-file",
+        dir.resolve("absent.key").toString())).isEqualTo(2);
+    assertThat(err()).contains("absent.key (--key-file) does not exist");
+    err.reset();
+    Path shortKey = dir.resolve("short.key");
+    Files.writeString(shortKey, "c2hvcnQ=\n");
+    assertThat(run("--config", config(7405, "").toString(), "--node", "n1", "--key-file",
+        shortKey.toString())).isEqualTo(2);
+    assertThat(err()).contains("holds 5 bytes; a key needs at least 32");
+  }
+
+  @Test
+  void aMissingPrivilegeExits77WithTheBackendsMessage() throws IOException {
+    String why = "this process lacks CAP_NET_ADMIN and CAP_NET_RAW: vipha's Linux backend needs"
+        + " them";
+    assertThat(run(ns -> {
+      throw new BackendException(BackendException.Kind.PERMISSION, why);
+    }, "--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(77);
+    assertThat(err()).isEqualTo("vipd: " + why + "\n");
+  }
+
+  @Test
+  void anUnsupportedPlatformExits5() throws IOException {
+    assertThat(run(ns -> {
+      throw new BackendException(BackendException.Kind.UNSUPPORTED, "needs Linux");
+    }, "--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(5);
+  }
+
+  @Test
+  void anUnknownInterfaceExits4ListingTheInterfaces() throws IOException {
+    assertThat(run(ns -> new InMemoryBackend(clock, Set.of("lo", "ens3")), "--config",
+        config(freePort()).toString(), "--node", "n1")).isEqualTo(4);
+    assertThat(err()).isEqualTo("vipd: interface eth0 (for 192.0.2.10/24) does not exist; the"
+        + " interfaces are ens3, lo\n");
+  }
+
+  @Test
+  void aHeartbeatPortInUseExits3() throws IOException {
+    try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(
+        InetAddress.getLoopbackAddress(), 0))) {
+      assertThat(run("--config", config(taken.getLocalPort()).toString(), "--node", "n1"))
+          .isEqualTo(3);
+      assertThat(err()).startsWith("vipd: cannot start the heartbeat on 127.0.0.1:"
+          + taken.getLocalPort() + ": ");
+    }
+  }
+
+  @Test
+  void runsUntilStoppedAndReleasesGracefully() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
+    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
+    String file = config(freePort()).toString();
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
+        () -> vipd.run("--config", file, "--node", "n1"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!backend.holds(vip) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(backend.holds(vip)).as("n1 alone takes the VIP").isTrue();
+    vipd.shutdown();
+    assertThat(code.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(backend.holds(vip)).as("a graceful stop releases the VIP").isFalse();
+  }
+
+  @Test
+  void anUnknownMulticastInterfaceExits4() throws IOException {
+    int port = freePort();
+    String daemon = ",\n\"daemon\": {\"keyFile\": \"" + key + "\", \"multicast\": {\"group\":"
+        + " \"239.255.86.1:" + port + "\", \"interface\": \"nosuch0\"}}";
+    assertThat(run("--config", config(port, daemon).toString(), "--node", "n1")).isEqualTo(4);
+    assertThat(err()).startsWith("vipd: interface nosuch0 (for the heartbeat multicast group"
+        + " 239.255.86.1:" + port + ") does not exist; the interfaces are ").contains("lo");
+  }
+
+  @Test
+  void aMulticastPortOtherThanTheHeartbeatPortsExits2() throws IOException {
+    int port = freePort();
+    String daemon = ",\n\"daemon\": {\"keyFile\": \"" + key + "\", \"multicast\": {\"group\":"
+        + " \"239.255.86.1:" + (port == 1 ? 2 : port - 1) + "\", \"interface\": \"lo\"}}";
+    assertThat(run("--config", config(port, daemon).toString(), "--node", "n1")).isEqualTo(2);
+    assertThat(err()).startsWith("vipd: cannot start the heartbeat on 127.0.0.1:" + port);
+  }
+
+  /** Runs n1 alone with one exec health check; whether it took the VIP within 3 seconds. */
+  private boolean takesTheVipWithCheck(String command) throws Exception {
+    InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
+    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
+    String file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\","
+        + " \"healthChecks\": [{\"name\": \"probe\", \"exec\": [\"" + command + "\"],"
+        + " \"interval\": \"100ms\", \"timeout\": \"90ms\", \"rise\": 1, \"fall\": 1}]}")
+        .toString();
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
+        () -> vipd.run("--config", file, "--node", "n1"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!backend.holds(vip) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    boolean took = backend.holds(vip);
+    vipd.shutdown();
+    assertThat(code.get(10, TimeUnit.SECONDS)).isZero();
+    return took;
+  }
+
+  @Test
+  void healthChecksFromTheConfigurationDecideEligibility() throws Exception {
+    assertThat(takesTheVipWithCheck("/bin/true")).as("a passing check").isTrue();
+    assertThat(takesTheVipWithCheck("/bin/false")).as("a failing check disqualifies").isFalse();
+  }
+
+  @Test
+  void aPermissionErrorWhileRunningExits77() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
+    String file = config(freePort()).toString();
+    backend.failWith(new BackendException(BackendException.Kind.PERMISSION, "RTM_NEWADDR was"
+        + " refused with EPERM"));
+    // The start-up check of the interfaces fails first: the same kind, the same exit code.
+    assertThat(vipd.run("--config", file, "--node", "n1")).isEqualTo(77);
+    assertThat(err()).contains("RTM_NEWADDR was refused with EPERM");
+  }
+
+  @Test
+  void theSampleConfigurationIsValidAndTheReadmeShowsIt() throws IOException {
+    Path sample = Path.of("config/vipd-web.json");
+    assertThat(run("--config", sample.toString(), "--node", "n2", "--key-file", key.toString(),
+        "--check")).as(err()).isZero();
+    assertThat(Files.readString(Path.of("../README.md"))).contains(Files.readString(sample));
+  }
+
+  @Test
+  void theSystemdUnitGrantsOnlyTheTwoCapabilitiesToANonRootUser() throws IOException {
+    String unit = Files.readString(Path.of("systemd/vipd.service"));
+    assertThat(unit).contains("\nUser=vipha\n", "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW\n",
+        "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
+        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 77\n");
+    String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
+        .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
+    assertThat(Files.readString(Path.of("../README.md"))).contains(service);
+  }
+
+  @Test
+  void durationsAreWrittenAsPeopleWriteThem() {
+    assertThat(Vipd.text(java.time.Duration.ofMillis(100))).isEqualTo("100ms");
+    assertThat(Vipd.text(java.time.Duration.ofSeconds(3))).isEqualTo("3s");
+    assertThat(Vipd.text(java.time.Duration.ofMillis(5700))).isEqualTo("5.7s");
+  }
+}
