@@ -41,6 +41,7 @@ public final class FailoverBench implements AutoCloseable {
   private final String java;
   private final String classPath;
   private final List<Process> nodes = new ArrayList<>();
+  private boolean closed;
 
   /** Makes the network and starts the responders, the probe and the address watch. */
   public FailoverBench() throws IOException {
@@ -105,12 +106,13 @@ public final class FailoverBench implements AutoCloseable {
             + dir.resolve("responder-n" + (i + 1) + ".log"));
       }
     }
+    long started = System.nanoTime();
     try {
       nodes.clear();
       for (int i = 0; i < 3; i++) {
         nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log));
       }
-      if (!await(() -> probe.steady(target, 500 * MS, expected) && watch.holders(vip) == 1,
+      if (!await(() -> probe.steady(target, 1000 * MS, expected, started) && watch.holders(vip) == 1,
           60_000)) {
         return failed(impl, intervalMs, sc, expected + " never answered steadily (holders "
             + watch.holders(vip) + ", last answer " + probe.lastAnswerer(target, Long.MAX_VALUE)
@@ -118,6 +120,7 @@ public final class FailoverBench implements AutoCloseable {
       }
       Thread.sleep(200);
       long t0 = System.nanoTime();
+      long[] probeFrom = {t0}; // only probes sent after the event (after the heal) count
       double left = -1;
       double heal = -1;
       long end;
@@ -128,7 +131,7 @@ public final class FailoverBench implements AutoCloseable {
           // Freeze first: a node that saw its carrier go would still get to release the VIP.
           Sh.signal(owner, "STOP");
           Sh.run("ip", "-n", topology.sw, "link", "set", Topology.port(0), "down");
-          await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null),
+          await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null, probeFrom[0]),
               (3 * detect + 10_000 * MS) / MS);
           end = System.nanoTime();
           dualEnd = end;
@@ -136,7 +139,7 @@ public final class FailoverBench implements AutoCloseable {
         case KILL9 -> {
           Sh.signal(owner, "KILL");
           long leaseEnd = (c.leaseSeconds() + 2) * 1000L * MS;
-          await(() -> probe.steady(target, 300 * MS, null) && (since(t0) > leaseEnd
+          await(() -> probe.steady(target, 300 * MS, null, probeFrom[0]) && (since(t0) > leaseEnd
               || (since(t0) > 2 * detect && !watch.holds(0, vip))), leaseEnd / MS + 10_000);
           end = System.nanoTime();
           dualEnd = end;
@@ -146,20 +149,20 @@ public final class FailoverBench implements AutoCloseable {
         case GRACEFUL -> {
           Sh.quiet("kill", "-TERM", Long.toString(owner.pid()));
           await(() -> !owner.isAlive() && since(t0) > detect
-              && probe.steady(target, 300 * MS, null), 15_000);
+              && probe.steady(target, 300 * MS, null, probeFrom[0]), 15_000);
           end = System.nanoTime();
           dualEnd = end;
         }
         case PREEMPT -> {
           nodes.set(0, impl.start(c, 0, log));
-          await(() -> probe.steady(target, 500 * MS, "n1") && watch.holders(vip) == 1,
+          await(() -> probe.steady(target, 500 * MS, "n1", probeFrom[0]) && watch.holders(vip) == 1,
               60_000);
           end = System.nanoTime();
           dualEnd = end;
         }
         case LINK_DOWN -> {
           Sh.run("ip", "-n", topology.nodes.get(0), "link", "set", "eth0", "down");
-          await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null),
+          await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null, probeFrom[0]),
               (3 * detect + 10_000 * MS) / MS);
           end = System.nanoTime();
           dualEnd = end;
@@ -178,14 +181,15 @@ public final class FailoverBench implements AutoCloseable {
               + "}\n");
           Sh.run("ip", "netns", "exec", topology.nodes.get(0), "nft", "-f", rules.toString());
           long hold = Math.max(2000 * MS, 3 * detect + 1000 * MS);
-          await(() -> since(t0) > hold && probe.steady(target, 300 * MS, null),
+          await(() -> since(t0) > hold && probe.steady(target, 300 * MS, null, probeFrom[0]),
               hold / MS + 10_000);
           dualEnd = System.nanoTime();
           end = dualEnd;
           healPartition(0);
           long t1 = System.nanoTime();
+          probeFrom[0] = t1;
           await(() -> since(t1) > Math.max(1000 * MS, 3 * detect)
-              && probe.steady(target, 300 * MS, "n1") && watch.holders(vip) == 1,
+              && probe.steady(target, 300 * MS, "n1", probeFrom[0]) && watch.holders(vip) == 1,
               3 * detect / MS + 15_000);
           heal = probe.longestOutage(target, t1, System.nanoTime()) / (double) MS;
         }
@@ -399,7 +403,11 @@ public final class FailoverBench implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     reset();
     if (probe != null) {
       probe.close();
@@ -433,6 +441,9 @@ public final class FailoverBench implements AutoCloseable {
       }
     }
     try (FailoverBench bench = new FailoverBench()) {
+      // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
+      Thread hook = new Thread(bench::close, "failover-cleanup");
+      Runtime.getRuntime().addShutdownHook(hook);
       List<NodeLauncherHandle> launchers = new ArrayList<>();
       for (String impl : impls) {
         launchers.add(switch (impl) {

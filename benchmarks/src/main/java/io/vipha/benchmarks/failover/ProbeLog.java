@@ -100,10 +100,14 @@ final class ProbeLog implements AutoCloseable {
 
   /**
    * Whether every probe to {@code t} sent in the {@code window} nanoseconds before now - 100 ms
-   * was answered by {@code node} (null: by any node).
+   * was answered by {@code node} (null: by any node), and that window began at or after {@code
+   * from} (so that only probes sent after an event count).
    */
-  synchronized boolean steady(int t, long window, @Nullable String node) {
+  synchronized boolean steady(int t, long window, @Nullable String node, long from) {
     long end = System.nanoTime() - 100_000_000L;
+    if (end - window < from) {
+      return false;
+    }
     int seen = 0;
     for (int s = count[t] - 1; s >= 0; s--) {
       long at = sent[t][s];
