@@ -139,7 +139,10 @@ public final class FailoverBench implements AutoCloseable {
         case KILL9 -> {
           Sh.signal(owner, "KILL");
           long leaseEnd = (c.leaseSeconds() + 2) * 1000L * MS;
-          await(() -> probe.steady(target, 300 * MS, null, probeFrom[0]) && (since(t0) > leaseEnd
+          // Ends once the VIP left n1 (or lease + 2 s passed) and n2, the next in line, has
+          // answered for 300 ms: n1's host answers until then, so "answered" alone would end
+          // a round in which nobody took over.
+          await(() -> probe.steady(target, 300 * MS, "n2", probeFrom[0]) && (since(t0) > leaseEnd
               || (since(t0) > 2 * detect && !watch.holds(0, vip))), leaseEnd / MS + 10_000);
           end = System.nanoTime();
           dualEnd = end;
