@@ -112,8 +112,8 @@ public final class FailoverBench implements AutoCloseable {
       for (int i = 0; i < 3; i++) {
         nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log));
       }
-      if (!await(() -> probe.steady(target, 1000 * MS, expected, started) && watch.holders(vip) == 1,
-          60_000)) {
+      if (!await(() -> probe.steady(target, 1000 * MS, expected, started)
+          && watch.holders(vip) == 1, 60_000)) {
         return failed(impl, intervalMs, sc, expected + " never answered steadily (holders "
             + watch.holders(vip) + ", last answer " + probe.lastAnswerer(target, Long.MAX_VALUE)
             + "); log " + log);
