@@ -1,0 +1,469 @@
+package io.vipha.benchmarks.failover;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The end-to-end failover harness (issue 8). Makes the {@link Topology}, starts a {@link
+ * Responder} in every node namespace and a {@link Probe} in the client namespace, then for each
+ * implementation, interval, scenario and repetition starts the three nodes afresh, waits until
+ * n1 (n2 for preemption) answers steadily, applies the {@link Scenario} to it and measures what
+ * the client saw ({@link Round}). Needs root.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
+ *     [--reps 5] [--intervals 1000,100,10] [--impls vipha,keepalived] [--scenarios CRASH,...]
+ *     [--out FILE.md]
+ * </pre>
+ *
+ * <p>Prints one line per round on stderr and the markdown table on stdout (and to {@code
+ * --out}).
+ */
+public final class FailoverBench implements AutoCloseable {
+  static final int PORT = 9000;
+  static final long MS = 1_000_000L;
+
+  private final Topology topology;
+  private final AddressWatch watch;
+  private final ProbeLog probe;
+  private final List<Process> responders = new ArrayList<>();
+  private final Path dir;
+  private final String java;
+  private final String classPath;
+  private final List<Process> nodes = new ArrayList<>();
+  private boolean closed;
+
+  /** Makes the network and starts the responders, the probe and the address watch. */
+  public FailoverBench() throws IOException {
+    java = ProcessHandle.current().info().command().orElse("java");
+    classPath = System.getProperty("java.class.path");
+    dir = Files.createTempDirectory("failover-bench-");
+    topology = new Topology(3);
+    try {
+      watch = new AddressWatch(topology.nodes, Topology.VIP4, Topology.VIP6);
+      for (int i = 0; i < topology.nodes.size(); i++) {
+        responders.add(new ProcessBuilder("ip", "netns", "exec", topology.nodes.get(i), java,
+            "-Xmx32m", "-XX:TieredStopAtLevel=1", "-cp", classPath, Responder.class.getName(),
+            Topology.nodeName(i), Integer.toString(PORT))
+            .redirectErrorStream(true).redirectOutput(dir.resolve("responder-n" + (i + 1)
+                + ".log").toFile()).start());
+      }
+      probe = new ProbeLog(topology.client, java, classPath, PORT, Topology.VIP4,
+          Topology.VIP6);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The launcher for vipha's own node main in this JVM's class path. */
+  public NodeLauncherHandle vipha() {
+    return new NodeLauncherHandle(new ViphaLauncher(java, classPath));
+  }
+
+  /** The keepalived launcher. */
+  public static NodeLauncherHandle keepalived() {
+    return new NodeLauncherHandle(new KeepalivedLauncher());
+  }
+
+  /** An opaque handle on a {@link NodeLauncher} for callers outside this package. */
+  public static final class NodeLauncherHandle {
+    final NodeLauncher launcher;
+
+    NodeLauncherHandle(NodeLauncher launcher) {
+      this.launcher = launcher;
+    }
+  }
+
+  /** The kernel lease vipha uses at {@code intervalMs}: whole seconds, above detection. */
+  static int leaseSeconds(int intervalMs) {
+    return intervalMs >= 1000 ? 6 : 2;
+  }
+
+  /** Runs one round; never throws for a failed measurement (see {@link Round#error()}). */
+  Round round(NodeLauncher impl, int intervalMs, Scenario sc) throws IOException {
+    NodeLauncher.Cluster c = new NodeLauncher.Cluster(3, intervalMs, 3,
+        leaseSeconds(intervalMs), dir, topology);
+    impl.configure(c);
+    int target = sc == Scenario.CRASH_V6 ? 1 : 0;
+    String vip = target == 0 ? Topology.VIP4 : Topology.VIP6;
+    long detect = c.detectionMs() * MS;
+    Path log = dir.resolve(impl.name() + "-" + intervalMs + "-" + sc + ".log");
+    String expected = sc == Scenario.PREEMPT ? "n2" : "n1";
+    for (int i = 0; i < responders.size(); i++) {
+      if (!responders.get(i).isAlive()) {
+        throw new IllegalStateException("the responder of n" + (i + 1) + " died; see "
+            + dir.resolve("responder-n" + (i + 1) + ".log"));
+      }
+    }
+    long started = System.nanoTime();
+    try {
+      nodes.clear();
+      for (int i = 0; i < 3; i++) {
+        nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log));
+      }
+      if (!await(() -> probe.steady(target, 1000 * MS, expected, started)
+          && watch.holders(vip) == 1, 60_000)) {
+        return failed(impl, intervalMs, sc, expected + " never answered steadily (holders "
+            + watch.holders(vip) + ", last answer " + probe.lastAnswerer(target, Long.MAX_VALUE)
+            + "); log " + log);
+      }
+      Thread.sleep(200);
+      long t0 = System.nanoTime();
+      long[] probeFrom = {t0}; // only probes sent after the event (after the heal) count
+      double left = -1;
+      double heal = -1;
+      long end;
+      long dualEnd;
+      ProcessHandle owner = sc == Scenario.PREEMPT ? ProcessHandle.current() : node(0);
+      switch (sc) {
+        case CRASH, CRASH_V6 -> {
+          // Freeze first: a node that saw its carrier go would still get to release the VIP.
+          Sh.signal(owner, "STOP");
+          Sh.run("ip", "-n", topology.sw, "link", "set", Topology.port(0), "down");
+          await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null, probeFrom[0]),
+              (3 * detect + 10_000 * MS) / MS);
+          end = System.nanoTime();
+          dualEnd = end;
+        }
+        case KILL9 -> {
+          Sh.signal(owner, "KILL");
+          long leaseEnd = (c.leaseSeconds() + 2) * 1000L * MS;
+          // Ends once the VIP left n1 (or lease + 2 s passed) and n2, the next in line, has
+          // answered for 300 ms: n1's host answers until then, so "answered" alone would end
+          // a round in which nobody took over.
+          await(() -> probe.steady(target, 300 * MS, "n2", probeFrom[0]) && (since(t0) > leaseEnd
+              || (since(t0) > 2 * detect && !watch.holds(0, vip))), leaseEnd / MS + 10_000);
+          end = System.nanoTime();
+          dualEnd = end;
+          long lost = watch.lostAt(0, vip, t0);
+          left = lost < 0 ? -1 : (lost - t0) / (double) MS;
+        }
+        case GRACEFUL -> {
+          Sh.quiet("kill", "-TERM", Long.toString(owner.pid()));
+          await(() -> !owner.isAlive() && since(t0) > detect
+              && probe.steady(target, 300 * MS, null, probeFrom[0]), 15_000);
+          end = System.nanoTime();
+          dualEnd = end;
+        }
+        case PREEMPT -> {
+          nodes.set(0, impl.start(c, 0, log));
+          await(() -> probe.steady(target, 500 * MS, "n1", probeFrom[0]) && watch.holders(vip) == 1,
+              60_000);
+          end = System.nanoTime();
+          dualEnd = end;
+        }
+        case LINK_DOWN -> {
+          Sh.run("ip", "-n", topology.nodes.get(0), "link", "set", "eth0", "down");
+          await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null, probeFrom[0]),
+              (3 * detect + 10_000 * MS) / MS);
+          end = System.nanoTime();
+          dualEnd = end;
+        }
+        case PARTITION -> {
+          Path rules = dir.resolve("partition.nft");
+          Files.writeString(rules, "table inet fbpart {\n"
+              + "  chain i { type filter hook input priority -300; policy drop;"
+              + " iifname \"lo\" accept; }\n"
+              + "  chain o { type filter hook output priority -300; policy drop;"
+              + " oifname \"lo\" accept; }\n"
+              + "}\n"
+              + "table arp fbpart {\n"
+              + "  chain i { type filter hook input priority 0; policy drop; }\n"
+              + "  chain o { type filter hook output priority 0; policy drop; }\n"
+              + "}\n");
+          Sh.run("ip", "netns", "exec", topology.nodes.get(0), "nft", "-f", rules.toString());
+          long hold = Math.max(2000 * MS, 3 * detect + 1000 * MS);
+          await(() -> since(t0) > hold && probe.steady(target, 300 * MS, null, probeFrom[0]),
+              hold / MS + 10_000);
+          dualEnd = System.nanoTime();
+          end = dualEnd;
+          healPartition(0);
+          long t1 = System.nanoTime();
+          probeFrom[0] = t1;
+          await(() -> since(t1) > Math.max(1000 * MS, 3 * detect)
+              && probe.steady(target, 300 * MS, "n1", probeFrom[0]) && watch.holders(vip) == 1,
+              3 * detect / MS + 15_000);
+          heal = probe.longestOutage(target, t1, System.nanoTime()) / (double) MS;
+        }
+        default -> throw new IllegalStateException(sc.toString());
+      }
+      double outage = probe.longestOutage(target, t0 - 50 * MS, end) / (double) MS;
+      double dual = watch.dualNanos(vip, t0, dualEnd) / (double) MS;
+      return new Round(impl.name(), intervalMs, sc, outage, dual, left, heal,
+          probe.lastAnswerer(target, System.nanoTime() - 100 * MS), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(impl, intervalMs, sc, "interrupted");
+    } catch (RuntimeException e) {
+      return failed(impl, intervalMs, sc, e.toString());
+    } finally {
+      reset();
+    }
+  }
+
+  private ProcessHandle node(int i) {
+    Process p = nodes.get(i);
+    if (p == null) {
+      throw new IllegalStateException("node " + i + " not started");
+    }
+    return p.toHandle();
+  }
+
+  private static long since(long t0) {
+    return System.nanoTime() - t0;
+  }
+
+  private static Round failed(NodeLauncher impl, int intervalMs, Scenario sc, String why) {
+    return new Round(impl.name(), intervalMs, sc, Double.NaN, Double.NaN, -1, -1, null, why);
+  }
+
+  private void healPartition(int i) {
+    String ns = topology.nodes.get(i);
+    Sh.quiet("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "fbpart");
+    Sh.quiet("ip", "netns", "exec", ns, "nft", "delete", "table", "arp", "fbpart");
+  }
+
+  /** Kills every node process, heals links and filters, and removes the VIPs everywhere. */
+  private void reset() {
+    for (Process p : nodes) {
+      if (p != null) {
+        Sh.signal(p.toHandle(), "CONT");
+        Sh.signal(p.toHandle(), "KILL");
+      }
+    }
+    for (Process p : nodes) {
+      if (p != null) {
+        try {
+          p.waitFor();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    nodes.clear();
+    for (int i = 0; i < topology.nodes.size(); i++) {
+      String ns = topology.nodes.get(i);
+      healPartition(i);
+      Sh.quiet("ip", "-n", topology.sw, "link", "set", Topology.port(i), "up");
+      Sh.quiet("ip", "-n", ns, "link", "set", "eth0", "up");
+      Sh.quiet("ip", "-n", ns, "addr", "del", Topology.VIP4_CIDR, "dev", "eth0");
+      Sh.quiet("ip", "-n", ns, "addr", "del", Topology.VIP6_CIDR, "dev", "eth0");
+    }
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Polls {@code condition} every 5 ms for at most {@code timeoutMs}; whether it held. */
+  private static boolean await(BooleanSupplier condition, long timeoutMs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * MS;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
+  /**
+   * Runs every combination {@code reps} times (the repetitions of one cell interleave
+   * implementations, so slow drift of the machine's load hits both alike).
+   */
+  public List<Round> run(List<NodeLauncherHandle> impls, List<Integer> intervals,
+      List<Scenario> scenarios, int reps) throws IOException {
+    List<Round> rounds = new ArrayList<>();
+    for (int interval : intervals) {
+      for (Scenario sc : scenarios) {
+        for (int r = 0; r < reps; r++) {
+          for (NodeLauncherHandle h : impls) {
+            Round round = round(h.launcher, interval, sc);
+            System.err.println(describe(round));
+            rounds.add(round);
+          }
+        }
+      }
+    }
+    return rounds;
+  }
+
+  static String describe(Round r) {
+    return String.format(Locale.ROOT, "%-10s %5d ms %-10s outage %8.1f ms dual %8.1f ms left %8.1f"
+        + " heal %7.1f owner %s%s", r.impl(), r.intervalMs(), r.scenario(), r.outageMs(),
+        r.dualMs(), r.leftMs(), r.healMs(), r.owner(), r.error() == null ? ""
+            : " ERROR " + r.error());
+  }
+
+  /** The markdown table: one row per scenario and interval, both implementations side by side. */
+  static String table(List<Round> rounds, List<String> impls) {
+    Map<String, List<Round>> cells = new LinkedHashMap<>();
+    for (Round r : rounds) {
+      cells.computeIfAbsent(r.scenario() + "|" + r.intervalMs(), k -> new ArrayList<>()).add(r);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("| scenario | interval | n | ");
+    for (String impl : impls) {
+      sb.append(impl).append(" outage ms, median (min–max) | ");
+    }
+    sb.append("ratio | ");
+    for (String impl : impls) {
+      sb.append(impl).append(" dual owner ms, max | ");
+    }
+    sb.append("other |\n|---|---|---|");
+    sb.append("---|".repeat(impls.size() * 2 + 2)).append('\n');
+    for (List<Round> cell : cells.values()) {
+      Round first = cell.get(0);
+      List<double[]> outages = new ArrayList<>();
+      int n = 0;
+      StringBuilder other = new StringBuilder();
+      sb.append("| ").append(first.scenario().title).append(" | ")
+          .append(interval(first.intervalMs())).append(" | ");
+      StringBuilder dual = new StringBuilder();
+      List<String> perImpl = new ArrayList<>();
+      for (String impl : impls) {
+        List<Round> mine = cell.stream().filter(r -> r.impl().equals(impl)).toList();
+        List<Round> ok = mine.stream().filter(r -> r.error() == null).toList();
+        n = Math.max(n, mine.size());
+        double[] o = ok.stream().mapToDouble(Round::outageMs).sorted().toArray();
+        outages.add(o);
+        String failedNote = mine.size() > ok.size() ? " (" + (mine.size() - ok.size())
+            + " failed)" : "";
+        perImpl.add(o.length == 0 ? "—" + failedNote : fmt(median(o)) + " (" + fmt(o[0]) + "–"
+            + fmt(o[o.length - 1]) + ")" + failedNote);
+        double maxDual = ok.stream().mapToDouble(Round::dualMs).max().orElse(Double.NaN);
+        dual.append(Double.isNaN(maxDual) ? "—" : fmt(maxDual)).append(" | ");
+        if (first.scenario() == Scenario.KILL9 && !ok.isEmpty()) {
+          double[] left = ok.stream().mapToDouble(Round::leftMs).sorted().toArray();
+          other.append(impl).append(": VIP left the host ")
+              .append(left[0] < 0 ? "never (in " + (leaseSeconds(first.intervalMs()) + 2)
+                  + " s)" : "after " + fmt(median(left)) + " ms (median, max "
+                  + fmt(left[left.length - 1]) + ")").append("; ");
+        }
+        if (first.scenario() == Scenario.PARTITION && !ok.isEmpty()) {
+          other.append(impl).append(": after heal lost ")
+              .append(fmt(ok.stream().mapToDouble(Round::healMs).max().orElse(0)))
+              .append(" ms max; ");
+        }
+        for (Round r : mine) {
+          if (r.error() != null) {
+            other.append(impl).append(" failed: ").append(r.error().replace('|', '/'))
+                .append("; ");
+          }
+        }
+      }
+      sb.append(n).append(" | ");
+      for (String s : perImpl) {
+        sb.append(s).append(" | ");
+      }
+      sb.append(ratio(outages)).append(" | ").append(dual).append(other).append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  private static String ratio(List<double[]> outages) {
+    if (outages.size() != 2 || outages.get(0).length == 0 || outages.get(1).length == 0) {
+      return "—";
+    }
+    double a = median(outages.get(0));
+    double b = median(outages.get(1));
+    if (b == 0) {
+      return a == 0 ? "both 0" : "∞";
+    }
+    return String.format(Locale.ROOT, "%.2f", a / b);
+  }
+
+  private static String interval(int ms) {
+    return ms >= 1000 ? ms / 1000 + " s" : ms + " ms";
+  }
+
+  private static String fmt(double v) {
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** The directory holding configs and node logs. */
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    reset();
+    if (probe != null) {
+      probe.close();
+    }
+    for (Process p : responders) {
+      p.destroyForcibly();
+    }
+    if (watch != null) {
+      watch.close();
+    }
+    topology.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int reps = 5;
+    List<Integer> intervals = List.of(1000, 100, 10);
+    List<String> impls = List.of("vipha", "keepalived");
+    List<Scenario> scenarios = Arrays.asList(Scenario.values());
+    @Nullable Path out = null;
+    for (int i = 0; i < args.length; i += 2) {
+      String v = args[i + 1];
+      switch (args[i]) {
+        case "--reps" -> reps = Integer.parseInt(v);
+        case "--intervals" -> intervals = Arrays.stream(v.split(",")).map(Integer::valueOf)
+            .toList();
+        case "--impls" -> impls = List.of(v.split(","));
+        case "--scenarios" -> scenarios = Arrays.stream(v.split(",")).map(Scenario::valueOf)
+            .toList();
+        case "--out" -> out = Path.of(v);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    try (FailoverBench bench = new FailoverBench()) {
+      // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
+      Thread hook = new Thread(bench::close, "failover-cleanup");
+      Runtime.getRuntime().addShutdownHook(hook);
+      List<NodeLauncherHandle> launchers = new ArrayList<>();
+      for (String impl : impls) {
+        launchers.add(switch (impl) {
+          case "vipha" -> bench.vipha();
+          case "keepalived" -> keepalived();
+          default -> throw new IllegalArgumentException("unknown implementation " + impl);
+        });
+      }
+      System.err.println("configs and node logs in " + bench.dir());
+      List<Round> rounds = bench.run(launchers, intervals, scenarios, reps);
+      String table = table(rounds, impls);
+      System.out.println(table);
+      if (out != null) {
+        Files.writeString(out, table);
+        Files.writeString(out.resolveSibling(out.getFileName() + ".rounds"), rounds.stream()
+            .map(FailoverBench::describe).collect(Collectors.joining("\n", "", "\n")));
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.vipha.benchmarks.failover;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * How the harness starts one node of the VIP group: the pluggable part, so that the same
+ * topology, probe and scenarios measure vipha and keepalived (and later vipd).
+ */
+interface NodeLauncher {
+  /** The cluster as both implementations see it. */
+  record Cluster(int nodes, int intervalMs, int deadAfter, int leaseSeconds, Path dir,
+      Topology topology) {
+    /** Priority of node index {@code i}: n1 150, n2 100, n3 50. */
+    int priority(int i) {
+      return 150 - 50 * i;
+    }
+
+    /** The heartbeat (VRRP unicast) address of node index {@code i}. */
+    String heartbeat(int i) {
+      return "198.51.100." + (i + 1);
+    }
+
+    /** The failure detection time, {@code intervalMs × deadAfter}, in milliseconds. */
+    long detectionMs() {
+      return (long) intervalMs * deadAfter;
+    }
+  }
+
+  /** Short name for tables ({@code vipha}, {@code keepalived}). */
+  String name();
+
+  /** Writes whatever configuration the nodes need into {@code cluster.dir()}. */
+  void configure(Cluster cluster) throws IOException;
+
+  /**
+   * Starts node index {@code i} in its namespace; the returned process (and its descendants) is
+   * the node. Output goes to {@code log}.
+   */
+  Process start(Cluster cluster, int i, Path log) throws IOException;
+
+  /**
+   * Whether a process killed with SIGKILL leaves its VIPs to a kernel lease (vipha) rather than
+   * on the host for good (keepalived).
+   */
+  boolean leasesAddresses();
+}

@@ -1,0 +1,143 @@
+package io.vipha.benchmarks.failover;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The client probe ({@link Probe}) as a running process in the client namespace, and what it
+ * saw: for each target and sequence number, when it was sent and which node answered.
+ */
+final class ProbeLog implements AutoCloseable {
+  static final int INTERVAL_MS = 5;
+
+  private final Process process;
+  private final long[][] sent;
+  private final @Nullable String[][] answeredBy;
+  private final int[] count;
+
+  ProbeLog(String clientNs, String java, String classPath, int port, String... targets)
+      throws IOException {
+    sent = new long[targets.length][1 << 16];
+    answeredBy = new String[targets.length][1 << 16];
+    count = new int[targets.length];
+    String[] cmd = new String[11 + targets.length];
+    String[] head = {"ip", "netns", "exec", clientNs, java, "-Xmx64m", "-cp", classPath,
+        Probe.class.getName(), Integer.toString(port), Integer.toString(INTERVAL_MS)};
+    System.arraycopy(head, 0, cmd, 0, head.length);
+    System.arraycopy(targets, 0, cmd, head.length, targets.length);
+    process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Thread t = new Thread(this::read, "probe-log");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void read() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.US_ASCII))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        String[] f = line.split(" ");
+        int t = Integer.parseInt(f[1]);
+        int seq = Integer.parseInt(f[2]);
+        synchronized (this) {
+          ensure(t, seq);
+          if (f[0].equals("S")) {
+            sent[t][seq] = Long.parseLong(f[3]);
+            count[t] = Math.max(count[t], seq + 1);
+          } else if (answeredBy[t][seq] == null) {
+            answeredBy[t][seq] = f[4];
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the probe was stopped
+    }
+  }
+
+  private void ensure(int t, int seq) {
+    if (seq >= sent[t].length) {
+      int n = Math.max(seq + 1, sent[t].length * 2);
+      sent[t] = Arrays.copyOf(sent[t], n);
+      answeredBy[t] = Arrays.copyOf(answeredBy[t], n);
+    }
+  }
+
+  /**
+   * The longest run of unanswered probes to target {@code t} sent in [from, to - 100 ms] (the
+   * last 100 ms are left out: their answers may still be on the way), in nanoseconds from the
+   * first unanswered send to the next answered send (or to the end of the range). 0 when none
+   * was lost.
+   */
+  synchronized long longestOutage(int t, long from, long to) {
+    long end = to - 100_000_000L;
+    long longest = 0;
+    long runStart = -1;
+    for (int s = 0; s < count[t]; s++) {
+      long at = sent[t][s];
+      if (at == 0 || at < from) {
+        continue;
+      }
+      if (at > end) {
+        break;
+      }
+      if (answeredBy[t][s] == null) {
+        if (runStart < 0) {
+          runStart = at;
+        }
+      } else if (runStart >= 0) {
+        longest = Math.max(longest, at - runStart);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) {
+      longest = Math.max(longest, end - runStart);
+    }
+    return longest;
+  }
+
+  /**
+   * Whether every probe to {@code t} sent in the {@code window} nanoseconds before now - 100 ms
+   * was answered by {@code node} (null: by any node), and that window began at or after {@code
+   * from} (so that only probes sent after an event count).
+   */
+  synchronized boolean steady(int t, long window, @Nullable String node, long from) {
+    long end = System.nanoTime() - 100_000_000L;
+    if (end - window < from) {
+      return false;
+    }
+    int seen = 0;
+    for (int s = count[t] - 1; s >= 0; s--) {
+      long at = sent[t][s];
+      if (at > end) {
+        continue;
+      }
+      if (at < end - window) {
+        break;
+      }
+      String by = answeredBy[t][s];
+      if (by == null || (node != null && !node.equals(by))) {
+        return false;
+      }
+      seen++;
+    }
+    return seen > 0;
+  }
+
+  /** The node that answered the newest answered probe to {@code t} sent before {@code before}. */
+  synchronized @Nullable String lastAnswerer(int t, long before) {
+    for (int s = count[t] - 1; s >= 0; s--) {
+      if (sent[t][s] != 0 && sent[t][s] < before && answeredBy[t][s] != null) {
+        return answeredBy[t][s];
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,115 @@
+package io.vipha.benchmarks.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The CI short run of the failover harness: one round of each scenario for vipha at a 100 ms
+ * heartbeat (dead-after 3, lease 2 s), in namespaces made for this class. It asserts correctness,
+ * not timings: the VIP fails over, nobody holds it twice beyond the detection window, a killed
+ * node's VIP leaves its host within the kernel lease, a graceful stop and a preemption lose no
+ * probe, and after a partition heals the client reaches the rightful owner without loss. The
+ * timing comparison with keepalived is {@code benchmarks/failover-bench.sh}. Needs root.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverHarnessTest {
+  private static final int INTERVAL_MS = 100;
+  /** Failure detection: interval × dead-after. */
+  private static final double DETECTION_MS = INTERVAL_MS * 3;
+  /** Lease + the kernel's whole-second expiry timer + slack for a loaded machine. */
+  private static final double LEASE_BOUND_MS = FailoverBench.leaseSeconds(INTERVAL_MS) * 1000
+      + 1500;
+  private static final List<Round> ROUNDS = new ArrayList<>();
+  private static FailoverBench bench;
+  private static NodeLauncher vipha;
+
+  @BeforeAll
+  static void network() throws Exception {
+    Privileged.requireNetworkNamespaces();
+    bench = new FailoverBench();
+    vipha = bench.vipha().launcher;
+  }
+
+  @AfterAll
+  static void report() {
+    ROUNDS.forEach(r -> System.out.println(FailoverBench.describe(r)));
+    if (bench != null) {
+      bench.close();
+    }
+  }
+
+  private static Round run(Scenario sc) throws Exception {
+    Round r = bench.round(vipha, INTERVAL_MS, sc);
+    ROUNDS.add(r);
+    assertThat(r.error()).as("round error (node logs in %s)", bench.dir()).isNull();
+    return r;
+  }
+
+  @Test
+  @Order(1)
+  void hostCrashFailsOver() throws Exception {
+    Round r = run(Scenario.CRASH);
+    assertThat(r.owner()).as("answers after the crash").isEqualTo("n2");
+  }
+
+  @Test
+  @Order(2)
+  void killedProcessLeavesNoOrphanAfterTheLease() throws Exception {
+    Round r = run(Scenario.KILL9);
+    assertThat(r.owner()).isEqualTo("n2");
+    assertThat(r.leftMs()).as("ms until the VIP left the killed node's host")
+        .isBetween(0.0, LEASE_BOUND_MS);
+    assertThat(r.dualMs()).as("ms two hosts held the VIP").isLessThanOrEqualTo(LEASE_BOUND_MS);
+  }
+
+  @Test
+  @Order(3)
+  void gracefulStopLosesNothing() throws Exception {
+    Round r = run(Scenario.GRACEFUL);
+    assertThat(r.owner()).isEqualTo("n2");
+    assertThat(r.outageMs()).as("longest run of lost probes, ms").isZero();
+    assertThat(r.dualMs()).as("make-before-break overlap, ms").isLessThan(DETECTION_MS);
+  }
+
+  @Test
+  @Order(4)
+  void preemptionLosesNothing() throws Exception {
+    Round r = run(Scenario.PREEMPT);
+    assertThat(r.owner()).isEqualTo("n1");
+    assertThat(r.outageMs()).as("longest run of lost probes, ms").isZero();
+    assertThat(r.dualMs()).as("make-before-break overlap, ms").isLessThan(DETECTION_MS);
+  }
+
+  @Test
+  @Order(5)
+  void ownerLinkDownFailsOver() throws Exception {
+    Round r = run(Scenario.LINK_DOWN);
+    assertThat(r.owner()).isEqualTo("n2");
+    assertThat(r.dualMs()).isLessThan(DETECTION_MS);
+  }
+
+  @Test
+  @Order(6)
+  void partitionedOwnerStepsDownAndTheHealLosesNothing() throws Exception {
+    Round r = run(Scenario.PARTITION);
+    assertThat(r.dualMs()).as("ms two hosts held the VIP during the partition")
+        .isLessThan(DETECTION_MS);
+    assertThat(r.owner()).as("the rightful owner after the heal").isEqualTo("n1");
+    assertThat(r.healMs()).as("longest run of lost probes after the heal, ms").isZero();
+  }
+
+  @Test
+  @Order(7)
+  void ipv6HostCrashFailsOver() throws Exception {
+    Round r = run(Scenario.CRASH_V6);
+    assertThat(r.owner()).isEqualTo("n2");
+  }
+}
