@@ -1,5 +1,6 @@
 package io.vipha.agent;
 
+import io.vipha.testkit.Privileged;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.vipha.netlink;
 
+import io.vipha.testkit.Privileged;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

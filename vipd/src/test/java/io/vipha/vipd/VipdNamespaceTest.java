@@ -1,5 +1,6 @@
 package io.vipha.vipd;
 
+import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.vipha.benchmarks.failover;
 
+import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package io.vipha.netlink.internal;
 
+import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.netlink.Netns;
-import io.vipha.netlink.Privileged;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Cancellable;
 import java.util.concurrent.CountDownLatch;

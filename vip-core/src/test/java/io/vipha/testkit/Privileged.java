@@ -1,4 +1,4 @@
-package io.vipha.agent;
+package io.vipha.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ public final class Privileged {
   }
 
   /** Whether {@code env} asks for privileged tests to fail rather than skip. */
-  static boolean required(Map<String, String> env) {
+  public static boolean required(Map<String, String> env) {
     return "1".equals(env.get(REQUIRE_ENV));
   }
 
@@ -50,7 +50,7 @@ public final class Privileged {
    * Passes when {@code missing} is null; otherwise fails (when {@code required}) or aborts the
    * test, with a message naming what is missing.
    */
-  static void gate(@Nullable String missing, boolean required) {
+  public static void gate(@Nullable String missing, boolean required) {
     if (missing == null) {
       return;
     }
@@ -64,7 +64,7 @@ public final class Privileged {
   }
 
   /** Why network namespaces cannot be used here, or null when they can (probed once). */
-  static synchronized @Nullable String networkNamespacesMissing() {
+  public static synchronized @Nullable String networkNamespacesMissing() {
     if (!netnsProbed) {
       netnsMissing = probeNetworkNamespaces();
       netnsProbed = true;
@@ -90,7 +90,7 @@ public final class Privileged {
   }
 
   /** The effective uid from /proc/self/status, or -1 when it cannot be read. */
-  static long effectiveUid() {
+  public static long effectiveUid() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) {
@@ -104,7 +104,7 @@ public final class Privileged {
   }
 
   /** Runs a command; null when it exits 0, else what went wrong (with its output). */
-  static @Nullable String run(List<String> command) {
+  public static @Nullable String run(List<String> command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       byte[] out = p.getInputStream().readAllBytes();

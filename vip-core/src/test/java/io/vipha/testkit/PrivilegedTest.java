@@ -1,4 +1,4 @@
-package io.vipha.agent;
+package io.vipha.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
