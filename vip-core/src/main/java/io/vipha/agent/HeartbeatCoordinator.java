@@ -87,6 +87,8 @@ public final class HeartbeatCoordinator implements Coordinator {
   private Track[] tracks = new Track[0];
   private long interval;
   private long deadAfter;
+  /** Silence after which a peer no longer vouches for this node's quorum: one interval less. */
+  private long lapseAfter;
   private long stallThreshold;
   private long configDigest;
   private long incarnation;
@@ -136,6 +138,10 @@ public final class HeartbeatCoordinator implements Coordinator {
     long pinSignature;
     long incarnation;
     boolean deathTimer;
+    /** Silent for the lapse time: no longer vouches for this node's quorum lease. */
+    boolean lapsed;
+    /** Whether a late liveness timer already gave the receiver a moment to catch up. */
+    boolean graced;
     boolean digestWarned;
     boolean left;
 
@@ -173,6 +179,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.interval = g.policy().heartbeatInterval().toNanos();
     this.deadAfter = g.policy().detectionTime().toNanos();
     this.stallThreshold = deadAfter - interval;
+    this.lapseAfter = deadAfter - interval;
     this.configDigest = digest(g);
     this.incarnation = Math.max(1, l.wallMillis()) * 1000 + (NEXT.getAndIncrement() % 1000);
     this.tracks = new Track[ids.length];
@@ -244,9 +251,13 @@ public final class HeartbeatCoordinator implements Coordinator {
       Objects.requireNonNull(ctx).stalled(late);
     }
     send(MessageType.HEARTBEAT);
-    for (Track t : tracks) {
-      if (t.index != selfIndex) {
-        checkLiveness(t, now);
+    if (late <= interval / 4) {
+      // (A late tick means this node was paused; its peers' heartbeats may still wait in the
+      // socket. The death timers judge silence then, after letting the receiver catch up.)
+      for (Track t : tracks) {
+        if (t.index != selfIndex) {
+          checkLiveness(t, now);
+        }
       }
     }
     expectedTick = now + interval;
@@ -405,6 +416,10 @@ public final class HeartbeatCoordinator implements Coordinator {
       t.lastHeard = now;
       t.heard = true;
       t.left = false;
+      if (t.lapsed) {
+        t.lapsed = false;
+        changed = true;
+      }
       if (t.liveness != Liveness.ALIVE) {
         if (t.liveness == Liveness.DEAD) {
           t.eligibilitySince = now; // back from the dead: eligible from now on, not before
@@ -477,15 +492,26 @@ public final class HeartbeatCoordinator implements Coordinator {
       return;
     }
     t.deathTimer = true;
-    Objects.requireNonNull(loop).schedule(t.lastHeard + deadAfter - now, () -> deathCheck(t));
+    long due = t.lastHeard + (t.lapsed ? deadAfter : lapseAfter);
+    Objects.requireNonNull(loop).schedule(due - now, () -> deathCheck(t, due));
   }
 
-  private void deathCheck(Track t) {
+  private void deathCheck(Track t, long due) {
     t.deathTimer = false;
     if (closed || t.liveness == Liveness.DEAD) {
       return;
     }
-    long now = Objects.requireNonNull(loop).nanoTime();
+    Scheduler l = Objects.requireNonNull(loop);
+    long now = l.nanoTime();
+    if (now - due > interval / 4 && !t.graced) {
+      // This timer ran late: this node was paused, and the peer's heartbeats may be waiting in
+      // the socket. Let the receiver hand them over before judging the peer by its silence.
+      t.graced = true;
+      t.deathTimer = true;
+      l.schedule(interval / 8, () -> deathCheck(t, due));
+      return;
+    }
+    t.graced = false;
     checkLiveness(t, now);
     if (t.liveness != Liveness.DEAD) {
       armDeathTimer(t, now);
@@ -499,9 +525,13 @@ public final class HeartbeatCoordinator implements Coordinator {
     long silent = now - t.lastHeard;
     Liveness l = silent >= deadAfter ? Liveness.DEAD
         : silent > interval + interval / 2 ? Liveness.SUSPECT : Liveness.ALIVE;
-    if (l != t.liveness) {
-      t.liveness = l;
-      t.since = now;
+    boolean lapsed = l != Liveness.DEAD && silent >= lapseAfter;
+    if (l != t.liveness || lapsed != t.lapsed) {
+      if (l != t.liveness) {
+        t.liveness = l;
+        t.since = now;
+      }
+      t.lapsed = lapsed;
       if (l == Liveness.DEAD) {
         reopen(t);
       }
@@ -527,7 +557,8 @@ public final class HeartbeatCoordinator implements Coordinator {
     long since = t.hearsUs ? t.since : Math.max(t.since, t.mutualSince);
     boolean cutOff = !t.hearsUs && t.liveness != Liveness.DEAD;
     Objects.requireNonNull(ctx).peer(new PeerState(t.id, l, since, t.priority,
-        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation, t.left, cutOff));
+        t.eligibility, t.eligibilitySince, t.held, t.pins, t.incarnation, t.left, cutOff,
+        t.lapsed && l != Liveness.DEAD));
   }
 
   /** Packets dropped so far, by reason. */

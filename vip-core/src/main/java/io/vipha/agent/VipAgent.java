@@ -2,6 +2,7 @@ package io.vipha.agent;
 
 import io.vipha.FailoverPolicy;
 import io.vipha.Lease;
+import io.vipha.NoQuorumAction;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
@@ -853,6 +854,13 @@ public final class VipAgent {
       boolean present = contains(actual, v);
       if (owned) {
         handovers.remove(v);
+        if (!quorumLeased()) {
+          if (held.contains(v)) {
+            release(v, "QUORUM_LEASE");
+            changed = true;
+          }
+          continue;
+        }
         if (!held.contains(v)) {
           if (!quorumFirm()) {
             continue; // a peer counted for quorum is going silent: decide once it is alive or dead
@@ -987,6 +995,29 @@ public final class VipAgent {
    * pulling clients away from its live owner) in the instant between the first and the last
    * being declared dead. Keeping a VIP needs only the plan's quorum.
    */
+  /**
+   * Whether this node's quorum lease holds: it and the peers it heard within the detection time
+   * minus one interval ({@code PeerState.lapsed}) make a quorum. A holder whose lease runs out
+   * lets go of its VIPs at once, though its plan still names it: cut off from the majority, it
+   * releases before the majority declares it dead and takes over, so the two never overlap. A
+   * peer heard again before that renews the lease and the VIPs come back. Groups whose policy
+   * keeps VIPs without quorum ({@code NoQuorumAction.KEEP}) hold no lease.
+   */
+  private boolean quorumLeased() {
+    int required = group.quorumSize();
+    if (required <= 1 || phase != Phase.RUNNING
+        || policy.noQuorum() == NoQuorumAction.KEEP) {
+      return true;
+    }
+    int vouching = 1;
+    for (PeerState p : peers.values()) {
+      if (p.liveness() != Liveness.DEAD && !p.lapsed()) {
+        vouching++;
+      }
+    }
+    return vouching >= required;
+  }
+
   private boolean quorumFirm() {
     int required = group.quorumSize();
     if (required <= 1) {

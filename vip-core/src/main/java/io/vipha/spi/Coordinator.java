@@ -53,10 +53,13 @@ public interface Coordinator extends AutoCloseable {
    * @param left whether it said it was leaving (a graceful stop) rather than falling silent
    * @param cutOff whether its heartbeats arrive but say it does not hear this node; {@code
    *     liveness} is then dead (nothing can be decided with it) although it runs and serves
+   * @param lapsed whether it has been silent for the detection time minus one interval, though
+   *     not yet declared dead: it no longer vouches for this node's quorum, so a holder that
+   *     keeps fewer than a quorum this way lets go before the peers declare it dead
    */
   record PeerState(String nodeId, Liveness liveness, long since, int effectivePriority,
       Eligibility eligibility, long eligibilitySince, Set<VirtualIp> held, List<Pin> pins,
-      long incarnation, boolean left, boolean cutOff) {
+      long incarnation, boolean left, boolean cutOff, boolean lapsed) {
     /** Copies the collections. */
     public PeerState {
       Objects.requireNonNull(nodeId, "nodeId");

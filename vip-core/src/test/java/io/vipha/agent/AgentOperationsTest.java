@@ -84,7 +84,7 @@ class AgentOperationsTest {
     assertThat(c.holders(vip4(c))).containsExactly("n2");
     assertThat(c.events(AgentEvent.QuorumLost.class, "n1")).hasSize(1);
     assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
-        .contains("QUORUM_LOST");
+        .contains("QUORUM_LEASE");
     assertThat(c.agent("n1").state().quorum()).isFalse();
     c.network.heal();
     c.run(Duration.ofMillis(300));
