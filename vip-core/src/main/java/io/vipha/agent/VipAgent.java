@@ -106,6 +106,9 @@ public final class VipAgent {
   // Event-loop state.
   private Phase phase = Phase.NEW;
   private boolean rejoining;
+  /** After a stall, while the peers' queued news arrives: whether any of them acted on it. */
+  private boolean stallCheck;
+  private long stallStart;
   private long startedAt;
   private int priorityDelta;
   private boolean disqualified;
@@ -496,6 +499,9 @@ public final class VipAgent {
     if (pinsChanged) {
       coordinator.publishNow();
     }
+    if (stallCheck && actedOnStall(s)) {
+      stepDown();
+    }
     if (phase == Phase.JOINING && !rejoining) {
       boolean all = true;
       for (Node n : group.nodes()) {
@@ -556,24 +562,72 @@ public final class VipAgent {
     long now = loop.nanoTime();
     lastRan = now;
     if (phase == Phase.JOINING && rejoining) {
-      return; // already stepped down for this stall (the first task after it noticed)
+      return; // already stepping down or checking for this stall (the first task after it noticed)
     }
     emit(new AgentEvent.Stalled(now, nanos));
     if (group.nodes().size() > 1 && (phase == Phase.RUNNING)) {
-      // Peers may have declared this node dead and taken its VIPs: step down, listen again.
-      eligibleSince = now; // as peers see it: back from the dead now
-      for (VirtualIp v : new ArrayList<>(held)) {
-        release(v, "STALLED");
-      }
+      // Peers may have declared this node dead and taken its VIPs. What the loop queued during
+      // the stall is stale: act on none of it.
+      eligibleSince = now; // as peers may see it: back from the dead now
       handovers.clear();
-      plan = planner.initial();
       phase = Phase.JOINING;
-      // What the loop queued during the stall is stale; listen for a full join time.
       rejoining = true;
-      coordinator.publishNow();
-      joinTimer = loop.schedule(joinTime, this::endJoin);
+      if (held.isEmpty()) {
+        stepDown();
+      } else {
+        // Keep the VIPs while the peers' news queued during the stall arrives: unless a peer
+        // took one of them or stopped hearing this node, nobody acted, and letting go would
+        // only cost the clients an outage.
+        stallStart = now - nanos;
+        stallCheck = true;
+        joinTimer = loop.schedule(policy.heartbeatInterval().toNanos() / 2, this::endStallCheck);
+      }
       snapshot();
     }
+  }
+
+  /** After a stall: release everything and listen for a full join time, then plan afresh. */
+  private void stepDown() {
+    stallCheck = false;
+    Cancellable t = joinTimer;
+    if (t != null) {
+      t.cancel();
+    }
+    for (VirtualIp v : new ArrayList<>(held)) {
+      release(v, "STALLED");
+    }
+    plan = planner.initial();
+    coordinator.publishNow();
+    joinTimer = loop.schedule(joinTime, this::endJoin);
+  }
+
+  /** The stall check found no peer that acted on this node's silence: carry on. */
+  private void endStallCheck() {
+    if (phase != Phase.JOINING || !stallCheck) {
+      return;
+    }
+    stallCheck = false;
+    joinTimer = null;
+    coordinator.publishNow();
+    endJoin();
+  }
+
+  /**
+   * Whether a peer's news, during the check after a stall, shows it acted on this node's
+   * silence: it no longer hears this node, or it took one of the VIPs this node holds.
+   */
+  private boolean actedOnStall(PeerState s) {
+    if (s.cutOff() || (s.liveness() == Liveness.DEAD && !s.left())) {
+      return true;
+    }
+    Map<VirtualIp, Long> since = peerHeld.get(s.nodeId());
+    for (VirtualIp v : s.held()) {
+      Long from = since == null ? null : since.get(v);
+      if (held.contains(v) && (from == null || from >= stallStart)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void replan() {
@@ -1183,7 +1237,7 @@ public final class VipAgent {
   }
 
   private void announce(VirtualIp v) {
-    if (caughtStalled(loop.nanoTime())) {
+    if (caughtStalled(loop.nanoTime()) || phase == Phase.JOINING) {
       return;
     }
     try {
@@ -1239,8 +1293,10 @@ public final class VipAgent {
     @Override
     public Coordinator.LocalState local() {
       lastRan = loop.nanoTime();
+      // (While checking a stall, claim nothing: a peer that took a VIP over while this node was
+      // silent must not give it up to this node just before this node learns of it.)
       return new Coordinator.LocalState(effectivePriority(), advertisedEligibility(),
-          plan.hasQuorum(), held, new ArrayList<>(pins.values()));
+          plan.hasQuorum(), stallCheck ? Set.of() : held, new ArrayList<>(pins.values()));
     }
 
     @Override

@@ -188,6 +188,30 @@ class AgentOperationsTest {
   }
 
   @Test
+  void aStallThatNoPeerActedOnCostsNothing() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
+    // The whole machine stops for longer than the detection time (a hypervisor, a swap storm):
+    // every node stalls, none of them could act on another's silence.
+    for (String id : new String[] {"n1", "n2", "n3"}) {
+      c.loop(id).pause();
+    }
+    c.run(Duration.ofMillis(500));
+    for (String id : new String[] {"n1", "n2", "n3"}) {
+      c.loop(id).resume();
+    }
+    c.time.runDue();
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).hasSize(1);
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
+    assertThat(c.events(AgentEvent.Released.class, "n1")).isEmpty();
+    assertThat(c.events(AgentEvent.Acquired.class, "n2")).isEmpty();
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+  }
+
+  @Test
   void aFailingHealthCheckDisqualifiesTheOwner() {
     AtomicBoolean healthy = new AtomicBoolean(true);
     TestCluster c = new TestCluster(threeNodes(false));
