@@ -101,6 +101,22 @@ final class AddressWatch implements AutoCloseable {
     return Math.max(0, total);
   }
 
+  /** When a node other than {@code except} last lost {@code vip} since {@code from}; or -1. */
+  synchronized long lastLoss(String vip, int except, long from) {
+    long last = -1;
+    for (Change c : changes) {
+      if (c.node() != except && c.vip().equals(vip) && !c.present() && c.nanos() >= from) {
+        last = c.nanos();
+      }
+    }
+    return last;
+  }
+
+  /** The changes seen in [from, to], oldest first. */
+  synchronized List<Change> changes(long from, long to) {
+    return changes.stream().filter(c -> c.nanos() >= from && c.nanos() <= to).toList();
+  }
+
   /** When node {@code node} last lost {@code vip} at or after {@code from}, or -1. */
   synchronized long lostAt(int node, String vip, long from) {
     for (Change c : changes) {

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * How the harness starts one node of the VIP group: the pluggable part, so that the same
- * topology, probe and scenarios measure vipha and keepalived (and later vipd).
+ * topology, probe and scenarios measure vipha (vipd) and keepalived.
  */
 interface NodeLauncher {
   /** The cluster as both implementations see it. */

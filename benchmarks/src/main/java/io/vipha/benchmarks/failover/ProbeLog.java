@@ -4,7 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,14 +68,22 @@ final class ProbeLog implements AutoCloseable {
   }
 
   /**
-   * The longest run of unanswered probes to target {@code t} sent in [from, to - 100 ms] (the
-   * last 100 ms are left out: their answers may still be on the way), in nanoseconds from the
-   * first unanswered send to the next answered send (or to the end of the range). 0 when none
-   * was lost.
+   * The longest run of unanswered probes to target {@code t} sent in [from, to - 100 ms], in
+   * nanoseconds (see {@link #lossRuns}); 0 when none was lost.
    */
   synchronized long longestOutage(int t, long from, long to) {
+    return lossRuns(t, from, to).stream().mapToLong(r -> r[1]).max().orElse(0);
+  }
+
+  /**
+   * The runs of unanswered probes to target {@code t} sent in [from, to - 100 ms] (the last 100
+   * ms are left out: their answers may still be on the way), in order: each {@code {start,
+   * nanos}}, from the first unanswered send to the next answered send (or to the end of the
+   * range).
+   */
+  synchronized List<long[]> lossRuns(int t, long from, long to) {
     long end = to - 100_000_000L;
-    long longest = 0;
+    List<long[]> runs = new ArrayList<>();
     long runStart = -1;
     for (int s = 0; s < count[t]; s++) {
       long at = sent[t][s];
@@ -88,14 +98,14 @@ final class ProbeLog implements AutoCloseable {
           runStart = at;
         }
       } else if (runStart >= 0) {
-        longest = Math.max(longest, at - runStart);
+        runs.add(new long[] {runStart, at - runStart});
         runStart = -1;
       }
     }
     if (runStart >= 0) {
-      longest = Math.max(longest, end - runStart);
+      runs.add(new long[] {runStart, end - runStart});
     }
-    return longest;
+    return runs;
   }
 
   /**

@@ -1,24 +1,39 @@
 package io.vipha.benchmarks.failover;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * vipha: one {@link NodeMain} JVM per node (until vipd replaces it) reading one shared JSON
- * config: an Active/Passive group {@code bench} with both VIPs on {@code eth0}, heartbeats to
- * 198.51.100.x:7405, priorities 150/100/50, the interval and dead-after of the setting, quorum
- * majority, preemption without delay, and a kernel lease (whole seconds, longer than detection).
+ * vipha: one vipd JVM per node ({@code java -Xms64m -Xmx64m -jar vipd.jar --config vipha.json
+ * --node nI}, as a user runs it), all reading one JSON config: an Active/Passive group {@code
+ * bench} with both VIPs on {@code eth0}, heartbeats to 198.51.100.x:7405, priorities
+ * 150/100/50, the interval and dead-after of the setting, quorum majority, preemption without
+ * delay, a kernel lease (whole seconds, longer than detection), and the heartbeat key in {@code
+ * daemon.keyFile}. For the soak ({@link Pressure}) the main is {@link PressuredVipd} instead,
+ * with a GC log per node.
  */
 final class ViphaLauncher implements NodeLauncher {
-  private final String java;
-  private final String classPath;
+  /**
+   * The soak's nodes: {@link PressuredVipd} allocating {@code rateMb} MB/s, with {@code
+   * classPath} (the harness's, for PressuredVipd) after vipd.jar.
+   */
+  record Pressure(String classPath, int rateMb) {}
 
-  ViphaLauncher(String java, String classPath) {
+  private final String java;
+  private final Path vipdJar;
+  private final @Nullable Pressure pressure;
+
+  ViphaLauncher(String java, Path vipdJar, @Nullable Pressure pressure) {
     this.java = java;
-    this.classPath = classPath;
+    this.vipdJar = vipdJar;
+    this.pressure = pressure;
   }
 
   @Override
@@ -33,6 +48,7 @@ final class ViphaLauncher implements NodeLauncher {
 
   @Override
   public void configure(Cluster c) throws IOException {
+    Path key = c.dir().resolve("bench.key");
     StringBuilder nodes = new StringBuilder();
     for (int i = 0; i < c.nodes(); i++) {
       nodes.append(i == 0 ? "" : ",\n").append("        {\"id\": \"").append(Topology.nodeName(i))
@@ -47,22 +63,38 @@ final class ViphaLauncher implements NodeLauncher {
         + "      ],\n      \"nodes\": [\n" + nodes + "\n      ],\n"
         + "      \"policy\": {\"preempt\": true, \"preemptDelay\": \"0s\","
         + " \"heartbeatInterval\": \"" + c.intervalMs() + "ms\", \"deadAfter\": " + c.deadAfter()
-        + ", \"quorum\": \"majority\", \"lease\": \"" + c.leaseSeconds() + "s\"}\n"
+        + ", \"quorum\": \"majority\", \"lease\": \"" + c.leaseSeconds() + "s\"},\n"
+        + "      \"daemon\": {\"keyFile\": \"" + key.toAbsolutePath() + "\"}\n"
         + "    }\n  ]\n}\n";
     Files.writeString(c.dir().resolve("vipha.json"), json);
-    byte[] key = new byte[32];
-    new java.security.SecureRandom().nextBytes(key);
-    Files.writeString(c.dir().resolve("bench.key"),
-        Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    Files.writeString(key, Base64.getEncoder().encodeToString(bytes) + "\n",
+        StandardCharsets.US_ASCII);
+  }
+
+  /** The GC log of node index {@code i} in the soak. */
+  static Path gcLog(Cluster c, int i) {
+    return c.dir().resolve("gc-" + Topology.nodeName(i) + ".log");
   }
 
   @Override
   public Process start(Cluster c, int i, Path log) throws IOException {
-    return new ProcessBuilder("ip", "netns", "exec", c.topology().nodes.get(i), java,
-        "-Xms64m", "-Xmx64m", "-cp", classPath, NodeMain.class.getName(),
-        c.dir().resolve("vipha.json").toString(), "bench", Topology.nodeName(i),
-        c.dir().resolve("bench.key").toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
+        c.topology().nodes.get(i), java, "-Xms64m", "-Xmx64m"));
+    Pressure p = pressure;
+    if (p == null) {
+      cmd.addAll(List.of("-jar", vipdJar.toString()));
+    } else {
+      // On the class path, vipd.jar's manifest no longer grants JNA native access: the flag does.
+      cmd.addAll(List.of("-Xlog:gc*,safepoint:file=" + gcLog(c, i)
+              + ":time,uptime,level,tags:filecount=0", "--enable-native-access=ALL-UNNAMED",
+          "-D" + PressuredVipd.RATE + "=" + p.rateMb(),
+          "-cp", vipdJar + File.pathSeparator + p.classPath(), PressuredVipd.class.getName()));
+    }
+    cmd.addAll(List.of("--config", c.dir().resolve("vipha.json").toString(),
+        "--node", Topology.nodeName(i)));
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 }

@@ -3,6 +3,7 @@ package io.vipha.benchmarks.failover;
 import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -13,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The CI short run of the failover harness: one round of each scenario for vipha at a 100 ms
- * heartbeat (dead-after 3, lease 2 s), in namespaces made for this class. It asserts correctness,
- * not timings: the VIP fails over, nobody holds it twice beyond the detection window, a killed
- * node's VIP leaves its host within the kernel lease, a graceful stop and a preemption lose no
- * probe, and after a partition heals the client reaches the rightful owner without loss. The
- * timing comparison with keepalived is {@code benchmarks/failover-bench.sh}. Needs root.
+ * The CI short run of the failover harness: one round of each scenario for vipha (vipd.jar, which
+ * the reactor builds before this module) at a 100 ms heartbeat (dead-after 3, lease 2 s), in
+ * namespaces made for this class. It asserts correctness, not timings: the VIP fails over, nobody
+ * holds it twice beyond the detection window, a killed node's VIP leaves its host within the
+ * kernel lease, a graceful stop and a preemption lose no probe, and after a partition heals the
+ * client reaches the rightful owner without loss. The timing comparison with keepalived is
+ * {@code benchmarks/failover-bench.sh}. Needs root.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverHarnessTest {
@@ -35,7 +37,8 @@ class FailoverHarnessTest {
   @BeforeAll
   static void network() throws Exception {
     Privileged.requireNetworkNamespaces();
-    bench = new FailoverBench();
+    bench = new FailoverBench(Path.of(System.getProperty("basedir", "."), "..", "vipd", "target",
+        "vipd.jar").normalize());
     vipha = bench.vipha().launcher;
   }
 
