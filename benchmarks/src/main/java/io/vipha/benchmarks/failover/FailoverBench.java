@@ -4,12 +4,15 @@ import io.vipha.FailoverPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] [--reps 5] [--intervals 1000,100,10]
- *     [--impls vipha,keepalived] [--scenarios CRASH,...] [--out FILE.md]
+ *     [--impls vipha,keepalived] [--scenarios CRASH,...] [--out FILE.md] [--capture DIR]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--out FILE.md]
  * </pre>
@@ -48,6 +51,8 @@ public final class FailoverBench implements AutoCloseable {
   private final String classPath;
   private final Path vipdJar;
   private final List<Process> nodes = new ArrayList<>();
+  private @Nullable Path capture;
+  private int roundNumber;
   private boolean closed;
 
   /**
@@ -81,6 +86,15 @@ public final class FailoverBench implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes every later round leave {@code NAME.pcap}, {@code NAME-p-n2.pcap}, {@code NAME.neigh}
+   * and {@code NAME.probes} in {@code dir} (see {@link Capture}; NAME is the round's number,
+   * implementation, interval and scenario).
+   */
+  public void captureTo(Path dir) throws IOException {
+    capture = Files.createDirectories(dir);
+  }
+
   /** The launcher for vipha: vipd.jar. */
   public NodeLauncherHandle vipha() {
     return new NodeLauncherHandle(new ViphaLauncher(java, vipdJar, null));
@@ -110,8 +124,17 @@ public final class FailoverBench implements AutoCloseable {
     return intervalMs >= 1000 ? 6 : 2;
   }
 
-  /** Runs one round; never throws for a failed measurement (see {@link Round#error()}). */
+  /** {@link #round(NodeLauncher, int, Scenario, double)} at a random phase. */
   Round round(NodeLauncher impl, int intervalMs, Scenario sc) throws IOException {
+    return round(impl, intervalMs, sc, ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * Runs one round; never throws for a failed measurement (see {@link Round#error()}). The event
+   * comes 200 ms + {@code phase} (0 to 1) × the interval after the owner began answering
+   * steadily, so that rounds sample every phase of the owner's heartbeat cycle.
+   */
+  Round round(NodeLauncher impl, int intervalMs, Scenario sc, double phase) throws IOException {
     NodeLauncher.Cluster c = new NodeLauncher.Cluster(3, intervalMs, 3,
         leaseSeconds(intervalMs), dir, topology);
     impl.configure(c);
@@ -127,7 +150,13 @@ public final class FailoverBench implements AutoCloseable {
       }
     }
     long started = System.nanoTime();
+    String name = String.format(Locale.ROOT, "%03d-%s-%dms-%s", ++roundNumber, impl.name(),
+        intervalMs, sc);
+    Capture cap = null;
     try {
+      if (capture != null) {
+        cap = new Capture(capture, name, topology);
+      }
       nodes.clear();
       for (int i = 0; i < 3; i++) {
         nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log(logs, i)));
@@ -149,8 +178,12 @@ public final class FailoverBench implements AutoCloseable {
             + watch.holders(vip) + ", last answer " + probe.lastAnswerer(target, Long.MAX_VALUE)
             + "); logs " + dir.resolve(logs + "-n*.log"));
       }
-      Thread.sleep(200);
+      long steadyAt = System.nanoTime();
+      String neighBefore = cap == null ? "" : Sh.run("ip", "-n", topology.client, "neigh");
+      long delay = (long) (phase * intervalMs * MS);
+      sleepUntil(steadyAt + 200 * MS + delay);
       long t0 = System.nanoTime();
+      Instant wall = Instant.now();
       long[] probeFrom = {t0}; // only probes sent after the event (after the heal) count
       double left = -1;
       double heal = -1;
@@ -159,9 +192,12 @@ public final class FailoverBench implements AutoCloseable {
       ProcessHandle owner = sc == Scenario.PREEMPT ? ProcessHandle.current() : node(0);
       switch (sc) {
         case CRASH, CRASH_V6 -> {
-          // Freeze first: a node that saw its carrier go would still get to release the VIP.
+          // Cut the host off in one step, so that peers and client lose it at the same moment:
+          // a disabled bridge port drops its frames both ways but keeps the host's carrier up
+          // (a node that saw its carrier go would release the VIP). Then freeze it.
+          Sh.run("bridge", "-n", topology.sw, "link", "set", "dev", Topology.port(0), "state",
+              "0");
           Sh.signal(owner, "STOP");
-          Sh.run("ip", "-n", topology.sw, "link", "set", Topology.port(0), "down");
           await(() -> since(t0) > 2 * detect && probe.steady(target, 300 * MS, null, probeFrom[0]),
               (3 * detect + 10_000 * MS) / MS);
           end = System.nanoTime();
@@ -231,14 +267,21 @@ public final class FailoverBench implements AutoCloseable {
       }
       double outage = probe.longestOutage(target, t0 - 50 * MS, end) / (double) MS;
       double dual = watch.dualNanos(vip, t0, dualEnd) / (double) MS;
-      return new Round(impl.name(), intervalMs, sc, outage, dual, left, heal,
-          probe.lastAnswerer(target, System.nanoTime() - 100 * MS), null);
+      if (cap != null) {
+        cap.close();
+        writeProbes(name, target, t0, wall, end, neighBefore);
+      }
+      return new Round(impl.name(), intervalMs, sc, delay / (double) MS, outage, dual, left,
+          heal, probe.lastAnswerer(target, System.nanoTime() - 100 * MS), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return failed(impl, intervalMs, sc, "interrupted");
     } catch (RuntimeException e) {
       return failed(impl, intervalMs, sc, e.toString());
     } finally {
+      if (cap != null) {
+        cap.close();
+      }
       reset();
     }
   }
@@ -256,6 +299,19 @@ public final class FailoverBench implements AutoCloseable {
     return p;
   }
 
+  private void writeProbes(String name, int target, long t0, Instant wall, long end,
+      String neighBefore) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# event at ").append(wall).append(" wall clock (the pcap's clock) = ").append(t0)
+        .append(" ns monotonic\n# client neighbours before:\n");
+    neighBefore.lines().forEach(l -> sb.append("#   ").append(l).append('\n'));
+    sb.append("# client neighbours after:\n");
+    Sh.run("ip", "-n", topology.client, "neigh").lines()
+        .forEach(l -> sb.append("#   ").append(l).append('\n'));
+    probe.dump(target, t0 - 500 * MS, end, t0, sb);
+    Files.writeString(Objects.requireNonNull(capture).resolve(name + ".probes"), sb);
+  }
+
   private ProcessHandle node(int i) {
     Process p = nodes.get(i);
     if (p == null) {
@@ -264,12 +320,20 @@ public final class FailoverBench implements AutoCloseable {
     return p.toHandle();
   }
 
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long wait = nanos - System.nanoTime();
+    if (wait > 0) {
+      Thread.sleep(wait / MS, (int) (wait % MS));
+    }
+  }
+
   private static long since(long t0) {
     return System.nanoTime() - t0;
   }
 
   private static Round failed(NodeLauncher impl, int intervalMs, Scenario sc, String why) {
-    return new Round(impl.name(), intervalMs, sc, Double.NaN, Double.NaN, -1, -1, null, why);
+    return new Round(impl.name(), intervalMs, sc, Double.NaN, Double.NaN, Double.NaN, -1, -1,
+        null, why);
   }
 
   private void healPartition(int i) {
@@ -282,7 +346,6 @@ public final class FailoverBench implements AutoCloseable {
   void reset() {
     for (Process p : nodes) {
       if (p != null) {
-        Sh.signal(p.toHandle(), "CONT");
         Sh.signal(p.toHandle(), "KILL");
       }
     }
@@ -301,6 +364,7 @@ public final class FailoverBench implements AutoCloseable {
       healPartition(i);
       Sh.quiet("ip", "-n", topology.sw, "link", "set", Topology.port(i), "up");
       Sh.quiet("ip", "-n", ns, "link", "set", "eth0", "up");
+      Sh.quiet("bridge", "-n", topology.sw, "link", "set", "dev", Topology.port(i), "state", "3");
       Sh.quiet("ip", "-n", ns, "addr", "del", Topology.VIP4_CIDR, "dev", "eth0");
       Sh.quiet("ip", "-n", ns, "addr", "del", Topology.VIP6_CIDR, "dev", "eth0");
     }
@@ -326,7 +390,8 @@ public final class FailoverBench implements AutoCloseable {
 
   /**
    * Runs every combination {@code reps} times (the repetitions of one cell interleave
-   * implementations, so slow drift of the machine's load hits both alike).
+   * implementations, so slow drift of the machine's load hits both alike). Repetition r of R
+   * draws its phase from [r/R, (r+1)/R), the same stratum for every implementation.
    */
   public List<Round> run(List<NodeLauncherHandle> impls, List<Integer> intervals,
       List<Scenario> scenarios, int reps) throws IOException {
@@ -335,7 +400,8 @@ public final class FailoverBench implements AutoCloseable {
       for (Scenario sc : scenarios) {
         for (int r = 0; r < reps; r++) {
           for (NodeLauncherHandle h : impls) {
-            Round round = round(h.launcher, interval, sc);
+            double phase = (r + ThreadLocalRandom.current().nextDouble()) / reps;
+            Round round = round(h.launcher, interval, sc, phase);
             System.err.println(describe(round));
             rounds.add(round);
           }
@@ -346,10 +412,10 @@ public final class FailoverBench implements AutoCloseable {
   }
 
   static String describe(Round r) {
-    return String.format(Locale.ROOT, "%-10s %5d ms %-10s outage %8.1f ms dual %8.1f ms left %8.1f"
-        + " heal %7.1f owner %s%s", r.impl(), r.intervalMs(), r.scenario(), r.outageMs(),
-        r.dualMs(), r.leftMs(), r.healMs(), r.owner(), r.error() == null ? ""
-            : " ERROR " + r.error());
+    return String.format(Locale.ROOT, "%-10s %5d ms %-10s delay %6.1f ms outage %8.1f ms dual %8.1f"
+        + " ms left %8.1f heal %7.1f owner %s%s", r.impl(), r.intervalMs(), r.scenario(),
+        r.delayMs(), r.outageMs(), r.dualMs(), r.leftMs(), r.healMs(), r.owner(),
+        r.error() == null ? "" : " ERROR " + r.error());
   }
 
   /** The markdown table: one row per scenario and interval, both implementations side by side. */
@@ -479,6 +545,7 @@ public final class FailoverBench implements AutoCloseable {
     int soak = 0;
     int pressure = PressuredVipd.DEFAULT_RATE;
     boolean intervalsGiven = false;
+    @Nullable Path capture = null;
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -494,6 +561,7 @@ public final class FailoverBench implements AutoCloseable {
         case "--scenarios" -> scenarios = Arrays.stream(v.split(",")).map(Scenario::valueOf)
             .toList();
         case "--out" -> out = Path.of(v);
+        case "--capture" -> capture = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -510,6 +578,9 @@ public final class FailoverBench implements AutoCloseable {
           Files.writeString(out, report);
         }
         return;
+      }
+      if (capture != null) {
+        bench.captureTo(capture);
       }
       List<NodeLauncherHandle> launchers = new ArrayList<>();
       for (String impl : impls) {

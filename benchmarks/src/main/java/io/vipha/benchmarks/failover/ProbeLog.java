@@ -7,23 +7,31 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The client probe ({@link Probe}) as a running process in the client namespace, and what it
- * saw: for each target and sequence number, when it was sent and which node answered.
+ * saw: for each target and sequence number, when it was sent, when the answer came and which
+ * node answered. A probe counts as answered only if its answer came within {@link #ANSWER_WITHIN}
+ * of the send: a later one (a probe the client's kernel held while it resolved the VIP's
+ * neighbour entry, or one an overloaded host sat on) is lost for a client with that timeout.
  */
 final class ProbeLog implements AutoCloseable {
   static final int INTERVAL_MS = 5;
+  /** How soon an answer must come for its probe to count as answered, in nanoseconds. */
+  static final long ANSWER_WITHIN = 100_000_000L;
 
   private final Process process;
   private final long[][] sent;
+  private final long[][] answeredAt;
   private final @Nullable String[][] answeredBy;
   private final int[] count;
 
   ProbeLog(String clientNs, String java, String classPath, int port, String... targets)
       throws IOException {
     sent = new long[targets.length][1 << 16];
+    answeredAt = new long[targets.length][1 << 16];
     answeredBy = new String[targets.length][1 << 16];
     count = new int[targets.length];
     String[] cmd = new String[11 + targets.length];
@@ -50,6 +58,7 @@ final class ProbeLog implements AutoCloseable {
             sent[t][seq] = Long.parseLong(f[3]);
             count[t] = Math.max(count[t], seq + 1);
           } else if (answeredBy[t][seq] == null) {
+            answeredAt[t][seq] = Long.parseLong(f[3]);
             answeredBy[t][seq] = f[4];
           }
         }
@@ -63,8 +72,13 @@ final class ProbeLog implements AutoCloseable {
     if (seq >= sent[t].length) {
       int n = Math.max(seq + 1, sent[t].length * 2);
       sent[t] = Arrays.copyOf(sent[t], n);
+      answeredAt[t] = Arrays.copyOf(answeredAt[t], n);
       answeredBy[t] = Arrays.copyOf(answeredBy[t], n);
     }
+  }
+
+  private boolean answered(int t, int s) {
+    return answeredBy[t][s] != null && answeredAt[t][s] - sent[t][s] <= ANSWER_WITHIN;
   }
 
   /**
@@ -77,12 +91,12 @@ final class ProbeLog implements AutoCloseable {
 
   /**
    * The runs of unanswered probes to target {@code t} sent in [from, to - 100 ms] (the last 100
-   * ms are left out: their answers may still be on the way), in order: each {@code {start,
-   * nanos}}, from the first unanswered send to the next answered send (or to the end of the
-   * range).
+   * ms are left out: their answers may still be on the way; a later answer counts as lost), in
+   * order: each {@code {start, nanos}}, from the first unanswered send to the next answered send
+   * (or to the end of the range).
    */
   synchronized List<long[]> lossRuns(int t, long from, long to) {
-    long end = to - 100_000_000L;
+    long end = to - ANSWER_WITHIN;
     List<long[]> runs = new ArrayList<>();
     long runStart = -1;
     for (int s = 0; s < count[t]; s++) {
@@ -93,7 +107,7 @@ final class ProbeLog implements AutoCloseable {
       if (at > end) {
         break;
       }
-      if (answeredBy[t][s] == null) {
+      if (!answered(t, s)) {
         if (runStart < 0) {
           runStart = at;
         }
@@ -114,7 +128,7 @@ final class ProbeLog implements AutoCloseable {
    * from} (so that only probes sent after an event count).
    */
   synchronized boolean steady(int t, long window, @Nullable String node, long from) {
-    long end = System.nanoTime() - 100_000_000L;
+    long end = System.nanoTime() - ANSWER_WITHIN;
     if (end - window < from) {
       return false;
     }
@@ -128,7 +142,7 @@ final class ProbeLog implements AutoCloseable {
         break;
       }
       String by = answeredBy[t][s];
-      if (by == null || (node != null && !node.equals(by))) {
+      if (!answered(t, s) || (node != null && !node.equals(by))) {
         return false;
       }
       seen++;
@@ -144,6 +158,27 @@ final class ProbeLog implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * Writes every probe to {@code t} sent in [from, to] to {@code out}, one line each: sequence
+   * number, sent and answered (ms after {@code zero}; "-" if unanswered), the answer's latency
+   * (ms) and the node that answered.
+   */
+  synchronized void dump(int t, long from, long to, long zero, Appendable out)
+      throws IOException {
+    out.append("# seq sent_ms answered_ms latency_ms node (ms after the event)\n");
+    for (int s = 0; s < count[t]; s++) {
+      long at = sent[t][s];
+      if (at == 0 || at < from || at > to) {
+        continue;
+      }
+      String by = answeredBy[t][s];
+      out.append(String.format(Locale.ROOT, "%d %.3f %s %s %s%n", s, (at - zero) / 1e6,
+          by == null ? "-" : String.format(Locale.ROOT, "%.3f", (answeredAt[t][s] - zero) / 1e6),
+          by == null ? "-" : String.format(Locale.ROOT, "%.3f", (answeredAt[t][s] - at) / 1e6),
+          by == null ? "-" : by));
+    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
  * @param impl the launcher's name
  * @param intervalMs heartbeat / advert interval
  * @param scenario the scenario
+ * @param delayMs how long the event waited, beyond the fixed 200 ms, for its phase
  * @param outageMs the longest run of unanswered probes from the event to the end of the round
  *     (for {@link Scenario#PARTITION}: until the heal)
  * @param dualMs how long two or more nodes held the probed VIP at once from the event to the end
@@ -19,5 +20,5 @@ import org.jspecify.annotations.Nullable;
  * @param owner the node that answered at the end
  * @param error why the round could not be measured, or null
  */
-record Round(String impl, int intervalMs, Scenario scenario, double outageMs, double dualMs,
-    double leftMs, double healMs, @Nullable String owner, @Nullable String error) {}
+record Round(String impl, int intervalMs, Scenario scenario, double delayMs, double outageMs,
+    double dualMs, double leftMs, double healMs, @Nullable String owner, @Nullable String error) {}

@@ -2,7 +2,10 @@ package io.vipha.benchmarks.failover;
 
 /** The failure (or planned change) a round applies to the owner, n1. */
 enum Scenario {
-  /** The owner's switch port goes down and its node process is frozen (SIGSTOP), then killed. */
+  /**
+   * The owner's switch port stops forwarding (its carrier stays up), then its node process is
+   * frozen (SIGSTOP); killed after the round.
+   */
   CRASH("host crash"),
   /** The node process is killed with SIGKILL; the host stays up. */
   KILL9("kill -9, host up"),

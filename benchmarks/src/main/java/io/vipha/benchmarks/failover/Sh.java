@@ -2,6 +2,7 @@ package io.vipha.benchmarks.failover;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,12 +46,18 @@ final class Sh {
     }
   }
 
-  /** Sends a signal to a process and all its descendants (children first for STOP/KILL). */
+  /**
+   * Sends a signal to a process and all its descendants in one kill(1), the root first. KILL
+   * freezes the tree first (STOP): killed one by one, a parent would respawn its child
+   * (keepalived does, and the new child outlives the round) and a child would clean up after
+   * its parent.
+   */
   static void signal(ProcessHandle root, String sig) {
-    List<ProcessHandle> all = new java.util.ArrayList<>(root.descendants().toList());
-    all.add(root);
-    for (ProcessHandle h : all) {
-      quiet("kill", "-" + sig, Long.toString(h.pid()));
+    if (sig.equals("KILL")) {
+      signal(root, "STOP");
     }
+    List<String> command = new ArrayList<>(List.of("kill", "-" + sig, Long.toString(root.pid())));
+    root.descendants().forEach(h -> command.add(Long.toString(h.pid())));
+    quiet(command.toArray(String[]::new));
   }
 }
