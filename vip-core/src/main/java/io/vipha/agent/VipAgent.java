@@ -637,7 +637,7 @@ public final class VipAgent {
     }
     long now = loop.nanoTime();
     Plan before = plan;
-    Plan prev = before.withOwners(observedOwners());
+    Plan prev = before.withOwners(observedOwners(), now);
     ClusterView view = buildView();
     Plan next = planner.plan(view, prev, now);
     plan = next;

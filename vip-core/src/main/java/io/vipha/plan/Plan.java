@@ -1,5 +1,6 @@
 package io.vipha.plan;
 
+import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import java.util.Arrays;
@@ -112,11 +113,25 @@ public final class Plan {
    * This plan's bookkeeping with the owners replaced by {@code owners} (VIPs it does not name
    * have no owner). An agent uses it to plan from who actually holds each VIP, as its peers
    * report, so that every node converges on the same answer even after their histories differ.
-   * Returns this plan when the owners are already the same.
+   * Returns this plan when the owners are already the same. Records no hold-down; see {@link
+   * #withOwners(Map, long)}.
    *
    * @throws IllegalArgumentException when a VIP or node is not in the group
    */
   public Plan withOwners(Map<VirtualIp, String> owners) {
+    return withOwners(owners, NONE);
+  }
+
+  /**
+   * {@link #withOwners(Map)}, and in Active/Passive an owner that another node replaced in
+   * {@code owners} lost the group at {@code now}: its hold-down starts, as if this plan had moved
+   * the group itself. A node that learns of a move from the holders (a peer preempted before this
+   * node planned it) then judges the loser's hold-down as the nodes that made the move do.
+   *
+   * @param now the instant of the observation, or {@link #NONE} to record nothing
+   * @throws IllegalArgumentException when a VIP or node is not in the group
+   */
+  public Plan withOwners(Map<VirtualIp, String> owners, long now) {
     int[] o = new int[canon.vips.length];
     Arrays.fill(o, -1);
     for (Map.Entry<VirtualIp, String> e : owners.entrySet()) {
@@ -131,7 +146,19 @@ public final class Plan {
     if (assignment.sameOwners(o)) {
       return this;
     }
-    return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lostAt,
+    long[] lost = lostAt;
+    if (now != NONE && canon.group.mode() == Mode.ACTIVE_PASSIVE) {
+      for (int v = 0; v < o.length; v++) {
+        int was = assignment.ownerIndex(v);
+        if (was >= 0 && o[v] >= 0 && o[v] != was && lost[was] != now) {
+          if (lost == lostAt) {
+            lost = lostAt.clone();
+          }
+          lost[was] = now;
+        }
+      }
+    }
+    return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lost,
         flaps, suspendedUntil);
   }
 

@@ -46,6 +46,31 @@ class FlapAndHoldDownTest {
   // --- Hold-down ---------------------------------------------------------------------------------
 
   @Test
+  void aMoveLearnedFromTheHoldersStartsTheLosersHoldDownInActivePassiveOnly() {
+    VipGroup g = trio(Mode.ACTIVE_PASSIVE, p -> p.holdDown(Duration.ofSeconds(5)));
+    Planner planner = Planner.of(g);
+    Plan p1 = planner.plan(allAlive(g, 0).build(), planner.initial(), T0);
+    assertThat(owner(p1)).isEqualTo("n1");
+    Map<io.vipha.VirtualIp, String> toN2 = new java.util.HashMap<>();
+    g.vips().forEach(x -> toN2.put(x, "n2"));
+    assertThat(p1.withOwners(toN2).lostOwnershipAt("n1")).isEqualTo(Long.MIN_VALUE);
+    Plan seen = p1.withOwners(toN2, T0 + 5);
+    assertThat(seen.lostOwnershipAt("n1")).isEqualTo(T0 + 5);
+    assertThat(seen.lostOwnershipAt("n2")).isEqualTo(Long.MIN_VALUE);
+    // n2 now leaves: n1 is within its hold-down, so n3 gets the group.
+    Plan p2 = planner.plan(elig(allAlive(g, 0).build(), "n2", Eligibility.DRAINING, T0 + 6), seen,
+        T0 + 6);
+    assertThat(owner(p2)).isEqualTo("n3");
+
+    VipGroup aa = trio(Mode.ACTIVE_ACTIVE, p -> p.holdDown(Duration.ofSeconds(5)));
+    Planner pa = Planner.of(aa);
+    Plan q1 = pa.plan(allAlive(aa, 0).build(), pa.initial(), T0);
+    Map<io.vipha.VirtualIp, String> all = new java.util.HashMap<>();
+    aa.vips().forEach(x -> all.put(x, "n3"));
+    assertThat(q1.withOwners(all, T0 + 5).lostOwnershipAt("n1")).isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
   void aNodeThatLostTheGroupMayNotWinItBackBeforeTheHoldDownEnds() {
     VipGroup g = trio(Mode.ACTIVE_PASSIVE, p -> p.holdDown(Duration.ofSeconds(5)));
     Planner planner = Planner.of(g);

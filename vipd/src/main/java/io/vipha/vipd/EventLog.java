@@ -3,13 +3,20 @@ package io.vipha.vipd;
 import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.AgentListener;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
-/** Logs every agent event as one readable line. */
+/**
+ * Logs every agent event as one readable line. A late heartbeat (peer suspect) and the peer's
+ * recovery from it are DEBUG: at a 10 ms heartbeat on a busy host they come by the hundred.
+ */
 final class EventLog implements AgentListener {
   private final Logger log;
+  /** Peers last reported suspect (events arrive on the agent's loop only). */
+  private final Set<String> suspects = new HashSet<>();
 
   EventLog(Logger log) {
     this.log = log;
@@ -17,7 +24,21 @@ final class EventLog implements AgentListener {
 
   @Override
   public void on(AgentEvent event) {
-    log.atLevel(level(event)).log(format(event));
+    log.atLevel(levelAfter(event)).log(format(event));
+  }
+
+  /** {@link #level}, except that a peer heard again after it was only suspect is DEBUG. */
+  Level levelAfter(AgentEvent event) {
+    if (event instanceof AgentEvent.PeerSuspect e) {
+      suspects.add(e.nodeId());
+    } else if (event instanceof AgentEvent.PeerUp e) {
+      if (suspects.remove(e.nodeId())) {
+        return Level.DEBUG;
+      }
+    } else if (event instanceof AgentEvent.PeerDown e) {
+      suspects.remove(e.nodeId());
+    }
+    return level(event);
   }
 
   /** How much an operator should care about {@code event}. */
@@ -27,6 +48,9 @@ final class EventLog implements AgentListener {
     }
     if (event instanceof AgentEvent.PeerDown down) {
       return down.left() ? Level.INFO : Level.WARN;
+    }
+    if (event instanceof AgentEvent.PeerSuspect) {
+      return Level.DEBUG;
     }
     if (event instanceof AgentEvent.HealthChanged health) {
       return health.healthy() ? Level.INFO : Level.WARN;

@@ -57,4 +57,17 @@ class EventLogTest {
     assertThat(EventLog.level(new AgentEvent.BackendError(0, "list", null,
         new BackendException(BackendException.Kind.OTHER, "x")))).isEqualTo(Level.ERROR);
   }
+
+  @Test
+  void aLateHeartbeatAndItsRecoveryAreDebugButAReturnFromTheDeadIsNot() {
+    EventLog log = new EventLog(org.slf4j.helpers.NOPLogger.NOP_LOGGER);
+    assertThat(log.levelAfter(new AgentEvent.PeerUp(0, "n2", 7))).isEqualTo(Level.INFO);
+    assertThat(log.levelAfter(new AgentEvent.PeerSuspect(1, "n2"))).isEqualTo(Level.DEBUG);
+    assertThat(log.levelAfter(new AgentEvent.PeerUp(2, "n2", 7))).isEqualTo(Level.DEBUG);
+    assertThat(log.levelAfter(new AgentEvent.PeerSuspect(3, "n2"))).isEqualTo(Level.DEBUG);
+    assertThat(log.levelAfter(new AgentEvent.PeerDown(4, "n2", false))).isEqualTo(Level.WARN);
+    assertThat(log.levelAfter(new AgentEvent.PeerUp(5, "n2", 8))).isEqualTo(Level.INFO);
+    assertThat(log.levelAfter(new AgentEvent.PeerSuspect(6, "n3"))).isEqualTo(Level.DEBUG);
+    assertThat(log.levelAfter(new AgentEvent.PeerUp(7, "n2", 8))).isEqualTo(Level.INFO);
+  }
 }
