@@ -108,6 +108,8 @@ public final class VipAgent {
   private boolean rejoining;
   /** After a stall, while the peers' queued news arrives: whether any of them acted on it. */
   private boolean stallCheck;
+  /** Who held each VIP at the last replan, as observed: the plan's losers are judged by it. */
+  private Map<VirtualIp, String> lastObserved = Map.of();
   private long stallStart;
   private long startedAt;
   private int priorityDelta;
@@ -637,7 +639,9 @@ public final class VipAgent {
     }
     long now = loop.nanoTime();
     Plan before = plan;
-    Plan prev = before.withOwners(observedOwners(), now);
+    Map<VirtualIp, String> observed = observedOwners();
+    Plan prev = before.withOwners(observed, lastObserved, now);
+    lastObserved = observed;
     ClusterView view = buildView();
     Plan next = planner.plan(view, prev, now);
     plan = next;

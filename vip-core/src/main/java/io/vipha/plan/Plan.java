@@ -114,24 +114,11 @@ public final class Plan {
    * have no owner). An agent uses it to plan from who actually holds each VIP, as its peers
    * report, so that every node converges on the same answer even after their histories differ.
    * Returns this plan when the owners are already the same. Records no hold-down; see {@link
-   * #withOwners(Map, long)}.
+   * #withOwners(Map, Map, long)}.
    *
    * @throws IllegalArgumentException when a VIP or node is not in the group
    */
   public Plan withOwners(Map<VirtualIp, String> owners) {
-    return withOwners(owners, NONE);
-  }
-
-  /**
-   * {@link #withOwners(Map)}, and in Active/Passive an owner that another node replaced in
-   * {@code owners} lost the group at {@code now}: its hold-down starts, as if this plan had moved
-   * the group itself. A node that learns of a move from the holders (a peer preempted before this
-   * node planned it) then judges the loser's hold-down as the nodes that made the move do.
-   *
-   * @param now the instant of the observation, or {@link #NONE} to record nothing
-   * @throws IllegalArgumentException when a VIP or node is not in the group
-   */
-  public Plan withOwners(Map<VirtualIp, String> owners, long now) {
     int[] o = new int[canon.vips.length];
     Arrays.fill(o, -1);
     for (Map.Entry<VirtualIp, String> e : owners.entrySet()) {
@@ -146,20 +133,44 @@ public final class Plan {
     if (assignment.sameOwners(o)) {
       return this;
     }
+    return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lostAt,
+        flaps, suspendedUntil);
+  }
+
+  /**
+   * {@link #withOwners(Map)}, and in Active/Passive an owner of this plan that held a VIP in
+   * {@code previous} (the last observation) and that another node replaced in {@code owners} lost
+   * the group at {@code now}: its hold-down starts, as if this plan had moved the group itself. A
+   * node that learns of a move from the holders (a peer preempted before this node planned it)
+   * then judges the loser's hold-down as the nodes that made the move do. An owner this plan only
+   * named, without holding, loses nothing.
+   *
+   * @param owners who holds each VIP now
+   * @param previous who held each VIP at the last observation
+   * @param now the instant of this observation
+   * @throws IllegalArgumentException when a VIP or node is not in the group
+   */
+  public Plan withOwners(Map<VirtualIp, String> owners, Map<VirtualIp, String> previous,
+      long now) {
+    Plan p = withOwners(owners);
+    if (p == this || canon.group.mode() != Mode.ACTIVE_PASSIVE) {
+      return p;
+    }
     long[] lost = lostAt;
-    if (now != NONE && canon.group.mode() == Mode.ACTIVE_PASSIVE) {
-      for (int v = 0; v < o.length; v++) {
-        int was = assignment.ownerIndex(v);
-        if (was >= 0 && o[v] >= 0 && o[v] != was && lost[was] != now) {
-          if (lost == lostAt) {
-            lost = lostAt.clone();
-          }
-          lost[was] = now;
+    for (Map.Entry<VirtualIp, String> e : owners.entrySet()) {
+      String before = previous.get(e.getKey());
+      Integer v = canon.vipIndex.get(e.getKey().address());
+      int was = v == null ? -1 : assignment.ownerIndex(v);
+      if (before != null && was >= 0 && before.equals(canon.ids[was])
+          && !before.equals(e.getValue()) && lost[was] != now) {
+        if (lost == lostAt) {
+          lost = lostAt.clone();
         }
+        lost[was] = now;
       }
     }
-    return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lost,
-        flaps, suspendedUntil);
+    return lost == lostAt ? p : new Plan(canon, p.assignment, List.of(), nextChangeAt, quorum,
+        lost, flaps, suspendedUntil);
   }
 
   /** The same state with no moves: what the next call returns when nothing changes. */

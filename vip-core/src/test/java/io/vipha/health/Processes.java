@@ -25,6 +25,9 @@ final class Processes {
     } catch (NoSuchFileException e) {
       return true;
     } catch (IOException e) {
+      if (!Files.exists(Path.of("/proc/" + pid))) {
+        return true; // it was reaped while the file was read (ESRCH, "No such process")
+      }
       throw new UncheckedIOException(e);
     }
   }

@@ -53,8 +53,13 @@ class FlapAndHoldDownTest {
     assertThat(owner(p1)).isEqualTo("n1");
     Map<io.vipha.VirtualIp, String> toN2 = new java.util.HashMap<>();
     g.vips().forEach(x -> toN2.put(x, "n2"));
+    Map<io.vipha.VirtualIp, String> atN1 = new java.util.HashMap<>();
+    g.vips().forEach(x -> atN1.put(x, "n1"));
     assertThat(p1.withOwners(toN2).lostOwnershipAt("n1")).isEqualTo(Long.MIN_VALUE);
-    Plan seen = p1.withOwners(toN2, T0 + 5);
+    // n1 was only named owner, never seen holding: it loses nothing.
+    assertThat(p1.withOwners(toN2, Map.of(), T0 + 5).lostOwnershipAt("n1"))
+        .isEqualTo(Long.MIN_VALUE);
+    Plan seen = p1.withOwners(toN2, atN1, T0 + 5);
     assertThat(seen.lostOwnershipAt("n1")).isEqualTo(T0 + 5);
     assertThat(seen.lostOwnershipAt("n2")).isEqualTo(Long.MIN_VALUE);
     // n2 now leaves: n1 is within its hold-down, so n3 gets the group.
@@ -67,7 +72,10 @@ class FlapAndHoldDownTest {
     Plan q1 = pa.plan(allAlive(aa, 0).build(), pa.initial(), T0);
     Map<io.vipha.VirtualIp, String> all = new java.util.HashMap<>();
     aa.vips().forEach(x -> all.put(x, "n3"));
-    assertThat(q1.withOwners(all, T0 + 5).lostOwnershipAt("n1")).isEqualTo(Long.MIN_VALUE);
+    Map<io.vipha.VirtualIp, String> before = new java.util.HashMap<>();
+    aa.vips().forEach(x -> before.put(x, "n1"));
+    assertThat(q1.withOwners(all, before, T0 + 5).lostOwnershipAt("n1"))
+        .isEqualTo(Long.MIN_VALUE);
   }
 
   @Test

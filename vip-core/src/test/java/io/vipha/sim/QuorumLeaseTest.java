@@ -70,6 +70,26 @@ class QuorumLeaseTest {
   }
 
   @Test
+  void afterTheHealTheOwnerTakesBackMakeBeforeBreakWhenItsHoldDownEnds() {
+    VipGroup g = SimGroups.activePassive().toBuilder().policy(p -> p.preemptDelay(Duration.ZERO)
+        .holdDown(Duration.ofSeconds(5))).build();
+    for (long seed = 1; seed <= 20; seed++) {
+      Overlaps o = new Overlaps();
+      Simulation sim = started(g, seed, o);
+      VirtualIp v = sim.group().vips().get(0);
+      sim.partition(Set.of("n1"));
+      sim.run(Duration.ofMillis(1500 + seed * 37));
+      long heal = sim.now();
+      sim.heal();
+      sim.run(Duration.ofSeconds(8));
+      assertThat(sim.holders(v)).as("seed %d", seed).extracting(SimNode::id)
+          .containsExactly("n1");
+      assertThat(sim.outages()).as("seed %d: the heal loses nothing", seed)
+          .noneMatch(x -> x.from() >= heal);
+    }
+  }
+
+  @Test
   void inActiveActiveTheCutOffNodesShareMovesWithoutOverlap() {
     for (long seed = 1; seed <= 60; seed++) {
       Overlaps o = new Overlaps();
