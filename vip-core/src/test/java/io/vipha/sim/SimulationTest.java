@@ -109,9 +109,10 @@ class SimulationTest {
   @Test
   void aSlowLinkDelaysOnlyItsOwnDirection() {
     Simulation sim = started(10);
-    // Heartbeats from n1 reach n2 later than the detection time: to n2, n1 is dead.
-    sim.linkDelay("n1", "n2", Duration.ofMillis(400));
-    sim.run(Duration.ofMillis(500));
+    // Heartbeats from n1 reach n2 later than the detection time: to n2, n1 is dead until the
+    // first delayed one arrives.
+    sim.linkDelay("n1", "n2", Duration.ofMillis(600));
+    sim.run(Duration.ofMillis(590));
     assertThat(sim.node("n2").requireAgent().state().peers().get("n1")).isNotNull()
         .extracting(p -> p.liveness()).isEqualTo(io.vipha.plan.Liveness.DEAD);
     assertThat(sim.node("n3").requireAgent().state().peers().get("n1")).isNotNull()

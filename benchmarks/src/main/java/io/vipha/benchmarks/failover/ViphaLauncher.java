@@ -81,7 +81,9 @@ final class ViphaLauncher implements NodeLauncher {
   @Override
   public Process start(Cluster c, int i, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
-        c.topology().nodes.get(i), java, "-Xms64m", "-Xmx64m"));
+        c.topology().nodes.get(i), java, "-Xms64m", "-Xmx64m",
+        // vipd's own event log at DEBUG: late heartbeats (peer suspect) are context for a round.
+        "-Dorg.slf4j.simpleLogger.log.vipd=debug"));
     Pressure p = pressure;
     if (p == null) {
       cmd.addAll(List.of("-jar", vipdJar.toString()));
