@@ -48,10 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A peer is <em>suspect</em> after one missed interval (silent for 1.5 intervals) and
  * <em>dead</em> once silent for the policy's {@code deadAfter} intervals, timed to the
- * nanosecond of its last heartbeat. A node that holds VIPs sends one more heartbeat in the middle
- * of each interval (see {@code PeerState.lapsed}). A node whose own heartbeat timer fires late by
- * more than the detection time minus one interval (a long GC pause, say) reports a stall to the
- * agent, which steps down before acting on a view that is out of date.
+ * nanosecond of its last heartbeat. A node whose own heartbeat timer fires late by more than the
+ * detection time minus one interval (a long GC pause, say) reports a stall to the agent, which
+ * checks whether its peers acted on its silence before acting on a view that is out of date.
  *
  * <p>Packets are signed with HMAC-SHA256 under a shared key of at least 32 bytes; a previous key
  * may be accepted during rotation. Forged, malformed and replayed packets are dropped and
@@ -88,13 +87,8 @@ public final class HeartbeatCoordinator implements Coordinator {
   private Track[] tracks = new Track[0];
   private long interval;
   private long deadAfter;
-  /**
-   * Silence after which a peer no longer vouches for this node's quorum: half an interval less
-   * than the detection time, because a holder sends twice per interval.
-   */
+  /** Silence after which a peer no longer vouches for this node's quorum: one interval less. */
   private long lapseAfter;
-  /** Whether the last heartbeat sent claimed a VIP: a holder sends one more mid-interval. */
-  private boolean holding;
   private long stallThreshold;
   private long configDigest;
   private long incarnation;
@@ -185,7 +179,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.interval = g.policy().heartbeatInterval().toNanos();
     this.deadAfter = g.policy().detectionTime().toNanos();
     this.stallThreshold = deadAfter - interval;
-    this.lapseAfter = deadAfter - interval / 2;
+    this.lapseAfter = deadAfter - interval;
     this.configDigest = digest(g);
     this.incarnation = Math.max(1, l.wallMillis()) * 1000 + (NEXT.getAndIncrement() % 1000);
     this.tracks = new Track[ids.length];
@@ -268,20 +262,6 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
     expectedTick = now + interval;
     tickTimer = l.schedule(interval, this::tick);
-    if (holding) {
-      // A holder's peers then last heard it at most half an interval before a cut, which is what
-      // lets its quorum lease run until half an interval before they can declare it dead.
-      l.schedule(interval / 2, this::midBeat);
-    }
-  }
-
-  private void midBeat() {
-    long late = Objects.requireNonNull(loop).nanoTime() - (expectedTick - interval / 2);
-    // (Late means this node was paused: the tick due next judges that, and what this node holds
-    // must not be claimed before the agent has checked the stall.)
-    if (!closed && holding && late <= interval / 4) {
-      send(MessageType.HEARTBEAT);
-    }
   }
 
   @Override
@@ -316,7 +296,6 @@ public final class HeartbeatCoordinator implements Coordinator {
     HeartbeatEncoder enc = Objects.requireNonNull(encoder);
     DatagramTransport tr = Objects.requireNonNull(transport);
     LocalState local = c.local();
-    holding = !local.held().isEmpty();
     Arrays.fill(bitmap, (byte) 0);
     for (VirtualIp v : local.held()) {
       Integer i = vipIndex.get(v.address());

@@ -1055,11 +1055,11 @@ public final class VipAgent {
    */
   /**
    * Whether this node's quorum lease holds: it and the peers it heard within the detection time
-   * minus half an interval ({@code PeerState.lapsed}) make a quorum. A holder whose lease runs
-   * out lets go of its VIPs at once, though its plan still names it: cut off from the majority,
-   * it releases before the majority declares it dead and takes over, so the two never overlap
-   * (a holder sends twice per interval, so the majority last heard it at most half an interval
-   * before the cut). A peer heard again before that renews the lease and the VIPs come back.
+   * minus one interval ({@code PeerState.lapsed}) make a quorum. A holder whose lease runs out
+   * lets go of its VIPs at once, though its plan still names it: cut off from the majority, it
+   * releases before the majority declares it dead and takes over, so the two never overlap (the
+   * majority last heard it at most one interval before the cut). A peer heard again before that
+   * renews the lease and the VIPs come back.
    * Groups whose policy keeps VIPs without quorum ({@code NoQuorumAction.KEEP}) hold no lease.
    */
   private boolean quorumLeased() {

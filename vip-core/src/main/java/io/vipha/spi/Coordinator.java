@@ -53,10 +53,9 @@ public interface Coordinator extends AutoCloseable {
    * @param left whether it said it was leaving (a graceful stop) rather than falling silent
    * @param cutOff whether its heartbeats arrive but say it does not hear this node; {@code
    *     liveness} is then dead (nothing can be decided with it) although it runs and serves
-   * @param lapsed whether it has been silent for the detection time minus half an interval,
-   *     though not yet declared dead: it no longer vouches for this node's quorum, so a holder
-   *     (which sends twice per interval) that keeps fewer than a quorum this way lets go before
-   *     the peers declare it dead
+   * @param lapsed whether it has been silent for the detection time minus one interval, though
+   *     not yet declared dead: it no longer vouches for this node's quorum, so a holder that
+   *     keeps fewer than a quorum this way lets go before the peers declare it dead
    */
   record PeerState(String nodeId, Liveness liveness, long since, int effectivePriority,
       Eligibility eligibility, long eligibilitySince, Set<VirtualIp> held, List<Pin> pins,

@@ -118,12 +118,12 @@ class QuorumLeaseTest {
     Overlaps o = new Overlaps();
     Simulation sim = started(SimGroups.activePassive(), 11, o);
     VirtualIp v = sim.group().vips().get(0);
-    // n1 hears nobody for 280 ms: past its lease (250 ms), short of the detection time (300 ms)
+    // n1 hears nobody for 250 ms: past its lease (200 ms), short of the detection time (300 ms)
     // on which n2 and n3, who still hear n1, would act. n1 lets go and takes the VIPs back; nobody
     // else ever holds them.
     sim.block("n2", "n1");
     sim.block("n3", "n1");
-    sim.run(Duration.ofMillis(280));
+    sim.run(Duration.ofMillis(250));
     assertThat(o.releases).isNotEmpty();
     sim.heal();
     sim.run(Duration.ofSeconds(1));
@@ -142,7 +142,7 @@ class QuorumLeaseTest {
     VirtualIp v = sim.group().vips().get(0);
     sim.block("n2", "n1");
     sim.block("n3", "n1");
-    sim.run(Duration.ofMillis(280));
+    sim.run(Duration.ofMillis(250));
     assertThat(o.releases).isEmpty();
     assertThat(sim.node("n1").holds(v)).isTrue();
   }
