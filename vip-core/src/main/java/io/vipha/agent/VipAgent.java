@@ -43,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -904,6 +905,7 @@ public final class VipAgent {
       }
     }
     boolean changed = false;
+    boolean leased = quorumLeased();
     Lease lease = policy.lease();
     boolean renew = !lease.isForever()
         && now - lastRenew >= Objects.requireNonNull(lease.duration()).toNanos() / 3;
@@ -912,7 +914,7 @@ public final class VipAgent {
       boolean present = contains(actual, v);
       if (owned) {
         handovers.remove(v);
-        if (!quorumLeased()) {
+        if (!leased) {
           if (held.contains(v)) {
             release(v, "QUORUM_LEASE");
             changed = true;
@@ -1047,48 +1049,43 @@ public final class VipAgent {
   }
 
   /**
-   * Whether this node and the peers it hears right now, leaving out those that missed a
-   * heartbeat, make a quorum. Taking a VIP needs this firmer quorum: a node cut off from every
-   * peer sees them go silent one by one, and would otherwise take a VIP (and announce it,
-   * pulling clients away from its live owner) in the instant between the first and the last
-   * being declared dead. Keeping a VIP needs only the plan's quorum.
-   */
-  /**
    * Whether this node's quorum lease holds: it and the peers it heard within the detection time
    * minus one interval ({@code PeerState.lapsed}) make a quorum. A holder whose lease runs out
    * lets go of its VIPs at once, though its plan still names it: cut off from the majority, it
    * releases before the majority declares it dead and takes over, so the two never overlap (the
    * majority last heard it at most one interval before the cut). A peer heard again before that
-   * renews the lease and the VIPs come back.
-   * Groups whose policy keeps VIPs without quorum ({@code NoQuorumAction.KEEP}) hold no lease.
+   * renews the lease and the VIPs come back. Groups whose policy keeps VIPs without quorum
+   * ({@code NoQuorumAction.KEEP}) hold no lease.
    */
   private boolean quorumLeased() {
-    int required = group.quorumSize();
-    if (required <= 1 || phase != Phase.RUNNING
-        || policy.noQuorum() == NoQuorumAction.KEEP) {
-      return true;
-    }
-    int vouching = 1;
-    for (PeerState p : peers.values()) {
-      if (p.liveness() != Liveness.DEAD && !p.lapsed()) {
-        vouching++;
-      }
-    }
-    return vouching >= required;
+    return phase != Phase.RUNNING || policy.noQuorum() == NoQuorumAction.KEEP
+        || quorumAmong(p -> p.liveness() != Liveness.DEAD && !p.lapsed());
   }
 
+  /**
+   * Whether this node and the peers it hears right now, leaving out those that missed a
+   * heartbeat, make a quorum. Taking a VIP needs this firmer quorum: a node cut off from every
+   * peer sees them go silent one by one, and would otherwise take a VIP (and announce it,
+   * pulling clients away from its live owner) in the instant between the first and the last
+   * being declared dead. Keeping a VIP needs only the plan's quorum and the quorum lease.
+   */
   private boolean quorumFirm() {
+    return quorumAmong(p -> p.liveness() == Liveness.ALIVE);
+  }
+
+  /** Whether this node and the peers {@code counted} accepts make the group's quorum. */
+  private boolean quorumAmong(Predicate<PeerState> counted) {
     int required = group.quorumSize();
     if (required <= 1) {
       return true;
     }
-    int alive = 1;
+    int n = 1;
     for (PeerState p : peers.values()) {
-      if (p.liveness() == Liveness.ALIVE) {
-        alive++;
+      if (counted.test(p)) {
+        n++;
       }
     }
-    return alive >= required;
+    return n >= required;
   }
 
   /**
