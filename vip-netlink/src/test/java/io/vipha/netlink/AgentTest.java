@@ -1,6 +1,5 @@
 package io.vipha.netlink;
 
-import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.Lease;
@@ -10,6 +9,8 @@ import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
+import io.vipha.testkit.Commands;
+import io.vipha.testkit.Privileged;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -80,12 +81,12 @@ class AgentTest {
     assertThat(netns.address(nsB, "v0", "192.0.2.10")).isNull();
 
     // Removed behind the agent's back: re-added at once (the periodic reconcile is 30 s away).
-    Netns.run("ip", "-n", nsA, "addr", "del", "192.0.2.10/24", "dev", "v0");
+    Commands.run("ip", "-n", nsA, "addr", "del", "192.0.2.10/24", "dev", "v0");
     await("n1 re-added the VIP", () -> netns.address(nsA, "v0", "192.0.2.10") != null, 2);
     assertThat(events).anyMatch(e -> e.startsWith("n1 DriftRepaired 192.0.2.10"));
 
     // n1's link goes down: it is disqualified and n2 takes both VIPs.
-    Netns.run("ip", "-n", nsA, "link", "set", "v0", "down");
+    Commands.run("ip", "-n", nsA, "link", "set", "v0", "down");
     await("n2 holds both VIPs", () -> netns.address(nsB, "v0", "192.0.2.10") != null
         && netns.address(nsB, "v0", "2001:db8::10") != null, 3);
     await("n1 released", () -> n1.state().held().isEmpty(), 3);

@@ -1,11 +1,12 @@
 package io.vipha.netlink;
 
-import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.Lease;
 import io.vipha.VirtualIp;
 import io.vipha.netlink.Pcap.Frame;
+import io.vipha.testkit.Commands;
+import io.vipha.testkit.Privileged;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -42,8 +43,8 @@ class AnnounceTest {
     b = netns.create();
     client = netns.create();
     netns.segment(new String[] {a, "a0"}, new String[] {b, "b0"}, new String[] {client, "c0"});
-    Netns.run("ip", "-n", client, "addr", "add", "192.0.2.100/24", "dev", "c0");
-    Netns.run("ip", "-n", client, "addr", "add", "2001:db8::100/64", "dev", "c0", "nodad");
+    Commands.run("ip", "-n", client, "addr", "add", "192.0.2.100/24", "dev", "c0");
+    Commands.run("ip", "-n", client, "addr", "add", "2001:db8::100/64", "dev", "c0", "nodad");
   }
 
   @AfterEach
@@ -75,7 +76,7 @@ class AnnounceTest {
       ownerA.assign(v6, Lease.forever());
       // The client has talked to A: its neighbour entries point at A (as after a ping).
       for (String ip : List.of("192.0.2.10", "2001:db8::10")) {
-        Netns.run("ip", "-n", client, "neigh", "replace", ip, "lladdr", macA, "dev", "c0", "nud",
+        Commands.run("ip", "-n", client, "neigh", "replace", ip, "lladdr", macA, "dev", "c0", "nud",
             "stale");
       }
       ownerA.release(v4);
@@ -142,14 +143,14 @@ class AnnounceTest {
     assertThat(f.u8(65)).as("option length (8-byte units)").isEqualTo(1);
     assertThat(f.payloadMac(66)).isEqualTo(macB);
 
-    String decoded = Netns.run("tcpdump", "-nn", "-vv", "-r", file.toString(), "icmp6");
+    String decoded = Commands.run("tcpdump", "-nn", "-vv", "-r", file.toString(), "icmp6");
     assertThat(decoded).contains("neighbor advertisement", "tgt is 2001:db8::10",
         "Flags [override]", "hlim 255").doesNotContain("bad");
     assertThat(decoded.lines().filter(l -> l.contains("icmp6 sum ok"))).isNotEmpty();
   }
 
   private @Nullable String neighbour(String ip) {
-    for (Map<String, Object> n : Json.array(Netns.run("ip", "-n", client, "-j", "neigh",
+    for (Map<String, Object> n : Json.array(Commands.run("ip", "-n", client, "-j", "neigh",
         "show", "dev", "c0"))) {
       if (ip.equals(n.get("dst"))) {
         return (String) n.get("lladdr");

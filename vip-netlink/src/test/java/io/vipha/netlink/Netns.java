@@ -1,13 +1,12 @@
 package io.vipha.netlink;
 
+import static io.vipha.testkit.Commands.run;
+
 import io.vipha.testkit.Privileged;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -99,29 +98,6 @@ public final class Netns implements AutoCloseable {
   String mac(String ns, String iface) {
     return (String) Objects.requireNonNull(Json.array(run("ip", "-n", ns, "-j", "link", "show",
         "dev", iface)).get(0).get("address"));
-  }
-
-  /** Runs a command; its output, or an AssertionError with the output when it fails. */
-  public static String run(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " timed out");
-      }
-      String text = new String(out, StandardCharsets.UTF_8);
-      if (p.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ": "
-            + text.strip());
-      }
-      return text;
-    } catch (IOException e) {
-      throw new AssertionError("cannot run " + String.join(" ", command), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted running " + String.join(" ", command), e);
-    }
   }
 
   @Override

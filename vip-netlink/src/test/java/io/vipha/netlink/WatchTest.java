@@ -1,10 +1,11 @@
 package io.vipha.netlink;
 
-import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Cancellable;
+import io.vipha.testkit.Commands;
+import io.vipha.testkit.Privileged;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ class WatchTest {
     netns.veth(ns, "v0", peer, "p0");
     // The veth carrier comes up asynchronously: wait until v0 runs.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!Netns.run("ip", "-n", ns, "link", "show", "v0").contains("LOWER_UP")
+    while (!Commands.run("ip", "-n", ns, "link", "show", "v0").contains("LOWER_UP")
         && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
@@ -62,36 +63,36 @@ class WatchTest {
     Cancellable watch = java.util.Objects.requireNonNull(backend).watch(listener);
     assertThat(List.of(next(), next())).containsExactlyInAnyOrder("link lo up", "link v0 up");
 
-    Netns.run("ip", "-n", peer, "link", "set", "p0", "down");
+    Commands.run("ip", "-n", peer, "link", "set", "p0", "down");
     assertThat(nextMatching("link v0")).as("carrier lost").isEqualTo("link v0 down");
-    Netns.run("ip", "-n", peer, "link", "set", "p0", "up");
+    Commands.run("ip", "-n", peer, "link", "set", "p0", "up");
     assertThat(nextMatching("link v0")).isEqualTo("link v0 up");
 
     events.clear();
-    Netns.run("ip", "-n", ns, "addr", "add", "192.0.2.50/24", "dev", "v0");
+    Commands.run("ip", "-n", ns, "addr", "add", "192.0.2.50/24", "dev", "v0");
     assertThat(nextMatching("addresses")).isEqualTo("addresses v0");
     events.clear();
-    Netns.run("ip", "-n", ns, "addr", "del", "192.0.2.50/24", "dev", "v0");
+    Commands.run("ip", "-n", ns, "addr", "del", "192.0.2.50/24", "dev", "v0");
     assertThat(nextMatching("addresses")).isEqualTo("addresses v0");
     events.clear();
-    Netns.run("ip", "-n", ns, "addr", "add", "2001:db8::50/64", "dev", "v0", "nodad");
+    Commands.run("ip", "-n", ns, "addr", "add", "2001:db8::50/64", "dev", "v0", "nodad");
     assertThat(nextMatching("addresses")).isEqualTo("addresses v0");
 
     events.clear();
-    Netns.run("ip", "-n", ns, "link", "set", "v0", "down");
+    Commands.run("ip", "-n", ns, "link", "set", "v0", "down");
     assertThat(nextMatching("link v0")).isEqualTo("link v0 down");
 
     watch.cancel();
     events.clear();
-    Netns.run("ip", "-n", ns, "link", "set", "v0", "up");
-    Netns.run("ip", "-n", ns, "addr", "add", "192.0.2.51/24", "dev", "v0");
+    Commands.run("ip", "-n", ns, "link", "set", "v0", "up");
+    Commands.run("ip", "-n", ns, "addr", "add", "192.0.2.51/24", "dev", "v0");
     assertThat(events.poll(500, TimeUnit.MILLISECONDS)).as("after cancel").isNull();
   }
 
   @Test
   void aRemovedLinkIsReportedDown() throws Exception {
     java.util.Objects.requireNonNull(backend).watch(listener);
-    Netns.run("ip", "-n", ns, "link", "del", "v0");
+    Commands.run("ip", "-n", ns, "link", "del", "v0");
     assertThat(nextMatching("link v0")).isEqualTo("link v0 up");
     assertThat(nextMatching("link v0")).isEqualTo("link v0 down");
   }

@@ -1,8 +1,9 @@
 package io.vipha.vipd;
 
-import io.vipha.testkit.Privileged;
+import static io.vipha.testkit.Commands.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vipha.testkit.Privileged;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -216,27 +217,5 @@ class VipdNamespaceTest {
     assertThat(log(log)).contains("vipd: this process lacks CAP_NET_ADMIN and CAP_NET_RAW",
         "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW");
     assertThat(holds(ns[0])).isFalse();
-  }
-
-  private static String run(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " timed out");
-      }
-      String text = new String(out, StandardCharsets.UTF_8);
-      if (p.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ": "
-            + text.strip());
-      }
-      return text;
-    } catch (IOException e) {
-      throw new AssertionError("cannot run " + String.join(" ", command), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted running " + String.join(" ", command), e);
-    }
   }
 }

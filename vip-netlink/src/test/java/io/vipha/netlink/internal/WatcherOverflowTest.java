@@ -1,11 +1,12 @@
 package io.vipha.netlink.internal;
 
-import io.vipha.testkit.Privileged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.netlink.Netns;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Cancellable;
+import io.vipha.testkit.Commands;
+import io.vipha.testkit.Privileged;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,7 @@ class WatcherOverflowTest {
         java.nio.file.Path file = java.nio.file.Files.createTempFile("vipha-burst", ".ip");
         try {
           java.nio.file.Files.writeString(file, batch);
-          Netns.run("ip", "-n", ns, "-batch", file.toString());
+          Commands.run("ip", "-n", ns, "-batch", file.toString());
         } finally {
           java.nio.file.Files.delete(file);
         }
