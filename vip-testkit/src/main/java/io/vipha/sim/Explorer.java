@@ -1,20 +1,11 @@
 package io.vipha.sim;
 
-import io.vipha.Quorum;
 import io.vipha.VipGroup;
-import io.vipha.VirtualIp;
-import io.vipha.agent.AgentState;
-import io.vipha.agent.VipAgent;
-import io.vipha.plan.Eligibility;
-import io.vipha.sim.Fault.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,14 +39,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A failing run is shrunk: faults are removed while the same invariant still breaks, and the
  * report gives the seed, the remaining faults, the timeline and a command that replays it.
+ *
+ * <p>This class is the entry point and the report ({@link Result}); the package-private parts do
+ * the work: {@code ExplorerRun} drives one run, {@code DualOwnerCheck}, {@code OutageCheck} and
+ * {@code ConvergenceCheck} judge the three invariants into a {@code Verdict}, and {@code
+ * Shrinker} shrinks a failure.
  */
 public final class Explorer {
-  /** Kinds after which a settled group must lose no client packet. */
-  private static final Set<Kind> LOSSLESS = EnumSet.of(Kind.CRASH, Kind.PAUSE, Kind.STOP,
-      Kind.SWITCHOVER, Kind.DRAIN, Kind.UNDRAIN, Kind.HEALTH_DOWN, Kind.HEALTH_UP,
-      Kind.POWER_ON, Kind.RESTART, Kind.LINK_UP, Kind.HEAL, Kind.BACKEND_HEAL,
-      Kind.CLOCK_JUMP, Kind.DRIFT);
-
   private final VipGroup group;
   private final Consumer<Simulation.Builder> settings;
   private final int minFaults;
@@ -106,15 +96,15 @@ public final class Explorer {
   }
 
   private Result run(long seed, FaultSchedule schedule, List<Integer> kept) {
-    Run r = new Run(seed, schedule);
+    ExplorerRun r = new ExplorerRun(group, settings, bounds, step, seed, schedule);
     try {
       r.execute();
     } catch (RuntimeException | AssertionError e) {
-      r.fail("EXCEPTION", e.toString());
+      r.verdict.fail("EXCEPTION", e.toString());
     }
     return new Result(seed, schedule, List.copyOf(kept), schedule(seed).faults().size(),
-        r.violationKind, r.violation,
-        r.sim.timeline(), r.stats, replay);
+        r.verdict.violationKind(), r.verdict.violation(),
+        r.sim.timeline(), r.verdict.stats, replay);
   }
 
   /**
@@ -126,34 +116,7 @@ public final class Explorer {
       return failed;
     }
     FaultSchedule full = schedule(failed.seed());
-    List<Integer> current = new ArrayList<>(failed.kept());
-    Result best = failed;
-    int chunks = 2;
-    int budget = 200;
-    while (current.size() >= 1 && budget > 0) {
-      int size = (int) Math.ceil(current.size() / (double) chunks);
-      boolean removed = false;
-      for (int start = 0; start < current.size() && budget > 0; start += size) {
-        List<Integer> trial = new ArrayList<>(current.subList(0, start));
-        trial.addAll(current.subList(Math.min(current.size(), start + size), current.size()));
-        budget--;
-        Result r = run(failed.seed(), full.only(trial), trial);
-        if (!r.passed() && Objects.equals(r.violationKind(), failed.violationKind())) {
-          current = trial;
-          best = r;
-          removed = true;
-          break;
-        }
-      }
-      if (removed) {
-        chunks = Math.max(chunks - 1, 2);
-      } else if (size <= 1) {
-        break;
-      } else {
-        chunks = Math.min(current.size(), chunks * 2);
-      }
-    }
-    return best;
+    return Shrinker.shrink(failed, trial -> run(failed.seed(), full.only(trial), trial));
   }
 
   /**
@@ -208,387 +171,6 @@ public final class Explorer {
       out.add(i);
     }
     return out;
-  }
-
-  /** One run of one schedule. */
-  private final class Run {
-    final FaultSchedule schedule;
-    final Simulation sim;
-    final List<SimNode> nodes;
-    final boolean quorum;
-    final Stats stats = new Stats();
-    @Nullable String violation;
-    @Nullable String violationKind;
-    final Map<VirtualIp, Long> dualRunningSince = new HashMap<>();
-    final Map<VirtualIp, Map<String, Long>> dualAnySince = new HashMap<>();
-    final long[] faultAt;
-    final boolean[] settledBefore;
-    /** How long after a fault planned consequences (a preemption, a rebalance) may still run. */
-    final long quiet = group.policy().preemptDelay().plus(group.policy().holdDown())
-        .plus(group.policy().heartbeatInterval().multipliedBy(2)).toNanos();
-
-    Run(long seed, FaultSchedule schedule) {
-      this.schedule = schedule;
-      Simulation.Builder b = Simulation.builder().group(group).seed(seed);
-      settings.accept(b);
-      this.sim = b.build();
-      this.nodes = sim.nodes();
-      this.quorum = group.policy().quorum().kind() != Quorum.Kind.NONE;
-      this.faultAt = new long[schedule.faults().size()];
-      this.settledBefore = new boolean[schedule.faults().size()];
-    }
-
-    void fail(String kind, String message) {
-      if (violation == null) {
-        violationKind = kind;
-        violation = Simulation.formatTime(sim.now()) + " " + message;
-      }
-    }
-
-    void execute() {
-      sim.start();
-      List<Fault> faults = schedule.faults();
-      for (int i = 0; i < faults.size() && violation == null; i++) {
-        Fault f = faults.get(i);
-        runChecking(f.at());
-        if (violation != null) {
-          break;
-        }
-        settledBefore[i] = settled() && (i == 0 || sim.now() - faultAt[i - 1] >= quiet);
-        faultAt[i] = sim.now();
-        f.apply(sim);
-        sim.time().runDue();
-      }
-      if (violation != null) {
-        return;
-      }
-      runChecking(Math.max(sim.now(), schedule.end()) + 1_000_000_000L);
-      long healed = healEverything();
-      long deadline = healed + bounds.convergence().toNanos();
-      long since = -1; // since when the group is converged without a break
-      while (sim.now() < deadline + 2_000_000_000L && violation == null) {
-        stepAndCheck();
-        if (!converged()) {
-          since = -1;
-          if (sim.now() >= deadline && violation == null) {
-            fail("CONVERGENCE", "not converged " + bounds.convergence().toMillis()
-                + " ms after the final heal: " + convergenceProblems());
-          }
-        } else if (since < 0) {
-          since = sim.now();
-        }
-      }
-      if (since >= 0) {
-        stats.max("convergence after final heal", since - healed);
-      }
-      if (Boolean.getBoolean("vipha.sim.debug")) {
-        for (SimNode n : nodes) {
-          VipAgent a = n.agent();
-          System.out.println("DEBUG " + n.id() + " running=" + n.running() + " "
-              + (n.coordinator() == null ? "" : n.coordinator().rejected() + " acc="
-              + n.coordinator().accepted() + " inc=" + n.coordinator().incarnation()) + " "
-              + (a == null ? "" : a.state().peers()));
-        }
-      }
-      if (violation == null) {
-        checkOutages();
-      }
-    }
-
-    void runChecking(long until) {
-      while (sim.now() < until && violation == null) {
-        stepAndCheck();
-      }
-    }
-
-    void stepAndCheck() {
-      sim.runUntil(sim.now() + step);
-      long now = sim.now();
-      List<VirtualIp> vips = group.vips();
-      for (int k = 0; k < vips.size(); k++) {
-        VirtualIp v = vips.get(k);
-        List<SimNode> holders = sim.holders(k);
-        boolean any = holders.size() >= 2;
-        boolean running = any && runningPair(holders);
-        window(v, running, dualRunningSince, now, bounds.dualRunning().toNanos(),
-            "two running, mutually reachable holders", "dual owner (running)");
-        if (quorum) {
-          pairWindows(v, holders, now);
-        }
-      }
-    }
-
-    /** Each pair of holders on the segment may overlap for {@link Bounds#dualAny()}. */
-    void pairWindows(VirtualIp v, List<SimNode> holders, long now) {
-      Map<String, Long> pairs = dualAnySince.get(v);
-      if (holders.size() < 2 && (pairs == null || pairs.isEmpty())) {
-        return; // the common case, without allocating
-      }
-      if (pairs == null) {
-        pairs = new HashMap<>();
-        dualAnySince.put(v, pairs);
-      }
-      List<String> current = new ArrayList<>();
-      for (int i = 0; i < holders.size(); i++) {
-        for (int j = i + 1; j < holders.size(); j++) {
-          current.add(holders.get(i).id() + "+" + holders.get(j).id());
-        }
-      }
-      for (Map.Entry<String, Long> e : pairs.entrySet()) {
-        if (!current.contains(e.getKey())) {
-          stats.max("dual owner (any)", now - e.getValue());
-        }
-      }
-      pairs.keySet().retainAll(current);
-      long allowed = bounds.dualAny().toNanos();
-      for (String pair : current) {
-        long since = pairs.computeIfAbsent(pair, k -> now);
-        if (now - since > allowed) {
-          fail("DUAL_OWNER", v.cidr() + ": two holders on the segment with a quorum policy ("
-              + pair + ") for " + (now - since) / 1_000_000 + " ms > allowed "
-              + allowed / 1_000_000 + " ms");
-        }
-      }
-    }
-
-    boolean runningPair(List<SimNode> holders) {
-      for (int i = 0; i < holders.size(); i++) {
-        for (int j = i + 1; j < holders.size(); j++) {
-          SimNode a = holders.get(i);
-          SimNode b = holders.get(j);
-          if (a.running() && b.running() && !a.backendFailing() && !b.backendFailing()
-              && !sim.blocked(a.id(), b.id())
-              && !sim.blocked(b.id(), a.id())) {
-            return true;
-          }
-        }
-      }
-      return false;
-    }
-
-    void window(VirtualIp v, boolean on, Map<VirtualIp, Long> since, long now, long allowed,
-        String what, String stat) {
-      Long s = since.get(v);
-      if (!on) {
-        if (s != null) {
-          stats.max(stat, now - s);
-          since.remove(v);
-        }
-        return;
-      }
-      if (s == null) {
-        since.put(v, now);
-      } else if (now - s > allowed) {
-        fail("DUAL_OWNER", v.cidr() + ": " + what + " " + names(sim.holders(v)) + " for "
-            + (now - s) / 1_000_000 + " ms > allowed " + allowed / 1_000_000 + " ms");
-      }
-    }
-
-    /** Every node healthy and running, and every VIP held once by the owner all agree on. */
-    boolean settled() {
-      for (SimNode n : nodes) {
-        VipAgent a = n.agent();
-        if (a == null || !n.running() || !n.onSegment() || !n.healthy() || n.backendFailing()) {
-          return false;
-        }
-        AgentState s = a.state();
-        if (s.phase() != VipAgent.Phase.RUNNING || s.eligibility() != Eligibility.ELIGIBLE) {
-          return false;
-        }
-        for (SimNode o : nodes) {
-          if (sim.blocked(n.id(), o.id())) {
-            return false;
-          }
-        }
-      }
-      return converged() && allReached();
-    }
-
-    boolean allReached() {
-      for (VirtualIp v : group.vips()) {
-        if (!sim.clientReaches(v)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** {@link #convergenceProblems()} is empty; without building any text. */
-    boolean converged() {
-      List<VirtualIp> vips = group.vips();
-      AgentState[] states = new AgentState[nodes.size()];
-      for (int i = 0; i < nodes.size(); i++) {
-        SimNode n = nodes.get(i);
-        VipAgent a = n.agent();
-        if (a != null && n.running()) {
-          states[i] = a.state();
-        }
-      }
-      for (int k = 0; k < vips.size(); k++) {
-        int holder = -1;
-        for (int i = 0; i < nodes.size(); i++) {
-          if (nodes.get(i).host().holds(k)) {
-            if (holder >= 0) {
-              return false;
-            }
-            holder = i;
-          }
-        }
-        if (holder < 0 || states[holder] == null || !nodes.get(holder).onSegment()) {
-          return false;
-        }
-        AgentState hs = states[holder];
-        if (hs.phase() != VipAgent.Phase.RUNNING || hs.eligibility() == Eligibility.DISQUALIFIED
-            || hs.eligibility() == Eligibility.DRAINING) {
-          return false;
-        }
-        String id = nodes.get(holder).id();
-        VirtualIp v = vips.get(k);
-        for (AgentState st : states) {
-          if (st != null && !id.equals(st.owners().get(v))) {
-            return false;
-          }
-        }
-      }
-      return true;
-    }
-
-    String convergenceProblems() {
-      List<String> problems = new ArrayList<>();
-      Map<String, AgentState> states = new HashMap<>();
-      for (SimNode n : nodes) {
-        VipAgent a = n.agent();
-        if (a != null && n.running()) {
-          states.put(n.id(), a.state());
-        }
-      }
-      for (VirtualIp v : group.vips()) {
-        List<SimNode> holders = new ArrayList<>();
-        for (SimNode n : nodes) {
-          if (n.holds(v)) {
-            holders.add(n);
-          }
-        }
-        if (holders.size() != 1) {
-          problems.add(v.cidr() + " held by " + names(holders));
-          continue;
-        }
-        SimNode h = holders.get(0);
-        AgentState hs = states.get(h.id());
-        if (hs == null || !h.onSegment()) {
-          problems.add(v.cidr() + " held by " + h.id() + " whose process is not running");
-          continue;
-        }
-        if (hs.phase() != VipAgent.Phase.RUNNING || hs.eligibility() == Eligibility.DISQUALIFIED
-            || hs.eligibility() == Eligibility.DRAINING) {
-          problems.add(v.cidr() + " held by " + h.id() + " which is " + hs.phase() + "/"
-              + hs.eligibility());
-        }
-        for (Map.Entry<String, AgentState> e : states.entrySet()) {
-          String o = e.getValue().owners().get(v);
-          if (!h.id().equals(o)) {
-            problems.add(e.getKey() + " thinks " + v.cidr() + " belongs to " + o + ", " + h.id()
-                + " holds it");
-          }
-        }
-      }
-      return String.join("; ", problems);
-    }
-
-    long healEverything() {
-      sim.note(null, "final: heal the network, power on, restart, link up, heal backends,"
-          + " pass health checks, undrain");
-      sim.heal();
-      for (SimNode n : nodes) {
-        if (!n.hasLink()) {
-          n.linkUp();
-        }
-        if (n.backendFailing()) {
-          n.healBackend();
-        }
-        if (!n.healthy()) {
-          n.health(true);
-        }
-        if (!n.powered()) {
-          n.powerOn();
-        }
-      }
-      sim.time().runDue();
-      // A pause gets time to end, and a graceful stop in progress (or queued in a paused
-      // process) time to finish, before the process is replaced.
-      for (int i = 0; i < 500 && (stopping() || paused()); i++) {
-        stepAndCheck();
-      }
-      for (SimNode n : nodes) {
-        VipAgent a = n.agent();
-        if (a == null || a.state().phase() == VipAgent.Phase.STOPPED) {
-          n.restart();
-        } else if (a.state().eligibility() == Eligibility.DRAINING) {
-          sim.note(n.id(), "undrain");
-          a.undrain();
-        }
-      }
-      sim.time().runDue();
-      return sim.now();
-    }
-
-    boolean paused() {
-      for (SimNode n : nodes) {
-        if (n.processAlive() && !n.running()) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    boolean stopping() {
-      for (SimNode n : nodes) {
-        VipAgent a = n.agent();
-        if (a != null && a.state().phase() == VipAgent.Phase.STOPPING) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    void checkOutages() {
-      List<Fault> faults = schedule.faults();
-      long horizon = bounds.convergence().toNanos();
-      for (int i = 0; i < faults.size(); i++) {
-        if (!settledBefore[i]) {
-          continue;
-        }
-        long from = faultAt[i];
-        long next = i + 1 < faults.size() ? faultAt[i + 1] : Long.MAX_VALUE;
-        if (next - from < horizon) {
-          continue;
-        }
-        Kind k = faults.get(i).kind();
-        long allowed = LOSSLESS.contains(k) ? 0
-            : k == Kind.REMOVE_BY_HAND ? bounds.reconcile().toNanos()
-            : bounds.failover().toNanos();
-        for (Outage o : sim.outages()) {
-          if (o.from() >= from && o.from() < Math.min(next, from + horizon)) {
-            long len = o.length(sim.now());
-            stats.max("outage after " + k, len);
-            if (len > allowed) {
-              fail("OUTAGE", "after " + k + " on " + nodes.get(faults.get(i).node()
-                  % nodes.size()).id() + " at " + Simulation.formatTime(from) + " the client"
-                  + " lost " + o.vip().cidr() + " for " + String.format("%.1f", len / 1e6)
-                  + " ms > allowed " + allowed / 1_000_000 + " ms");
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static String names(List<SimNode> nodes) {
-    List<String> out = new ArrayList<>();
-    for (SimNode n : nodes) {
-      out.add(n.id());
-    }
-    return out.toString();
   }
 
   /**
