@@ -1,6 +1,7 @@
 /**
  * vipha core: the VIP model, JSON configuration, the failover planner, the node runtime and the
- * mode advisor.
+ * mode advisor. It exports the API and the SPI; {@code io.vipha.internal} stays inside. The
+ * simulator and the in-memory stand-ins are module {@code io.vipha.testkit} (vip-testkit).
  */
 module io.vipha.core {
   requires static transitive org.jspecify;
@@ -14,7 +15,5 @@ module io.vipha.core {
   exports io.vipha.config;
   exports io.vipha.health;
   exports io.vipha.plan;
-  exports io.vipha.sim;
   exports io.vipha.spi;
-  exports io.vipha.testing;
 }

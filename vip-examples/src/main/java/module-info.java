@@ -1,4 +1,5 @@
 /** Runnable examples of vipha. */
 module io.vipha.examples {
   requires io.vipha.core;
+  requires io.vipha.testkit;
 }

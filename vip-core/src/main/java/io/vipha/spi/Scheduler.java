@@ -3,8 +3,8 @@ package io.vipha.spi;
 /**
  * Time and the event loop. All of an agent's state is touched only by tasks run here, one at a
  * time. A real scheduler uses one thread and {@link System#nanoTime()}; a virtual one (see {@code
- * io.vipha.testing.VirtualScheduler}) runs tasks in virtual time, so tests and the simulator run
- * the same code deterministically.
+ * io.vipha.testing.VirtualScheduler} in vip-testkit) runs tasks in virtual time, so tests and the
+ * simulator run the same code deterministically.
  */
 public interface Scheduler {
   /** Now, in nanoseconds on a monotonic clock. */

@@ -43,7 +43,7 @@ class ExplorerTest {
 
   static Explorer explorer(VipGroup group) {
     return Explorer.builder().group(group)
-        .replayCommand("mvn -B -q -pl vip-core verify -Dtest=ExplorerTest"
+        .replayCommand("mvn -B -q -pl vip-testkit -am verify -Dtest=ExplorerTest"
             + " -Dsurefire.failIfNoSpecifiedTests=false")
         .build();
   }

@@ -210,8 +210,9 @@ class RandomFaultTest {
         return null;
       }
       return "seed " + seed + " (" + mode + "): " + violation + "\n  trace:\n    "
-          + String.join("\n    ", trace) + recentEvents() + "\n  replay: mvn -B -q -pl vip-core verify"
-          + " -Dtest=RandomFaultTest -Dvipha.sim.seed=" + seed
+          + String.join("\n    ", trace) + recentEvents()
+          + "\n  replay: mvn -B -q -pl vip-testkit -am verify -Dtest=RandomFaultTest"
+          + " -Dvipha.sim.seed=" + seed
           + " -Dsurefire.failIfNoSpecifiedTests=false";
     }
 

@@ -34,6 +34,11 @@ import org.jspecify.annotations.Nullable;
  * sim.run(Duration.ofSeconds(2));
  * sim.outages().forEach(System.out::println);
  * }</pre>
+ *
+ * <p>One class over 400 lines on purpose: it is the façade a test drives, small public methods
+ * over the parts that do the work ({@link SimNode}, {@code SimHost}, {@code Net}, {@code Client},
+ * the {@link VirtualScheduler}), the timeline they all write to, and the {@link Builder} whose
+ * settings take a third of the file.
  */
 public final class Simulation {
   private static final byte[] KEY = "vipha-simulation-key-32-bytes-ok".getBytes(
