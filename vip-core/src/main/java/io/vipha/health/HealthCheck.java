@@ -128,20 +128,20 @@ public record HealthCheck(
         p.add("address", a.getHostString(), "is not an IP address; vipha never resolves names:"
             + " write an IP literal with a port, e.g. 127.0.0.1:8080");
       } else if (a.getAddress().isAnyLocalAddress()) {
-        p.add("address", Addresses.format(a), "is the unspecified address; write the address to"
+        p.add("address", Addresses.text(a), "is the unspecified address; write the address to"
             + " connect to, e.g. 127.0.0.1:" + (a.getPort() == 0 ? 8080 : a.getPort()));
       } else if (a.getAddress().isMulticastAddress()) {
-        p.add("address", Addresses.format(a), "is a multicast address; TCP needs a unicast"
+        p.add("address", Addresses.text(a), "is a multicast address; TCP needs a unicast"
             + " address");
       } else if (a.getPort() == 0) {
-        p.add("address", Addresses.format(a), "has no port; write e.g. "
-            + Addresses.format(new InetSocketAddress(a.getAddress(), 8080)));
+        p.add("address", Addresses.text(a), "has no port; write e.g. "
+            + Addresses.text(new InetSocketAddress(a.getAddress(), 8080)));
       }
     }
 
     @Override
     public String toString() {
-      return "tcp " + Addresses.format(address);
+      return "tcp " + Addresses.text(address);
     }
   }
 

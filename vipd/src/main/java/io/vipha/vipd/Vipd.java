@@ -10,6 +10,7 @@ import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
 import io.vipha.config.VipConfig;
+import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
@@ -395,7 +396,8 @@ public final class Vipd {
           }
           Collections.sort(here);
           throw new Failure(ExitCode.NO_SUCH_INTERFACE, "interface " + m.interfaceName()
-              + " (for the heartbeat multicast group " + endpoint(m.group()) + ") does not exist;"
+              + " (for the heartbeat multicast group " + Addresses.text(m.group())
+              + ") does not exist;"
               + " the interfaces are " + String.join(", ", here));
         }
       } catch (SocketException e) {
@@ -411,19 +413,15 @@ public final class Vipd {
         : java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
   }
 
-  private static String vipList(VipGroup g) {
+  /** The group's VIPs for the start-up line. */
+  static String vipList(VipGroup g) {
     return g.vips().size() == 1 ? "VIP " + g.vips().get(0)
         : g.vips().size() + " VIPs " + g.vips();
   }
 
   private static String heartbeats(VipGroup g, String node) {
     List<InetSocketAddress> hb = g.node(node).orElseThrow().heartbeat();
-    return hb.stream().map(Vipd::endpoint).collect(Collectors.joining(", "));
-  }
-
-  private static String endpoint(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    return hb.stream().map(Addresses::text).collect(Collectors.joining(", "));
   }
 
   /** This build's version, from vipd.properties. */

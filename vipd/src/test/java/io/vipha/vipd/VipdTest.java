@@ -45,6 +45,10 @@ class VipdTest {
   }
 
   private Path config(int port, String daemon) throws IOException {
+    return config(port, daemon, "192.0.2.10/24");
+  }
+
+  private Path config(int port, String daemon, String vip) throws IOException {
     Path file = dir.resolve("vipha.json");
     Files.writeString(file, """
         {
@@ -52,7 +56,7 @@ class VipdTest {
             {
               "name": "web",
               "mode": "ACTIVE_PASSIVE",
-              "vips": [{"address": "192.0.2.10/24", "interface": "eth0"}],
+              "vips": [{"address": "%s", "interface": "eth0"}],
               "nodes": [
                 {"id": "n1", "heartbeat": ["127.0.0.1:%d"]},
                 {"id": "n2", "heartbeat": ["127.0.0.1:%d"]}
@@ -61,7 +65,7 @@ class VipdTest {
             }
           ]
         }
-        """.formatted(port, port + 1, daemon));
+        """.formatted(vip, port, port + 1, daemon));
     return file;
   }
 
@@ -185,6 +189,18 @@ class VipdTest {
         config(freePort()).toString(), "--node", "n1")).isEqualTo(4);
     assertThat(err()).isEqualTo("vipd: interface eth0 (for 192.0.2.10/24) does not exist; the"
         + " interfaces are ens3, lo\n");
+  }
+
+  @Test
+  void printsAnIpv6VipInItsCompressedForm() throws IOException {
+    Path file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\"}",
+        "2001:0DB8:0:0:0:0:0:0010/64");
+    assertThat(run(ns -> new InMemoryBackend(clock, Set.of("lo", "ens3")), "--config",
+        file.toString(), "--node", "n1")).isEqualTo(4);
+    assertThat(err()).isEqualTo("vipd: interface eth0 (for 2001:db8::10/64) does not exist; the"
+        + " interfaces are ens3, lo\n");
+    assertThat(Vipd.vipList(io.vipha.config.VipConfig.read(file).groups().get(0)))
+        .isEqualTo("VIP 2001:db8::10/64 on eth0");
   }
 
   @Test
