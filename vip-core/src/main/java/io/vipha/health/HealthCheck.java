@@ -35,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * HealthCheck queue = HealthCheck.custom("queue", () -> backlog() < 10_000).weight(20).build();
  * }</pre>
  *
+ * <p>One class of about 640 lines: the check, its four targets ({@link Tcp}, {@link Http}, {@link
+ * Exec}, {@link Custom}) with their validation, and its {@link Builder} are one public type (the
+ * nested names are the API); what runs a check is apart ({@link HealthMonitor} and one prober
+ * per target).
+ *
  * @param name unique among a node's checks: 1–64 letters, digits or {@code . _ -}, starting with a
  *     letter or digit
  * @param target what to probe: {@link Tcp}, {@link Http}, {@link Exec} or {@link Custom}

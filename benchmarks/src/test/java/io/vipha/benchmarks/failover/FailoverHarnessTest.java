@@ -44,7 +44,7 @@ class FailoverHarnessTest {
 
   @AfterAll
   static void report() {
-    ROUNDS.forEach(r -> System.out.println(FailoverBench.describe(r)));
+    ROUNDS.forEach(r -> System.out.println(Results.describe(r)));
     if (bench != null) {
       bench.close();
     }
