@@ -58,10 +58,11 @@ final class Results {
         dual.append(Double.isNaN(maxDual) ? "—" : fmt(maxDual)).append(" | ");
         if (first.scenario() == Scenario.KILL9 && !ok.isEmpty()) {
           double[] left = ok.stream().mapToDouble(Round::leftMs).sorted().toArray();
+          int waited = FailoverBench.leaseSeconds(first.intervalMs()) + 2;
           other.append(impl).append(": VIP left the host ")
-              .append(left[0] < 0 ? "never (in " + (FailoverBench.leaseSeconds(first.intervalMs()) + 2)
-                  + " s)" : "after " + fmt(median(left)) + " ms (median, max "
-                  + fmt(left[left.length - 1]) + ")").append("; ");
+              .append(left[0] < 0 ? "never (in " + waited + " s)" : "after "
+                  + fmt(median(left)) + " ms (median, max " + fmt(left[left.length - 1]) + ")")
+              .append("; ");
         }
         if (first.scenario() == Scenario.PARTITION && !ok.isEmpty()) {
           other.append(impl).append(": after heal lost ")
