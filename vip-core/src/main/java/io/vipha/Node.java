@@ -76,15 +76,15 @@ public record Node(
         p.add("heartbeat[" + i + "]", a.getHostString(), "is not an IP address; vipha never"
             + " resolves names: write an IP literal");
       } else if (a.getAddress().isAnyLocalAddress()) {
-        p.add("heartbeat[" + i + "]", Addresses.format(a), "is the unspecified address; peers"
+        p.add("heartbeat[" + i + "]", Addresses.text(a), "is the unspecified address; peers"
             + " need a routable address of this node");
       } else if (a.getPort() == 0) {
-        p.add("heartbeat[" + i + "]", Addresses.format(a), "has port 0; peers cannot send"
+        p.add("heartbeat[" + i + "]", Addresses.text(a), "has port 0; peers cannot send"
             + " heartbeats to it: use 1–65535, e.g. " + DEFAULT_HEARTBEAT_PORT);
       }
       for (int j = 0; j < i; j++) {
         if (a.equals(heartbeat.get(j))) {
-          p.add("heartbeat[" + i + "]", Addresses.format(a), "repeats heartbeat[" + j + "];"
+          p.add("heartbeat[" + i + "]", Addresses.text(a), "repeats heartbeat[" + j + "];"
               + " remove one");
           break; // name the first occurrence only
         }

@@ -159,7 +159,7 @@ public record VipGroup(
         InetSocketAddress a = n.heartbeat().get(j);
         String owner = seenHeartbeat.putIfAbsent(a, "nodes[" + i + "]");
         if (owner != null && !owner.equals("nodes[" + i + "]")) {
-          p.add("nodes[" + i + "].heartbeat[" + j + "]", io.vipha.internal.Addresses.format(a),
+          p.add("nodes[" + i + "].heartbeat[" + j + "]", io.vipha.internal.Addresses.text(a),
               "is already used by " + owner + "; each node needs its own heartbeat address");
         }
       }

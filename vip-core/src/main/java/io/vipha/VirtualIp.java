@@ -72,7 +72,7 @@ public record VirtualIp(
 
   /** The address in CIDR form, e.g. {@code 192.0.2.10/24}. */
   public String cidr() {
-    return address.getHostAddress() + "/" + prefixLength;
+    return Addresses.text(address) + "/" + prefixLength;
   }
 
   @Override
@@ -84,14 +84,14 @@ public record VirtualIp(
       @Nullable String interfaceName, @Nullable String label) {
     if (address != null) {
       if (address.isAnyLocalAddress()) {
-        p.add("address", address.getHostAddress(),
+        p.add("address", Addresses.text(address),
             "is the unspecified address; use the service address clients connect to");
       } else if (address.isMulticastAddress()) {
-        p.add("address", address.getHostAddress(),
+        p.add("address", Addresses.text(address),
             "is a multicast address; a VIP must be a unicast address");
       } else if (address instanceof Inet4Address
-          && address.getHostAddress().equals("255.255.255.255")) {
-        p.add("address", address.getHostAddress(),
+          && Addresses.text(address).equals("255.255.255.255")) {
+        p.add("address", Addresses.text(address),
             "is the broadcast address; a VIP must be a unicast address");
       }
       int bits = Addresses.bits(address);

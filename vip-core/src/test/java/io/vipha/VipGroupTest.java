@@ -224,7 +224,7 @@ class VipGroupTest {
     assertThat(problems).hasSize(3);
     assertProblem(problems.get(0), "vips[2].address", "192.0.2.10/25", "repeats vips[0]");
     assertProblem(problems.get(1), "vips[3].address", "192.0.2.10/24", "repeats vips[0]");
-    assertProblem(problems.get(2), "vips[5].address", "2001:db8:0:0:0:0:0:1/128",
+    assertProblem(problems.get(2), "vips[5].address", "2001:db8::1/128",
         "repeats vips[4]");
   }
 

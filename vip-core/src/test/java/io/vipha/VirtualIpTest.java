@@ -52,7 +52,7 @@ class VirtualIpTest {
     assertThat(vip.prefixLength()).isEqualTo(64);
     assertThat(vip.isIpv4()).isFalse();
     assertThat(vip.exposure()).isEqualTo(Exposure.PUBLIC);
-    assertThat(vip).hasToString("2001:db8:0:0:0:0:0:10/64 on bond0.100 (public)");
+    assertThat(vip).hasToString("2001:db8::10/64 on bond0.100 (public)");
   }
 
   @ParameterizedTest
@@ -158,7 +158,7 @@ class VirtualIpTest {
   @ParameterizedTest
   @CsvSource({
       "0.0.0.0/24, 0.0.0.0",
-      "::/64, 0:0:0:0:0:0:0:0",
+      "::/64, ::",
   })
   void rejectsTheUnspecifiedAddress(String cidr, String value) {
     assertOnlyProblem(() -> VirtualIp.of(cidr, "eth0"), "address", value,
@@ -169,7 +169,7 @@ class VirtualIpTest {
   @CsvSource({
       "224.0.0.18/24, 224.0.0.18",
       "239.255.255.255/8, 239.255.255.255",
-      "ff02::12/64, ff02:0:0:0:0:0:0:12",
+      "ff02::12/64, ff02::12",
   })
   void rejectsMulticastAddresses(String cidr, String value) {
     assertOnlyProblem(() -> VirtualIp.of(cidr, "eth0"), "address", value,
@@ -290,7 +290,7 @@ class VirtualIpTest {
     assertOnlyProblem(() -> new VirtualIp(ip("192.0.2.10"), 33, "eth0", Exposure.PRIVATE, null),
         "prefixLength", "33", "is not a valid prefix for IPv4");
     assertOnlyProblem(() -> new VirtualIp(ip("ff02::1"), 64, "eth0", Exposure.PRIVATE, null),
-        "address", "ff02:0:0:0:0:0:0:1", "is a multicast address");
+        "address", "ff02::1", "is a multicast address");
     assertOnlyProblem(() -> new VirtualIp(ip("0.0.0.0"), 8, "eth0", Exposure.PRIVATE, null),
         "address", "0.0.0.0", "is the unspecified address");
     assertOnlyProblem(() -> new VirtualIp(ip("192.0.2.10"), 24, "eth0/1", Exposure.PRIVATE, null),

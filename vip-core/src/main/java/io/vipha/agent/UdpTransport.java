@@ -1,5 +1,6 @@
 package io.vipha.agent;
 
+import io.vipha.internal.Addresses;
 import io.vipha.spi.DatagramTransport;
 import io.vipha.spi.Scheduler;
 import java.io.IOException;
@@ -138,7 +139,8 @@ public final class UdpTransport implements DatagramTransport {
       ch.bind(bind);
     } catch (IOException e) {
       ch.close();
-      throw new IOException("cannot bind the heartbeat socket to " + bind + ": " + e.getMessage()
+      throw new IOException("cannot bind the heartbeat socket to " + Addresses.text(bind)
+          + ": " + e.getMessage()
           + (g == null ? " (is the address configured on this host and the port free?)"
               : " (is the port free?)"), e);
     }
@@ -148,7 +150,7 @@ public final class UdpTransport implements DatagramTransport {
         ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
       } catch (IOException | RuntimeException e) {
         ch.close();
-        throw new IOException("cannot join multicast group " + g.getHostAddress() + " on "
+        throw new IOException("cannot join multicast group " + Addresses.text(g) + " on "
             + nif.getName() + ": " + e.getMessage() + " (is the interface up and does it"
             + " support multicast?)", e);
       }

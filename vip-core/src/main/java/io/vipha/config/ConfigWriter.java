@@ -23,7 +23,6 @@ import io.vipha.health.StatusCodes;
 import io.vipha.internal.Addresses;
 import io.vipha.internal.Durations;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,7 +90,7 @@ final class ConfigWriter {
     DaemonSettings.Multicast m = d.multicast();
     if (m != null) {
       ObjectNode mo = o.putObject("multicast");
-      mo.put("group", endpoint(m.group()));
+      mo.put("group", Addresses.text(m.group()));
       mo.put("interface", m.interfaceName());
     }
     Duration reconcile = d.reconcileInterval();
@@ -104,13 +103,24 @@ final class ConfigWriter {
         healthCheck(c, checks.addObject());
       }
     }
+    if (d.preferredLifetimeZero()) {
+      o.put("preferredLifetimeZero", true);
+    }
+    effect(d.linkDown(), "linkDown", o);
+  }
+
+  /** An effect that is not the default (disqualify): its weight. */
+  private static void effect(Effect effect, String name, ObjectNode o) {
+    if (effect.type() == Effect.Type.WEIGHT) {
+      o.put(name, effect.weight());
+    }
   }
 
   private static void healthCheck(HealthCheck c, ObjectNode o) {
     o.put("name", c.name());
     HealthCheck.Target t = c.target();
     if (t instanceof HealthCheck.Tcp tcp) {
-      o.put("tcp", endpoint(tcp.address()));
+      o.put("tcp", Addresses.text(tcp.address()));
     } else if (t instanceof HealthCheck.Http http) {
       o.put("http", http.url().toString());
       if (!http.expectStatus().equals(StatusCodes.ok())) {
@@ -135,18 +145,11 @@ final class ConfigWriter {
     if (c.fall() != HealthCheck.DEFAULT_FALL) {
       o.put("fall", c.fall());
     }
-    if (c.effect().type() == Effect.Type.WEIGHT) {
-      o.put("effect", c.effect().weight());
-    }
-  }
-
-  private static String endpoint(InetSocketAddress a) {
-    String host = Addresses.text(a.getAddress());
-    return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+    effect(c.effect(), "effect", o);
   }
 
   private static void vip(VirtualIp v, ObjectNode o) {
-    o.put("address", Addresses.text(v.address()) + "/" + v.prefixLength());
+    o.put("address", v.cidr());
     o.put("interface", v.interfaceName());
     if (v.exposure() != Exposure.PRIVATE) {
       o.put("exposure", v.exposure().name());
@@ -161,7 +164,7 @@ final class ConfigWriter {
     o.put("id", n.id());
     ArrayNode heartbeat = o.putArray("heartbeat");
     for (InetSocketAddress a : n.heartbeat()) {
-      heartbeat.add(endpoint(a));
+      heartbeat.add(Addresses.text(a));
     }
     if (n.priority() != Node.DEFAULT_PRIORITY) {
       o.put("priority", n.priority());

@@ -1,5 +1,6 @@
 package io.vipha.config;
 
+import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,9 +19,17 @@ import org.jspecify.annotations.Nullable;
  * @param reconcileInterval how often the agent compares the host with the plan, or null for the
  *     agent's default
  * @param healthChecks this group's health checks, run by every node of the group
+ * @param preferredLifetimeZero whether IPv6 VIPs get a preferred lifetime of 0, so that the
+ *     kernel never picks one as the source address of outgoing connections (default false)
+ * @param linkDown what a VIP interface going down does to the node: {@link
+ *     Effect#disqualify()} (the default) or a weight, as for a failing health check
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
-    @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
+    @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+    boolean preferredLifetimeZero, Effect linkDown) {
+
+  /** The link-down effect when none is set: the node may not own VIPs. */
+  public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
 
   /** No daemon settings: what a group without a {@code "daemon"} object has. */
   public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
@@ -28,6 +37,13 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** Copies the list of checks. */
   public DaemonSettings {
     healthChecks = List.copyOf(healthChecks);
+    Objects.requireNonNull(linkDown, "linkDown");
+  }
+
+  /** Settings with the default preferred lifetime and link-down effect. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, false, DEFAULT_LINK_DOWN);
   }
 
   /** Whether every field is absent. */

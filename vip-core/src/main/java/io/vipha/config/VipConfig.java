@@ -4,7 +4,6 @@ import io.vipha.ValidationException;
 import io.vipha.ValidationException.Problem;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
-import io.vipha.internal.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -143,7 +142,7 @@ public record VipConfig(List<VipGroup> groups, Map<String, DaemonSettings> daemo
         String owner = vips.putIfAbsent(v.address(), here + " (group " + g.name() + ")");
         if (owner != null) {
           problems.add(new Problem(here + ".address",
-              Addresses.text(v.address()) + "/" + v.prefixLength(),
+              v.cidr(),
               "is already used by " + owner + "; a VIP address may belong to one group only"));
         }
       }

@@ -35,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * HealthCheck queue = HealthCheck.custom("queue", () -> backlog() < 10_000).weight(20).build();
  * }</pre>
  *
+ * <p>One class of about 640 lines: the check, its four targets ({@link Tcp}, {@link Http}, {@link
+ * Exec}, {@link Custom}) with their validation, and its {@link Builder} are one public type (the
+ * nested names are the API); what runs a check is apart ({@link HealthMonitor} and one prober
+ * per target).
+ *
  * @param name unique among a node's checks: 1–64 letters, digits or {@code . _ -}, starting with a
  *     letter or digit
  * @param target what to probe: {@link Tcp}, {@link Http}, {@link Exec} or {@link Custom}
@@ -128,20 +133,20 @@ public record HealthCheck(
         p.add("address", a.getHostString(), "is not an IP address; vipha never resolves names:"
             + " write an IP literal with a port, e.g. 127.0.0.1:8080");
       } else if (a.getAddress().isAnyLocalAddress()) {
-        p.add("address", Addresses.format(a), "is the unspecified address; write the address to"
+        p.add("address", Addresses.text(a), "is the unspecified address; write the address to"
             + " connect to, e.g. 127.0.0.1:" + (a.getPort() == 0 ? 8080 : a.getPort()));
       } else if (a.getAddress().isMulticastAddress()) {
-        p.add("address", Addresses.format(a), "is a multicast address; TCP needs a unicast"
+        p.add("address", Addresses.text(a), "is a multicast address; TCP needs a unicast"
             + " address");
       } else if (a.getPort() == 0) {
-        p.add("address", Addresses.format(a), "has no port; write e.g. "
-            + Addresses.format(new InetSocketAddress(a.getAddress(), 8080)));
+        p.add("address", Addresses.text(a), "has no port; write e.g. "
+            + Addresses.text(new InetSocketAddress(a.getAddress(), 8080)));
       }
     }
 
     @Override
     public String toString() {
-      return "tcp " + Addresses.format(address);
+      return "tcp " + Addresses.text(address);
     }
   }
 

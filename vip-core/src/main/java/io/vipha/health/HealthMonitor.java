@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * monitor.start();
  * }</pre>
+ *
+ * <p>One class of about 460 lines: the schedule, the watchdog and the counting of results share
+ * one lock and one state per check ({@code Slot}, {@code Run}); apart, each would reach into that
+ * state. The probing itself is apart, one {@link Prober} per target, and the rise/fall rule is
+ * {@link RiseFall}.
  */
 public final class HealthMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);

@@ -18,7 +18,7 @@ public final class TcpProber implements Prober<HealthCheck.Tcp> {
 
   @Override
   public ProbeResult probe(HealthCheck.Tcp target, Duration timeout, Cancellation cancellation) {
-    String where = Addresses.format(target.address());
+    String where = Addresses.text(target.address());
     long start = System.nanoTime();
     Socket socket = new Socket();
     cancellation.onCancel(() -> closeQuietly(socket));

@@ -140,16 +140,21 @@ public final class Addresses {
     return text.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
-  /** Formats an endpoint as {@code ip:port} or {@code [ipv6]:port}. */
-  public static String format(InetSocketAddress endpoint) {
+  /**
+   * The endpoint as text: {@code ip:port}, or {@code [ipv6]:port} with the address in the form of
+   * {@link #text(InetAddress)}; an unresolved endpoint keeps its host name.
+   */
+  public static String text(InetSocketAddress endpoint) {
     InetAddress a = endpoint.getAddress();
-    String host = a == null ? endpoint.getHostString() : a.getHostAddress();
+    String host = a == null ? endpoint.getHostString() : text(a);
     return (a instanceof Inet6Address ? "[" + host + "]" : host) + ":" + endpoint.getPort();
   }
 
   /**
    * The address as text: IPv4 dotted quad, IPv6 in the RFC 5952 form ({@code 2001:db8::10} rather
-   * than the JDK's {@code 2001:db8:0:0:0:0:0:10}); a zone is dropped.
+   * than the JDK's {@code 2001:db8:0:0:0:0:0:10}): lowercase, no leading zeros, the longest run of
+   * two or more zero groups (the first on a tie) as {@code ::}, an IPv4-mapped address as {@code
+   * ::ffff:192.0.2.1}; a zone is dropped. The one text form of an address across vipha.
    */
   public static String text(InetAddress a) {
     if (!(a instanceof Inet6Address)) {
@@ -159,6 +164,10 @@ public final class Addresses {
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {
       groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    if (isIpv4Mapped(groups)) {
+      return "::ffff:" + (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "."
+          + (b[15] & 0xff);
     }
     // The longest run of two or more zero groups (the first on a tie) becomes "::".
     int runStart = -1;
@@ -187,6 +196,16 @@ public final class Addresses {
       sb.append(Integer.toHexString(groups[i]));
     }
     return sb.toString();
+  }
+
+  /** RFC 4291 section 2.5.5.2: {@code ::ffff:0:0/96}. */
+  private static boolean isIpv4Mapped(int[] groups) {
+    for (int i = 0; i < 5; i++) {
+      if (groups[i] != 0) {
+        return false;
+      }
+    }
+    return groups[5] == 0xffff;
   }
 
   /** The family's bit length: 32 for IPv4, 128 for IPv6. */

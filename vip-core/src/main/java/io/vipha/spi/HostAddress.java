@@ -1,6 +1,7 @@
 package io.vipha.spi;
 
 import io.vipha.VirtualIp;
+import io.vipha.internal.Addresses;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -30,6 +31,6 @@ public record HostAddress(InetAddress address, int prefixLength, String interfac
 
   @Override
   public String toString() {
-    return address.getHostAddress() + "/" + prefixLength + " on " + interfaceName;
+    return Addresses.text(address) + "/" + prefixLength + " on " + interfaceName;
   }
 }

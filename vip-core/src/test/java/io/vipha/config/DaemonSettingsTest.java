@@ -8,7 +8,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The {@code "daemon"} object of a group: what vipd reads beyond the group. */
 class DaemonSettingsTest {
@@ -102,7 +105,77 @@ class DaemonSettingsTest {
   void rejectsAnUnknownField() {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks (line 10, column 9)");
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown"
+            + " (line 10, column 9)");
+  }
+
+  @Test
+  void theIpv6LifetimeAndTheLinkDownEffectDefaultToTheAgents() {
+    DaemonSettings d = VipConfig.parse(VALID).daemon("web");
+    assertThat(d.preferredLifetimeZero()).isFalse();
+    assertThat(d.linkDown()).isEqualTo(Effect.disqualify());
+    assertThat(DaemonSettings.NONE.linkDown()).isEqualTo(Effect.disqualify());
+    assertThat(VipConfig.parse(VALID).toJson()).doesNotContain("preferredLifetimeZero",
+        "linkDown");
+  }
+
+  @Test
+  void readsTheIpv6LifetimeAndAWeightForLinkDownAndWritesThemBack() {
+    VipConfig c = VipConfig.parse(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"preferredLifetimeZero\": true,"
+            + " \"linkDown\": -50,"));
+    DaemonSettings d = c.daemon("web");
+    assertThat(d.preferredLifetimeZero()).isTrue();
+    assertThat(d.linkDown()).isEqualTo(Effect.weight(-50));
+    String written = c.toJson();
+    assertThat(written).contains("\"preferredLifetimeZero\": true", "\"linkDown\": -50");
+    assertThat(VipConfig.parse(written)).isEqualTo(c);
+  }
+
+  @Test
+  void readsDisqualifyForLinkDownInAnyCase() {
+    DaemonSettings d = VipConfig.parse(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"linkDown\": \"Disqualify\","))
+        .daemon("web");
+    assertThat(d.linkDown()).isEqualTo(Effect.disqualify());
+  }
+
+  @Test
+  void settingsWithTheNewFieldsInCodeRoundTrip() {
+    VipConfig plain = VipConfig.parse(VALID.replaceAll("(?s),\\s*\"daemon\": \\{.*?\n      }",
+        ""));
+    VipConfig c = plain.withDaemon("web", new DaemonSettings(null, null, null, List.of(), true,
+        Effect.weight(20)));
+    assertThat(c.toJson()).contains("\"linkDown\": 20");
+    assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
+  }
+
+  @Test
+  void rejectsBadLifetimeAndLinkDownValuesAllAtOnce() {
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"preferredLifetimeZero\": \"yes\","
+            + " \"linkDown\": \"lower\","))).containsExactly(
+        "groups[0].daemon.preferredLifetimeZero: \"yes\" is a string; expected true or false"
+            + " (line 10, column 64)",
+        "groups[0].daemon.linkDown: \"lower\" is not an effect; use \"disqualify\" or a weight"
+            + " such as -20 (a number) (line 10, column 83)");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "0    | 0 | would have no effect",
+      "-999 | -999 | is out of range; use −253–253 and not 0",
+      "-2.5 | -2.5 | is not a whole number",
+      "true | true | is a boolean; expected \"disqualify\" or a weight such as -20",
+      "[-50] | | is a list; expected \"disqualify\" or a weight such as -20",
+  })
+  void rejectsALinkDownThatIsNotAnEffect(String written, @Nullable String shown,
+      String message) {
+    List<String> found = problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"linkDown\": " + written + ","));
+    assertThat(found).hasSize(1);
+    assertThat(found.get(0)).startsWith("groups[0].daemon.linkDown: "
+        + (shown == null ? "" : "\"" + shown + "\" ") + message).endsWith("(line 10, column 51)");
   }
 
   @Test

@@ -49,7 +49,7 @@ class HealthCheckTest {
   void tcpAcceptsIpv6() {
     HealthCheck c = HealthCheck.tcp("db", "[::1]:5432").build();
 
-    assertThat(c.target()).hasToString("tcp [0:0:0:0:0:0:0:1]:5432");
+    assertThat(c.target()).hasToString("tcp [::1]:5432");
   }
 
   @Test
@@ -144,7 +144,7 @@ class HealthCheckTest {
       json.put("name", c.name());
       json.put("kind", c.kind().id());
       if (c.target() instanceof HealthCheck.Tcp t) {
-        json.put("address", Addresses.format(t.address()));
+        json.put("address", Addresses.text(t.address()));
       } else if (c.target() instanceof HealthCheck.Http h) {
         json.put("url", h.url().toString());
         json.put("expectStatus", h.expectStatus().toString());

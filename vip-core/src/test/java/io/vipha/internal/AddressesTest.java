@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,13 +107,88 @@ class AddressesTest {
   }
 
   @Test
-  void formatsEndpoints() {
-    assertThat(Addresses.format(new InetSocketAddress(ip("192.0.2.1"), 7405)))
+  void writesEndpoints() {
+    assertThat(Addresses.text(new InetSocketAddress(ip("192.0.2.1"), 7405)))
         .isEqualTo("192.0.2.1:7405");
-    assertThat(Addresses.format(new InetSocketAddress(ip("2001:db8::1"), 80)))
-        .isEqualTo("[2001:db8:0:0:0:0:0:1]:80");
-    assertThat(Addresses.format(InetSocketAddress.createUnresolved("web.example.com", 80)))
+    assertThat(Addresses.text(new InetSocketAddress(ip("2001:db8::1"), 80)))
+        .isEqualTo("[2001:db8::1]:80");
+    assertThat(Addresses.text(new InetSocketAddress(ip("2001:0DB8:0:0:0:0:0:1"), 7405)))
+        .isEqualTo("[2001:db8::1]:7405");
+    assertThat(Addresses.text(InetSocketAddress.createUnresolved("web.example.com", 80)))
         .isEqualTo("web.example.com:80");
+  }
+
+  /** RFC 5952 section 4: each rule with the RFC's own examples, and section 5 (IPv4-mapped). */
+  @ParameterizedTest(name = "{0} is written {1}")
+  @CsvSource({
+      // 4.1: no leading zeros.
+      "2001:0db8::0001, 2001:db8::1",
+      "2001:db8:aaaa:bbbb:cccc:dddd:eeee:0001, 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1",
+      // 4.2.1: "::" shortens as much as possible.
+      "2001:db8:0:0:0:0:2:1, 2001:db8::2:1",
+      "2001:db8::0:1, 2001:db8::1",
+      "2001:db8:0:0:0:0:0:10, 2001:db8::10",
+      // 4.2.2: one 16-bit 0 field is not shortened.
+      "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+      // 4.2.3: the longest run; the first on a tie.
+      "2001:0:0:1:0:0:0:1, 2001:0:0:1::1",
+      "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+      // 4.3: lowercase.
+      "2001:DB8::AAAA, 2001:db8::aaaa",
+      "2001:DB8::1, 2001:db8::1",
+      // The ends and the extremes.
+      "2001:db8::, 2001:db8::",
+      "::1, ::1",
+      "0:0:0:0:0:0:0:0, ::",
+      "64:ff9b::192.0.2.1, 64:ff9b::c000:201",
+      // IPv4 is the dotted quad.
+      "192.0.2.10, 192.0.2.10",
+  })
+  void writesAddressesInTheRfc5952Form(String literal, String text) {
+    assertThat(Addresses.text(ip(literal))).isEqualTo(text);
+  }
+
+  @Test
+  void writesAnIpv4MappedAddressWithItsDottedQuad() throws Exception {
+    byte[] b = new byte[16];
+    b[10] = (byte) 0xff;
+    b[11] = (byte) 0xff;
+    b[12] = (byte) 192;
+    b[14] = 2;
+    b[15] = 1;
+    // InetAddress.getByAddress turns these bytes into IPv4; only Inet6Address keeps them IPv6.
+    InetAddress mapped = Inet6Address.getByAddress(null, b, -1);
+
+    assertThat(Addresses.text(mapped)).isEqualTo("::ffff:192.0.2.1");
+    b[11] = (byte) 0xfe;
+    assertThat(Addresses.text(Inet6Address.getByAddress(null, b, -1)))
+        .isEqualTo("::fffe:c000:201");
+  }
+
+  @Test
+  void dropsTheZone() throws Exception {
+    InetAddress scoped = Inet6Address.getByAddress(null, ip("fe80::1").getAddress(), 5);
+
+    assertThat(scoped.getHostAddress()).isEqualTo("fe80:0:0:0:0:0:0:1%5");
+    assertThat(Addresses.text(scoped)).isEqualTo("fe80::1");
+  }
+
+  @Test
+  void textParsesBackToTheSameAddress() throws Exception {
+    for (int seed = 0; seed < 2000; seed++) {
+      Random r = new Random(seed);
+      byte[] b = new byte[16];
+      b[0] = 0x20;
+      b[1] = 0x01;
+      for (int i = 2; i < 16; i++) {
+        // Mostly zeros, so that runs of zero groups of every length occur.
+        b[i] = r.nextInt(3) == 0 ? (byte) r.nextInt(256) : 0;
+      }
+      InetAddress a = InetAddress.getByAddress(b);
+      String s = Addresses.text(a);
+      assertThat(Addresses.parseIp(s)).as("seed %d: %s", seed, s).isEqualTo(a);
+      assertThat(s.indexOf("::")).as("seed %d: %s", seed, s).isEqualTo(s.lastIndexOf("::"));
+    }
   }
 
   @Test

@@ -22,10 +22,17 @@ import org.junit.jupiter.api.Assumptions;
  *   Privileged.requireNetworkNamespaces();
  * }
  * }</pre>
+ *
+ * <p>A test that runs a tool that not every host has (tcpdump, nft, setpriv) also calls {@link
+ * #requireTool}: a missing tool is a skip with the same loud reason, or the same failure.
  */
 public final class Privileged {
   /** The environment variable that turns a missing privilege from a skip into a failure. */
   public static final String REQUIRE_ENV = "VIPHA_REQUIRE_PRIVILEGED";
+
+  /** The Debian package of each tool whose package has another name. */
+  private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "setpriv",
+      "util-linux");
 
   private static @Nullable String netnsMissing;
   private static boolean netnsProbed;
@@ -39,6 +46,37 @@ public final class Privileged {
    */
   public static void requireNetworkNamespaces() {
     gate(networkNamespacesMissing(), required(System.getenv()));
+  }
+
+  /**
+   * Returns when {@code tool} is an executable on this process's {@code PATH} (where a child
+   * process, also through {@code ip netns exec}, finds it); otherwise skips the calling test (or
+   * fails it when {@value #REQUIRE_ENV}{@code =1}) saying which tool to install.
+   */
+  public static void requireTool(String tool) {
+    requireTool(tool, System.getenv());
+  }
+
+  /** {@link #requireTool(String)} with {@code env} in place of this process's environment. */
+  public static void requireTool(String tool, Map<String, String> env) {
+    gate(toolMissing(tool, env.getOrDefault("PATH", "")), required(env));
+  }
+
+  /**
+   * Null when {@code tool} is an executable file in a directory of {@code path} (a {@code
+   * PATH} value); otherwise what is missing, to show in the skip or failure.
+   */
+  public static @Nullable String toolMissing(String tool, String path) {
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        Path candidate = Path.of(dir, tool);
+        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+          return null;
+        }
+      }
+    }
+    return "the tool `" + tool + "`, which is not on the PATH (" + path + "); install it (e.g."
+        + " apt-get install " + PACKAGES.getOrDefault(tool, tool) + ")";
   }
 
   /** Whether {@code env} asks for privileged tests to fail rather than skip. */

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * namespace. After the VIP moves from owner A to owner B and B announces it, the client's
  * neighbour entry must point at B's MAC, and a capture on the client must show the gratuitous
  * ARP request and reply, and the unsolicited neighbour advertisement with the right fields (its
- * checksum verified by tcpdump). Needs root and tcpdump.
+ * checksum verified by tcpdump). Needs root and tcpdump (skipped loudly without them; see {@link
+ * Privileged}).
  */
 class AnnounceTest {
   private final Netns netns = new Netns();
@@ -39,6 +40,7 @@ class AnnounceTest {
   @BeforeEach
   void setUp() {
     Privileged.requireNetworkNamespaces();
+    Privileged.requireTool("tcpdump");
     a = netns.create();
     b = netns.create();
     client = netns.create();
@@ -160,8 +162,8 @@ class AnnounceTest {
   }
 
   private void startCapture(Path file) throws Exception {
-    Process p = new ProcessBuilder("ip", "netns", "exec", client, "tcpdump", "-i", "c0", "-U", "--immediate-mode",
-        "-n", "-w", file.toString(), "arp or icmp6").start();
+    Process p = new ProcessBuilder("ip", "netns", "exec", client, "tcpdump", "-i", "c0", "-U",
+        "--immediate-mode", "-n", "-w", file.toString(), "arp or icmp6").start();
     capture = p;
     BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
         StandardCharsets.UTF_8));
@@ -170,7 +172,7 @@ class AnnounceTest {
       // Skip tcpdump's warnings until it listens.
     }
     if (line == null) {
-      throw new AssertionError("tcpdump did not start (is it installed?)");
+      throw new AssertionError("tcpdump did not start; its exit code: " + p.waitFor());
     }
   }
 }

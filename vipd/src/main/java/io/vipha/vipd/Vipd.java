@@ -1,40 +1,23 @@
 package io.vipha.vipd;
 
-import io.vipha.Node;
-import io.vipha.ValidationException;
 import io.vipha.VipGroup;
-import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
-import io.vipha.config.VipConfig;
+import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
-import io.vipha.spi.Cancellable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,30 +34,25 @@ import org.slf4j.LoggerFactory;
  * HeartbeatCoordinator} and the {@link NetlinkBackend}, logs every agent event as one line, and
  * on SIGTERM or SIGINT stops gracefully (make-before-break) and exits 0. Startup problems end it
  * at once with one message and the exit code of {@link ExitCode}.
+ *
+ * <p>{@link Setup} reads the configuration and the key before anything is opened; {@link
+ * Interfaces} checks that the interfaces it names exist; this class opens the backend, runs the
+ * agent and stops it.
  */
 public final class Vipd {
   private static final Logger LOG = LoggerFactory.getLogger("vipd");
 
-  /** Opens the address backend, in a network namespace when one is named. */
+  /**
+   * Opens the address backend, in a network namespace when one is named, as the group's daemon
+   * settings say (the IPv6 preferred lifetime).
+   */
   @FunctionalInterface
   interface Backends {
-    AddressBackend open(@Nullable String namespace) throws BackendException;
+    AddressBackend open(@Nullable String namespace, DaemonSettings daemon)
+        throws BackendException;
   }
 
-  /** A startup problem: the message to print and the code to exit with. */
-  static final class Failure extends Exception {
-    private static final long serialVersionUID = 1L;
-    final ExitCode code;
 
-    Failure(ExitCode code, String message) {
-      super(message);
-      this.code = code;
-    }
-  }
-
-  /** What {@link #setUp} found in the configuration. */
-  private record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
-      HeartbeatCoordinator.Builder coordinator) {}
 
   private final PrintStream out;
   private final PrintStream err;
@@ -115,9 +93,11 @@ public final class Vipd {
   }
 
   /** The Linux backend, after checking that this process has the capabilities it needs. */
-  static AddressBackend netlink(@Nullable String namespace) throws BackendException {
+  static AddressBackend netlink(@Nullable String namespace, DaemonSettings daemon)
+      throws BackendException {
     Capabilities.require(namespace != null);
-    NetlinkBackend.Builder b = NetlinkBackend.builder();
+    NetlinkBackend.Builder b = NetlinkBackend.builder()
+        .preferredLifetimeZero(daemon.preferredLifetimeZero());
     if (namespace != null) {
       b.namespace(namespace);
     }
@@ -142,7 +122,7 @@ public final class Vipd {
       return ExitCode.OK.code;
     }
     try {
-      Setup setup = setUp(options);
+      Setup setup = Setup.read(options);
       if (options.check()) {
         VipGroup g = setup.group();
         out.println("vipd: " + options.config() + " is valid: group " + g.name() + ", node "
@@ -159,68 +139,6 @@ public final class Vipd {
     }
   }
 
-  /** Reads and checks the configuration and the key; nothing is opened yet. */
-  static Setup setUp(Options o) throws Failure {
-    Path file = java.util.Objects.requireNonNull(o.config());
-    String node = java.util.Objects.requireNonNull(o.node());
-    VipConfig config;
-    try {
-      config = VipConfig.read(file);
-    } catch (NoSuchFileException e) {
-      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file
-          + ": no such file");
-    } catch (IOException | UncheckedIOException e) {
-      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file + ": " + e);
-    } catch (ValidationException e) {
-      throw new Failure(ExitCode.CONFIG, "the configuration " + file + " is invalid:\n"
-          + e.problems().stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
-    }
-    List<String> names = config.groups().stream().map(VipGroup::name).toList();
-    VipGroup group;
-    String wanted = o.group();
-    if (wanted == null) {
-      if (names.size() > 1) {
-        throw new Failure(ExitCode.CONFIG, file + " has " + names.size() + " groups ("
-            + String.join(", ", names) + "); choose one with --group NAME");
-      }
-      group = config.groups().get(0);
-    } else {
-      group = config.groups().stream().filter(g -> g.name().equals(wanted)).findFirst()
-          .orElseThrow(() -> new Failure(ExitCode.CONFIG, file + " has no group " + wanted
-              + "; its groups are " + String.join(", ", names)));
-    }
-    if (group.node(node).isEmpty()) {
-      throw new Failure(ExitCode.CONFIG, "node " + node + " is not in group " + group.name()
-          + " of " + file + "; its nodes are " + group.nodes().stream().map(Node::id)
-          .collect(Collectors.joining(", ")));
-    }
-    DaemonSettings daemon = config.daemon(group.name());
-    Path keyFile = o.keyFile() != null ? o.keyFile() : daemon.keyFile();
-    if (keyFile == null) {
-      throw new Failure(ExitCode.CONFIG, "no heartbeat key: give --key-file FILE or set"
-          + " \"daemon\": {\"keyFile\": \"/etc/vipha/" + group.name() + ".key\"} in group "
-          + group.name() + "; make a key with: head -c 32 /dev/urandom | base64 > "
-          + group.name() + ".key");
-    }
-    String from = o.keyFile() != null ? "--key-file" : "the daemon.keyFile of group "
-        + group.name();
-    if (!Files.isRegularFile(keyFile)) {
-      throw new Failure(ExitCode.CONFIG, "the heartbeat key file " + keyFile + " (" + from
-          + ") does not exist or is not a file; make one with: head -c 32 /dev/urandom | base64"
-          + " > " + keyFile);
-    }
-    HeartbeatCoordinator.Builder coordinator = HeartbeatCoordinator.builder();
-    try {
-      coordinator.keyFile(1, keyFile);
-      DaemonSettings.Multicast m = daemon.multicast();
-      if (m != null) {
-        coordinator.multicast(m.group(), m.interfaceName());
-      }
-    } catch (IllegalArgumentException e) {
-      throw new Failure(ExitCode.CONFIG, String.valueOf(e.getMessage()));
-    }
-    return new Setup(group, daemon, keyFile, coordinator);
-  }
 
   private ExitCode serve(Options o, Setup setup) throws Failure {
     VipGroup group = setup.group();
@@ -228,18 +146,18 @@ public final class Vipd {
     String ns = o.namespace();
     AddressBackend b;
     try {
-      b = backends.open(ns);
+      b = backends.open(ns, setup.daemon());
     } catch (BackendException e) {
       throw new Failure(ExitCode.of(e.kind()), String.valueOf(e.getMessage()));
     }
     backend = b;
     try {
-      checkInterfaces(b, group, setup.daemon(), ns);
+      Interfaces.check(b, group, setup.daemon(), ns);
       EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
       loop = l;
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
           .coordinator(setup.coordinator().build()).scheduler(l)
-          .healthChecks(setup.daemon().healthChecks());
+          .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown());
       Duration reconcile = setup.daemon().reconcileInterval();
       if (reconcile != null) {
         ab.reconcileInterval(reconcile);
@@ -348,61 +266,6 @@ public final class Vipd {
     }
   }
 
-  /**
-   * Fails with {@link ExitCode#NO_SUCH_INTERFACE} when an interface of the group's VIPs is not on
-   * the host (as the backend sees it), or the multicast interface is not in this process's
-   * network namespace (where the heartbeat socket is).
-   */
-  static void checkInterfaces(AddressBackend backend, VipGroup group, DaemonSettings daemon,
-      @Nullable String namespace) throws Failure {
-    Set<String> present = new ConcurrentSkipListSet<>();
-    try {
-      Cancellable watch = backend.watch(new AddressBackend.Listener() {
-        @Override
-        public void addressesChanged(String interfaceName) {}
-
-        @Override
-        public void linkChanged(String interfaceName, boolean up) {
-          present.add(interfaceName);
-        }
-      });
-      watch.cancel();
-    } catch (BackendException e) {
-      throw new Failure(ExitCode.of(e.kind()), String.valueOf(e.getMessage()));
-    }
-    String where = namespace == null ? "" : " in network namespace " + namespace;
-    Map<String, List<String>> missing = new LinkedHashMap<>();
-    for (VirtualIp v : group.vips()) {
-      if (!present.isEmpty() && !present.contains(v.interfaceName())) {
-        missing.computeIfAbsent(v.interfaceName(), k -> new ArrayList<>()).add(v.cidr());
-      }
-    }
-    if (!missing.isEmpty()) {
-      List<String> parts = new ArrayList<>();
-      missing.forEach((i, vips) -> parts.add(i + " (for " + String.join(", ", vips) + ")"));
-      throw new Failure(ExitCode.NO_SUCH_INTERFACE, "interface" + (parts.size() > 1 ? "s " : " ")
-          + String.join(", ", parts) + (parts.size() > 1 ? " do" : " does") + " not exist"
-          + where + "; the interfaces" + where + " are " + String.join(", ",
-          new TreeSet<>(present)));
-    }
-    DaemonSettings.Multicast m = daemon.multicast();
-    if (m != null) {
-      try {
-        if (NetworkInterface.getByName(m.interfaceName()) == null) {
-          List<String> here = new ArrayList<>();
-          for (NetworkInterface i : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            here.add(i.getName());
-          }
-          Collections.sort(here);
-          throw new Failure(ExitCode.NO_SUCH_INTERFACE, "interface " + m.interfaceName()
-              + " (for the heartbeat multicast group " + endpoint(m.group()) + ") does not exist;"
-              + " the interfaces are " + String.join(", ", here));
-        }
-      } catch (SocketException e) {
-        throw new Failure(ExitCode.FAILURE, "cannot list the network interfaces: " + e);
-      }
-    }
-  }
 
   /** A duration as a person writes it: 100ms, 3s, 1.5s. */
   static String text(Duration d) {
@@ -411,19 +274,15 @@ public final class Vipd {
         : java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
   }
 
-  private static String vipList(VipGroup g) {
+  /** The group's VIPs for the start-up line. */
+  static String vipList(VipGroup g) {
     return g.vips().size() == 1 ? "VIP " + g.vips().get(0)
         : g.vips().size() + " VIPs " + g.vips();
   }
 
   private static String heartbeats(VipGroup g, String node) {
     List<InetSocketAddress> hb = g.node(node).orElseThrow().heartbeat();
-    return hb.stream().map(Vipd::endpoint).collect(Collectors.joining(", "));
-  }
-
-  private static String endpoint(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    return hb.stream().map(Addresses::text).collect(Collectors.joining(", "));
   }
 
   /** This build's version, from vipd.properties. */

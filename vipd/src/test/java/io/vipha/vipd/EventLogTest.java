@@ -49,6 +49,15 @@ class EventLogTest {
   }
 
   @Test
+  void writesAnIpv6VipCompressed() {
+    VirtualIp v6 = VirtualIp.of("2001:db8:0:0:0:0:0:10/64", "eth0");
+    assertThat(EventLog.format(new AgentEvent.Acquired(0, v6, "ELECTED")))
+        .isEqualTo("acquired 2001:db8::10/64 on eth0 (ELECTED)");
+    assertThat(EventLog.format(new AgentEvent.Conflict(0, v6, "n2")))
+        .isEqualTo("conflict: peer n2 also holds 2001:db8::10/64 on eth0; re-announced it");
+  }
+
+  @Test
   void levelsSayHowMuchToCare() {
     assertThat(EventLog.level(new AgentEvent.Acquired(0, VIP, "ELECTED"))).isEqualTo(Level.INFO);
     assertThat(EventLog.level(new AgentEvent.PeerDown(0, "n2", false))).isEqualTo(Level.WARN);

@@ -202,6 +202,7 @@ class VipdNamespaceTest {
 
   @Test
   void withoutNetAdminAndNetRawItExits77SayingHowToGrantThem() throws Exception {
+    Privileged.requireTool("setpriv");
     String[] ns = twoHosts();
     Path log = dir.resolve("n1.log");
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns[0], "setpriv",

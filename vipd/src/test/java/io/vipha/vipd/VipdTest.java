@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.VirtualIp;
 import io.vipha.agent.EventLoopScheduler;
+import io.vipha.config.DaemonSettings;
 import io.vipha.spi.BackendException;
 import io.vipha.testing.InMemoryBackend;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,8 @@ import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +48,10 @@ class VipdTest {
   }
 
   private Path config(int port, String daemon) throws IOException {
+    return config(port, daemon, "192.0.2.10/24");
+  }
+
+  private Path config(int port, String daemon, String vip) throws IOException {
     Path file = dir.resolve("vipha.json");
     Files.writeString(file, """
         {
@@ -52,7 +59,7 @@ class VipdTest {
             {
               "name": "web",
               "mode": "ACTIVE_PASSIVE",
-              "vips": [{"address": "192.0.2.10/24", "interface": "eth0"}],
+              "vips": [{"address": "%s", "interface": "eth0"}],
               "nodes": [
                 {"id": "n1", "heartbeat": ["127.0.0.1:%d"]},
                 {"id": "n2", "heartbeat": ["127.0.0.1:%d"]}
@@ -61,7 +68,7 @@ class VipdTest {
             }
           ]
         }
-        """.formatted(port, port + 1, daemon));
+        """.formatted(vip, port, port + 1, daemon));
     return file;
   }
 
@@ -81,7 +88,7 @@ class VipdTest {
   }
 
   private int run(String... args) {
-    return run(ns -> new InMemoryBackend(clock, Set.of("lo", "eth0")), args);
+    return run((ns, daemon) -> new InMemoryBackend(clock, Set.of("lo", "eth0")), args);
   }
 
   private String err() {
@@ -119,7 +126,8 @@ class VipdTest {
         "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 12, column 23)",
         "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks (line 12, column 39)");
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown"
+            + " (line 12, column 39)");
   }
 
   @Test
@@ -166,25 +174,53 @@ class VipdTest {
   void aMissingPrivilegeExits77WithTheBackendsMessage() throws IOException {
     String why = "this process lacks CAP_NET_ADMIN and CAP_NET_RAW: vipha's Linux backend needs"
         + " them";
-    assertThat(run(ns -> {
+    assertThat(run((ns, daemon) -> {
       throw new BackendException(BackendException.Kind.PERMISSION, why);
     }, "--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(77);
     assertThat(err()).isEqualTo("vipd: " + why + "\n");
   }
 
   @Test
+  void theBackendIsOpenedWithTheDaemonSettings() throws IOException {
+    AtomicReference<DaemonSettings> seen = new AtomicReference<>();
+    Vipd.Backends recording = (ns, daemon) -> {
+      seen.set(daemon);
+      throw new BackendException(BackendException.Kind.UNSUPPORTED, "recorded");
+    };
+    assertThat(run(recording, "--config", config(freePort(), ",\n\"daemon\": {\"keyFile\": \""
+        + key + "\", \"preferredLifetimeZero\": true}").toString(), "--node", "n1"))
+        .isEqualTo(5);
+    assertThat(seen.get()).extracting(DaemonSettings::preferredLifetimeZero).isEqualTo(true);
+    assertThat(run(recording, "--config", config(freePort()).toString(), "--node", "n1"))
+        .isEqualTo(5);
+    assertThat(seen.get()).extracting(DaemonSettings::preferredLifetimeZero).isEqualTo(false);
+  }
+
+  @Test
   void anUnsupportedPlatformExits5() throws IOException {
-    assertThat(run(ns -> {
+    assertThat(run((ns, daemon) -> {
       throw new BackendException(BackendException.Kind.UNSUPPORTED, "needs Linux");
     }, "--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(5);
   }
 
   @Test
   void anUnknownInterfaceExits4ListingTheInterfaces() throws IOException {
-    assertThat(run(ns -> new InMemoryBackend(clock, Set.of("lo", "ens3")), "--config",
+    assertThat(run((ns, daemon) -> new InMemoryBackend(clock, Set.of("lo", "ens3")), "--config",
         config(freePort()).toString(), "--node", "n1")).isEqualTo(4);
     assertThat(err()).isEqualTo("vipd: interface eth0 (for 192.0.2.10/24) does not exist; the"
         + " interfaces are ens3, lo\n");
+  }
+
+  @Test
+  void printsAnIpv6VipInItsCompressedForm() throws IOException {
+    Path file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\"}",
+        "2001:0DB8:0:0:0:0:0:0010/64");
+    assertThat(run((ns, daemon) -> new InMemoryBackend(clock, Set.of("lo", "ens3")), "--config",
+        file.toString(), "--node", "n1")).isEqualTo(4);
+    assertThat(err()).isEqualTo("vipd: interface eth0 (for 2001:db8::10/64) does not exist; the"
+        + " interfaces are ens3, lo\n");
+    assertThat(Vipd.vipList(io.vipha.config.VipConfig.read(file).groups().get(0)))
+        .isEqualTo("VIP 2001:db8::10/64 on eth0");
   }
 
   @Test
@@ -203,7 +239,7 @@ class VipdTest {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
+        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false);
     String file = config(freePort()).toString();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
         () -> vipd.run("--config", file, "--node", "n1"));
@@ -238,14 +274,23 @@ class VipdTest {
 
   /** Runs n1 alone with one exec health check; whether it took the VIP within 3 seconds. */
   private boolean takesTheVipWithCheck(String command) throws Exception {
+    return takesTheVip(backend -> { }, ", \"healthChecks\": [{\"name\": \"probe\","
+        + " \"exec\": [\"" + command + "\"], \"interval\": \"100ms\", \"timeout\": \"90ms\","
+        + " \"rise\": 1, \"fall\": 1}]");
+  }
+
+  /**
+   * Runs n1 alone on a backend that {@code prepare} sets up, with {@code daemon} added to the
+   * daemon object after the key file; whether it took the VIP within 3 seconds.
+   */
+  private boolean takesTheVip(Consumer<InMemoryBackend> prepare, String daemon) throws Exception {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    prepare.accept(backend);
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
-    String file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\","
-        + " \"healthChecks\": [{\"name\": \"probe\", \"exec\": [\"" + command + "\"],"
-        + " \"interval\": \"100ms\", \"timeout\": \"90ms\", \"rise\": 1, \"fall\": 1}]}")
-        .toString();
+        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, d) -> backend, false);
+    String file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\"" + daemon
+        + "}").toString();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
         () -> vipd.run("--config", file, "--node", "n1"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -264,11 +309,25 @@ class VipdTest {
     assertThat(takesTheVipWithCheck("/bin/false")).as("a failing check disqualifies").isFalse();
   }
 
+  /** Runs n1 alone with eth0 down; whether it took the VIP within 3 seconds. */
+  private boolean takesTheVipWithItsLinkDown(String daemon) throws Exception {
+    return takesTheVip(backend -> backend.setLink("eth0", false), daemon);
+  }
+
+  @Test
+  void theLinkDownEffectComesFromTheConfiguration() throws Exception {
+    assertThat(takesTheVipWithItsLinkDown("")).as("by default a down link disqualifies")
+        .isFalse();
+    assertThat(takesTheVipWithItsLinkDown(", \"linkDown\": \"disqualify\"")).isFalse();
+    assertThat(takesTheVipWithItsLinkDown(", \"linkDown\": -50"))
+        .as("a weight only lowers the priority: the only node still takes the VIP").isTrue();
+  }
+
   @Test
   void aPermissionErrorWhileRunningExits77() throws Exception {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), ns -> backend, false);
+        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false);
     String file = config(freePort()).toString();
     backend.failWith(new BackendException(BackendException.Kind.PERMISSION, "RTM_NEWADDR was"
         + " refused with EPERM"));

@@ -29,7 +29,7 @@ final class GcLog {
       if (n == 0) {
         return new Summary(0, 0, 0, 0, 0);
       }
-      return new Summary(n, FailoverBench.median(ms), ms[(int) Math.ceil(0.99 * n) - 1],
+      return new Summary(n, Results.median(ms), ms[(int) Math.ceil(0.99 * n) - 1],
           ms[n - 1], Arrays.stream(ms).sum());
     }
   }

@@ -1,7 +1,7 @@
 package io.vipha.benchmarks.failover;
 
 import static io.vipha.benchmarks.failover.FailoverBench.MS;
-import static io.vipha.benchmarks.failover.FailoverBench.fmt;
+import static io.vipha.benchmarks.failover.Results.fmt;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

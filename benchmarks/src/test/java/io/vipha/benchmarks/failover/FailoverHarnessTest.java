@@ -44,7 +44,7 @@ class FailoverHarnessTest {
 
   @AfterAll
   static void report() {
-    ROUNDS.forEach(r -> System.out.println(FailoverBench.describe(r)));
+    ROUNDS.forEach(r -> System.out.println(Results.describe(r)));
     if (bench != null) {
       bench.close();
     }
@@ -103,6 +103,7 @@ class FailoverHarnessTest {
   @Test
   @Order(6)
   void partitionedOwnerStepsDownAndTheHealLosesNothing() throws Exception {
+    Privileged.requireTool("nft");
     Round r = run(Scenario.PARTITION);
     assertThat(r.dualMs()).as("ms two hosts held the VIP during the partition")
         .isLessThan(DETECTION_MS);

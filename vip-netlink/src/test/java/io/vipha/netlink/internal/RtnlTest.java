@@ -60,13 +60,13 @@ class RtnlTest {
     kernel.addressErrno = Errno.ENOBUFS;
     assertThatThrownBy(() -> rtnl.add(v0, vip, Lease.forever(), false))
         .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.retryable()).isTrue())
-        .hasMessage("RTM_NEWADDR 2001:db8:0:0:0:0:0:10/64 on v0 in network namespace t failed with"
+        .hasMessage("RTM_NEWADDR 2001:db8::10/64 on v0 in network namespace t failed with"
             + " ENOBUFS");
     kernel.addressErrno = Errno.EPERM;
     assertThatThrownBy(() -> rtnl.delete(v0, vip))
         .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.kind())
             .isEqualTo(Kind.PERMISSION))
-        .hasMessageStartingWith("RTM_DELADDR 2001:db8:0:0:0:0:0:10/64 on v0 in network namespace t was"
+        .hasMessageStartingWith("RTM_DELADDR 2001:db8::10/64 on v0 in network namespace t was"
             + " refused with EPERM: vipha's Linux backend needs CAP_NET_ADMIN")
         .hasMessageContaining("AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW");
   }

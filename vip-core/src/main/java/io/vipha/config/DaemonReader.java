@@ -1,0 +1,211 @@
+package io.vipha.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import io.vipha.Node;
+import io.vipha.ValidationException;
+import io.vipha.ValidationException.Problem;
+import io.vipha.health.Effect;
+import io.vipha.health.HealthCheck;
+import io.vipha.internal.Addresses;
+import io.vipha.internal.Durations;
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the {@code "daemon"} object of a group: the key file, the multicast group, the reconcile
+ * interval, the IPv6 preferred lifetime, the link-down effect and the health checks, reporting
+ * every problem with its path.
+ */
+final class DaemonReader {
+  static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
+      "healthChecks", "preferredLifetimeZero", "linkDown");
+  static final List<String> MULTICAST = List.of("group", "interface");
+  static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
+      "interval", "timeout", "rise", "fall", "effect");
+  /** The health check builder's paths for a target, as the file names them. */
+  private static final Map<String, String> CHECK_TARGETS = Map.of("address", "tcp", "url",
+      "http", "command", "exec");
+  private static final String EFFECT_HINT = "use \"disqualify\" or a weight such as -20 (a"
+      + " number)";
+
+  private final ConfigProblems problems;
+
+  DaemonReader(ConfigProblems problems) {
+    this.problems = problems;
+  }
+
+  /** A group's daemon settings; null when something in them was reported. */
+  @Nullable DaemonSettings daemon(Fields d) {
+    int before = problems.count();
+    Path keyFile = keyFile(d);
+    DaemonSettings.Multicast multicast = null;
+    Fields m = d.object("multicast", MULTICAST);
+    if (m != null) {
+      multicast = multicast(m);
+    }
+    Duration reconcile = d.duration("reconcileInterval");
+    if (reconcile != null && (reconcile.isNegative() || reconcile.isZero())) {
+      problems.report(d.child("reconcileInterval"), Durations.format(reconcile),
+          "is not positive; write e.g. 1s");
+    }
+    Boolean preferredZero = d.bool("preferredLifetimeZero");
+    Effect[] linkDown = {DaemonSettings.DEFAULT_LINK_DOWN};
+    String linkDownPath = d.child("linkDown");
+    effect(d, "linkDown", w -> {
+      try {
+        linkDown[0] = Effect.weight(w);
+      } catch (ValidationException e) {
+        for (Problem p : e.problems()) {
+          problems.report(linkDownPath, problems.scalars.get(linkDownPath), p.message());
+        }
+      }
+    }, () -> linkDown[0] = Effect.disqualify());
+    List<HealthCheck> checks = new ArrayList<>();
+    d.objects("healthChecks", CHECK, "a health check", c -> {
+      if (c != null) {
+        HealthCheck check = healthCheck(c);
+        if (check != null) {
+          checks.add(check);
+        }
+      }
+    });
+    if (problems.count() == before) { // healthChecks[i] counts the checks built: all of them
+      try {
+        HealthCheck.requireUniqueNames(checks);
+      } catch (ValidationException e) {
+        problems.reportModel(e, d.path);
+      }
+    }
+    if (problems.count() != before) {
+      return null;
+    }
+    return new DaemonSettings(keyFile, multicast, reconcile, checks,
+        preferredZero != null && preferredZero, linkDown[0]);
+  }
+
+  private @Nullable Path keyFile(Fields d) {
+    String key = d.string("keyFile");
+    String keyPath = d.child("keyFile");
+    if (key == null) {
+      return null;
+    }
+    try {
+      Path keyFile = Path.of(key);
+      if (!keyFile.isAbsolute()) {
+        problems.report(keyPath, key, "is not an absolute path; write e.g. /etc/vipha/web.key");
+      }
+      return keyFile;
+    } catch (InvalidPathException e) {
+      problems.report(keyPath, key, "is not a valid path: " + e.getReason());
+      return null;
+    }
+  }
+
+  private DaemonSettings.@Nullable Multicast multicast(Fields m) {
+    String group = m.string("group");
+    String iface = m.string("interface");
+    String groupPath = m.child("group");
+    InetSocketAddress address = null;
+    if (group != null) {
+      address = Addresses.parseEndpoint(group.trim(), Node.DEFAULT_HEARTBEAT_PORT);
+      if (address == null || !address.getAddress().isMulticastAddress()) {
+        problems.report(groupPath, group, "is not a multicast address with an optional port;"
+            + " write e.g. 239.255.86.1:7405 or [ff02::86]:7405");
+        address = null;
+      }
+    } else if (m.node.get("group") == null) {
+      problems.report(groupPath, null, "is required; write e.g. \"group\":"
+          + " \"239.255.86.1:7405\"");
+    }
+    String ifacePath = m.child("interface");
+    if (iface == null && m.node.get("interface") == null) {
+      problems.report(ifacePath, null, "is required; name the interface to join the group on,"
+          + " e.g. \"interface\": \"eth0\"");
+    } else if (iface != null && iface.isBlank()) {
+      problems.report(ifacePath, iface, "is empty; name the interface, e.g. eth0");
+      iface = null;
+    }
+    return address == null || iface == null ? null
+        : new DaemonSettings.Multicast(address, iface);
+  }
+
+  /**
+   * Field {@code name} written as an effect: a weight (a number, handed to {@code weight}) or
+   * {@code "disqualify"}; anything else is reported.
+   */
+  private void effect(Fields o, String name, IntConsumer weight, Runnable disqualify) {
+    JsonNode effect = o.node.get(name);
+    String path = o.child(name);
+    if (effect == null) {
+      return;
+    }
+    if (effect.isNumber()) {
+      o.integer(name, weight);
+    } else if (problems.expect(effect, path, JsonNodeType.STRING, "\"disqualify\" or a weight"
+        + " such as -20")) {
+      if (effect.textValue().equalsIgnoreCase("disqualify")) {
+        disqualify.run();
+      } else {
+        problems.report(path, effect.textValue(), "is not an effect; " + EFFECT_HINT);
+      }
+    }
+  }
+
+  private @Nullable HealthCheck healthCheck(Fields c) {
+    HealthCheck.Builder b = HealthCheck.builder();
+    c.string("name", b::name);
+    List<String> targets = new ArrayList<>();
+    for (String t : List.of("tcp", "http", "exec")) {
+      if (c.node.has(t)) {
+        targets.add(t);
+      }
+    }
+    if (targets.size() > 1) {
+      String p = c.child(targets.get(1));
+      problems.report(p, null, "is set together with " + targets.get(0) + "; a check probes one"
+          + " target: tcp, http or exec", problems.locateName(p));
+      return null;
+    }
+    c.string("tcp", b::tcp);
+    c.string("http", b::http);
+    List<String> command = new ArrayList<>();
+    c.strings("exec", "a word of the command, e.g. \"/usr/local/bin/check-db\"", word -> {
+      command.add(word == null ? "" : word);
+    });
+    if (c.node.has("exec")) {
+      b.exec(command);
+    }
+    c.string("expectStatus", b::expectStatus);
+    c.duration("interval", b::interval);
+    c.duration("timeout", b::timeout);
+    c.integer("rise", b::rise);
+    c.integer("fall", b::fall);
+    effect(c, "effect", b::weight, b::disqualify);
+    try {
+      return b.build();
+    } catch (ValidationException e) {
+      for (Problem p : e.problems()) {
+        String path = p.path();
+        int dot = path.indexOf('.');
+        String head = dot < 0 ? path : path.substring(0, dot);
+        String renamed = CHECK_TARGETS.get(head);
+        if (renamed != null) {
+          path = renamed + (dot < 0 ? "" : path.substring(dot));
+        } else if (head.equals("kind")) {
+          path = "";
+          p = new Problem(path, null, "names no target; probe with tcp, http or exec");
+        }
+        problems.reportModel(new Problem(path, p.value(), p.message()).under(c.path));
+      }
+      return null;
+    }
+  }
+}

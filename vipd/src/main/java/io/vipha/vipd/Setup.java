@@ -1,0 +1,92 @@
+package io.vipha.vipd;
+
+import io.vipha.Node;
+import io.vipha.ValidationException;
+import io.vipha.VipGroup;
+import io.vipha.agent.HeartbeatCoordinator;
+import io.vipha.config.DaemonSettings;
+import io.vipha.config.VipConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * What vipd runs, read from the configuration and the key file before anything is opened: the
+ * node's group, its daemon settings, the key file and the heartbeat coordinator's builder.
+ *
+ * @param group the group that the node belongs to
+ * @param daemon the group's daemon settings
+ * @param keyFile the heartbeat key file, from {@code --key-file} or the daemon settings
+ * @param coordinator the heartbeat coordinator, keyed and with the multicast group if any
+ */
+record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
+    HeartbeatCoordinator.Builder coordinator) {
+
+  /** Reads and checks the configuration and the key; nothing is opened yet. */
+  static Setup read(Options o) throws Failure {
+    Path file = Objects.requireNonNull(o.config());
+    String node = Objects.requireNonNull(o.node());
+    VipConfig config;
+    try {
+      config = VipConfig.read(file);
+    } catch (NoSuchFileException e) {
+      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file
+          + ": no such file");
+    } catch (IOException | UncheckedIOException e) {
+      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file + ": " + e);
+    } catch (ValidationException e) {
+      throw new Failure(ExitCode.CONFIG, "the configuration " + file + " is invalid:\n"
+          + e.problems().stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+    }
+    List<String> names = config.groups().stream().map(VipGroup::name).toList();
+    VipGroup group;
+    String wanted = o.group();
+    if (wanted == null) {
+      if (names.size() > 1) {
+        throw new Failure(ExitCode.CONFIG, file + " has " + names.size() + " groups ("
+            + String.join(", ", names) + "); choose one with --group NAME");
+      }
+      group = config.groups().get(0);
+    } else {
+      group = config.groups().stream().filter(g -> g.name().equals(wanted)).findFirst()
+          .orElseThrow(() -> new Failure(ExitCode.CONFIG, file + " has no group " + wanted
+              + "; its groups are " + String.join(", ", names)));
+    }
+    if (group.node(node).isEmpty()) {
+      throw new Failure(ExitCode.CONFIG, "node " + node + " is not in group " + group.name()
+          + " of " + file + "; its nodes are " + group.nodes().stream().map(Node::id)
+          .collect(Collectors.joining(", ")));
+    }
+    DaemonSettings daemon = config.daemon(group.name());
+    Path keyFile = o.keyFile() != null ? o.keyFile() : daemon.keyFile();
+    if (keyFile == null) {
+      throw new Failure(ExitCode.CONFIG, "no heartbeat key: give --key-file FILE or set"
+          + " \"daemon\": {\"keyFile\": \"/etc/vipha/" + group.name() + ".key\"} in group "
+          + group.name() + "; make a key with: head -c 32 /dev/urandom | base64 > "
+          + group.name() + ".key");
+    }
+    String from = o.keyFile() != null ? "--key-file" : "the daemon.keyFile of group "
+        + group.name();
+    if (!Files.isRegularFile(keyFile)) {
+      throw new Failure(ExitCode.CONFIG, "the heartbeat key file " + keyFile + " (" + from
+          + ") does not exist or is not a file; make one with: head -c 32 /dev/urandom | base64"
+          + " > " + keyFile);
+    }
+    HeartbeatCoordinator.Builder coordinator = HeartbeatCoordinator.builder();
+    try {
+      coordinator.keyFile(1, keyFile);
+      DaemonSettings.Multicast m = daemon.multicast();
+      if (m != null) {
+        coordinator.multicast(m.group(), m.interfaceName());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Failure(ExitCode.CONFIG, String.valueOf(e.getMessage()));
+    }
+    return new Setup(group, daemon, keyFile, coordinator);
+  }
+}
