@@ -4,7 +4,6 @@ import io.vipha.FailoverPolicy;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
-import io.vipha.config.VipConfig;
 import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
 import io.vipha.plan.Planner;
@@ -314,22 +313,6 @@ public final class VipAgent {
     public Builder group(VipGroup group) {
       this.group = group;
       return this;
-    }
-
-    /**
-     * The group named {@code name} in a configuration read with {@link VipConfig#read}.
-     *
-     * @throws IllegalArgumentException when the configuration has no such group; the message
-     *     lists the groups it has
-     */
-    public Builder group(VipConfig config, String name) {
-      for (VipGroup g : config.groups()) {
-        if (g.name().equals(name)) {
-          return group(g);
-        }
-      }
-      throw new IllegalArgumentException("the configuration has no group " + name + "; it has "
-          + config.groups().stream().map(VipGroup::name).toList());
     }
 
     /** This node's id, a member of the group (required). */
