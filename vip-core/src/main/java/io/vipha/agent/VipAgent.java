@@ -309,7 +309,10 @@ public final class VipAgent {
       return this;
     }
 
-    /** The group (required). */
+    /**
+     * The group (required); one of a configuration file is {@code
+     * VipConfig.read(path).group(name)}.
+     */
     public Builder group(VipGroup group) {
       this.group = group;
       return this;
