@@ -2,6 +2,38 @@
  * The node runtime: {@link io.vipha.agent.VipAgent} observes peers and health, runs the planner
  * and drives an {@link io.vipha.spi.AddressBackend}; {@link io.vipha.agent.HeartbeatCoordinator}
  * exchanges authenticated heartbeats with the peers.
+ *
+ * <h2>Inside the agent</h2>
+ *
+ * <p>{@code VipAgent} is the one entry point: its public methods post to its event loop, and it
+ * owns small package-private parts, each with one job. The parts run only on that loop (one
+ * writer, no locks, no threads of their own) and reach each other through the agent.
+ *
+ * <ul>
+ *   <li>{@code Lifecycle}: the phase; start (leftover VIPs, the coordinator, the join), the end
+ *       of the join, the graceful stop and the final stop; the adapters that bring the
+ *       coordinator's and the backend's calls onto the loop.
+ *   <li>{@code PeerTable}: what each peer last said and since when it holds each VIP; the
+ *       handling of a peer's news (peer events, its pins, the end of the join, a replan).
+ *   <li>{@code Standing}: this node's health checks, links, drain and backend failures, and from
+ *       them its effective priority and eligibility and since when that holds.
+ *   <li>{@code Holdings}: the VIPs this node holds and when it took each; the conflict rule that
+ *       picks one holder when several claim a VIP.
+ *   <li>{@code Planning}: the switchover pins, the view given to the planner, the current plan,
+ *       the replan after every change and the timer for the plan's next change.
+ *   <li>{@code Reconciler}: moves the host towards the plan (acquire, repair drift, release,
+ *       remove leftovers, renew leases) and makes the backend calls; the periodic reconcile and
+ *       the one timer for waits that held an action back.
+ *   <li>{@code Handover}: make-before-break: how long a VIP this node no longer owns is kept
+ *       while its successor adds it.
+ *   <li>{@code QuorumLease}: the quorum lease that lets a holder keep its VIPs, the firmer
+ *       quorum needed to take one, and the wait after quorum comes back.
+ *   <li>{@code StallGuard}: notices that the loop itself stalled, acts on none of what queued up
+ *       meanwhile, and carries on or steps down and joins afresh.
+ *   <li>{@code Announcer}: the announcement burst after taking a VIP, the periodic refresh, and
+ *       re-announcements after a peer's news (a conflict, a peer letting go).
+ *   <li>{@code Events}: the listeners and the recent events of the snapshot.
+ * </ul>
  */
 @NullMarked
 package io.vipha.agent;

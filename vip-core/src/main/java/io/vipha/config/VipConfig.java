@@ -63,6 +63,23 @@ public record VipConfig(List<VipGroup> groups, Map<String, DaemonSettings> daemo
     this(groups, Map.of());
   }
 
+  /**
+   * The group named {@code name}, e.g. for an agent: {@code
+   * VipAgent.builder().group(VipConfig.read(path).group("web"))}.
+   *
+   * @throws IllegalArgumentException when this configuration has no such group; the message
+   *     lists the groups it has
+   */
+  public VipGroup group(String name) {
+    for (VipGroup g : groups) {
+      if (g.name().equals(name)) {
+        return g;
+      }
+    }
+    throw new IllegalArgumentException("the configuration has no group " + name + "; it has "
+        + groups.stream().map(VipGroup::name).toList());
+  }
+
   /** The daemon settings of the group {@code name}; {@link DaemonSettings#NONE} when it has none. */
   public DaemonSettings daemon(String name) {
     return daemons.getOrDefault(name, DaemonSettings.NONE);

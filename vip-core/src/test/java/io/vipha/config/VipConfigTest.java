@@ -301,4 +301,14 @@ class VipConfigTest {
             + "\n  groups[1].vips[0].address: \"192.0.2.10/24\" is already used by"
             + " groups[0].vips[0] (group web); a VIP address may belong to one group only");
   }
+
+  @Test
+  void findsAGroupByNameAndListsTheGroupsWhenItHasNone() throws Exception {
+    VipConfig config = VipConfig.read(Path.of("../vip-examples/config/active-passive.json"));
+    assertThat(config.group("db")).isSameAs(config.groups().get(1));
+    assertThat(config.group("web").name()).isEqualTo("web");
+    assertThatThrownBy(() -> config.group("mail"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the configuration has no group mail; it has [web, db]");
+  }
 }

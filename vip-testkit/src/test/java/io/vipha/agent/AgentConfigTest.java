@@ -3,13 +3,18 @@ package io.vipha.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
 import io.vipha.config.VipConfig;
 import io.vipha.testing.InMemoryBackend;
 import io.vipha.testing.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,14 +30,31 @@ class AgentConfigTest {
     Path key = dir.resolve("web.key");
     Files.writeString(key, Base64.getEncoder().encodeToString(TestCluster.KEY) + "\n");
     VirtualScheduler time = new VirtualScheduler();
-    VipAgent agent = VipAgent.builder().group(c, group).nodeId(node)
+    VipAgent agent = VipAgent.builder().group(c.group(group)).nodeId(node)
         .backend(new InMemoryBackend(time)).scheduler(time)
         .coordinator(HeartbeatCoordinator.builder().keyFile(7, key).build()).build();
     assertThat(agent.group().name()).isEqualTo(group);
     assertThat(agent.state().phase()).isEqualTo(VipAgent.Phase.NEW);
-    assertThatThrownBy(() -> VipAgent.builder().group(c, "nope"))
+    assertThatThrownBy(() -> VipAgent.builder().group(c.group("nope")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no group nope").hasMessageContaining(group);
+  }
+
+  @Test
+  void runsTheGroupItIsGivenFromAConfiguration() throws Exception {
+    VipConfig c = VipConfig.read(Path.of("../vip-examples/config/active-passive.json"));
+    VipGroup db = c.group("db");
+    TestCluster cluster = new TestCluster(db);
+    for (String node : List.of("db-a", "db-b")) { // the db VIP lives on eth1
+      cluster.hosts.put(node, new InMemoryBackend(cluster.time, Set.of("eth1")));
+    }
+    cluster.startAll();
+    cluster.run(Duration.ofSeconds(5));
+    assertThat(cluster.agent("db-a").group()).isEqualTo(db);
+    assertThat(cluster.holders(db.vips().get(0))).containsExactly("db-a");
+    for (VirtualIp web : c.group("web").vips()) {
+      assertThat(cluster.holders(web)).isEmpty();
+    }
   }
 
   @Test

@@ -1,0 +1,118 @@
+package io.vipha.agent;
+
+import io.vipha.VirtualIp;
+import io.vipha.agent.VipAgent.Phase;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Coordinator.PeerState;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Announcements (gratuitous ARP, unsolicited neighbour advertisements) of the VIPs this node
+ * holds and owns: the burst after taking one, the periodic refresh, and the re-announcements a
+ * peer's news calls for (a conflict, a peer letting go, a peer back from being apart).
+ */
+final class Announcer {
+  private final VipAgent a;
+  private final Map<VirtualIp, Long> lastConflictAnnounce = new HashMap<>();
+  private @Nullable Cancellable refreshTimer;
+
+  Announcer(VipAgent agent) {
+    this.a = agent;
+  }
+
+  /** Starts the periodic refresh, when the policy asks for one. */
+  void start() {
+    Duration refresh = a.policy.announce().refresh();
+    if (refresh != null) {
+      refreshTimer = a.loop.schedule(refresh.toNanos(), this::refresh);
+    }
+  }
+
+  @Nullable Cancellable timer() {
+    return refreshTimer;
+  }
+
+  private void refresh() {
+    if (a.phase() == Phase.STOPPED) {
+      return;
+    }
+    for (VirtualIp v : a.holdings.held()) {
+      if (a.owns(v)) {
+        announce(v);
+      }
+    }
+    Duration every = Objects.requireNonNull(a.policy.announce().refresh());
+    refreshTimer = a.loop.schedule(every.toNanos(), this::refresh);
+  }
+
+  /** Announces {@code v} now and as often as the policy says, while this node holds and owns it. */
+  void announceBurst(VirtualIp v) {
+    announce(v);
+    int count = a.policy.announce().count();
+    long interval = a.policy.announce().interval().toNanos();
+    for (int i = 1; i < count; i++) {
+      a.loop.schedule(interval * i, () -> {
+        if (a.holdings.holds(v) && a.owns(v)) {
+          announce(v);
+        }
+      });
+    }
+  }
+
+  private void announce(VirtualIp v) {
+    if (a.stall.caughtStalled(a.loop.nanoTime()) || a.phase() == Phase.JOINING) {
+      return;
+    }
+    try {
+      a.backend.announce(v);
+    } catch (BackendException e) {
+      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "announce", v, e));
+    }
+  }
+
+  /** After a peer's news ({@code old} the news before it) has been planned in. */
+  void onPeerNews(@Nullable PeerState old, PeerState s, long now) {
+    long interval = a.policy.heartbeatInterval().toNanos();
+    // A peer that holds a VIP this node still owns once the peer's news is planned in:
+    // re-announce so clients follow the owner, after a quarter interval and only if it still
+    // holds. (A successor that took the VIP a moment before this node's own timer moves it there
+    // is not a conflict: re-announcing would pull clients back just before this node lets go.)
+    for (VirtualIp v : a.group.vips()) { // (group order: the same run gives the same timers)
+      if (s.held().contains(v) && a.holdings.holds(v) && a.owns(v)
+          && s.liveness() != Liveness.DEAD) {
+        Long last = lastConflictAnnounce.get(v);
+        if (last == null || now - last >= interval) {
+          lastConflictAnnounce.put(v, now);
+          String peer = s.nodeId();
+          a.loop.schedule(interval / 4, () -> {
+            PeerState p = a.peers.get(peer);
+            if (a.phase() == Phase.RUNNING && a.holdings.holds(v) && a.owns(v) && p != null
+                && p.held().contains(v) && p.liveness() != Liveness.DEAD) {
+              a.events.emit(new AgentEvent.Conflict(a.loop.nanoTime(), v, peer));
+              announce(v);
+            }
+          });
+        }
+      }
+    }
+    // A peer let go of a VIP this node holds and owns: clients may still send to the peer (it
+    // announced last, or took it for a moment). Announce, so they come here. The same when a
+    // peer comes back after being apart: while apart it may have announced anything.
+    boolean back = old != null && old.liveness() == Liveness.DEAD
+        && s.liveness() != Liveness.DEAD
+        && now - old.since() >= interval; // (not a start handshake)
+    if (old != null) {
+      for (VirtualIp v : a.holdings.held()) {
+        if ((back || (old.held().contains(v) && !s.held().contains(v))) && a.owns(v)) {
+          announce(v);
+        }
+      }
+    }
+  }
+}

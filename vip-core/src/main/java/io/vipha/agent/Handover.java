@@ -1,0 +1,72 @@
+package io.vipha.agent;
+
+import io.vipha.VirtualIp;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.Coordinator.PeerState;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Make-before-break handover: how long this node keeps a VIP it no longer owns while its
+ * successor adds it, and whether the successor's claim shows that it holds the VIP now.
+ */
+final class Handover {
+  private final VipAgent a;
+  /** Per VIP being handed over, until when (this node's clock) it is kept at most. */
+  private final Map<VirtualIp, Long> handovers = new HashMap<>();
+
+  Handover(VipAgent agent) {
+    this.a = agent;
+  }
+
+  /** No handover of {@code v} is waiting (it is owned here again, or released). */
+  void done(VirtualIp v) {
+    handovers.remove(v);
+  }
+
+  /** After a stall: every handover's wait is stale. */
+  void clear() {
+    handovers.clear();
+  }
+
+  /**
+   * Whether to keep {@code v} a little longer so that its new owner can add it first: the owner
+   * is reachable, does not hold it yet, and the bounded wait has not run out.
+   */
+  boolean waitForSuccessor(VirtualIp v, long now) {
+    String owner = a.planning.plan().assignment().owner(v);
+    PeerState p = owner == null ? null : a.peers.get(owner);
+    if (p == null || p.liveness() == Liveness.DEAD
+        || (p.held().contains(v) && claimCounts(p.nodeId(), v, now))) {
+      handovers.remove(v);
+      return false;
+    }
+    Long deadline = handovers.get(v);
+    if (deadline == null) {
+      handovers.put(v, now + a.handoverTimeout);
+      a.loop.schedule(a.handoverTimeout, () -> a.reconciler.reconcile(null));
+      return true;
+    }
+    return now < deadline;
+  }
+
+  /**
+   * Whether {@code peer}'s claim to hold {@code v} shows that it holds it now. A claim it made
+   * before this node took {@code v}, seen within a heartbeat interval of that, may be its own
+   * hold that it gave up to this node, seen late: handing {@code v} straight back on it would
+   * leave nobody holding it. Such a claim counts once an interval has passed (a timer then
+   * reconciles).
+   */
+  private boolean claimCounts(String peer, VirtualIp v, long now) {
+    long took = a.holdings.acquiredAt(v);
+    if (a.peers.peerHeldSince(peer, v) >= took) {
+      return true;
+    }
+    long graceEnd = took + a.policy.heartbeatInterval().toNanos();
+    if (now >= graceEnd) {
+      return true;
+    }
+    a.reconciler.reconcileAt(graceEnd, now);
+    return false;
+  }
+}

@@ -1,0 +1,120 @@
+package io.vipha.agent;
+
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.plan.Eligibility;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.Coordinator.PeerState;
+import io.vipha.spi.HostAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The VIPs this node holds and when it took each, and the conflict rule: who holds each VIP as
+ * every node observes it, one holder when several claim one.
+ */
+final class Holdings {
+  private final Set<VirtualIp> held = new LinkedHashSet<>();
+  /** When this node last added each VIP it holds. */
+  private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
+
+  /** The held VIPs, live and in the order taken; callers only read it. */
+  Set<VirtualIp> held() {
+    return held;
+  }
+
+  /** A copy, for loops that release. */
+  List<VirtualIp> list() {
+    return new ArrayList<>(held);
+  }
+
+  boolean holds(VirtualIp v) {
+    return held.contains(v);
+  }
+
+  boolean isEmpty() {
+    return held.isEmpty();
+  }
+
+  /** On start: {@code v} was left on the host. */
+  void found(VirtualIp v) {
+    held.add(v);
+  }
+
+  /** This node added {@code v} at {@code now}. */
+  void acquired(VirtualIp v, long now) {
+    held.add(v);
+    acquiredAt.put(v, now);
+  }
+
+  void released(VirtualIp v) {
+    held.remove(v);
+  }
+
+  /** When this node last added {@code v}; {@link Long#MIN_VALUE} if never. */
+  long acquiredAt(VirtualIp v) {
+    return acquiredAt.getOrDefault(v, Long.MIN_VALUE);
+  }
+
+  /** Whether the host's addresses include {@code v}. */
+  static boolean present(Set<HostAddress> actual, VirtualIp v) {
+    for (HostAddress a : actual) {
+      if (a.matches(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Who holds each VIP now: this node's own holdings and what each peer last reported. When
+   * several hold one VIP (a healed partition, a handover in flight), every node picks the same
+   * one: a reachable holder before a dead one, an eligible one before one that is draining,
+   * disqualified or suspended (it is handing over), then the highest effective priority, then
+   * the lowest id. A dead peer's last report counts only when no reachable node holds the VIP.
+   */
+  Map<VirtualIp, String> observedOwners(VipGroup group, String nodeId, int selfPriority,
+      boolean selfEligible, Collection<PeerState> peers) {
+    Map<VirtualIp, String> owners = new HashMap<>();
+    for (VirtualIp v : group.vips()) {
+      String chosen = held.contains(v) ? nodeId : null;
+      int chosenPriority = selfPriority;
+      boolean chosenDead = false;
+      boolean chosenEligible = selfEligible;
+      for (PeerState p : peers) {
+        if (!p.held().contains(v)) {
+          continue;
+        }
+        boolean dead = p.liveness() == Liveness.DEAD;
+        boolean eligible = p.eligibility() == Eligibility.ELIGIBLE;
+        boolean better;
+        if (chosen == null) {
+          better = true;
+        } else if (dead != chosenDead) {
+          better = !dead;
+        } else if (eligible != chosenEligible) {
+          better = eligible;
+        } else if (p.effectivePriority() != chosenPriority) {
+          better = p.effectivePriority() > chosenPriority;
+        } else {
+          better = p.nodeId().compareTo(chosen) < 0;
+        }
+        if (better) {
+          chosen = p.nodeId();
+          chosenPriority = p.effectivePriority();
+          chosenDead = dead;
+          chosenEligible = eligible;
+        }
+      }
+      if (chosen != null) {
+        owners.put(v, chosen);
+      }
+    }
+    return owners;
+  }
+}

@@ -1,0 +1,229 @@
+package io.vipha.agent;
+
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.agent.VipAgent.Phase;
+import io.vipha.health.HealthMonitor;
+import io.vipha.spi.AddressBackend;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Coordinator;
+import io.vipha.spi.Coordinator.PeerState;
+import io.vipha.spi.HostAddress;
+import io.vipha.spi.Scheduler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's life: its {@link Phase}, start (leftovers, coordinator, the join), the end of the
+ * join, the graceful stop and the final stop, and the adapters that bring the coordinator's and
+ * the backend's calls onto the event loop.
+ */
+final class Lifecycle {
+  private final VipAgent a;
+  private Phase phase = Phase.NEW;
+  private @Nullable Cancellable joinTimer;
+  private @Nullable Cancellable watch;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+  Lifecycle(VipAgent agent) {
+    this.a = agent;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  /** After a stall: back to listening (see {@link StallGuard}). */
+  void rejoin() {
+    phase = Phase.JOINING;
+  }
+
+  CompletableFuture<Void> started() {
+    return started;
+  }
+
+  CompletableFuture<Void> stopped() {
+    return stopped;
+  }
+
+  /** Ends the join (or the check after a stall) in {@code delay} nanoseconds. */
+  void scheduleJoin(long delay, Runnable end) {
+    joinTimer = a.loop.schedule(delay, end);
+  }
+
+  /** Cancels the pending end of the join, if any. */
+  void cancelJoin() {
+    Cancellable t = joinTimer;
+    if (t != null) {
+      t.cancel();
+      joinTimer = null;
+    }
+  }
+
+  /** The join timer ran. */
+  void joinFired() {
+    joinTimer = null;
+  }
+
+  void doStart() {
+    if (phase != Phase.NEW) {
+      started.completeExceptionally(new IllegalStateException("agent already started"));
+      return;
+    }
+    a.standing.start(a.loop.nanoTime());
+    phase = Phase.JOINING;
+    try {
+      for (HostAddress h : a.backend.list(a.interfaces)) {
+        for (VirtualIp v : a.group.vips()) {
+          if (h.matches(v)) {
+            a.holdings.found(v);
+          }
+        }
+      }
+    } catch (BackendException e) {
+      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "list", null, e));
+    }
+    try {
+      watch = a.backend.watch(new HostListener());
+    } catch (BackendException e) {
+      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "watch", null, e));
+    }
+    try {
+      a.coordinator.start(new Context());
+    } catch (IOException | RuntimeException e) {
+      phase = Phase.STOPPED;
+      a.snapshot();
+      started.completeExceptionally(e);
+      stopped.complete(null);
+      return;
+    }
+    scheduleJoin(a.joinTime, this::endJoin);
+    a.reconciler.start();
+    HealthMonitor h = a.standing.monitor();
+    if (h != null) {
+      h.start();
+    }
+    a.announcer.start();
+    a.snapshot();
+    started.complete(null);
+  }
+
+  void endJoin() {
+    if (phase != Phase.JOINING) {
+      return;
+    }
+    cancelJoin();
+    phase = Phase.RUNNING;
+    a.stall.rejoined();
+    a.planning.replan();
+  }
+
+  void doStop() {
+    if (phase == Phase.STOPPED || phase == Phase.STOPPING) {
+      return;
+    }
+    if (phase == Phase.NEW) {
+      phase = Phase.STOPPED;
+      a.snapshot();
+      stopped.complete(null);
+      return;
+    }
+    phase = Phase.STOPPING;
+    a.standing.drainForStop(a.loop.nanoTime());
+    a.loop.schedule(a.handoverTimeout, this::finishStop);
+    a.planning.localChanged();
+    if (a.holdings.isEmpty()) {
+      finishStop();
+    }
+  }
+
+  void finishStop() {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    for (VirtualIp v : a.holdings.list()) {
+      a.reconciler.release(v, "STOPPED");
+    }
+    a.coordinator.leave();
+    a.coordinator.close();
+    Cancellable w = watch;
+    if (w != null) {
+      w.cancel();
+      watch = null;
+    }
+    HealthMonitor h = a.standing.monitor();
+    if (h != null) {
+      h.stop();
+    }
+    for (Cancellable c : new Cancellable[] {a.planning.timer(), a.reconciler.timer(),
+        a.announcer.timer(), joinTimer, a.reconciler.settleTimer()}) {
+      if (c != null) {
+        c.cancel();
+      }
+    }
+    phase = Phase.STOPPED;
+    a.snapshot();
+    stopped.complete(null);
+    EventLoopScheduler own = a.ownLoop;
+    if (own != null) {
+      own.close();
+    }
+  }
+
+  /** Moves the backend's reports onto the event loop. */
+  private final class HostListener implements AddressBackend.Listener {
+    @Override
+    public void addressesChanged(String interfaceName) {
+      a.loop.execute(() -> a.reconciler.onHostAddresses(interfaceName));
+    }
+
+    @Override
+    public void linkChanged(String interfaceName, boolean up) {
+      a.loop.execute(() -> a.standing.onHostLink(interfaceName, up));
+    }
+  }
+
+  /** The coordinator's view of this agent; every call arrives on the loop. */
+  private final class Context implements Coordinator.Context {
+    @Override
+    public Scheduler loop() {
+      return a.loop;
+    }
+
+    @Override
+    public VipGroup group() {
+      return a.group;
+    }
+
+    @Override
+    public String nodeId() {
+      return a.nodeId;
+    }
+
+    @Override
+    public Coordinator.LocalState local() {
+      a.stall.ran(a.loop.nanoTime());
+      // (While checking a stall, claim nothing: a peer that took a VIP over while this node was
+      // silent must not give it up to this node just before this node learns of it.)
+      Set<VirtualIp> held = a.stall.checking() ? Set.of() : a.holdings.held();
+      return new Coordinator.LocalState(a.standing.effectivePriority(),
+          a.standing.advertisedEligibility(), a.planning.plan().hasQuorum(), held,
+          new ArrayList<>(a.planning.pins()));
+    }
+
+    @Override
+    public void peer(PeerState state) {
+      a.peers.onPeer(state);
+    }
+
+    @Override
+    public void stalled(long nanos) {
+      a.stall.onStalled(nanos);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.vipha.agent;
+
+import io.vipha.Node;
+import io.vipha.VirtualIp;
+import io.vipha.agent.VipAgent.Phase;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.Coordinator.PeerState;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The peer table: what the coordinator last said of each peer and, per peer, since when each VIP
+ * it holds has been reported held; and the handling of a peer's news (its events, its pins, the
+ * end of the join, a replan).
+ */
+final class PeerTable {
+  private final VipAgent a;
+  private final Map<String, PeerState> peers = new HashMap<>();
+  /** Per peer, since when (this node's clock) each VIP it holds has been reported held. */
+  private final Map<String, Map<VirtualIp, Long>> peerHeld = new HashMap<>();
+
+  PeerTable(VipAgent agent) {
+    this.a = agent;
+  }
+
+  @Nullable PeerState get(String id) {
+    return peers.get(id);
+  }
+
+  /** Every peer heard of, live. */
+  Collection<PeerState> all() {
+    return peers.values();
+  }
+
+  /** A copy for a snapshot. */
+  Map<String, PeerState> copy() {
+    return new HashMap<>(peers);
+  }
+
+  /** Since when {@code peer} has been reported holding {@code v}; null when it does not. */
+  @Nullable Long heldFrom(String peer, VirtualIp v) {
+    Map<VirtualIp, Long> m = peerHeld.get(peer);
+    return m == null ? null : m.get(v);
+  }
+
+  /** {@link #heldFrom}, or {@link Long#MIN_VALUE} when it does not hold {@code v}. */
+  long peerHeldSince(String peer, VirtualIp v) {
+    Long t = heldFrom(peer, v);
+    return t == null ? Long.MIN_VALUE : t;
+  }
+
+  /** Whether every other member of the group is heard and alive. */
+  boolean allAlive() {
+    boolean all = true;
+    for (Node n : a.group.nodes()) {
+      PeerState p = n.id().equals(a.nodeId) ? null : peers.get(n.id());
+      if (!n.id().equals(a.nodeId) && (p == null || p.liveness() != Liveness.ALIVE)) {
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Whether a peer that still runs but no longer hears this node says it holds {@code v}: to it
+   * this node is the dead one, and it keeps serving {@code v}. Taking {@code v} would make two
+   * owners (and pull clients away from it) until the cut heals.
+   */
+  boolean servedByCutOffPeer(VirtualIp v) {
+    for (PeerState p : peers.values()) {
+      if (p.cutOff() && p.held().contains(v)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The coordinator's news of a peer. */
+  void onPeer(PeerState s) {
+    PeerState old = peers.put(s.nodeId(), s);
+    long now = a.loop.nanoTime();
+    Map<VirtualIp, Long> since = peerHeld.computeIfAbsent(s.nodeId(), k -> new HashMap<>());
+    since.keySet().retainAll(s.held());
+    for (VirtualIp v : s.held()) {
+      since.putIfAbsent(v, now);
+    }
+    if (a.stall.caughtStalled(now)) {
+      return;
+    }
+    if (old == null || old.liveness() != s.liveness() || old.incarnation() != s.incarnation()) {
+      switch (s.liveness()) {
+        case ALIVE:
+          a.events.emit(new AgentEvent.PeerUp(now, s.nodeId(), s.incarnation()));
+          break;
+        case SUSPECT:
+          a.events.emit(new AgentEvent.PeerSuspect(now, s.nodeId()));
+          break;
+        default:
+          if (old != null) { // a peer first heard before it hears this node is not news
+            a.events.emit(new AgentEvent.PeerDown(now, s.nodeId(), s.left()));
+          }
+      }
+    }
+    if (a.planning.mergePins(s.pins())) {
+      a.coordinator.publishNow();
+    }
+    if (a.stall.checking() && a.stall.actedOnStall(s)) {
+      a.stall.stepDown();
+    }
+    if (a.phase() == Phase.JOINING && !a.stall.rejoining() && allAlive()) {
+      a.life.endJoin();
+    }
+    if (a.phase() == Phase.JOINING) {
+      a.snapshot();
+      return;
+    }
+    a.planning.replan();
+    a.announcer.onPeerNews(old, s, now);
+  }
+}

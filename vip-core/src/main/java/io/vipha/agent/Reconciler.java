@@ -1,0 +1,262 @@
+package io.vipha.agent;
+
+import io.vipha.Lease;
+import io.vipha.VirtualIp;
+import io.vipha.agent.VipAgent.Phase;
+import io.vipha.plan.Move;
+import io.vipha.plan.MoveReason;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.HostAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The reconciler: moves the host towards the plan (acquire, repair drift, hand over or release,
+ * remove leftovers, renew leases) every interval, after every replan, when the host's addresses
+ * change and when a wait that held an action back ends; and the backend calls that do it.
+ */
+final class Reconciler {
+  private final VipAgent a;
+  /** Why this node takes (or gives up) each VIP, from the plan's latest moves. */
+  private final Map<VirtualIp, String> lastReason = new HashMap<>();
+  private final Map<VirtualIp, String> leaveReason = new HashMap<>();
+  private @Nullable Cancellable reconcileTimer;
+  private @Nullable Cancellable settleTimer;
+  private long settleAt;
+  private long lastRenew;
+  private boolean hostReconcilePending;
+
+  Reconciler(VipAgent agent) {
+    this.a = agent;
+  }
+
+  /** Starts the periodic reconcile. */
+  void start() {
+    reconcileTimer = a.loop.schedule(a.reconcileEvery, this::periodicReconcile);
+  }
+
+  @Nullable Cancellable timer() {
+    return reconcileTimer;
+  }
+
+  @Nullable Cancellable settleTimer() {
+    return settleTimer;
+  }
+
+  /** Records why this node takes or gives up the VIPs that {@code moves} move. */
+  void noteMoves(List<Move> moves) {
+    for (Move m : moves) {
+      if (a.nodeId.equals(m.to())) {
+        lastReason.put(m.vip(), m.reason().name());
+      } else if (a.nodeId.equals(m.from())) {
+        leaveReason.put(m.vip(), m.reason().name());
+      }
+    }
+  }
+
+  private void periodicReconcile() {
+    if (a.phase() == Phase.STOPPED) {
+      return;
+    }
+    reconcile(null);
+    // While the backend fails, try every heartbeat interval: the moment it works again this
+    // node must release what it could not (a peer serves those VIPs by now).
+    long next = a.standing.backendFailing()
+        ? Math.min(a.reconcileEvery, a.policy.heartbeatInterval().toNanos()) : a.reconcileEvery;
+    reconcileTimer = a.loop.schedule(next, this::periodicReconcile);
+    a.snapshot();
+  }
+
+  /**
+   * The backend saw addresses change on {@code iface}: reconcile at once (once for a burst of
+   * changes) rather than at the next periodic reconcile.
+   */
+  void onHostAddresses(String iface) {
+    if (a.phase() == Phase.STOPPED || hostReconcilePending || !a.interfaces.contains(iface)) {
+      return;
+    }
+    hostReconcilePending = true;
+    a.loop.execute(() -> {
+      hostReconcilePending = false;
+      if (a.phase() != Phase.STOPPED) {
+        reconcile(null);
+        a.snapshot();
+      }
+    });
+  }
+
+  /**
+   * Moves the host towards the plan: acquires what this node owns and lacks, re-adds what was
+   * removed behind its back, hands over (or releases) what it no longer owns, removes leftovers,
+   * and renews leases.
+   */
+  void reconcile(@Nullable Set<HostAddress> known) {
+    long now = a.loop.nanoTime();
+    Phase phase = a.phase();
+    if (phase == Phase.JOINING || phase == Phase.NEW || phase == Phase.STOPPED) {
+      return;
+    }
+    if (a.stall.caughtStalled(now)) {
+      return;
+    }
+    Set<HostAddress> actual = known;
+    if (actual == null) {
+      try {
+        actual = a.backend.list(a.interfaces);
+        a.standing.backendWorks();
+      } catch (BackendException e) {
+        a.standing.backendFailed("list", null, e);
+        return;
+      }
+    }
+    boolean changed = false;
+    boolean leased = a.lease.quorumLeased();
+    Lease lease = a.policy.lease();
+    boolean renew = !lease.isForever()
+        && now - lastRenew >= Objects.requireNonNull(lease.duration()).toNanos() / 3;
+    Holdings holdings = a.holdings;
+    for (VirtualIp v : a.group.vips()) {
+      boolean owned = a.owns(v);
+      boolean present = Holdings.present(actual, v);
+      if (owned) {
+        a.handover.done(v);
+        if (!leased) {
+          if (holdings.holds(v)) {
+            release(v, "QUORUM_LEASE");
+            changed = true;
+          }
+          continue;
+        }
+        if (!holdings.holds(v)) {
+          if (!a.lease.quorumFirm()) {
+            continue; // a peer counted for quorum is going silent: decide once it is alive or dead
+          }
+          if (electionSettling(v, now) || a.lease.backFromIsolation(now)
+              || a.peers.servedByCutOffPeer(v)) {
+            continue;
+          }
+          if (assign(v)) {
+            holdings.acquired(v, now);
+            changed = true;
+            a.events.emit(new AgentEvent.Acquired(now, v,
+                lastReason.getOrDefault(v, "RECONCILE")));
+            a.announcer.announceBurst(v);
+          }
+        } else if (!present) {
+          if (assign(v)) {
+            a.events.emit(new AgentEvent.DriftRepaired(now, v, "re-added after it was removed"
+                + " from the host"));
+            a.announcer.announceBurst(v);
+          }
+        } else if (renew) {
+          assign(v);
+        }
+      } else if (holdings.holds(v)) {
+        if (a.handover.waitForSuccessor(v, now)) {
+          if (renew) {
+            assign(v);
+          }
+          continue;
+        }
+        release(v, releaseReason(v));
+        changed = true;
+      } else if (present) {
+        try {
+          a.backend.release(v);
+          a.events.emit(new AgentEvent.DriftRepaired(now, v, "removed a leftover this node does"
+              + " not own"));
+        } catch (BackendException e) {
+          a.events.emit(new AgentEvent.BackendError(now, "release", v, e));
+        }
+      }
+    }
+    if (renew) {
+      lastRenew = now;
+    }
+    if (changed) {
+      a.coordinator.publishNow();
+    }
+    if (a.phase() == Phase.STOPPING && holdings.isEmpty()) {
+      a.life.finishStop();
+    }
+  }
+
+  /**
+   * Whether {@code v}, which nobody holds, must wait before this node claims it: this node became
+   * eligible less than a heartbeat interval ago, so peers that became eligible at the same time
+   * (a shared dependency recovering, a cluster starting) may not have told it yet, and each would
+   * claim the VIP. After the interval every node decides with the others' news.
+   */
+  private boolean electionSettling(VirtualIp v, long now) {
+    if (!MoveReason.ELECTED.name().equals(lastReason.get(v))) {
+      return false;
+    }
+    long eligibleSince = a.standing.eligibleSince();
+    long until = eligibleSince + a.policy.heartbeatInterval().toNanos();
+    if (now >= until || a.group.nodes().size() == 1 || eligibleSince == a.standing.startedAt()) {
+      // (on start, the join already waited for every peer's news)
+      return false;
+    }
+    reconcileAt(until, now);
+    return true;
+  }
+
+  /**
+   * Reconciles again at {@code at}, when a wait that held an action back ends. One timer serves
+   * every such wait: it is replaced only by an earlier one, and each reconcile re-arms what
+   * still waits.
+   */
+  void reconcileAt(long at, long now) {
+    if (settleTimer != null && settleAt <= at) {
+      return;
+    }
+    Cancellable old = settleTimer;
+    if (old != null) {
+      old.cancel();
+    }
+    settleAt = at;
+    settleTimer = a.loop.schedule(at - now, () -> {
+      settleTimer = null;
+      reconcile(null);
+      a.snapshot();
+    });
+  }
+
+  private String releaseReason(VirtualIp v) {
+    String r = leaveReason.remove(v);
+    if (r != null) {
+      return r;
+    }
+    return a.phase() == Phase.STOPPING ? "DRAINED" : "NOT_OWNER";
+  }
+
+  private boolean assign(VirtualIp v) {
+    try {
+      a.backend.assign(v, a.policy.lease());
+      a.standing.backendWorks();
+      return true;
+    } catch (BackendException e) {
+      a.standing.backendFailed("assign", v, e);
+      return false;
+    }
+  }
+
+  /** Removes {@code v} from the host; on failure this node keeps holding it. */
+  void release(VirtualIp v, String reason) {
+    try {
+      a.backend.release(v);
+      a.standing.backendWorks();
+    } catch (BackendException e) {
+      a.standing.backendFailed("release", v, e);
+      return;
+    }
+    a.holdings.released(v);
+    a.handover.done(v);
+    a.events.emit(new AgentEvent.Released(a.loop.nanoTime(), v, reason));
+  }
+}
