@@ -27,10 +27,12 @@ public final class Plan {
   final long[] lostAt; // per node: when it last lost ownership, NONE if never
   final long[][] flaps; // per node: instants of its recent own-caused ownership changes
   final long[] suspendedUntil; // per node: NONE, an instant, or NEVER (until cleared)
+  /** Per node: its last loss was a planned move, so its return is not a flap. */
+  final boolean[] returnPlanned;
   private @Nullable Plan settled;
 
   Plan(Canon canon, Assignment assignment, List<Move> moves, long nextChangeAt, boolean quorum,
-      long[] lostAt, long[][] flaps, long[] suspendedUntil) {
+      long[] lostAt, long[][] flaps, long[] suspendedUntil, boolean[] returnPlanned) {
     this.canon = canon;
     this.assignment = assignment;
     this.moves = moves;
@@ -39,6 +41,7 @@ public final class Plan {
     this.lostAt = lostAt;
     this.flaps = flaps;
     this.suspendedUntil = suspendedUntil;
+    this.returnPlanned = returnPlanned;
   }
 
   /** The starting point: nobody owns anything, nothing has happened yet. */
@@ -57,7 +60,7 @@ public final class Plan {
     long[][] flaps = new long[n][];
     Arrays.fill(flaps, new long[0]);
     return new Plan(canon, Assignment.of(canon, owners), List.of(), NEVER, true, lost, flaps,
-        susp);
+        susp, new boolean[n]);
   }
 
   /** Who owns each VIP. */
@@ -106,7 +109,8 @@ public final class Plan {
     susp[i] = NONE;
     long[][] f = flaps.clone();
     f[i] = new long[0];
-    return new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, f, susp);
+    return new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, f, susp,
+        returnPlanned);
   }
 
   /**
@@ -134,7 +138,7 @@ public final class Plan {
       return this;
     }
     return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lostAt,
-        flaps, suspendedUntil);
+        flaps, suspendedUntil, returnPlanned);
   }
 
   /**
@@ -170,7 +174,7 @@ public final class Plan {
       }
     }
     return lost == lostAt ? p : new Plan(canon, p.assignment, List.of(), nextChangeAt, quorum,
-        lost, flaps, suspendedUntil);
+        lost, flaps, suspendedUntil, returnPlanned);
   }
 
   /** The same state with no moves: what the next call returns when nothing changes. */
@@ -181,7 +185,7 @@ public final class Plan {
     Plan s = settled;
     if (s == null) {
       s = new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, flaps,
-          suspendedUntil);
+          suspendedUntil, returnPlanned);
       settled = s;
     }
     return s;
