@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,8 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeartbeatCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoordinator.class);
-  /** Distinguishes incarnations of coordinators started in the same millisecond. */
-  private static final AtomicLong NEXT = new AtomicLong();
 
   private final HeartbeatKeys keys;
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
@@ -181,7 +178,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.stallThreshold = deadAfter - interval;
     this.lapseAfter = deadAfter - interval;
     this.configDigest = digest(g);
-    this.incarnation = Math.max(1, l.wallMillis()) * 1000 + (NEXT.getAndIncrement() % 1000);
+    this.incarnation = context.incarnation();
     this.tracks = new Track[ids.length];
     Node self = g.node(selfId).orElseThrow();
     for (int i = 0; i < ids.length; i++) {

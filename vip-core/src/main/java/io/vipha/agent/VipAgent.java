@@ -26,6 +26,7 @@ import io.vipha.spi.Coordinator.PeerState;
 import io.vipha.spi.Coordinator.Pin;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler;
+import io.vipha.spi.StateStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -95,6 +96,7 @@ public final class VipAgent {
   private final Scheduler loop;
   private final @Nullable EventLoopScheduler ownLoop; // created here, closed on stop
   private final Planner planner;
+  private final NodeMemory memory;
   private final FailoverPolicy policy;
   private final Set<String> interfaces;
   private final long reconcileEvery;
@@ -163,6 +165,7 @@ public final class VipAgent {
     this.planner = Planner.forNode(group, nodeId);
     this.policy = group.policy();
     this.plan = planner.initial();
+    this.memory = new NodeMemory(b.stateStore, loop, nodeId, policy);
     Set<String> ifs = new TreeSet<>();
     group.vips().forEach(v -> ifs.add(v.interfaceName()));
     this.interfaces = Collections.unmodifiableSet(ifs);
@@ -352,6 +355,8 @@ public final class VipAgent {
       emit(new AgentEvent.BackendError(loop.nanoTime(), "watch", null, e));
     }
     try {
+      memory.start();
+      plan = memory.restore(plan);
       coordinator.start(new Context());
     } catch (IOException | RuntimeException e) {
       phase = Phase.STOPPED;
@@ -599,7 +604,7 @@ public final class VipAgent {
     for (VirtualIp v : new ArrayList<>(held)) {
       release(v, "STALLED");
     }
-    plan = planner.initial();
+    plan = planner.initial().withFlapRecord(nodeId, plan.flapRecord(nodeId));
     coordinator.publishNow();
     joinTimer = loop.schedule(joinTime, this::endJoin);
   }
@@ -646,6 +651,7 @@ public final class VipAgent {
     ClusterView view = buildView();
     Plan next = planner.plan(view, prev, now);
     plan = next;
+    memory.remember(next);
     if (before.hasQuorum() != next.hasQuorum()) {
       if (next.hasQuorum()) {
         // Back from isolation: peers may not all have been heard yet, and an owner that looks
@@ -1293,6 +1299,11 @@ public final class VipAgent {
     }
 
     @Override
+    public long incarnation() {
+      return memory.incarnation();
+    }
+
+    @Override
     public Coordinator.LocalState local() {
       lastRan = loop.nanoTime();
       // (While checking a stall, claim nothing: a peer that took a VIP over while this node was
@@ -1324,8 +1335,21 @@ public final class VipAgent {
     private final List<HealthCheck> healthChecks = new ArrayList<>();
     private @Nullable Executor healthExecutor;
     private Effect linkDown = Effect.disqualify();
+    private @Nullable StateStore stateStore;
 
     private Builder() {}
+
+    /**
+     * Where this node keeps its incarnation and flap record across restarts (default: nowhere).
+     * With a store, a restarted process is accepted by its peers at once even after the wall
+     * clock stepped back, and resumes its flap history and suspension: a crash-looping process
+     * stays suspended. {@link #build()}'s agent then fails to start when the store cannot be
+     * read or written.
+     */
+    public Builder stateStore(StateStore store) {
+      this.stateStore = java.util.Objects.requireNonNull(store, "store");
+      return this;
+    }
 
     /**
      * Adds a health check of this node. A failing check lowers the node's priority or disqualifies

@@ -99,12 +99,46 @@ public final class Plan {
     return i == null ? NONE : lostAt[i];
   }
 
-  /** This plan with node {@code id}'s flap suspension and flap history cleared (operator). */
-  public Plan withSuspensionCleared(String id) {
+  /** Node {@code id}'s flap history and suspension, to keep across a restart. */
+  public FlapRecord flapRecord(String id) {
+    int i = index(id);
+    List<Long> changes = new java.util.ArrayList<>(flaps[i].length);
+    for (long t : flaps[i]) {
+      changes.add(t);
+    }
+    return new FlapRecord(changes, suspendedUntil[i], returnPlanned[i]);
+  }
+
+  /**
+   * This plan with node {@code id}'s flap history and suspension replaced by {@code record}: how
+   * a restarted node resumes what its last process remembered.
+   */
+  public Plan withFlapRecord(String id, FlapRecord record) {
+    int i = index(id);
+    long[] susp = suspendedUntil.clone();
+    susp[i] = record.suspendedUntil();
+    long[][] f = flaps.clone();
+    f[i] = record.changes().stream().mapToLong(Long::longValue).toArray();
+    boolean[] planned = returnPlanned.clone();
+    planned[i] = record.returnPlanned();
+    long next = nextChangeAt;
+    if (susp[i] != NONE && susp[i] != NEVER) {
+      next = Math.min(next, susp[i]);
+    }
+    return new Plan(canon, assignment, List.of(), next, quorum, lostAt, f, susp, planned);
+  }
+
+  private int index(String id) {
     Integer i = canon.nodeIndex.get(id);
     if (i == null) {
       throw new IllegalArgumentException("node " + id + " is not in group " + canon.group.name());
     }
+    return i;
+  }
+
+  /** This plan with node {@code id}'s flap suspension and flap history cleared (operator). */
+  public Plan withSuspensionCleared(String id) {
+    int i = index(id);
     long[] susp = suspendedUntil.clone();
     susp[i] = NONE;
     long[][] f = flaps.clone();

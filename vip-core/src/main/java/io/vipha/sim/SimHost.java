@@ -5,6 +5,7 @@ import io.vipha.VirtualIp;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.HostAddress;
+import io.vipha.spi.StateStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +30,25 @@ final class SimHost implements AddressBackend {
   /** Whether the VIP with each index is held (mirrors {@link #held}). */
   private final boolean[] holding;
   private @Nullable BackendException failure;
+  /** The host's disk: the node state its processes save; it survives crashes and power-offs. */
+  private byte @Nullable [] disk;
+  private final StateStore store = new StateStore() {
+    @Override
+    public byte @Nullable [] load() {
+      byte[] d = disk;
+      return d == null ? null : d.clone();
+    }
+
+    @Override
+    public void save(byte[] state) {
+      disk = state.clone();
+    }
+
+    @Override
+    public String toString() {
+      return node.id() + "'s disk";
+    }
+  };
 
   SimHost(Simulation sim, SimNode node, Set<String> interfaces) {
     this.sim = sim;
@@ -117,6 +137,11 @@ final class SimHost implements AddressBackend {
     if (f != null) {
       throw f;
     }
+  }
+
+  /** Where the node's processes keep their state. */
+  StateStore stateStore() {
+    return store;
   }
 
   void failWith(@Nullable BackendException error) {

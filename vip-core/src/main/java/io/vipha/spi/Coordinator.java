@@ -81,6 +81,12 @@ public interface Coordinator extends AutoCloseable {
     /** This node's id. */
     String nodeId();
 
+    /**
+     * This process's incarnation: higher than that of every earlier process of this node that
+     * saved its state (see {@link StateStore}), otherwise from the wall clock.
+     */
+    long incarnation();
+
     /** What to advertise now. */
     LocalState local();
 
