@@ -66,7 +66,7 @@ final class ConfigReader {
   static final List<String> FLAP_LIMIT = List.of("maxChanges", "window", "suspendFor");
   static final List<String> ANNOUNCE = List.of("count", "interval", "refresh");
   static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks");
+      "healthChecks", "stateFile");
   static final List<String> MULTICAST = List.of("group", "interface");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
       "interval", "timeout", "rise", "fall", "effect");
@@ -457,18 +457,18 @@ final class ConfigReader {
   /** A group's daemon settings; null when something in them was reported. */
   private @Nullable DaemonSettings daemon(Fields d) {
     int before = problems.size();
-    Path keyFile = null;
-    String key = d.string("keyFile");
-    String keyPath = child(d.path, "keyFile");
-    if (key != null) {
-      try {
-        keyFile = Path.of(key);
-        if (!keyFile.isAbsolute()) {
-          report(keyPath, key, "is not an absolute path; write e.g. /etc/vipha/web.key",
-              locate(keyPath));
-        }
-      } catch (InvalidPathException e) {
-        report(keyPath, key, "is not a valid path: " + e.getReason(), locate(keyPath));
+    String key = absolutePath(d, "keyFile", "/etc/vipha/web.key");
+    Path keyFile = key == null ? null : Path.of(key);
+    String stateFile = absolutePath(d, "stateFile", DaemonSettings.DEFAULT_STATE_FILE);
+    String statePath = child(d.path, "stateFile");
+    if (stateFile != null) {
+      String bare = stateFile.replace("{group}", "").replace("{node}", "");
+      if (bare.contains("{") || bare.contains("}")) {
+        report(statePath, stateFile, "holds a placeholder other than {group} and {node}",
+            locate(statePath));
+      } else if (stateFile.endsWith("/")) {
+        report(statePath, stateFile, "names a directory; write a file, e.g. "
+            + DaemonSettings.DEFAULT_STATE_FILE, locate(statePath));
       }
     }
     DaemonSettings.Multicast multicast = null;
@@ -503,7 +503,24 @@ final class ConfigReader {
     if (problems.size() != before) {
       return null;
     }
-    return new DaemonSettings(keyFile, multicast, reconcile, checks);
+    return new DaemonSettings(keyFile, multicast, reconcile, checks, stateFile);
+  }
+
+  /** The string field {@code name} of {@code d}, when it is a valid absolute path. */
+  private @Nullable String absolutePath(Fields d, String name, String example) {
+    String text = d.string(name);
+    String path = child(d.path, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      if (!Path.of(text).isAbsolute()) {
+        report(path, text, "is not an absolute path; write e.g. " + example, locate(path));
+      }
+    } catch (InvalidPathException e) {
+      report(path, text, "is not a valid path: " + e.getReason(), locate(path));
+    }
+    return text;
   }
 
   private DaemonSettings.@Nullable Multicast multicast(Fields m) {

@@ -104,6 +104,10 @@ final class ConfigWriter {
         healthCheck(c, checks.addObject());
       }
     }
+    String stateFile = d.stateFile();
+    if (stateFile != null) {
+      o.put("stateFile", stateFile);
+    }
   }
 
   private static void healthCheck(HealthCheck c, ObjectNode o) {

@@ -18,16 +18,36 @@ import org.jspecify.annotations.Nullable;
  * @param reconcileInterval how often the agent compares the host with the plan, or null for the
  *     agent's default
  * @param healthChecks this group's health checks, run by every node of the group
+ * @param stateFile where the daemon keeps the node's state across restarts (absolute path, in
+ *     which {@code {group}} and {@code {node}} stand for the group's and the node's names), or
+ *     null for {@link #DEFAULT_STATE_FILE}
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
-    @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
+    @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+    @Nullable String stateFile) {
+
+  /** Where the node state is kept when {@code stateFile} is not set. */
+  public static final String DEFAULT_STATE_FILE = "/var/lib/vipha/{group}-{node}.state";
 
   /** No daemon settings: what a group without a {@code "daemon"} object has. */
-  public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
+  public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of(),
+      null);
 
   /** Copies the list of checks. */
   public DaemonSettings {
     healthChecks = List.copyOf(healthChecks);
+  }
+
+  /** Settings without a state file of their own (the default one). */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, null);
+  }
+
+  /** The state file of node {@code node} of group {@code group}: the template filled in. */
+  public Path stateFile(String group, String node) {
+    String t = stateFile == null ? DEFAULT_STATE_FILE : stateFile;
+    return Path.of(t.replace("{group}", group).replace("{node}", node));
   }
 
   /** Whether every field is absent. */

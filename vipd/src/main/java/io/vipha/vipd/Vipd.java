@@ -14,6 +14,8 @@ import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.StateStore;
+import io.vipha.spi.StateStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -74,12 +76,14 @@ public final class Vipd {
 
   /** What {@link #setUp} found in the configuration. */
   private record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
-      HeartbeatCoordinator.Builder coordinator) {}
+      HeartbeatCoordinator.Builder coordinator, Path stateFile) {}
 
   private final PrintStream out;
   private final PrintStream err;
   private final Backends backends;
   private final boolean signals;
+  /** The state file template when the configuration sets none. */
+  private final String defaultStateFile;
   private final CompletableFuture<ExitCode> end = new CompletableFuture<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean exiting;
@@ -93,10 +97,17 @@ public final class Vipd {
    * backends}, and, when {@code signals}, stops gracefully and exits 0 on SIGTERM and SIGINT.
    */
   Vipd(PrintStream out, PrintStream err, Backends backends, boolean signals) {
+    this(out, err, backends, signals, DaemonSettings.DEFAULT_STATE_FILE);
+  }
+
+  /** The same, with another default state file template (tests keep theirs in a temp dir). */
+  Vipd(PrintStream out, PrintStream err, Backends backends, boolean signals,
+      String defaultStateFile) {
     this.out = out;
     this.err = err;
     this.backends = backends;
     this.signals = signals;
+    this.defaultStateFile = defaultStateFile;
   }
 
   /** Runs vipd; exits with one of the codes of {@link ExitCode}. */
@@ -142,13 +153,13 @@ public final class Vipd {
       return ExitCode.OK.code;
     }
     try {
-      Setup setup = setUp(options);
+      Setup setup = setUp(options, defaultStateFile);
       if (options.check()) {
         VipGroup g = setup.group();
         out.println("vipd: " + options.config() + " is valid: group " + g.name() + ", node "
             + options.node() + ", " + g.vips().size() + " VIP(s), " + g.nodes().size()
             + " node(s), " + setup.daemon().healthChecks().size() + " health check(s), key file "
-            + setup.keyFile());
+            + setup.keyFile() + ", state file " + setup.stateFile());
         return ExitCode.OK.code;
       }
       return serve(options, setup).code;
@@ -160,7 +171,7 @@ public final class Vipd {
   }
 
   /** Reads and checks the configuration and the key; nothing is opened yet. */
-  static Setup setUp(Options o) throws Failure {
+  static Setup setUp(Options o, String defaultStateFile) throws Failure {
     Path file = java.util.Objects.requireNonNull(o.config());
     String node = java.util.Objects.requireNonNull(o.node());
     VipConfig config;
@@ -219,7 +230,11 @@ public final class Vipd {
     } catch (IllegalArgumentException e) {
       throw new Failure(ExitCode.CONFIG, String.valueOf(e.getMessage()));
     }
-    return new Setup(group, daemon, keyFile, coordinator);
+    DaemonSettings withState = daemon.stateFile() != null ? daemon : new DaemonSettings(
+        daemon.keyFile(), daemon.multicast(), daemon.reconcileInterval(), daemon.healthChecks(),
+        defaultStateFile);
+    Path stateFile = withState.stateFile(group.name(), node);
+    return new Setup(group, daemon, keyFile, coordinator, stateFile);
   }
 
   private ExitCode serve(Options o, Setup setup) throws Failure {
@@ -235,11 +250,12 @@ public final class Vipd {
     backend = b;
     try {
       checkInterfaces(b, group, setup.daemon(), ns);
+      StateStore state = stateStore(setup.stateFile());
       EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
       loop = l;
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
           .coordinator(setup.coordinator().build()).scheduler(l)
-          .healthChecks(setup.daemon().healthChecks());
+          .healthChecks(setup.daemon().healthChecks()).stateStore(state);
       Duration reconcile = setup.daemon().reconcileInterval();
       if (reconcile != null) {
         ab.reconcileInterval(reconcile);
@@ -258,6 +274,10 @@ public final class Vipd {
         a.start().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof StateStoreException) {
+          throw new Failure(ExitCode.STATE, cause.getMessage() + " (daemon.stateFile of group "
+              + group.name() + ")");
+        }
         ExitCode code = cause instanceof IOException ? ExitCode.HEARTBEAT
             : cause instanceof IllegalArgumentException ? ExitCode.CONFIG : ExitCode.FAILURE;
         throw new Failure(code, "cannot start the heartbeat on " + heartbeats(group, node) + ": "
@@ -281,6 +301,23 @@ public final class Vipd {
       close();
       throw f;
     }
+  }
+
+  /**
+   * The node's state file, its directory created when missing (as systemd's {@code
+   * StateDirectory=} would).
+   */
+  private static StateStore stateStore(Path file) throws Failure {
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new Failure(ExitCode.STATE, "cannot create the directory of the node state file "
+          + file + ": " + e + "; create it, writable by this user, or set daemon.stateFile");
+    }
+    return StateStore.file(file);
   }
 
   /** Ends the daemon on an error that retrying cannot fix. */
