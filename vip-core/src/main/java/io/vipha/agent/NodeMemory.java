@@ -96,6 +96,29 @@ final class NodeMemory {
     return incarnation;
   }
 
+  /**
+   * {@code plan} with this node suspended until {@code until} (a peer's echo of what an earlier
+   * process advertised), capped at {@code suspendFor} from {@code now}; {@code plan} itself when
+   * its own suspension already lasts as long.
+   */
+  Plan adoptEchoed(Plan plan, long until, long now) {
+    java.time.Duration max = policy.flapLimit().suspendFor();
+    long end = until;
+    if (max != null && end != Plan.NEVER && end - now > max.toNanos()) {
+      end = now + max.toNanos();
+    } else if (max != null && end == Plan.NEVER) {
+      end = now + max.toNanos(); // this policy's suspensions end: so does an echoed one
+    }
+    FlapRecord r = plan.flapRecord(nodeId);
+    long own = r.suspendedUntil();
+    if (end <= now || (own != Long.MIN_VALUE && (own == Plan.NEVER || own >= end))) {
+      return plan;
+    }
+    Plan p = plan.withFlapRecord(nodeId, new FlapRecord(List.of(), end, r.returnPlanned()));
+    remember(p);
+    return p;
+  }
+
   /** {@code initial} with the flap record the last process saved, if any. */
   Plan restore(Plan initial) {
     FlapRecord r = loaded;

@@ -1321,6 +1321,27 @@ public final class VipAgent {
     public void stalled(long nanos) {
       onStalled(nanos);
     }
+
+    @Override
+    public long suspendedUntil() {
+      long until = plan.suspendedUntil(nodeId);
+      return until == Plan.NEVER || until > loop.nanoTime() ? until : Long.MIN_VALUE;
+    }
+
+    @Override
+    public void suspensionEchoed(long until) {
+      // Only a process that has just started, and is still listening before it claims anything,
+      // takes its suspension from its peers; later its own record is the truth.
+      if (phase == Phase.JOINING && !rejoining) {
+        long now = loop.nanoTime();
+        Plan p = memory.adoptEchoed(plan, until, now);
+        if (p != plan) {
+          plan = p;
+          emit(new AgentEvent.FlapSuspended(now, nodeId));
+          coordinator.publishNow();
+        }
+      }
+    }
   }
 
   /** Builds a {@link VipAgent}. */

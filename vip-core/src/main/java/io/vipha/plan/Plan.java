@@ -99,6 +99,14 @@ public final class Plan {
     return i == null ? NONE : lostAt[i];
   }
 
+  /**
+   * When node {@code id}'s flap suspension ends: {@link Long#MIN_VALUE} when it has none, {@link
+   * #NEVER} when it lasts until cleared (an instant in the past once it is over).
+   */
+  public long suspendedUntil(String id) {
+    return suspendedUntil[index(id)];
+  }
+
   /** Node {@code id}'s flap history and suspension, to keep across a restart. */
   public FlapRecord flapRecord(String id) {
     int i = index(id);

@@ -36,6 +36,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A planner instance keeps scratch buffers so that a steady-state call allocates nothing; it
  * must be used by one thread at a time. Instants are nanoseconds on the caller's monotonic clock.
+ *
+ * <p>Its parts: {@link Canon} (the group in canonical order and the rendezvous scores), {@link
+ * FlapCounter} (the flap limit's arithmetic), {@link Plan} (what is carried from call to call)
+ * and this class, one call's decision: classify the nodes, decide for the mode (Active/Passive:
+ * election, switchover and preemption; Active/Active: stickiness, pins, rebalance and orphans),
+ * then record moves, hold-downs and flaps. The two modes stay here (over 400 lines) because they
+ * share the per-node scratch arrays of one call (who may hold, receive, is in hold-down, gained
+ * or lost by failure or by a planned move), which a split would have to pass around or expose.
  */
 public final class Planner {
   private static final MoveReason[] REASONS = MoveReason.values();

@@ -6,6 +6,7 @@ import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.StateStore;
+import io.vipha.testing.InMemoryStateStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,24 +32,7 @@ final class SimHost implements AddressBackend {
   private final boolean[] holding;
   private @Nullable BackendException failure;
   /** The host's disk: the node state its processes save; it survives crashes and power-offs. */
-  private byte @Nullable [] disk;
-  private final StateStore store = new StateStore() {
-    @Override
-    public byte @Nullable [] load() {
-      byte[] d = disk;
-      return d == null ? null : d.clone();
-    }
-
-    @Override
-    public void save(byte[] state) {
-      disk = state.clone();
-    }
-
-    @Override
-    public String toString() {
-      return node.id() + "'s disk";
-    }
-  };
+  private final InMemoryStateStore store;
 
   SimHost(Simulation sim, SimNode node, Set<String> interfaces) {
     this.sim = sim;
@@ -59,6 +43,7 @@ final class SimHost implements AddressBackend {
       index.put(vips.get(i), i);
     }
     this.holding = new boolean[vips.size()];
+    this.store = new InMemoryStateStore(node.id() + "'s disk");
   }
 
   private void mark(VirtualIp vip, boolean on) {

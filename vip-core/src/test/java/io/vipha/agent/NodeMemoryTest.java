@@ -11,6 +11,7 @@ import io.vipha.plan.Plan;
 import io.vipha.plan.Planner;
 import io.vipha.spi.StateStore;
 import io.vipha.spi.StateStoreException;
+import io.vipha.testing.InMemoryStateStore;
 import io.vipha.testing.VirtualScheduler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,23 +35,8 @@ class NodeMemoryTest {
       .build();
   private static final FailoverPolicy POLICY = GROUP.policy();
 
-  /** A store in memory, as a disk that survives the process. */
-  static final class Disk implements StateStore {
-    byte @Nullable [] bytes;
-
-    @Override
-    public byte @Nullable [] load() {
-      return bytes;
-    }
-
-    @Override
-    public void save(byte[] state) {
-      bytes = state.clone();
-    }
-
-    String text() {
-      return new String(java.util.Objects.requireNonNull(bytes), StandardCharsets.UTF_8);
-    }
+  private static String text(StateStore s) throws IOException {
+    return new String(java.util.Objects.requireNonNull(s.load()), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -64,9 +49,9 @@ class NodeMemoryTest {
         .as("the clock went on: from the clock").isEqualTo((JAN_2026 + HOUR) * 1000 + 8);
     assertThat(NodeMemory.nextIncarnation(0, -5, 1)).as("a clock before 1970").isEqualTo(1001);
 
-    Disk disk = new Disk();
+    InMemoryStateStore disk = new InMemoryStateStore("disk");
     long first = new NodeMemory(disk, new VirtualScheduler(JAN_2026), "n1", POLICY).start();
-    assertThat(disk.text()).contains("incarnation " + first);
+    assertThat(text(disk)).contains("incarnation " + first);
     long[] previous = {first};
     for (long wall : new long[] {JAN_2026 - HOUR, JAN_2026 - 2 * HOUR, JAN_2026 - 3 * HOUR}) {
       long next = new NodeMemory(disk, new VirtualScheduler(wall), "n1", POLICY).start();
@@ -80,7 +65,7 @@ class NodeMemoryTest {
 
   @Test
   void theFlapRecordSurvivesARestartOnTheNewProcesssClock() throws IOException {
-    Disk disk = new Disk();
+    InMemoryStateStore disk = new InMemoryStateStore("disk");
     VirtualScheduler before = new VirtualScheduler(JAN_2026);
     NodeMemory m = new NodeMemory(disk, before, "n1", POLICY);
     m.start();
@@ -90,7 +75,7 @@ class NodeMemoryTest {
     FlapRecord r = new FlapRecord(List.of(now - 20_000_000_000L, now - 5_000_000_000L),
         now + Duration.ofMinutes(2).toNanos(), true);
     m.remember(planner.initial().withFlapRecord("n1", r));
-    assertThat(disk.text()).contains("returnPlanned true").contains("suspendedUntil "
+    assertThat(text(disk)).contains("returnPlanned true").contains("suspendedUntil "
         + (JAN_2026 + 30_000 + 120_000));
 
     // A new process 10 s later, its monotonic clock starting again at 0.

@@ -7,6 +7,7 @@ import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.internal.heartbeat.Rejection;
 import io.vipha.plan.Eligibility;
 import io.vipha.spi.StateStore;
+import io.vipha.testing.InMemoryStateStore;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -114,6 +115,42 @@ class NodeStateTest {
     long end = sim.now();
     sim.run(Duration.ofSeconds(5));
     assertThat(sim.outages()).noneMatch(o -> o.from() >= end);
+  }
+
+  @Test
+  void aRestartedProcessThatLostItsStateLearnsItsSuspensionFromItsPeers() {
+    InMemoryStateStore disk = new InMemoryStateStore("n1's disk");
+    Simulation sim = Simulation.builder().group(SimGroups.activePassive()).seed(9)
+        .customize((id, agent) -> {
+          if (id.equals("n1")) {
+            agent.stateStore(disk);
+          }
+        }).build();
+    sim.start();
+    sim.run(Duration.ofSeconds(2));
+    VirtualIp v = sim.group().vips().get(0);
+    SimNode n1 = sim.node("n1");
+    for (int i = 0; i < 4; i++) {
+      crashAndRestart(sim, n1);
+    }
+    assertThat(n1.requireAgent().state().eligibility()).isEqualTo(Eligibility.SUSPENDED);
+    long suspendedAt = sim.now();
+    // The disk is wiped (replaced, restored from an old image): the new process has no record,
+    // but its peers echo the suspension it advertised, and it resumes it while it joins.
+    n1.crash();
+    disk.wipe();
+    sim.run(Duration.ofSeconds(1));
+    n1.restart();
+    sim.run(Duration.ofSeconds(3));
+    assertThat(n1.requireAgent().state().eligibility()).isEqualTo(Eligibility.SUSPENDED);
+    assertThat(sim.holders(v)).extracting(SimNode::id).containsExactly("n2");
+    assertThat(Objects.requireNonNull(disk.load())).as("and saved it again")
+        .asString().contains("suspendedUntil ").doesNotContain("suspendedUntil none");
+    sim.runUntil(suspendedAt + Duration.ofMinutes(5).toNanos() - Duration.ofSeconds(5).toNanos());
+    assertThat(sim.holders(v)).extracting(SimNode::id).containsExactly("n2");
+    sim.run(Duration.ofSeconds(10));
+    assertThat(sim.holders(v)).as("the echoed suspension ends when the original would have")
+        .extracting(SimNode::id).containsExactly("n1");
   }
 
   @Test
