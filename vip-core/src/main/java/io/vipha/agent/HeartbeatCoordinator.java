@@ -355,8 +355,11 @@ public final class HeartbeatCoordinator implements Coordinator {
         Objects.requireNonNull(ctx).suspensionEchoed(until);
       }
     }
-    if (!own && t.suspensionIncarnation == hb.incarnation()) {
-      t.suspendedUntil = Long.MIN_VALUE; // over, or cleared by an operator
+    if (!own && (t.suspensionIncarnation == hb.incarnation()
+        || t.suspendedUntil == Long.MAX_VALUE)) {
+      // Over, or cleared by an operator (a suspension until cleared is cleared by a start
+      // without its record: a new process that does not list it).
+      t.suspendedUntil = Long.MIN_VALUE;
     }
   }
 

@@ -99,15 +99,17 @@ final class NodeMemory {
   /**
    * {@code plan} with this node suspended until {@code until} (a peer's echo of what an earlier
    * process advertised), capped at {@code suspendFor} from {@code now}; {@code plan} itself when
-   * its own suspension already lasts as long.
+   * its own suspension already lasts as long, or when the echo is of a suspension until cleared:
+   * starting without its record is how an operator clears that one.
    */
   Plan adoptEchoed(Plan plan, long until, long now) {
+    if (until == Plan.NEVER) {
+      return plan;
+    }
     java.time.Duration max = policy.flapLimit().suspendFor();
     long end = until;
-    if (max != null && end != Plan.NEVER && end - now > max.toNanos()) {
+    if (max != null && end - now > max.toNanos()) {
       end = now + max.toNanos();
-    } else if (max != null && end == Plan.NEVER) {
-      end = now + max.toNanos(); // this policy's suspensions end: so does an echoed one
     }
     FlapRecord r = plan.flapRecord(nodeId);
     long own = r.suspendedUntil();

@@ -127,6 +127,27 @@ class NodeMemoryTest {
   }
 
   @Test
+  void anEchoedSuspensionIsAdoptedCappedAtSuspendForButNeverOneUntilCleared() throws IOException {
+    InMemoryStateStore disk = new InMemoryStateStore("disk");
+    VirtualScheduler clock = new VirtualScheduler(JAN_2026);
+    NodeMemory m = new NodeMemory(disk, clock, "n1", POLICY);
+    m.start();
+    Plan initial = Planner.forNode(GROUP, "n1").initial();
+    long now = clock.nanoTime();
+    Plan p = m.adoptEchoed(initial, now + Duration.ofMinutes(2).toNanos(), now);
+    assertThat(p.suspendedUntil("n1")).isEqualTo(now + Duration.ofMinutes(2).toNanos());
+    assertThat(text(disk)).doesNotContain("suspendedUntil none");
+    assertThat(m.adoptEchoed(p, now + Duration.ofMinutes(1).toNanos(), now))
+        .as("its own lasts longer").isSameAs(p);
+    assertThat(m.adoptEchoed(initial, now + Duration.ofDays(1).toNanos(), now)
+        .suspendedUntil("n1")).as("capped at suspendFor")
+        .isEqualTo(now + Duration.ofMinutes(5).toNanos());
+    assertThat(m.adoptEchoed(initial, Plan.NEVER, now)).as("until cleared: not from an echo")
+        .isSameAs(initial);
+    assertThat(m.adoptEchoed(initial, now, now)).as("already over").isSameAs(initial);
+  }
+
+  @Test
   void withoutAStoreNothingIsRestored() throws IOException {
     NodeMemory m = new NodeMemory(null, new VirtualScheduler(JAN_2026), "n1", POLICY);
     m.start();
