@@ -35,6 +35,12 @@ class NodeMemoryTest {
       .build();
   private static final FailoverPolicy POLICY = GROUP.policy();
 
+  private static NodeMemory started(StateStore disk, VirtualScheduler clock) throws IOException {
+    NodeMemory m = new NodeMemory(disk, clock, "n1", POLICY);
+    m.start();
+    return m;
+  }
+
   private static String text(StateStore s) throws IOException {
     return new String(java.util.Objects.requireNonNull(s.load()), StandardCharsets.UTF_8);
   }
@@ -67,8 +73,7 @@ class NodeMemoryTest {
   void theFlapRecordSurvivesARestartOnTheNewProcesssClock() throws IOException {
     InMemoryStateStore disk = new InMemoryStateStore("disk");
     VirtualScheduler before = new VirtualScheduler(JAN_2026);
-    NodeMemory m = new NodeMemory(disk, before, "n1", POLICY);
-    m.start();
+    NodeMemory m = started(disk, before);
     before.runUntil(Duration.ofSeconds(30).toNanos());
     long now = before.nanoTime();
     Planner planner = Planner.forNode(GROUP, "n1");
@@ -129,11 +134,9 @@ class NodeMemoryTest {
   @Test
   void anEchoedSuspensionIsAdoptedCappedAtSuspendForButNeverOneUntilCleared() throws IOException {
     InMemoryStateStore disk = new InMemoryStateStore("disk");
-    VirtualScheduler clock = new VirtualScheduler(JAN_2026);
-    NodeMemory m = new NodeMemory(disk, clock, "n1", POLICY);
-    m.start();
+    NodeMemory m = started(disk, new VirtualScheduler(JAN_2026));
     Plan initial = Planner.forNode(GROUP, "n1").initial();
-    long now = clock.nanoTime();
+    long now = 0;
     Plan p = m.adoptEchoed(initial, now + Duration.ofMinutes(2).toNanos(), now);
     assertThat(p.suspendedUntil("n1")).isEqualTo(now + Duration.ofMinutes(2).toNanos());
     assertThat(text(disk)).doesNotContain("suspendedUntil none");
