@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,11 +59,16 @@ import org.slf4j.LoggerFactory;
  * Builder#multicast(InetSocketAddress, String)} they also go to a multicast group, and the default
  * transport receives both on the group's port (see {@link UdpTransport#multicast}); every node's
  * heartbeat addresses must then use that port.
+ *
+ * <p>Its parts: {@link PeerTrack} holds what is known of each peer, the codec of {@code
+ * io.vipha.internal.heartbeat} reads and writes packets, and this class runs the protocol on
+ * one event loop: the send tick, a peer's heartbeat applied to its track, the liveness timers,
+ * the suspension echo, and the builder. It stays one class (over 400 lines) because these steps
+ * share the per-node tables and scratch buffers that keep a heartbeat allocation-free; split,
+ * each part would reach into the others' arrays.
  */
 public final class HeartbeatCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoordinator.class);
-  /** Distinguishes incarnations of coordinators started in the same millisecond. */
-  private static final AtomicLong NEXT = new AtomicLong();
 
   private final HeartbeatKeys keys;
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
@@ -84,7 +88,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   private VirtualIp[] vips = new VirtualIp[0];
   private final Map<InetAddress, Integer> vipIndex = new HashMap<>();
   private final List<InetSocketAddress> destinations = new ArrayList<>();
-  private Track[] tracks = new Track[0];
+  private PeerTrack[] tracks = new PeerTrack[0];
   private long interval;
   private long deadAfter;
   /** Silence after which a peer no longer vouches for this node's quorum: one interval less. */
@@ -98,6 +102,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   /** Whom this node hears, as sent: bit i for node index i in id order. */
   private byte[] heardBits = new byte[0];
   private byte[] pinBytes = new byte[0];
+  private byte[] suspensionBytes = new byte[0];
   private final byte[] out = new byte[HeartbeatCodec.MAX_LENGTH];
   private boolean closed;
 
@@ -114,41 +119,6 @@ public final class HeartbeatCoordinator implements Coordinator {
   /** A new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** One peer as tracked here. */
-  private static final class Track {
-    final String id;
-    final int index;
-    Liveness liveness = Liveness.DEAD;
-    long since;
-    long lastHeard = Long.MIN_VALUE;
-    /** Sequence of the newest heartbeat applied in the current incarnation. */
-    long sequence;
-    /** Whether the peer's newest heartbeat says it hears this node. */
-    boolean hearsUs = true;
-    long mutualSince;
-    boolean heard;
-    int priority;
-    Eligibility eligibility = Eligibility.ELIGIBLE;
-    long eligibilitySince;
-    byte[] bitmap = new byte[0];
-    Set<VirtualIp> held = Set.of();
-    List<Pin> pins = List.of();
-    long pinSignature;
-    long incarnation;
-    boolean deathTimer;
-    /** Silent for the lapse time: no longer vouches for this node's quorum lease. */
-    boolean lapsed;
-    /** Whether a late liveness timer already gave the receiver a moment to catch up. */
-    boolean graced;
-    boolean digestWarned;
-    boolean left;
-
-    Track(String id, int index) {
-      this.id = id;
-      this.index = index;
-    }
   }
 
   /**
@@ -176,16 +146,17 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.bitmap = new byte[HeartbeatCodec.bitmapLength(vips.length)];
     this.heardBits = new byte[(ids.length + 7) / 8];
     this.pinBytes = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
+    this.suspensionBytes = new byte[ids.length * HeartbeatCodec.SUSPENSION_LENGTH];
     this.interval = g.policy().heartbeatInterval().toNanos();
     this.deadAfter = g.policy().detectionTime().toNanos();
     this.stallThreshold = deadAfter - interval;
     this.lapseAfter = deadAfter - interval;
     this.configDigest = digest(g);
-    this.incarnation = Math.max(1, l.wallMillis()) * 1000 + (NEXT.getAndIncrement() % 1000);
-    this.tracks = new Track[ids.length];
+    this.incarnation = context.incarnation();
+    this.tracks = new PeerTrack[ids.length];
     Node self = g.node(selfId).orElseThrow();
     for (int i = 0; i < ids.length; i++) {
-      Track t = new Track(ids[i], i);
+      PeerTrack t = new PeerTrack(ids[i], i);
       t.since = l.nanoTime();
       tracks[i] = t;
       if (i != selfIndex) {
@@ -243,7 +214,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     long late = now - expectedTick;
     if (late > stallThreshold) {
       // This node was stalled: its peers' silence is its own. Give them a fresh detection time.
-      for (Track t : tracks) {
+      for (PeerTrack t : tracks) {
         if (t.liveness != Liveness.DEAD) {
           t.lastHeard = now;
         }
@@ -254,7 +225,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (late <= interval / 4) {
       // (A late tick means this node was paused; its peers' heartbeats may still wait in the
       // socket. The death timers judge silence then, after letting the receiver catch up.)
-      for (Track t : tracks) {
+      for (PeerTrack t : tracks) {
         if (t.index != selfIndex) {
           checkLiveness(t, now);
         }
@@ -331,16 +302,64 @@ public final class HeartbeatCoordinator implements Coordinator {
         break;
     }
     Arrays.fill(heardBits, (byte) 0);
-    for (Track t : tracks) {
+    for (PeerTrack t : tracks) {
       if (t.index == selfIndex || (t.heard && t.liveness != Liveness.DEAD && !t.left)) {
         heardBits[t.index >>> 3] |= (byte) (1 << (t.index & 7));
       }
     }
+    int suspensions = suspensions(c);
     int len = enc.type(type).flags(flags).priority(local.effectivePriority())
         .sequence(++sequence).owned(bitmap, 0, bitmap.length).pins(pinBytes, pins)
-        .heard(heardBits, heardBits.length).encode(out, 0);
+        .heard(heardBits, heardBits.length).suspensions(suspensionBytes, suspensions)
+        .encode(out, 0);
     for (InetSocketAddress to : destinations) {
       tr.send(to, out, 0, len);
+    }
+  }
+
+  /**
+   * Lists this node's own suspension, if any, and echoes each peer's last self-advertised one
+   * while it lasts; returns the count.
+   */
+  private int suspensions(Context c) {
+    long now = Objects.requireNonNull(loop).nanoTime();
+    int n = 0;
+    for (PeerTrack t : tracks) {
+      long until = t.index == selfIndex ? c.suspendedUntil() : t.suspendedUntil;
+      if (until == Long.MIN_VALUE || until - now < 1_000_000L) {
+        continue;
+      }
+      long ms = until == Long.MAX_VALUE ? HeartbeatCodec.UNTIL_CLEARED
+          : Math.min((until - now) / 1_000_000L, HeartbeatCodec.UNTIL_CLEARED - 1);
+      HeartbeatCodec.setSuspension(suspensionBytes, n++, t.index, ms);
+    }
+    return n;
+  }
+
+  /**
+   * Reads the suspensions a peer lists: its own replaces what this node remembers of it (it is
+   * the source of truth; a new process of it that says nothing does not erase what an earlier
+   * one said, so that it can be reminded), and one of this node's is passed to the agent.
+   */
+  private void readSuspensions(PeerTrack t, HeartbeatView hb, long now) {
+    boolean own = false;
+    for (int i = 0; i < hb.suspensionCount(); i++) {
+      int node = hb.suspensionNode(i);
+      long ms = hb.suspensionMillis(i);
+      long until = ms == HeartbeatCodec.UNTIL_CLEARED ? Long.MAX_VALUE : now + ms * 1_000_000L;
+      if (node == t.index) {
+        own = true;
+        t.suspendedUntil = until;
+        t.suspensionIncarnation = hb.incarnation();
+      } else if (node == selfIndex) {
+        Objects.requireNonNull(ctx).suspensionEchoed(until);
+      }
+    }
+    if (!own && (t.suspensionIncarnation == hb.incarnation()
+        || t.suspendedUntil == Long.MAX_VALUE)) {
+      // Over, or cleared by an operator (a suspension until cleared is cleared by a start
+      // without its record: a new process that does not list it).
+      t.suspendedUntil = Long.MIN_VALUE;
     }
   }
 
@@ -361,7 +380,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (idx == selfIndex) {
       return; // our own multicast
     }
-    Track t = tracks[idx];
+    PeerTrack t = tracks[idx];
     if (hb.incarnation() == t.incarnation && hb.sequence() <= t.sequence) {
       return; // overtaken in the network by a newer heartbeat: its state is out of date
     }
@@ -403,6 +422,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (sameConfig) {
       changed |= readHeld(t, hb);
       changed |= readPins(t, hb);
+      readSuspensions(t, hb, now);
     }
     if (hb.type() == MessageType.LEAVING) {
       t.left = true;
@@ -442,10 +462,12 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
   }
 
-  private boolean readHeld(Track t, HeartbeatView hb) {
+  private boolean readHeld(PeerTrack t, HeartbeatView hb) {
     int len = hb.bitmapLength();
     byte[] buf = hb.buffer();
-    int start = hb.offset() + hb.length() - HeartbeatCodec.MAC_LENGTH - hb.heardLength()
+    int start = hb.offset() + hb.length() - HeartbeatCodec.MAC_LENGTH
+        - hb.suspensionCount() * HeartbeatCodec.SUSPENSION_LENGTH
+        - HeartbeatCodec.SUSPENSION_COUNT_LENGTH - hb.heardLength()
         - hb.pinCount() * HeartbeatCodec.PIN_LENGTH - len;
     if (t.bitmap.length == len && Arrays.equals(t.bitmap, 0, len, buf, start, start + len)) {
       return false;
@@ -461,7 +483,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     return true;
   }
 
-  private boolean readPins(Track t, HeartbeatView hb) {
+  private boolean readPins(PeerTrack t, HeartbeatView hb) {
     long sig = 17;
     for (int i = 0; i < hb.pinCount(); i++) {
       sig = sig * 31 + hb.pinVip(i);
@@ -487,7 +509,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     return true;
   }
 
-  private void armDeathTimer(Track t, long now) {
+  private void armDeathTimer(PeerTrack t, long now) {
     if (t.deathTimer) {
       return;
     }
@@ -496,7 +518,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     Objects.requireNonNull(loop).schedule(due - now, () -> deathCheck(t, due));
   }
 
-  private void deathCheck(Track t, long due) {
+  private void deathCheck(PeerTrack t, long due) {
     t.deathTimer = false;
     if (closed || t.liveness == Liveness.DEAD) {
       return;
@@ -518,7 +540,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
   }
 
-  private void checkLiveness(Track t, long now) {
+  private void checkLiveness(PeerTrack t, long now) {
     if (!t.heard || t.liveness == Liveness.DEAD) {
       return;
     }
@@ -539,20 +561,20 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
   }
 
-  /**
-   * Reports a peer to the agent. A peer that does not hear this node counts as dead even though
-   * its heartbeats arrive: it cannot see this node's holdings or requests, so nothing can be
-   * decided together with it (a one-way partition would otherwise leave two owners).
-   */
   /** A dead peer may come back with a lower incarnation (its wall clock stepped back). */
-  private void reopen(Track t) {
+  private void reopen(PeerTrack t) {
     HeartbeatDecoder d = decoder;
     if (d != null) {
       d.guard().reopen(t.index);
     }
   }
 
-  private void report(Track t) {
+  /**
+   * Reports a peer to the agent. A peer that does not hear this node counts as dead even though
+   * its heartbeats arrive: it cannot see this node's holdings or requests, so nothing can be
+   * decided together with it (a one-way partition would otherwise leave two owners).
+   */
+  private void report(PeerTrack t) {
     Liveness l = t.hearsUs ? t.liveness : Liveness.DEAD;
     long since = t.hearsUs ? t.since : Math.max(t.since, t.mutualSince);
     boolean cutOff = !t.hearsUs && t.liveness != Liveness.DEAD;

@@ -4,6 +4,7 @@ import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
 import io.vipha.health.HealthMonitor;
+import io.vipha.plan.Plan;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
@@ -94,6 +95,8 @@ final class Lifecycle {
       a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "watch", null, e));
     }
     try {
+      a.memory.start();
+      a.planning.restore(a.memory);
       a.coordinator.start(new Context());
     } catch (IOException | RuntimeException e) {
       phase = Phase.STOPPED;
@@ -206,6 +209,11 @@ final class Lifecycle {
     }
 
     @Override
+    public long incarnation() {
+      return a.memory.incarnation();
+    }
+
+    @Override
     public Coordinator.LocalState local() {
       a.stall.ran(a.loop.nanoTime());
       // (While checking a stall, claim nothing: a peer that took a VIP over while this node was
@@ -224,6 +232,25 @@ final class Lifecycle {
     @Override
     public void stalled(long nanos) {
       a.stall.onStalled(nanos);
+    }
+
+    @Override
+    public long suspendedUntil() {
+      long until = a.planning.plan().suspendedUntil(a.nodeId);
+      return until == Plan.NEVER || until > a.loop.nanoTime() ? until : Long.MIN_VALUE;
+    }
+
+    @Override
+    public void suspensionEchoed(long until) {
+      // Only a process that has just started, and is still listening before it claims anything,
+      // takes its suspension from its peers; later its own record is the truth.
+      if (phase == Phase.JOINING && !a.stall.rejoining()) {
+        long now = a.loop.nanoTime();
+        if (a.planning.adoptEchoed(until, now)) {
+          a.events.emit(new AgentEvent.FlapSuspended(now, a.nodeId));
+          a.coordinator.publishNow();
+        }
+      }
     }
   }
 }

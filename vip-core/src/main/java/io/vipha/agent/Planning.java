@@ -42,7 +42,25 @@ final class Planning {
 
   /** After a stall: the plan of a node that has heard nobody. */
   void reset() {
-    plan = a.planner.initial();
+    plan = a.planner.initial().withFlapRecord(a.nodeId, plan.flapRecord(a.nodeId));
+  }
+
+  /** At start: the flap record this node's state store kept across the restart. */
+  void restore(NodeMemory memory) {
+    plan = memory.restore(plan);
+  }
+
+  /**
+   * A peer echoed this node's own suspension lasting until {@code until}: a process that lost
+   * its record takes it back. Returns whether the plan changed.
+   */
+  boolean adoptEchoed(long until, long now) {
+    Plan p = a.memory.adoptEchoed(plan, until, now);
+    if (p == plan) {
+      return false;
+    }
+    plan = p;
+    return true;
   }
 
   /** The switchover requests this node knows, live. */
@@ -112,6 +130,7 @@ final class Planning {
     ClusterView view = buildView();
     Plan next = a.planner.plan(view, prev, now);
     plan = next;
+    a.memory.remember(next);
     if (before.hasQuorum() != next.hasQuorum()) {
       if (next.hasQuorum()) {
         // Back from isolation: peers may not all have been heard yet, and an owner that looks

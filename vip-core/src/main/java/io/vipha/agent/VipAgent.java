@@ -11,6 +11,7 @@ import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.Pin;
 import io.vipha.spi.Scheduler;
+import io.vipha.spi.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,6 +75,7 @@ public final class VipAgent {
   final Scheduler loop;
   final @Nullable EventLoopScheduler ownLoop; // created here, closed on stop
   final Planner planner;
+  final NodeMemory memory;
   final FailoverPolicy policy;
   final Set<String> interfaces;
   final long reconcileEvery;
@@ -109,6 +111,7 @@ public final class VipAgent {
     this.loop = s != null ? s : Objects.requireNonNull(ownLoop);
     this.planner = Planner.forNode(group, nodeId);
     this.policy = group.policy();
+    this.memory = new NodeMemory(b.stateStore, loop, nodeId, policy);
     Set<String> ifs = new TreeSet<>();
     group.vips().forEach(v -> ifs.add(v.interfaceName()));
     this.interfaces = Collections.unmodifiableSet(ifs);
@@ -274,8 +277,21 @@ public final class VipAgent {
     private final List<HealthCheck> healthChecks = new ArrayList<>();
     private @Nullable Executor healthExecutor;
     private Effect linkDown = Effect.disqualify();
+    private @Nullable StateStore stateStore;
 
     private Builder() {}
+
+    /**
+     * Where this node keeps its incarnation and flap record across restarts (default: nowhere).
+     * With a store, a restarted process is accepted by its peers at once even after the wall
+     * clock stepped back, and resumes its flap history and suspension: a crash-looping process
+     * stays suspended. {@link #build()}'s agent then fails to start when the store cannot be
+     * read or written.
+     */
+    public Builder stateStore(StateStore store) {
+      this.stateStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
 
     /**
      * Adds a health check of this node. A failing check lowers the node's priority or disqualifies

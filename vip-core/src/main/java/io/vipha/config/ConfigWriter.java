@@ -107,6 +107,10 @@ final class ConfigWriter {
       o.put("preferredLifetimeZero", true);
     }
     effect(d.linkDown(), "linkDown", o);
+    String stateFile = d.stateFile();
+    if (stateFile != null) {
+      o.put("stateFile", stateFile);
+    }
   }
 
   /** An effect that is not the default (disqualify): its weight. */

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks", "preferredLifetimeZero", "linkDown");
+      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile");
   static final List<String> MULTICAST = List.of("group", "interface");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
       "interval", "timeout", "rise", "fall", "effect");
@@ -45,7 +45,20 @@ final class DaemonReader {
   /** A group's daemon settings; null when something in them was reported. */
   @Nullable DaemonSettings daemon(Fields d) {
     int before = problems.count();
-    Path keyFile = keyFile(d);
+    String key = absolutePath(d, "keyFile", "/etc/vipha/web.key");
+    Path keyFile = key == null ? null : Path.of(key);
+    String stateFile = absolutePath(d, "stateFile", DaemonSettings.DEFAULT_STATE_FILE);
+    if (stateFile != null) {
+      String statePath = d.child("stateFile");
+      String bare = stateFile.replace("{group}", "").replace("{node}", "");
+      if (bare.contains("{") || bare.contains("}")) {
+        problems.report(statePath, stateFile, "holds a placeholder other than {group} and"
+            + " {node}");
+      } else if (stateFile.endsWith("/")) {
+        problems.report(statePath, stateFile, "names a directory; write a file, e.g. "
+            + DaemonSettings.DEFAULT_STATE_FILE);
+      }
+    }
     DaemonSettings.Multicast multicast = null;
     Fields m = d.object("multicast", MULTICAST);
     if (m != null) {
@@ -88,23 +101,26 @@ final class DaemonReader {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
-        preferredZero != null && preferredZero, linkDown[0]);
+        preferredZero != null && preferredZero, linkDown[0], stateFile);
   }
 
-  private @Nullable Path keyFile(Fields d) {
-    String key = d.string("keyFile");
-    String keyPath = d.child("keyFile");
-    if (key == null) {
+  /**
+   * The string field {@code name} of {@code d}, reported unless it is a valid absolute path;
+   * null when absent or invalid.
+   */
+  private @Nullable String absolutePath(Fields d, String name, String example) {
+    String text = d.string(name);
+    String path = d.child(name);
+    if (text == null) {
       return null;
     }
     try {
-      Path keyFile = Path.of(key);
-      if (!keyFile.isAbsolute()) {
-        problems.report(keyPath, key, "is not an absolute path; write e.g. /etc/vipha/web.key");
+      if (!Path.of(text).isAbsolute()) {
+        problems.report(path, text, "is not an absolute path; write e.g. " + example);
       }
-      return keyFile;
+      return text;
     } catch (InvalidPathException e) {
-      problems.report(keyPath, key, "is not a valid path: " + e.getReason());
+      problems.report(path, text, "is not a valid path: " + e.getReason());
       return null;
     }
   }

@@ -23,13 +23,19 @@ import org.jspecify.annotations.Nullable;
  *     kernel never picks one as the source address of outgoing connections (default false)
  * @param linkDown what a VIP interface going down does to the node: {@link
  *     Effect#disqualify()} (the default) or a weight, as for a failing health check
+ * @param stateFile where the daemon keeps the node's state across restarts (absolute path, in
+ *     which {@code {group}} and {@code {node}} stand for the group's and the node's names), or
+ *     null for {@link #DEFAULT_STATE_FILE}
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
-    boolean preferredLifetimeZero, Effect linkDown) {
+    boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile) {
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
+
+  /** Where the node state is kept when {@code stateFile} is not set. */
+  public static final String DEFAULT_STATE_FILE = "/var/lib/vipha/{group}-{node}.state";
 
   /** No daemon settings: what a group without a {@code "daemon"} object has. */
   public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
@@ -40,10 +46,22 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
     Objects.requireNonNull(linkDown, "linkDown");
   }
 
-  /** Settings with the default preferred lifetime and link-down effect. */
+  /** Settings with the default preferred lifetime, link-down effect and state file. */
   public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
       @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
-    this(keyFile, multicast, reconcileInterval, healthChecks, false, DEFAULT_LINK_DOWN);
+    this(keyFile, multicast, reconcileInterval, healthChecks, false, DEFAULT_LINK_DOWN, null);
+  }
+
+  /** These settings with the state file template {@code template}. */
+  public DaemonSettings withStateFile(String template) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, template);
+  }
+
+  /** The state file of node {@code node} of group {@code group}: the template filled in. */
+  public Path stateFile(String group, String node) {
+    String t = stateFile == null ? DEFAULT_STATE_FILE : stateFile;
+    return Path.of(t.replace("{group}", group).replace("{node}", node));
   }
 
   /** Whether every field is absent. */

@@ -27,10 +27,12 @@ public final class Plan {
   final long[] lostAt; // per node: when it last lost ownership, NONE if never
   final long[][] flaps; // per node: instants of its recent own-caused ownership changes
   final long[] suspendedUntil; // per node: NONE, an instant, or NEVER (until cleared)
+  /** Per node: its last loss was a planned move, so its return is not a flap. */
+  final boolean[] returnPlanned;
   private @Nullable Plan settled;
 
   Plan(Canon canon, Assignment assignment, List<Move> moves, long nextChangeAt, boolean quorum,
-      long[] lostAt, long[][] flaps, long[] suspendedUntil) {
+      long[] lostAt, long[][] flaps, long[] suspendedUntil, boolean[] returnPlanned) {
     this.canon = canon;
     this.assignment = assignment;
     this.moves = moves;
@@ -39,6 +41,7 @@ public final class Plan {
     this.lostAt = lostAt;
     this.flaps = flaps;
     this.suspendedUntil = suspendedUntil;
+    this.returnPlanned = returnPlanned;
   }
 
   /** The starting point: nobody owns anything, nothing has happened yet. */
@@ -57,7 +60,7 @@ public final class Plan {
     long[][] flaps = new long[n][];
     Arrays.fill(flaps, new long[0]);
     return new Plan(canon, Assignment.of(canon, owners), List.of(), NEVER, true, lost, flaps,
-        susp);
+        susp, new boolean[n]);
   }
 
   /** Who owns each VIP. */
@@ -96,17 +99,60 @@ public final class Plan {
     return i == null ? NONE : lostAt[i];
   }
 
-  /** This plan with node {@code id}'s flap suspension and flap history cleared (operator). */
-  public Plan withSuspensionCleared(String id) {
+  /**
+   * When node {@code id}'s flap suspension ends: {@link Long#MIN_VALUE} when it has none, {@link
+   * #NEVER} when it lasts until cleared (an instant in the past once it is over).
+   */
+  public long suspendedUntil(String id) {
+    return suspendedUntil[index(id)];
+  }
+
+  /** Node {@code id}'s flap history and suspension, to keep across a restart. */
+  public FlapRecord flapRecord(String id) {
+    int i = index(id);
+    List<Long> changes = new java.util.ArrayList<>(flaps[i].length);
+    for (long t : flaps[i]) {
+      changes.add(t);
+    }
+    return new FlapRecord(changes, suspendedUntil[i], returnPlanned[i]);
+  }
+
+  /**
+   * This plan with node {@code id}'s flap history and suspension replaced by {@code record}: how
+   * a restarted node resumes what its last process remembered.
+   */
+  public Plan withFlapRecord(String id, FlapRecord record) {
+    int i = index(id);
+    long[] susp = suspendedUntil.clone();
+    susp[i] = record.suspendedUntil();
+    long[][] f = flaps.clone();
+    f[i] = record.changes().stream().mapToLong(Long::longValue).toArray();
+    boolean[] planned = returnPlanned.clone();
+    planned[i] = record.returnPlanned();
+    long next = nextChangeAt;
+    if (susp[i] != NONE && susp[i] != NEVER) {
+      next = Math.min(next, susp[i]);
+    }
+    return new Plan(canon, assignment, List.of(), next, quorum, lostAt, f, susp, planned);
+  }
+
+  private int index(String id) {
     Integer i = canon.nodeIndex.get(id);
     if (i == null) {
       throw new IllegalArgumentException("node " + id + " is not in group " + canon.group.name());
     }
+    return i;
+  }
+
+  /** This plan with node {@code id}'s flap suspension and flap history cleared (operator). */
+  public Plan withSuspensionCleared(String id) {
+    int i = index(id);
     long[] susp = suspendedUntil.clone();
     susp[i] = NONE;
     long[][] f = flaps.clone();
     f[i] = new long[0];
-    return new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, f, susp);
+    return new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, f, susp,
+        returnPlanned);
   }
 
   /**
@@ -134,7 +180,7 @@ public final class Plan {
       return this;
     }
     return new Plan(canon, Assignment.of(canon, o), List.of(), nextChangeAt, quorum, lostAt,
-        flaps, suspendedUntil);
+        flaps, suspendedUntil, returnPlanned);
   }
 
   /**
@@ -170,7 +216,7 @@ public final class Plan {
       }
     }
     return lost == lostAt ? p : new Plan(canon, p.assignment, List.of(), nextChangeAt, quorum,
-        lost, flaps, suspendedUntil);
+        lost, flaps, suspendedUntil, returnPlanned);
   }
 
   /** The same state with no moves: what the next call returns when nothing changes. */
@@ -181,7 +227,7 @@ public final class Plan {
     Plan s = settled;
     if (s == null) {
       s = new Plan(canon, assignment, List.of(), nextChangeAt, quorum, lostAt, flaps,
-          suspendedUntil);
+          suspendedUntil, returnPlanned);
       settled = s;
     }
     return s;

@@ -36,6 +36,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A planner instance keeps scratch buffers so that a steady-state call allocates nothing; it
  * must be used by one thread at a time. Instants are nanoseconds on the caller's monotonic clock.
+ *
+ * <p>Its parts: {@link Canon} (the group in canonical order and the rendezvous scores), {@link
+ * FlapCounter} (the flap limit's arithmetic), {@link Plan} (what is carried from call to call)
+ * and this class, one call's decision: classify the nodes, decide for the mode (Active/Passive:
+ * election, switchover and preemption; Active/Active: stickiness, pins, rebalance and orphans),
+ * then record moves, hold-downs and flaps. The two modes stay here (over 400 lines) because they
+ * share the per-node scratch arrays of one call (who may hold, receive, is in hold-down, gained
+ * or lost by failure or by a planned move), which a split would have to pass around or expose.
  */
 public final class Planner {
   private static final MoveReason[] REASONS = MoveReason.values();
@@ -46,10 +54,7 @@ public final class Planner {
   private final boolean preempt;
   private final long preemptDelay;
   private final long holdDown;
-  private final int flapMax;
-  private final int flapNode; // -1: every node; else the only node the flap limit applies to
-  private final long flapWindow;
-  private final long suspendFor;
+  private final FlapCounter flapCounter;
   private final int quorumSize;
   private final boolean keepWithoutQuorum;
   private final int[] capacity;
@@ -60,6 +65,8 @@ public final class Planner {
   private final long[] readyAt;
   private final boolean[] lostByFailure;
   private final boolean[] gained;
+  /** Per node, in this call: it lost a VIP through a planned move (switchover, drain). */
+  private final boolean[] plannedLoss;
   private final int[] load;
   private final int[] cap;
   private final int[] work;
@@ -80,25 +87,21 @@ public final class Planner {
 
   private Planner(VipGroup group, @Nullable String flapNode) {
     this.canon = new Canon(group);
-    if (flapNode == null) {
-      this.flapNode = -1;
-    } else {
+    int only = -1;
+    if (flapNode != null) {
       Integer i = canon.nodeIndex.get(flapNode);
       if (i == null) {
         throw new IllegalArgumentException("node " + flapNode + " is not a member of group "
             + group.name());
       }
-      this.flapNode = i;
+      only = i;
     }
     FailoverPolicy p = group.policy();
+    this.flapCounter = new FlapCounter(p, only);
     this.activeActive = group.mode() == Mode.ACTIVE_ACTIVE;
     this.preempt = p.preempt();
     this.preemptDelay = nanos(p.preemptDelay());
     this.holdDown = nanos(p.holdDown());
-    this.flapMax = p.flapLimit().maxChanges();
-    this.flapWindow = nanos(p.flapLimit().window());
-    Duration s = p.flapLimit().suspendFor();
-    this.suspendFor = s == null ? Plan.NEVER : nanos(s);
     this.quorumSize = group.quorumSize();
     this.keepWithoutQuorum = p.noQuorum() == NoQuorumAction.KEEP;
     int n = canon.nodes.length;
@@ -114,6 +117,7 @@ public final class Planner {
     readyAt = new long[n];
     lostByFailure = new boolean[n];
     gained = new boolean[n];
+    plannedLoss = new boolean[n];
     load = new int[n];
     cap = new int[n];
     work = new int[v];
@@ -277,6 +281,7 @@ public final class Planner {
       }
       lostByFailure[i] = false;
       gained[i] = false;
+      plannedLoss[i] = false;
     }
   }
 
@@ -300,6 +305,9 @@ public final class Planner {
     if (p >= 0 && (receiver[p] || (p == cur && holdCapable[p]))) {
       target = p;
       reason = MoveReason.SWITCHOVER;
+      if (cur >= 0 && cur != p) {
+        plannedLoss[cur] = true;
+      }
     } else if (cur >= 0 && holdCapable[cur]) {
       if (preempt) {
         int best = preemptor(st, prev, cur, now);
@@ -315,8 +323,8 @@ public final class Planner {
       if (target < 0) {
         target = bestByPriority(st, false);
       }
-      if (cur >= 0 && (reason == MoveReason.OWNER_DEAD || reason == MoveReason.OWNER_INELIGIBLE)) {
-        lostByFailure[cur] = true;
+      if (cur >= 0) {
+        markLoss(cur, reason);
       }
     }
     byte r = (byte) reason.ordinal();
@@ -409,6 +417,7 @@ public final class Planner {
       load[i] = 0;
       lostByFailure[i] = false;
       gained[i] = false;
+      plannedLoss[i] = false;
       if (holdCapable[i]) {
         totalWeight += st[i].weight();
       }
@@ -426,6 +435,9 @@ public final class Planner {
         work[v] = p;
         load[p]++;
         why[v] = p == o ? KEEP : (byte) MoveReason.SWITCHOVER.ordinal();
+        if (o >= 0 && o != p) {
+          plannedLoss[o] = true;
+        }
       } else if (o >= 0 && holdCapable[o] && load[o] < capacity[o]) {
         work[v] = o;
         load[o]++;
@@ -436,8 +448,8 @@ public final class Planner {
         MoveReason r = o < 0 ? MoveReason.ELECTED
             : holdCapable[o] ? MoveReason.NO_CAPACITY : lossReason(st[o], prev, o, now);
         why[v] = (byte) r.ordinal();
-        if (r == MoveReason.OWNER_DEAD || r == MoveReason.OWNER_INELIGIBLE) {
-          lostByFailure[o] = true;
+        if (o >= 0) {
+          markLoss(o, r);
         }
       }
     }
@@ -591,19 +603,23 @@ public final class Planner {
     }
   }
 
-  private boolean wouldSuspend(Plan prev, int i, long now) {
-    return flapMax > 0 && (flapNode < 0 || flapNode == i)
-        && recent(prev.flaps[i], now) + 1 >= flapMax;
+  /** Records why node {@code i} lost a VIP in this call: a failure, or a planned move. */
+  private void markLoss(int i, MoveReason r) {
+    if (r == MoveReason.OWNER_DEAD || r == MoveReason.OWNER_INELIGIBLE) {
+      lostByFailure[i] = true;
+    } else if (r == MoveReason.DRAINED) {
+      plannedLoss[i] = true;
+    }
   }
 
-  private int recent(long[] times, long now) {
-    int c = 0;
-    for (long t : times) {
-      if (now - t < flapWindow) {
-        c++;
-      }
-    }
-    return c;
+  /** Whether a gain of node {@code i} now is a flap: not its return from a planned move. */
+  private boolean gainCounts(Plan prev, int i) {
+    return !prev.returnPlanned[i] && !plannedLoss[i];
+  }
+
+  /** Whether a gain of node {@code i} now would be its flap limit's last change. */
+  private boolean wouldSuspend(Plan prev, int i, long now) {
+    return gainCounts(prev, i) && flapCounter.atLimit(i, prev.flaps[i], now);
   }
 
   private void suspend(Plan prev, int i, long now) {
@@ -612,7 +628,7 @@ public final class Planner {
       s = prev.suspendedUntil.clone();
       newSuspended = s;
     }
-    s[i] = suspendFor == Plan.NEVER ? Plan.NEVER : addSat(now, suspendFor);
+    s[i] = flapCounter.suspensionEnd(now);
     if (s[i] != Plan.NEVER) {
       next = Math.min(next, s[i]);
     }
@@ -634,6 +650,7 @@ public final class Planner {
     List<Move> moves = List.of();
     long[] lostAt = prev.lostAt;
     long[][] flaps = prev.flaps;
+    boolean[] planned = prev.returnPlanned;
     long[] suspended = newSuspended == null ? prev.suspendedUntil : newSuspended;
     if (suspended != prev.suspendedUntil) {
       // Suspended instead of a would-be change: like a suspension at the limit (recordChange),
@@ -674,7 +691,16 @@ public final class Planner {
       }
       moves = Collections.unmodifiableList(list);
       for (int i = 0; i < st.length; i++) {
-        if (lostByFailure[i] || gained[i]) {
+        boolean counted = lostByFailure[i] || (gained[i] && gainCounts(prev, i));
+        // A planned loss makes the node's next return planned; a failure or a return ends that.
+        boolean ret = plannedLoss[i] || (prev.returnPlanned[i] && !lostByFailure[i] && !gained[i]);
+        if (ret != planned[i]) {
+          if (planned == prev.returnPlanned) {
+            planned = prev.returnPlanned.clone();
+          }
+          planned[i] = ret;
+        }
+        if (counted) {
           if (flaps == prev.flaps) {
             flaps = prev.flaps.clone();
           }
@@ -685,33 +711,23 @@ public final class Planner {
         }
       }
     }
-    return new Plan(canon, assignment, moves, next, quorum, lostAt, flaps, suspended);
+    return new Plan(canon, assignment, moves, next, quorum, lostAt, flaps, suspended, planned);
   }
 
-  /** Records an own-caused ownership change of node {@code i}; suspends it at the limit. */
+  /** Records a failure-driven ownership change of node {@code i}; suspends it at the limit. */
   private void recordChange(long[][] flaps, long[] suspended, int i, long now) {
-    if (flapMax == 0 || (flapNode >= 0 && flapNode != i)) {
+    if (!flapCounter.counts(i)) {
       return;
     }
-    long[] old = flaps[i];
-    int keep = recent(old, now);
-    if (keep + 1 >= flapMax) {
+    if (flapCounter.atLimit(i, flaps[i], now)) {
       flaps[i] = new long[0];
-      suspended[i] = suspendFor == Plan.NEVER ? Plan.NEVER : addSat(now, suspendFor);
+      suspended[i] = flapCounter.suspensionEnd(now);
       if (suspended[i] != Plan.NEVER) {
         next = Math.min(next, suspended[i]);
       }
       return;
     }
-    long[] f = new long[keep + 1];
-    int k = 0;
-    for (long t : old) {
-      if (now - t < flapWindow) {
-        f[k++] = t;
-      }
-    }
-    f[k] = now;
-    flaps[i] = f;
+    flaps[i] = flapCounter.append(flaps[i], now);
   }
 
   private static long ceilDiv(long a, long b) {

@@ -81,11 +81,33 @@ public interface Coordinator extends AutoCloseable {
     /** This node's id. */
     String nodeId();
 
+    /**
+     * This process's incarnation: higher than that of every earlier process of this node that
+     * saved its state (see {@link StateStore}), otherwise from the wall clock.
+     */
+    long incarnation();
+
     /** What to advertise now. */
     LocalState local();
 
     /** A peer's state changed. */
     void peer(PeerState state);
+
+    /**
+     * When this node's flap suspension ends, on the loop's clock: {@link Long#MIN_VALUE} when it
+     * is not suspended, {@link Long#MAX_VALUE} when it is until an operator clears it. The
+     * coordinator advertises it, so that peers can remind a restarted process of it.
+     */
+    default long suspendedUntil() {
+      return Long.MIN_VALUE;
+    }
+
+    /**
+     * A peer reminds this node of the flap suspension it last advertised, which ends at {@code
+     * until} (the loop's clock; {@link Long#MAX_VALUE}: until cleared). A process that has just
+     * started and lost its own record resumes it.
+     */
+    default void suspensionEchoed(long until) {}
 
     /**
      * The coordinator noticed that this node's own loop stalled for {@code nanos} (a long GC

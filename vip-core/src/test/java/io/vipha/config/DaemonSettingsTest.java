@@ -105,7 +105,7 @@ class DaemonSettingsTest {
   void rejectsAnUnknownField() {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown"
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile"
             + " (line 10, column 9)");
   }
 
@@ -145,7 +145,7 @@ class DaemonSettingsTest {
     VipConfig plain = VipConfig.parse(VALID.replaceAll("(?s),\\s*\"daemon\": \\{.*?\n      }",
         ""));
     VipConfig c = plain.withDaemon("web", new DaemonSettings(null, null, null, List.of(), true,
-        Effect.weight(20)));
+        Effect.weight(20), null));
     assertThat(c.toJson()).contains("\"linkDown\": 20");
     assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
   }
@@ -190,6 +190,39 @@ class DaemonSettingsTest {
     assertThat(problems(edit("/etc/vipha/web.key", "web.key"))).containsExactly(
         "groups[0].daemon.keyFile: \"web.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 8, column 20)");
+  }
+
+  @Test
+  void theStateFileDefaultsPerGroupAndNodeAndMayBeSetWithPlaceholders() {
+    DaemonSettings d = VipConfig.parse(VALID).daemon("web");
+    assertThat(d.stateFile()).isNull();
+    assertThat(d.stateFile("web", "n1")).isEqualTo(Path.of("/var/lib/vipha/web-n1.state"));
+    String json = edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"stateFile\": \"/srv/vipha/{node}.{group}\",");
+    VipConfig c = VipConfig.parse(json);
+    assertThat(c.daemon("web").stateFile()).isEqualTo("/srv/vipha/{node}.{group}");
+    assertThat(c.daemon("web").stateFile("web", "n2")).isEqualTo(Path.of("/srv/vipha/n2.web"));
+    assertThat(c.toJson()).contains("\"stateFile\": \"/srv/vipha/{node}.{group}\"");
+    assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
+  }
+
+  @Test
+  void rejectsABadStateFileWithEveryProblem() {
+    String json = edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"stateFile\": \"STATE\",");
+    assertThat(problems(json.replace("STATE", "web.state"))).containsExactly(
+        "groups[0].daemon.stateFile: \"web.state\" is not an absolute path; write e.g."
+            + " /var/lib/vipha/{group}-{node}.state (line 10, column 52)");
+    assertThat(problems(json.replace("STATE", "/var/lib/vipha/{host}.state"))).containsExactly(
+        "groups[0].daemon.stateFile: \"/var/lib/vipha/{host}.state\" holds a placeholder other"
+            + " than {group} and {node} (line 10, column 52)");
+    assertThat(problems(json.replace("STATE", "/var/lib/vipha/"))).containsExactly(
+        "groups[0].daemon.stateFile: \"/var/lib/vipha/\" names a directory; write a file, e.g."
+            + " /var/lib/vipha/{group}-{node}.state (line 10, column 52)");
+    assertThat(problems(edit("\"/etc/vipha/web.key\"", "\"k\", \"stateFile\": 7"))).containsExactly(
+        "groups[0].daemon.keyFile: \"k\" is not an absolute path; write e.g. /etc/vipha/web.key"
+            + " (line 8, column 20)",
+        "groups[0].daemon.stateFile: \"7\" is a number; expected a string (line 8, column 38)");
   }
 
   @Test

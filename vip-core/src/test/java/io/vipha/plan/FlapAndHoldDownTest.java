@@ -192,6 +192,94 @@ class FlapAndHoldDownTest {
   }
 
   @Test
+  void plannedMovesAndTheReturnsAfterThemNeverCountTowardTheLimit() {
+    VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.forNode(g, "n1");
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    assertThat(owner(p)).isEqualTo("n1");
+    long t = sec(2);
+    // Four switchovers to n2 and back, then four drains and undrains: 16 moves of n1 in 16 s.
+    for (int i = 0; i < 4; i++, t += sec(2)) {
+      p = planner.plan(v.toBuilder().pin("n2").build(), p, t);
+      assertThat(owner(p)).isEqualTo("n2");
+      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.SWITCHOVER);
+      p = planner.plan(v, p, t + sec(1)); // the switchover cleared: n1 returns
+      assertThat(owner(p)).isEqualTo("n1");
+      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.PREEMPTED);
+    }
+    for (int i = 0; i < 4; i++, t += sec(2)) {
+      p = planner.plan(elig(v, "n1", Eligibility.DRAINING, t), p, t);
+      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.DRAINED);
+      p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, t + sec(1)), p, t + sec(1));
+      assertThat(owner(p)).as("undrained n1 returns").isEqualTo("n1");
+      assertThat(p.isSuspended("n1", t + sec(1))).isFalse();
+    }
+    assertThat(p.isSuspended("n1", t)).isFalse();
+    // Failures still count: n1 dies (1), returns (2) and dies again (3, the limit).
+    p = planner.plan(live(v, "n1", Liveness.DEAD, t), p, t);
+    p = planner.plan(live(v, "n1", Liveness.ALIVE, t + 1), p, t + 1);
+    assertThat(owner(p)).isEqualTo("n1");
+    p = planner.plan(live(v, "n1", Liveness.DEAD, t + 2), p, t + 2);
+    assertThat(p.isSuspended("n1", t + 2)).isTrue();
+  }
+
+  @Test
+  void theSameNumberOfFailureDrivenChangesSuspends() {
+    VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    Planner planner = Planner.forNode(g, "n1");
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    // Health flapping: disqualified (a loss), healthy again (the preemption back), and so on.
+    p = planner.plan(elig(v, "n1", Eligibility.DISQUALIFIED, sec(2)), p, sec(2));
+    assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.OWNER_INELIGIBLE);
+    p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, sec(3)), p, sec(3));
+    assertThat(owner(p)).isEqualTo("n1");
+    assertThat(p.isSuspended("n1", sec(3))).isFalse();
+    p = planner.plan(elig(v, "n1", Eligibility.DISQUALIFIED, sec(4)), p, sec(4));
+    assertThat(p.isSuspended("n1", sec(4))).as("the third failure-driven change").isTrue();
+    p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, sec(5)), p, sec(5));
+    assertThat(owner(p)).as("suspended: no preemption").isEqualTo("n2");
+    // A return after a failure counts even when a planned move came before the failure.
+    Planner fresh = Planner.forNode(g, "n1");
+    Plan q = fresh.plan(v, fresh.initial(), sec(1));
+    q = fresh.plan(elig(v, "n1", Eligibility.DRAINING, sec(2)), q, sec(2));
+    q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(3)), q, sec(3)); // held nothing: no loss
+    q = fresh.plan(live(v, "n1", Liveness.ALIVE, sec(4)), q, sec(4)); // planned return
+    assertThat(owner(q)).isEqualTo("n1");
+    q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(5)), q, sec(5)); // 1
+    q = fresh.plan(live(v, "n1", Liveness.ALIVE, sec(6)), q, sec(6)); // 2
+    assertThat(q.isSuspended("n1", sec(6))).isFalse();
+    q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(7)), q, sec(7)); // 3
+    assertThat(q.isSuspended("n1", sec(7))).isTrue();
+  }
+
+  @Test
+  void activeActiveSwitchoversAndTheRebalancesTheyCauseDoNotCount() {
+    VipGroup g = Fixtures.group(Mode.ACTIVE_ACTIVE, 4, new String[] {"n1", "n2"},
+        new int[] {100, 100}, p -> p.preempt(true).preemptDelay(Duration.ZERO)
+            .holdDown(Duration.ZERO).flapLimit(2, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    ClusterView v = allAlive(g, 0).build();
+    for (String self : new String[] {"n1", "n2"}) {
+      Planner planner = Planner.forNode(g, self);
+      Plan p = planner.plan(v, planner.initial(), sec(1));
+      assertThat(loads(g, p).values()).containsOnly(2);
+      long t = sec(2);
+      for (int i = 0; i < 6; i++, t += sec(1)) {
+        // Pin one of the other node's VIPs here, then there, and clear: moves both ways.
+        io.vipha.VirtualIp x = Fixtures.vip(g, 1 + i % 4);
+        String owner = p.assignment().owner(x);
+        String other = "n1".equals(owner) ? "n2" : "n1";
+        p = planner.plan(v.toBuilder().pin(x, other).build(), p, t);
+        assertThat(p.assignment().owner(x)).isEqualTo(other);
+        p = planner.plan(v, p, t + sec(1) / 2);
+        assertThat(p.isSuspended("n1", t)).isFalse();
+        assertThat(p.isSuspended("n2", t)).isFalse();
+      }
+    }
+  }
+
+  @Test
   void aNodesPlannerSuspendsOnlyThatNodeAndHonoursPeersAdvertisedSuspension() {
     VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
     ClusterView v = allAlive(g, 0).build();

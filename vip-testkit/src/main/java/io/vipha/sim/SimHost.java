@@ -5,6 +5,8 @@ import io.vipha.VirtualIp;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.HostAddress;
+import io.vipha.spi.StateStore;
+import io.vipha.testing.InMemoryStateStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +31,8 @@ final class SimHost implements AddressBackend {
   /** Whether the VIP with each index is held (mirrors {@link #held}). */
   private final boolean[] holding;
   private @Nullable BackendException failure;
+  /** The host's disk: the node state its processes save; it survives crashes and power-offs. */
+  private final InMemoryStateStore store;
 
   SimHost(Simulation sim, SimNode node, Set<String> interfaces) {
     this.sim = sim;
@@ -39,6 +43,7 @@ final class SimHost implements AddressBackend {
       index.put(vips.get(i), i);
     }
     this.holding = new boolean[vips.size()];
+    this.store = new InMemoryStateStore(node.id() + "'s disk");
   }
 
   private void mark(VirtualIp vip, boolean on) {
@@ -117,6 +122,11 @@ final class SimHost implements AddressBackend {
     if (f != null) {
       throw f;
     }
+  }
+
+  /** Where the node's processes keep their state. */
+  StateStore stateStore() {
+    return store;
   }
 
   void failWith(@Nullable BackendException error) {

@@ -124,7 +124,8 @@ public final class SimNode {
     HeartbeatCoordinator c = HeartbeatCoordinator.builder().key(1, sim.key())
         .transport(local -> sim.net().transport(this, p, local)).build();
     VipAgent.Builder b = VipAgent.builder().group(sim.group()).nodeId(id()).backend(host)
-        .coordinator(c).scheduler(p).healthExecutor(Runnable::run);
+        .coordinator(c).scheduler(p).healthExecutor(Runnable::run)
+        .stateStore(host.stateStore());
     if (sim.healthCheck()) {
       b.healthCheck(HealthCheck.custom("sim", () -> healthy).interval(sim.healthInterval())
           .timeout(sim.healthInterval().dividedBy(2)).rise(2).fall(2).disqualify().build());

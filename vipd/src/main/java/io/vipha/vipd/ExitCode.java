@@ -16,6 +16,8 @@ enum ExitCode {
   NO_SUCH_INTERFACE(4),
   /** The platform cannot run the Linux backend (not Linux, or a 32-bit JVM). */
   UNSUPPORTED(5),
+  /** The node state file cannot be read, is corrupt, or cannot be written. */
+  STATE(6),
   /** The process lacks a privilege: CAP_NET_ADMIN, CAP_NET_RAW (or CAP_SYS_ADMIN for a namespace). */
   PERMISSION(77);
 

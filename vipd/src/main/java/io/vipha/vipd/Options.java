@@ -42,7 +42,8 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
       Exit codes: 0 stopped by SIGTERM/SIGINT, or --check/--help/--version; 1 unexpected error;
       2 bad command line or configuration; 3 the heartbeat socket cannot be opened (port in use,
       address not on this host); 4 a VIP or multicast interface does not exist; 5 unsupported
-      platform; 77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
+      platform; 6 the node state file cannot be read, is corrupt or cannot be written;
+      77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
       """;
 
   /** Parses {@code args}; throws {@link UsageException} naming the problem. */

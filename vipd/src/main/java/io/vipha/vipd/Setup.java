@@ -23,12 +23,17 @@ import java.util.stream.Collectors;
  * @param daemon the group's daemon settings
  * @param keyFile the heartbeat key file, from {@code --key-file} or the daemon settings
  * @param coordinator the heartbeat coordinator, keyed and with the multicast group if any
+ * @param stateFile the node's state file: {@code daemon.stateFile}, or the default template,
+ *     filled in
  */
 record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
-    HeartbeatCoordinator.Builder coordinator) {
+    HeartbeatCoordinator.Builder coordinator, Path stateFile) {
 
-  /** Reads and checks the configuration and the key; nothing is opened yet. */
-  static Setup read(Options o) throws Failure {
+  /**
+   * Reads and checks the configuration and the key; nothing is opened yet. {@code
+   * defaultStateFile} is the state file template when the configuration sets none.
+   */
+  static Setup read(Options o, String defaultStateFile) throws Failure {
     Path file = Objects.requireNonNull(o.config());
     String node = Objects.requireNonNull(o.node());
     VipConfig config;
@@ -87,6 +92,9 @@ record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
     } catch (IllegalArgumentException e) {
       throw new Failure(ExitCode.CONFIG, String.valueOf(e.getMessage()));
     }
-    return new Setup(group, daemon, keyFile, coordinator);
+    DaemonSettings withState = daemon.stateFile() != null ? daemon
+        : daemon.withStateFile(defaultStateFile);
+    return new Setup(group, daemon, keyFile, coordinator,
+        withState.stateFile(group.name(), node));
   }
 }

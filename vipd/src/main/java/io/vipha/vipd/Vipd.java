@@ -10,10 +10,14 @@ import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.StateStore;
+import io.vipha.spi.StateStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -58,6 +62,8 @@ public final class Vipd {
   private final PrintStream err;
   private final Backends backends;
   private final boolean signals;
+  /** The state file template when the configuration sets none. */
+  private final String defaultStateFile;
   private final CompletableFuture<ExitCode> end = new CompletableFuture<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean exiting;
@@ -71,10 +77,17 @@ public final class Vipd {
    * backends}, and, when {@code signals}, stops gracefully and exits 0 on SIGTERM and SIGINT.
    */
   Vipd(PrintStream out, PrintStream err, Backends backends, boolean signals) {
+    this(out, err, backends, signals, DaemonSettings.DEFAULT_STATE_FILE);
+  }
+
+  /** The same, with another default state file template (tests keep theirs in a temp dir). */
+  Vipd(PrintStream out, PrintStream err, Backends backends, boolean signals,
+      String defaultStateFile) {
     this.out = out;
     this.err = err;
     this.backends = backends;
     this.signals = signals;
+    this.defaultStateFile = defaultStateFile;
   }
 
   /** Runs vipd; exits with one of the codes of {@link ExitCode}. */
@@ -122,13 +135,13 @@ public final class Vipd {
       return ExitCode.OK.code;
     }
     try {
-      Setup setup = Setup.read(options);
+      Setup setup = Setup.read(options, defaultStateFile);
       if (options.check()) {
         VipGroup g = setup.group();
         out.println("vipd: " + options.config() + " is valid: group " + g.name() + ", node "
             + options.node() + ", " + g.vips().size() + " VIP(s), " + g.nodes().size()
             + " node(s), " + setup.daemon().healthChecks().size() + " health check(s), key file "
-            + setup.keyFile());
+            + setup.keyFile() + ", state file " + setup.stateFile());
         return ExitCode.OK.code;
       }
       return serve(options, setup).code;
@@ -153,11 +166,13 @@ public final class Vipd {
     backend = b;
     try {
       Interfaces.check(b, group, setup.daemon(), ns);
+      StateStore state = stateStore(setup.stateFile());
       EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
       loop = l;
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
           .coordinator(setup.coordinator().build()).scheduler(l)
-          .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown());
+          .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown())
+          .stateStore(state);
       Duration reconcile = setup.daemon().reconcileInterval();
       if (reconcile != null) {
         ab.reconcileInterval(reconcile);
@@ -176,6 +191,10 @@ public final class Vipd {
         a.start().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof StateStoreException) {
+          throw new Failure(ExitCode.STATE, cause.getMessage() + " (daemon.stateFile of group "
+              + group.name() + ")");
+        }
         ExitCode code = cause instanceof IOException ? ExitCode.HEARTBEAT
             : cause instanceof IllegalArgumentException ? ExitCode.CONFIG : ExitCode.FAILURE;
         throw new Failure(code, "cannot start the heartbeat on " + heartbeats(group, node) + ": "
@@ -199,6 +218,23 @@ public final class Vipd {
       close();
       throw f;
     }
+  }
+
+  /**
+   * The node's state file, its directory created when missing (as systemd's {@code
+   * StateDirectory=} would).
+   */
+  private static StateStore stateStore(Path file) throws Failure {
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new Failure(ExitCode.STATE, "cannot create the directory of the node state file "
+          + file + ": " + e + "; create it, writable by this user, or set daemon.stateFile");
+    }
+    return StateStore.file(file);
   }
 
   /** Ends the daemon on an error that retrying cannot fix. */

@@ -86,11 +86,11 @@ class VipdNamespaceTest {
                 {"id": "n2", "heartbeat": ["198.51.100.2:7405"], "priority": 100}
               ],
               "policy": {"heartbeatInterval": "100ms", "deadAfter": 3},
-              "daemon": {"keyFile": "%s"}
+              "daemon": {"keyFile": "%s", "stateFile": "%s/{group}-{node}.state"}
             }
           ]
         }
-        """.formatted(iface, key));
+        """.formatted(iface, key, dir));
     return file;
   }
 

@@ -82,9 +82,15 @@ class VipdTest {
     }
   }
 
-  private int run(Vipd.Backends backends, String... args) {
+  /** A daemon whose default state file is in the test's directory. */
+  private Vipd vipd(Vipd.Backends backends) {
     return new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), backends, false).run(args);
+        new PrintStream(err, true, StandardCharsets.UTF_8), backends, false,
+        dir.resolve("state").resolve("{group}-{node}.state").toString());
+  }
+
+  private int run(Vipd.Backends backends, String... args) {
+    return vipd(backends).run(args);
   }
 
   private int run(String... args) {
@@ -126,7 +132,7 @@ class VipdTest {
         "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 12, column 23)",
         "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown"
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile"
             + " (line 12, column 39)");
   }
 
@@ -238,8 +244,7 @@ class VipdTest {
   void runsUntilStoppedAndReleasesGracefully() throws Exception {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
-    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false);
+    Vipd vipd = vipd((ns, daemon) -> backend);
     String file = config(freePort()).toString();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
         () -> vipd.run("--config", file, "--node", "n1"));
@@ -287,8 +292,7 @@ class VipdTest {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     prepare.accept(backend);
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
-    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, d) -> backend, false);
+    Vipd vipd = vipd((ns, d) -> backend);
     String file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\"" + daemon
         + "}").toString();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
@@ -301,6 +305,78 @@ class VipdTest {
     vipd.shutdown();
     assertThat(code.get(10, TimeUnit.SECONDS)).isZero();
     return took;
+  }
+
+  /** Runs n1 until it holds the VIP, then stops it; its exit code. */
+  private int runOnce(String file) throws Exception {
+    InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
+    Vipd vipd = vipd((ns, d) -> backend);
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
+        () -> vipd.run("--config", file, "--node", "n1"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!backend.holds(vip) && !code.isDone() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    vipd.shutdown();
+    return code.get(10, TimeUnit.SECONDS);
+  }
+
+  private static long incarnation(Path state) throws IOException {
+    String text = Files.readString(state);
+    assertThat(text).startsWith("vipha-state 1\nincarnation ");
+    return Long.parseLong(text.lines().toList().get(1).substring("incarnation ".length()));
+  }
+
+  @Test
+  void theStateFileIsCreatedAndEachStartTakesAHigherIncarnation() throws Exception {
+    String file = config(freePort()).toString();
+    Path state = dir.resolve("state").resolve("web-n1.state");
+    assertThat(run("--config", file, "--node", "n1", "--check")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains(", state file " + state);
+    assertThat(state).doesNotExist();
+    assertThat(runOnce(file)).isZero();
+    long first = incarnation(state);
+    // A later start: even with a stored incarnation far ahead of the wall clock, it goes up.
+    long ahead = first + 1_000_000_000_000L;
+    Files.writeString(state, Files.readString(state).replace("incarnation " + first,
+        "incarnation " + ahead));
+    assertThat(runOnce(file)).isZero();
+    assertThat(incarnation(state)).isEqualTo(ahead + 1);
+    // An explicit daemon.stateFile, with placeholders.
+    Path mine = dir.resolve("mine").resolve("n1-of-web");
+    String explicit = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key
+        + "\", \"stateFile\": \"" + dir.resolve("mine") + "/{node}-of-{group}\"}").toString();
+    assertThat(runOnce(explicit)).isZero();
+    assertThat(incarnation(mine)).isPositive();
+  }
+
+  @Test
+  void aCorruptOrUnwritableStateFileExits6() throws Exception {
+    String file = config(freePort()).toString();
+    Path state = dir.resolve("state").resolve("web-n1.state");
+    Files.createDirectories(state.getParent());
+    Files.writeString(state, "vipha-state 1\nincarnation twelve\n");
+    assertThat(runOnce(file)).isEqualTo(6);
+    assertThat(err()).startsWith("vipd: the node state " + state + " is corrupt: ")
+        .contains("move it away to start afresh", "(daemon.stateFile of group web)");
+    assertThat(Files.readString(state)).as("left as it was").contains("twelve");
+
+    err.reset();
+    Files.delete(state);
+    Files.createDirectory(state); // a directory where the file belongs: it cannot be written
+    assertThat(runOnce(file)).isEqualTo(6);
+    assertThat(err()).startsWith("vipd: ");
+    assertThat(err()).contains(state.toString());
+
+    err.reset();
+    Path blocked = dir.resolve("plain-file");
+    Files.writeString(blocked, "");
+    String under = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key
+        + "\", \"stateFile\": \"" + blocked + "/web.state\"}").toString();
+    assertThat(runOnce(under)).isEqualTo(6);
+    assertThat(err()).startsWith("vipd: cannot create the directory of the node state file "
+        + blocked + "/web.state");
   }
 
   @Test
@@ -326,8 +402,7 @@ class VipdTest {
   @Test
   void aPermissionErrorWhileRunningExits77() throws Exception {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
-    Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false);
+    Vipd vipd = vipd((ns, daemon) -> backend);
     String file = config(freePort()).toString();
     backend.failWith(new BackendException(BackendException.Kind.PERMISSION, "RTM_NEWADDR was"
         + " refused with EPERM"));
@@ -349,7 +424,8 @@ class VipdTest {
     String unit = Files.readString(Path.of("systemd/vipd.service"));
     assertThat(unit).contains("\nUser=vipha\n", "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW\n",
         "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
-        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 77\n");
+        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 6 77\n",
+        "\nStateDirectory=vipha\n");
     String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
         .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
     assertThat(Files.readString(Path.of("../README.md"))).contains(service);

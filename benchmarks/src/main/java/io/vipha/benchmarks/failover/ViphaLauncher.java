@@ -64,7 +64,8 @@ final class ViphaLauncher implements NodeLauncher {
         + "      \"policy\": {\"preempt\": true, \"preemptDelay\": \"0s\","
         + " \"heartbeatInterval\": \"" + c.intervalMs() + "ms\", \"deadAfter\": " + c.deadAfter()
         + ", \"quorum\": \"majority\", \"lease\": \"" + c.leaseSeconds() + "s\"},\n"
-        + "      \"daemon\": {\"keyFile\": \"" + key.toAbsolutePath() + "\"}\n"
+        + "      \"daemon\": {\"keyFile\": \"" + key.toAbsolutePath() + "\", \"stateFile\": \""
+        + stateFile(c, "{node}") + "\"}\n"
         + "    }\n  ]\n}\n";
     Files.writeString(c.dir().resolve("vipha.json"), json);
     byte[] bytes = new byte[32];
@@ -78,8 +79,15 @@ final class ViphaLauncher implements NodeLauncher {
     return c.dir().resolve("gc-" + Topology.nodeName(i) + ".log");
   }
 
+  /** Node {@code node}'s state file, in the run's directory rather than /var/lib/vipha. */
+  static Path stateFile(Cluster c, String node) {
+    return c.dir().resolve("vipd-" + node + ".state").toAbsolutePath();
+  }
+
   @Override
   public Process start(Cluster c, int i, Path log) throws IOException {
+    // Every round starts its nodes afresh: no flap history or suspension from an earlier round.
+    Files.deleteIfExists(stateFile(c, Topology.nodeName(i)));
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
         c.topology().nodes.get(i), java, "-Xms64m", "-Xmx64m",
         // vipd's own event log at DEBUG: late heartbeats (peer suspect) are context for a round.

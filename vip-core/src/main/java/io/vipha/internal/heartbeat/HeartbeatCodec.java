@@ -5,13 +5,13 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Layout and constants of heartbeat packets, version 1. All integers are big-endian.
+ * Layout and constants of heartbeat packets, version 2. All integers are big-endian.
  *
  * <table>
- *   <caption>Heartbeat packet, version 1</caption>
+ *   <caption>Heartbeat packet, version 2</caption>
  *   <tr><th>offset</th><th>size</th><th>field</th></tr>
  *   <tr><td>0</td><td>2</td><td>magic {@code 0x5648} ("VH")</td></tr>
- *   <tr><td>2</td><td>1</td><td>version = 1</td></tr>
+ *   <tr><td>2</td><td>1</td><td>version = 2</td></tr>
  *   <tr><td>3</td><td>1</td><td>type: 1 HEARTBEAT, 2 LEAVING (graceful stop notice)</td></tr>
  *   <tr><td>4</td><td>1</td><td>keyId (0..255) of the key that signed the packet</td></tr>
  *   <tr><td>5</td><td>1</td><td>flags: bit0 ELIGIBLE, bit1 DRAINING, bit2 HAS_QUORUM,
@@ -36,18 +36,23 @@ import java.nio.ByteOrder;
  *   <tr><td>40+G+N+B+11P</td><td>H</td><td>heard bitmap: bit i is set when the sender hears the
  *       node with index i in id order (heartbeats within the detection time); H = 0 means the
  *       sender does not say, and receivers assume it hears them</td></tr>
- *   <tr><td>40+G+N+B+11P+H</td><td>32</td><td>HMAC-SHA256 over every byte before it, with the
- *       key named by keyId</td></tr>
+ *   <tr><td>40+G+N+B+11P+H</td><td>2</td><td>suspension count S (0..256)</td></tr>
+ *   <tr><td>42+G+N+B+11P+H</td><td>5×S</td><td>flap suspensions the sender knows of, each: u8
+ *       node index in id order, u32 milliseconds it still lasts (0xFFFFFFFF: until an operator
+ *       clears it). The sender's own, when it is suspended, and the last one each peer advertised
+ *       of itself, echoed while it lasts, so that a restarted process learns its own.</td></tr>
+ *   <tr><td>42+G+N+B+11P+H+5S</td><td>32</td><td>HMAC-SHA256 over every byte before it, with
+ *       the key named by keyId</td></tr>
  * </table>
  *
- * <p>A packet is therefore {@code 72 + G + N + B + 11P + H} bytes: at least {@value #MIN_LENGTH}, at
- * most {@value #MAX_LENGTH}.
+ * <p>A packet is therefore {@code 74 + G + N + B + 11P + H + 5S} bytes: at least {@value
+ * #MIN_LENGTH}, at most {@value #MAX_LENGTH}. Version 1 had no suspension section.
  */
 public final class HeartbeatCodec {
   /** {@code "VH"}. */
   public static final int MAGIC = 0x5648;
   /** The only version this codec reads and writes. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   public static final int TYPE_HEARTBEAT = 1;
   public static final int TYPE_LEAVING = 2;
@@ -94,13 +99,23 @@ public final class HeartbeatCodec {
   static final int CONFIG_DIGEST_OFFSET = 32;
   /** Size of the fixed header; the group name starts here. */
   public static final int HEADER_LENGTH = 40;
+  /** Bytes of the suspension count. */
+  public static final int SUSPENSION_COUNT_LENGTH = 2;
+  /** Bytes of one suspension entry. */
+  public static final int SUSPENSION_LENGTH = 5;
+  /** Most suspension entries in one packet: one per node. */
+  public static final int MAX_SUSPENSIONS = 256;
+  /** Suspension time meaning until an operator clears the node. */
+  public static final long UNTIL_CLEARED = 0xFFFF_FFFFL;
 
   /** Smallest valid packet: one-byte names, no bitmap. */
-  public static final int MIN_LENGTH = HEADER_LENGTH + 1 + 1 + MAC_LENGTH;
+  public static final int MIN_LENGTH = HEADER_LENGTH + 1 + 1 + SUSPENSION_COUNT_LENGTH
+      + MAC_LENGTH;
   /** Largest valid packet: 64-byte names and a full bitmap. */
   public static final int MAX_LENGTH =
       HEADER_LENGTH + 2 * MAX_NAME_LENGTH + MAX_BITMAP_LENGTH + MAX_PINS * PIN_LENGTH
-          + MAX_HEARD_LENGTH + MAC_LENGTH;
+          + MAX_HEARD_LENGTH + SUSPENSION_COUNT_LENGTH + MAX_SUSPENSIONS * SUSPENSION_LENGTH
+          + MAC_LENGTH;
 
   private static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
@@ -124,8 +139,32 @@ public final class HeartbeatCodec {
   /** Length of a packet with the given name, bitmap and heard lengths in bytes and pin count. */
   public static int packetLength(int groupLength, int nodeIdLength, int bitmapLength, int pins,
       int heardLength) {
+    return packetLength(groupLength, nodeIdLength, bitmapLength, pins, heardLength, 0);
+  }
+
+  /** The same with {@code suspensions} suspension entries. */
+  public static int packetLength(int groupLength, int nodeIdLength, int bitmapLength, int pins,
+      int heardLength, int suspensions) {
+    return suspensionCountOffset(groupLength, nodeIdLength, bitmapLength, pins, heardLength)
+        + SUSPENSION_COUNT_LENGTH + suspensions * SUSPENSION_LENGTH + MAC_LENGTH;
+  }
+
+  /** Where the suspension count lies in a packet with these lengths, from its start. */
+  static int suspensionCountOffset(int groupLength, int nodeIdLength, int bitmapLength, int pins,
+      int heardLength) {
     return HEADER_LENGTH + groupLength + nodeIdLength + bitmapLength + pins * PIN_LENGTH
-        + heardLength + MAC_LENGTH;
+        + heardLength;
+  }
+
+  /**
+   * Writes suspension entry {@code i} into {@code entries}, laid out as on the wire: node {@code
+   * nodeIndex} is suspended for {@code millis} more (at most {@link #UNTIL_CLEARED}, which means
+   * until cleared).
+   */
+  public static void setSuspension(byte[] entries, int i, int nodeIndex, long millis) {
+    int o = i * SUSPENSION_LENGTH;
+    entries[o] = (byte) nodeIndex;
+    INT.set(entries, o + 1, (int) Math.min(Math.max(0, millis), UNTIL_CLEARED));
   }
 
   /** Writes pin {@code i} into {@code pins}, laid out as on the wire. */

@@ -140,14 +140,24 @@ public final class HeartbeatDecoder {
     int groupLen = u8(buf, off + HeartbeatCodec.GROUP_LENGTH_OFFSET);
     int nodeLen = u8(buf, off + HeartbeatCodec.NODE_LENGTH_OFFSET);
     int bitmapLen = u16(buf, off + HeartbeatCodec.BITMAP_LENGTH_OFFSET);
+    int pins = u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET);
+    int heardLen = u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET);
     if (groupLen == 0 || groupLen > MAX_NAME_LENGTH
         || nodeLen == 0 || nodeLen > MAX_NAME_LENGTH
         || bitmapLen > MAX_BITMAP_LENGTH
-        || u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET) > HeartbeatCodec.MAX_PINS
-        || u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET) > HeartbeatCodec.MAX_HEARD_LENGTH
-        || HeartbeatCodec.packetLength(groupLen, nodeLen, bitmapLen,
-            u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET),
-            u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET)) != len) {
+        || pins > HeartbeatCodec.MAX_PINS
+        || heardLen > HeartbeatCodec.MAX_HEARD_LENGTH) {
+      return Rejection.BAD_LENGTH;
+    }
+    int countAt = HeartbeatCodec.suspensionCountOffset(groupLen, nodeLen, bitmapLen, pins,
+        heardLen);
+    if (countAt + HeartbeatCodec.SUSPENSION_COUNT_LENGTH + MAC_LENGTH > len) {
+      return Rejection.BAD_LENGTH;
+    }
+    int suspensions = u16(buf, off + countAt);
+    if (suspensions > HeartbeatCodec.MAX_SUSPENSIONS
+        || HeartbeatCodec.packetLength(groupLen, nodeLen, bitmapLen, pins, heardLen,
+            suspensions) != len) {
       return Rejection.BAD_LENGTH;
     }
     int keyId = u8(buf, off + HeartbeatCodec.KEY_ID_OFFSET);
@@ -185,9 +195,8 @@ public final class HeartbeatDecoder {
     if (replay != null) {
       return replay;
     }
-    view.wrap(buf, off, len, nodeOff, nodeLen, nodeOff + nodeLen, bitmapLen,
-        u8(buf, off + HeartbeatCodec.PIN_COUNT_OFFSET),
-        u8(buf, off + HeartbeatCodec.HEARD_LENGTH_OFFSET), peer);
+    view.wrap(buf, off, len, nodeOff, nodeLen, nodeOff + nodeLen, bitmapLen, pins, heardLen,
+        suspensions, peer);
     return null;
   }
 

@@ -45,6 +45,8 @@ public final class HeartbeatEncoder {
   private int pinCount;
   private byte[] heard = NO_BITMAP;
   private int heardLen;
+  private byte[] suspensions = NO_BITMAP;
+  private int suspensionCount;
 
   /**
    * An encoder for {@code nodeId} in {@code group}, signing with the current key of {@code keys}.
@@ -176,10 +178,29 @@ public final class HeartbeatEncoder {
     return this;
   }
 
+  /**
+   * The flap suspensions the sender lists, {@code count} entries laid out as on the wire (see
+   * {@link HeartbeatCodec#setSuspension}). The array is read, not copied, by each later {@link
+   * #encode}.
+   *
+   * @throws IllegalArgumentException when count is above 256 or the array is too short
+   */
+  public HeartbeatEncoder suspensions(byte[] entries, int count) {
+    Objects.requireNonNull(entries, "entries");
+    if (count < 0 || count > HeartbeatCodec.MAX_SUSPENSIONS
+        || entries.length < count * HeartbeatCodec.SUSPENSION_LENGTH) {
+      throw new IllegalArgumentException(count + " suspensions do not fit 0.."
+          + HeartbeatCodec.MAX_SUSPENSIONS + " or an array of " + entries.length + " bytes");
+    }
+    this.suspensions = entries;
+    this.suspensionCount = count;
+    return this;
+  }
+
   /** The length of the packet {@link #encode} writes with the current fields. */
   public int encodedLength() {
     return HeartbeatCodec.packetLength(group.length, nodeId.length, bitmapLen, pinCount,
-        heardLen);
+        heardLen, suspensionCount);
   }
 
   /**
@@ -222,6 +243,10 @@ public final class HeartbeatEncoder {
     p += pinCount * HeartbeatCodec.PIN_LENGTH;
     System.arraycopy(heard, 0, buf, p, heardLen);
     p += heardLen;
+    put16(buf, p, suspensionCount);
+    p += HeartbeatCodec.SUSPENSION_COUNT_LENGTH;
+    System.arraycopy(suspensions, 0, buf, p, suspensionCount * HeartbeatCodec.SUSPENSION_LENGTH);
+    p += suspensionCount * HeartbeatCodec.SUSPENSION_LENGTH;
     mac.mac(buf, off, p - off, buf, p);
     return len;
   }

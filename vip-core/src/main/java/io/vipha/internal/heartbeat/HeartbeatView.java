@@ -28,14 +28,16 @@ public final class HeartbeatView implements DecodeResult {
   private int bitmapLen;
   private int pinCount;
   private int heardLen;
+  private int suspensions;
   private int peer;
 
   HeartbeatView() {}
 
   void wrap(byte[] buf, int off, int len, int nodeOff, int nodeLen, int bitmapOff, int bitmapLen,
-      int pinCount, int heardLen, int peer) {
+      int pinCount, int heardLen, int suspensions, int peer) {
     this.pinCount = pinCount;
     this.heardLen = heardLen;
+    this.suspensions = suspensions;
     this.buf = buf;
     this.off = off;
     this.len = len;
@@ -199,6 +201,32 @@ public final class HeartbeatView implements DecodeResult {
     return bitmapOff + bitmapLen + i * HeartbeatCodec.PIN_LENGTH;
   }
 
+  /** Number of flap suspensions the sender lists. */
+  public int suspensionCount() {
+    return suspensions;
+  }
+
+  /** Suspension {@code i}'s node index (id order; may be past the group's nodes: ignore it). */
+  public int suspensionNode(int i) {
+    return u8(buf, suspensionOff(i));
+  }
+
+  /**
+   * How many milliseconds suspension {@code i} still lasts, or {@link
+   * HeartbeatCodec#UNTIL_CLEARED} when it lasts until an operator clears the node.
+   */
+  public long suspensionMillis(int i) {
+    return i32(buf, suspensionOff(i) + 1) & 0xFFFF_FFFFL;
+  }
+
+  private int suspensionOff(int i) {
+    if (i < 0 || i >= suspensions) {
+      throw new IndexOutOfBoundsException("suspension " + i + " of " + suspensions);
+    }
+    return bitmapOff + bitmapLen + pinCount * HeartbeatCodec.PIN_LENGTH + heardLen
+        + HeartbeatCodec.SUSPENSION_COUNT_LENGTH + i * HeartbeatCodec.SUSPENSION_LENGTH;
+  }
+
   /** The buffer the packet lies in. */
   public byte[] buffer() {
     return buf;
@@ -219,7 +247,7 @@ public final class HeartbeatView implements DecodeResult {
     return type() + "[node=" + nodeId() + ", peer=" + peer + ", incarnation="
         + Long.toUnsignedString(incarnation()) + ", sequence=" + Long.toUnsignedString(sequence())
         + ", priority=" + priority() + ", flags=0x" + Integer.toHexString(flags()) + ", owned="
-        + ownedCount() + ", pins=" + pinCount + ", configDigest=" + Long.toHexString(configDigest()) + ", keyId="
+        + ownedCount() + ", pins=" + pinCount + ", suspensions=" + suspensions + ", configDigest=" + Long.toHexString(configDigest()) + ", keyId="
         + keyId() + "]";
   }
 }

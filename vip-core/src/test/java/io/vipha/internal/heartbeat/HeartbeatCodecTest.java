@@ -38,10 +38,10 @@ class HeartbeatCodecTest {
         .configDigest(0xA1A2A3A4A5A6A7A8L).owned(bitmap, 0, bitmap.length));
 
     ByteBuffer b = ByteBuffer.wrap(p); // big-endian
-    assertThat(p).hasSize(40 + 3 + 2 + 3 + 32);
+    assertThat(p).hasSize(40 + 3 + 2 + 3 + 2 + 32);
     assertThat(b.getShort(0)).isEqualTo((short) 0x5648);
     assertThat(new String(p, 0, 2, StandardCharsets.US_ASCII)).isEqualTo("VH");
-    assertThat(p[2]).isEqualTo((byte) 1);
+    assertThat(p[2]).isEqualTo((byte) 2);
     assertThat(p[3]).isEqualTo((byte) 2);
     assertThat(p[4]).isEqualTo((byte) 1);
     assertThat(p[5]).isEqualTo((byte) 0b1001);
@@ -56,8 +56,43 @@ class HeartbeatCodecTest {
     assertThat(new String(p, 40, 3, StandardCharsets.UTF_8)).isEqualTo("web");
     assertThat(new String(p, 43, 2, StandardCharsets.UTF_8)).isEqualTo("n2");
     assertThat(Arrays.copyOfRange(p, 45, 48)).containsExactly(bitmap);
-    assertThat(Arrays.copyOfRange(p, 48, 80))
-        .containsExactly(TestPackets.jdkMac(KEY_A, p, 0, 48));
+    assertThat(b.getShort(48)).as("no suspensions").isZero();
+    assertThat(Arrays.copyOfRange(p, 50, 82))
+        .containsExactly(TestPackets.jdkMac(KEY_A, p, 0, 50));
+  }
+
+  @Test
+  void suspensionsFollowTheHeardBitmapAndRoundTrip() {
+    byte[] heard = {0b101};
+    byte[] entries = new byte[3 * HeartbeatCodec.SUSPENSION_LENGTH];
+    HeartbeatCodec.setSuspension(entries, 0, 1, 299_000);
+    HeartbeatCodec.setSuspension(entries, 1, 0, HeartbeatCodec.UNTIL_CLEARED);
+    HeartbeatCodec.setSuspension(entries, 2, 7, Long.MAX_VALUE); // capped: until cleared
+    byte[] p = packet(encoder("n2").sequence(1).heard(heard, 1).suspensions(entries, 3));
+    ByteBuffer b = ByteBuffer.wrap(p);
+    assertThat(p).hasSize(40 + 3 + 2 + 1 + 2 + 15 + 32);
+    assertThat(p[45]).isEqualTo((byte) 0b101);
+    assertThat(b.getShort(46)).isEqualTo((short) 3);
+    assertThat(p[48]).isEqualTo((byte) 1);
+    assertThat(b.getInt(49)).isEqualTo(299_000);
+    assertThat(p[53]).isZero();
+    assertThat(b.getInt(54)).isEqualTo(-1);
+    assertThat(Arrays.copyOfRange(p, 63, 95)).containsExactly(TestPackets.jdkMac(KEY_A, p, 0, 63));
+    HeartbeatView v = (HeartbeatView) decoder().decode(p, 0, p.length, GROUP);
+    assertThat(v.suspensionCount()).isEqualTo(3);
+    assertThat(v.suspensionNode(0)).isEqualTo(1);
+    assertThat(v.suspensionMillis(0)).isEqualTo(299_000);
+    assertThat(v.suspensionMillis(1)).isEqualTo(HeartbeatCodec.UNTIL_CLEARED);
+    assertThat(v.suspensionNode(2)).isEqualTo(7);
+    assertThat(v.suspensionMillis(2)).isEqualTo(HeartbeatCodec.UNTIL_CLEARED);
+    assertThat(v.hears(0)).isTrue();
+    assertThat(v.hears(1)).isFalse();
+    assertThat(v.toString()).contains("suspensions=3");
+    assertThatThrownBy(() -> v.suspensionNode(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> encoder("n1").suspensions(new byte[4], 1))
+        .hasMessageContaining("1 suspensions do not fit 0..256 or an array of 4 bytes");
+    assertThatThrownBy(() -> encoder("n1").suspensions(new byte[2000], 257))
+        .hasMessageContaining("257 suspensions");
   }
 
   @Test
@@ -196,7 +231,7 @@ class HeartbeatCodecTest {
     HeartbeatKeys keys = HeartbeatKeys.of(1, KEY_A);
     HeartbeatDecoder dec = new HeartbeatDecoder(keys, ReplayGuard.forNodes(List.of("x", node)));
     byte[] p = packet(new HeartbeatEncoder(keys, group, node).sequence(1));
-    assertThat(p).hasSize(40 + 64 + 64 + 32);
+    assertThat(p).hasSize(40 + 64 + 64 + 2 + 32);
     HeartbeatView v = (HeartbeatView) dec.decode(p, 0, p.length, group);
     assertThat(v.nodeId()).isEqualTo(node);
     assertThat(v.nodeIdLength()).isEqualTo(64);
@@ -227,11 +262,11 @@ class HeartbeatCodecTest {
         .hasMessageContaining("8193 is not 0..8192");
     assertThatThrownBy(() -> enc.owned(new byte[10], 5, 6)).hasMessageContaining("outside");
     enc.sequence(1);
-    assertThat(enc.encodedLength()).isEqualTo(75);
-    assertThatThrownBy(() -> enc.encode(new byte[75], 1))
-        .hasMessageContaining("a 75-byte packet does not fit at offset 1 of a 75-byte buffer");
-    assertThatThrownBy(() -> enc.encode(new byte[75], -1)).hasMessageContaining("does not fit");
-    assertThat(enc.encode(new byte[76], 1)).isEqualTo(75);
+    assertThat(enc.encodedLength()).isEqualTo(77);
+    assertThatThrownBy(() -> enc.encode(new byte[77], 1))
+        .hasMessageContaining("a 77-byte packet does not fit at offset 1 of a 77-byte buffer");
+    assertThatThrownBy(() -> enc.encode(new byte[77], -1)).hasMessageContaining("does not fit");
+    assertThat(enc.encode(new byte[78], 1)).isEqualTo(77);
   }
 
   /** One crafted packet per rejection kind; each is counted once under its kind. */
@@ -242,7 +277,8 @@ class HeartbeatCodecTest {
     cases.put("empty", new Case(new byte[0], Rejection.TOO_SHORT));
     cases.put("73 bytes", new Case(Arrays.copyOf(good, 73), Rejection.TOO_SHORT));
     cases.put("magic", edit(good, p -> set(p, 0, 0x48), Rejection.BAD_MAGIC));
-    cases.put("version 2", edit(good, p -> set(p, 2, 2), Rejection.BAD_VERSION));
+    cases.put("version 1", edit(good, p -> set(p, 2, 1), Rejection.BAD_VERSION));
+    cases.put("version 3", edit(good, p -> set(p, 2, 3), Rejection.BAD_VERSION));
     cases.put("version 0", edit(good, p -> set(p, 2, 0), Rejection.BAD_VERSION));
     cases.put("type 0", edit(good, p -> set(p, 3, 0), Rejection.BAD_TYPE));
     cases.put("type 3", edit(good, p -> set(p, 3, 3), Rejection.BAD_TYPE));
@@ -254,6 +290,10 @@ class HeartbeatCodecTest {
     cases.put("pin count without pins", edit(good, p -> set(p, 29, 1), Rejection.BAD_LENGTH));
     cases.put("too many pins", edit(good, p -> set(p, 29, 65), Rejection.BAD_LENGTH));
     cases.put("bitmap length 1", edit(good, p -> set(p, 31, 1), Rejection.BAD_LENGTH));
+    cases.put("suspension count without entries", edit(good, p -> set(p, 48, 1),
+        Rejection.BAD_LENGTH));
+    cases.put("too many suspensions", new Case(resign(KEY_A, withSuspensions(good, 257)),
+        Rejection.BAD_LENGTH));
     cases.put("trailing byte", new Case(Arrays.copyOf(good, good.length + 1),
         Rejection.BAD_LENGTH));
     cases.put("missing byte", new Case(Arrays.copyOf(good, good.length - 1),
@@ -398,12 +438,20 @@ class HeartbeatCodecTest {
 
   /** A packet of group "web…" and node "n1…" with consistent (possibly illegal) lengths. */
   private static byte[] withLengths(int g, int n, int b) {
-    byte[] p = new byte[40 + g + n + b + 32];
+    byte[] p = new byte[40 + g + n + b + 2 + 32];
     ByteBuffer bb = ByteBuffer.wrap(p);
-    bb.putShort(0, (short) 0x5648).put(2, (byte) 1).put(3, (byte) 1).put(4, (byte) 1)
+    bb.putShort(0, (short) 0x5648).put(2, (byte) 2).put(3, (byte) 1).put(4, (byte) 1)
         .put(6, (byte) g).put(7, (byte) n).putLong(8, 1000).putLong(16, 50)
         .putShort(30, (short) b);
     Arrays.fill(p, 40, 40 + g + n, (byte) 'a');
+    return p;
+  }
+
+  /** {@code good} (no pins, no heard bitmap) claiming {@code count} suspensions, all present. */
+  private static byte[] withSuspensions(byte[] good, int count) {
+    int at = good.length - 32 - 2;
+    byte[] p = Arrays.copyOf(good, at + 2 + count * 5 + 32);
+    ByteBuffer.wrap(p).putShort(at, (short) count);
     return p;
   }
 

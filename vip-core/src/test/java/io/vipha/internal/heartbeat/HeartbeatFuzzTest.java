@@ -75,9 +75,15 @@ class HeartbeatFuzzTest {
     byte[] next(int bitmapLen) {
       byte[] bitmap = new byte[bitmapLen];
       rnd.nextBytes(bitmap);
+      // Flap suspensions: mostly none, sometimes a few, now and then one per node (256).
+      int suspensions = rnd.nextInt(4) != 0 ? 0 : rnd.nextInt(50) == 0
+          ? HeartbeatCodec.MAX_SUSPENSIONS : rnd.nextInt(4);
+      byte[] entries = new byte[suspensions * HeartbeatCodec.SUSPENSION_LENGTH];
+      rnd.nextBytes(entries);
       enc.type(rnd.nextInt(10) == 0 ? MessageType.LEAVING : MessageType.HEARTBEAT)
           .flags(rnd.nextInt(16)).incarnation(incarnation).sequence(++sequence)
-          .priority(rnd.nextInt()).configDigest(rnd.nextLong()).owned(bitmap, 0, bitmapLen);
+          .priority(rnd.nextInt()).configDigest(rnd.nextLong()).owned(bitmap, 0, bitmapLen)
+          .suspensions(entries, suspensions);
       int len = enc.encode(scratch, 0);
       byte[] p = Arrays.copyOf(scratch, len);
       genuine.add(ByteBuffer.wrap(p));
@@ -180,7 +186,7 @@ class HeartbeatFuzzTest {
     if (rnd.nextBoolean() && len >= 4) { // get past the first checks now and then
       buf[0] = 0x56;
       buf[1] = 0x48;
-      buf[2] = 1;
+      buf[2] = (byte) HeartbeatCodec.VERSION;
       buf[3] = (byte) (1 + rnd.nextInt(2));
     }
     expectRejected("random bytes", buf, buf.length - len, len, null);
@@ -191,14 +197,17 @@ class HeartbeatFuzzTest {
     int g = 1 + rnd.nextInt(64);
     int n = 1 + rnd.nextInt(64);
     int b = rnd.nextInt(40);
-    int len = HeartbeatCodec.packetLength(g, n, b);
+    int s = rnd.nextInt(3);
+    int len = HeartbeatCodec.packetLength(g, n, b, 0, 0, s);
     byte[] p = new byte[len];
     rnd.nextBytes(p);
-    ByteBuffer.wrap(p).putShort(0, (short) HeartbeatCodec.MAGIC).put(2, (byte) 1)
+    ByteBuffer.wrap(p).putShort(40 + g + n + b, (short) s);
+    ByteBuffer.wrap(p).putShort(0, (short) HeartbeatCodec.MAGIC)
+        .put(2, (byte) HeartbeatCodec.VERSION)
         .put(3, (byte) (1 + rnd.nextInt(2)))
         .put(4, (byte) (rnd.nextBoolean() ? CURRENT_ID : rnd.nextInt(256)))
         .put(5, (byte) rnd.nextInt(16)).put(6, (byte) g).put(7, (byte) n)
-        .putShort(28, (short) 0).putShort(30, (short) b);
+        .put(28, (byte) 0).put(29, (byte) 0).putShort(30, (short) b);
     expectRejected("random structure", p, 0, len, null);
   }
 
@@ -270,7 +279,9 @@ class HeartbeatFuzzTest {
     DecodeResult r = decode(kind, p, 0, p.length);
     if (r instanceof HeartbeatView v) {
       if (!v.nodeIdEquals(s.node) || v.incarnation() != s.incarnation
-          || v.bitmapLength() != ByteBuffer.wrap(p).getShort(30)) {
+          || v.bitmapLength() != ByteBuffer.wrap(p).getShort(30)
+          || v.suspensionCount() != ByteBuffer.wrap(p).getShort(p.length - 32 - 2
+              - v.suspensionCount() * HeartbeatCodec.SUSPENSION_LENGTH)) {
         fail(kind + ": fields differ: " + v);
       }
     } else if (r != null) {

@@ -1,0 +1,54 @@
+package io.vipha.agent;
+
+import io.vipha.VirtualIp;
+import io.vipha.plan.Eligibility;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.Coordinator.Pin;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One peer as the {@link HeartbeatCoordinator} tracks it: liveness and its timers' state, what
+ * its newest heartbeat said, and the suspension it last advertised of itself. Plain data, owned
+ * by the coordinator's event loop.
+ */
+final class PeerTrack {
+  final String id;
+  final int index;
+  Liveness liveness = Liveness.DEAD;
+  long since;
+  long lastHeard = Long.MIN_VALUE;
+  /** Sequence of the newest heartbeat applied in the current incarnation. */
+  long sequence;
+  /** Whether the peer's newest heartbeat says it hears this node. */
+  boolean hearsUs = true;
+  long mutualSince;
+  boolean heard;
+  int priority;
+  Eligibility eligibility = Eligibility.ELIGIBLE;
+  long eligibilitySince;
+  byte[] bitmap = new byte[0];
+  Set<VirtualIp> held = Set.of();
+  List<Pin> pins = List.of();
+  long pinSignature;
+  long incarnation;
+  boolean deathTimer;
+  /** Silent for the lapse time: no longer vouches for this node's quorum lease. */
+  boolean lapsed;
+  /** Whether a late liveness timer already gave the receiver a moment to catch up. */
+  boolean graced;
+  boolean digestWarned;
+  boolean left;
+  /**
+   * When the suspension this peer last advertised of itself ends (this node's clock), echoed
+   * back while it lasts: {@link Long#MIN_VALUE} for none.
+   */
+  long suspendedUntil = Long.MIN_VALUE;
+  /** The incarnation that advertised {@link #suspendedUntil}. */
+  long suspensionIncarnation;
+
+  PeerTrack(String id, int index) {
+    this.id = id;
+    this.index = index;
+  }
+}
