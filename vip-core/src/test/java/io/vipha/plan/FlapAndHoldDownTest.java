@@ -16,6 +16,7 @@ import io.vipha.VipGroup;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** Hold-down after a loss, and suspension of nodes whose ownership flaps. */
@@ -191,67 +192,69 @@ class FlapAndHoldDownTest {
     assertThat(p.isSuspended("n1", end)).isFalse();
   }
 
-  @Test
-  void plannedMovesAndTheReturnsAfterThemNeverCountTowardTheLimit() {
-    VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
-    Planner planner = Planner.forNode(g, "n1");
-    ClusterView v = allAlive(g, 0).build();
-    Plan p = planner.plan(v, planner.initial(), sec(1));
-    assertThat(owner(p)).isEqualTo("n1");
-    long t = sec(2);
-    // Four switchovers to n2 and back, then four drains and undrains: 16 moves of n1 in 16 s.
-    for (int i = 0; i < 4; i++, t += sec(2)) {
-      p = planner.plan(v.toBuilder().pin("n2").build(), p, t);
-      assertThat(owner(p)).isEqualTo("n2");
-      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.SWITCHOVER);
-      p = planner.plan(v, p, t + sec(1)); // the switchover cleared: n1 returns
-      assertThat(owner(p)).isEqualTo("n1");
-      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.PREEMPTED);
-    }
-    for (int i = 0; i < 4; i++, t += sec(2)) {
-      p = planner.plan(elig(v, "n1", Eligibility.DRAINING, t), p, t);
-      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.DRAINED);
-      p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, t + sec(1)), p, t + sec(1));
-      assertThat(owner(p)).as("undrained n1 returns").isEqualTo("n1");
-      assertThat(p.isSuspended("n1", t + sec(1))).isFalse();
-    }
-    assertThat(p.isSuspended("n1", t)).isFalse();
-    // Failures still count: n1 dies (1), returns (2) and dies again (3, the limit).
-    p = planner.plan(live(v, "n1", Liveness.DEAD, t), p, t);
-    p = planner.plan(live(v, "n1", Liveness.ALIVE, t + 1), p, t + 1);
-    assertThat(owner(p)).isEqualTo("n1");
-    p = planner.plan(live(v, "n1", Liveness.DEAD, t + 2), p, t + 2);
-    assertThat(p.isSuspended("n1", t + 2)).isTrue();
-  }
+  /** n1 owns a pair whose flap limit is 3 changes a minute; a planned move never counts. */
+  @Nested
+  class PlannedAgainstFailureDriven {
+    private final VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1),
+        Duration.ofMinutes(5)));
+    private final Planner planner = Planner.forNode(g, "n1");
+    private final ClusterView v = allAlive(g, 0).build();
+    private Plan p = planner.plan(v, planner.initial(), sec(1));
 
-  @Test
-  void theSameNumberOfFailureDrivenChangesSuspends() {
-    VipGroup g = pair(p -> p.flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
-    Planner planner = Planner.forNode(g, "n1");
-    ClusterView v = allAlive(g, 0).build();
-    Plan p = planner.plan(v, planner.initial(), sec(1));
-    // Health flapping: disqualified (a loss), healthy again (the preemption back), and so on.
-    p = planner.plan(elig(v, "n1", Eligibility.DISQUALIFIED, sec(2)), p, sec(2));
-    assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.OWNER_INELIGIBLE);
-    p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, sec(3)), p, sec(3));
-    assertThat(owner(p)).isEqualTo("n1");
-    assertThat(p.isSuspended("n1", sec(3))).isFalse();
-    p = planner.plan(elig(v, "n1", Eligibility.DISQUALIFIED, sec(4)), p, sec(4));
-    assertThat(p.isSuspended("n1", sec(4))).as("the third failure-driven change").isTrue();
-    p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, sec(5)), p, sec(5));
-    assertThat(owner(p)).as("suspended: no preemption").isEqualTo("n2");
-    // A return after a failure counts even when a planned move came before the failure.
-    Planner fresh = Planner.forNode(g, "n1");
-    Plan q = fresh.plan(v, fresh.initial(), sec(1));
-    q = fresh.plan(elig(v, "n1", Eligibility.DRAINING, sec(2)), q, sec(2));
-    q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(3)), q, sec(3)); // held nothing: no loss
-    q = fresh.plan(live(v, "n1", Liveness.ALIVE, sec(4)), q, sec(4)); // planned return
-    assertThat(owner(q)).isEqualTo("n1");
-    q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(5)), q, sec(5)); // 1
-    q = fresh.plan(live(v, "n1", Liveness.ALIVE, sec(6)), q, sec(6)); // 2
-    assertThat(q.isSuspended("n1", sec(6))).isFalse();
-    q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(7)), q, sec(7)); // 3
-    assertThat(q.isSuspended("n1", sec(7))).isTrue();
+    @Test
+    void plannedMovesAndTheReturnsAfterThemNeverCountTowardTheLimit() {
+      assertThat(owner(p)).isEqualTo("n1");
+      long t = sec(2);
+      // Four switchovers to n2 and back, then four drains and undrains: 16 moves of n1 in 16 s.
+      for (int i = 0; i < 4; i++, t += sec(2)) {
+        p = planner.plan(v.toBuilder().pin("n2").build(), p, t);
+        assertThat(owner(p)).isEqualTo("n2");
+        assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.SWITCHOVER);
+        p = planner.plan(v, p, t + sec(1)); // the switchover cleared: n1 returns
+        assertThat(owner(p)).isEqualTo("n1");
+        assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.PREEMPTED);
+      }
+      for (int i = 0; i < 4; i++, t += sec(2)) {
+        p = planner.plan(elig(v, "n1", Eligibility.DRAINING, t), p, t);
+        assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.DRAINED);
+        p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, t + sec(1)), p, t + sec(1));
+        assertThat(owner(p)).as("undrained n1 returns").isEqualTo("n1");
+        assertThat(p.isSuspended("n1", t + sec(1))).isFalse();
+      }
+      assertThat(p.isSuspended("n1", t)).isFalse();
+      // Failures still count: n1 dies (1), returns (2) and dies again (3, the limit).
+      p = planner.plan(live(v, "n1", Liveness.DEAD, t), p, t);
+      p = planner.plan(live(v, "n1", Liveness.ALIVE, t + 1), p, t + 1);
+      assertThat(owner(p)).isEqualTo("n1");
+      p = planner.plan(live(v, "n1", Liveness.DEAD, t + 2), p, t + 2);
+      assertThat(p.isSuspended("n1", t + 2)).isTrue();
+    }
+
+    @Test
+    void theSameNumberOfFailureDrivenChangesSuspends() {
+      // Health flapping: disqualified (a loss), healthy again (the preemption back), and so on.
+      p = planner.plan(elig(v, "n1", Eligibility.DISQUALIFIED, sec(2)), p, sec(2));
+      assertThat(Fixtures.reasons(p)).containsOnly(MoveReason.OWNER_INELIGIBLE);
+      p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, sec(3)), p, sec(3));
+      assertThat(owner(p)).isEqualTo("n1");
+      assertThat(p.isSuspended("n1", sec(3))).isFalse();
+      p = planner.plan(elig(v, "n1", Eligibility.DISQUALIFIED, sec(4)), p, sec(4));
+      assertThat(p.isSuspended("n1", sec(4))).as("the third failure-driven change").isTrue();
+      p = planner.plan(elig(v, "n1", Eligibility.ELIGIBLE, sec(5)), p, sec(5));
+      assertThat(owner(p)).as("suspended: no preemption").isEqualTo("n2");
+      // A return after a failure counts even when a planned move came before the failure.
+      Planner fresh = Planner.forNode(g, "n1");
+      Plan q = fresh.plan(v, fresh.initial(), sec(1));
+      q = fresh.plan(elig(v, "n1", Eligibility.DRAINING, sec(2)), q, sec(2));
+      q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(3)), q, sec(3)); // held nothing: no loss
+      q = fresh.plan(live(v, "n1", Liveness.ALIVE, sec(4)), q, sec(4)); // planned return
+      assertThat(owner(q)).isEqualTo("n1");
+      q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(5)), q, sec(5)); // 1
+      q = fresh.plan(live(v, "n1", Liveness.ALIVE, sec(6)), q, sec(6)); // 2
+      assertThat(q.isSuspended("n1", sec(6))).isFalse();
+      q = fresh.plan(live(v, "n1", Liveness.DEAD, sec(7)), q, sec(7)); // 3
+      assertThat(q.isSuspended("n1", sec(7))).isTrue();
+    }
   }
 
   @Test
