@@ -3,6 +3,7 @@ package io.vipha.agent;
 import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.Addresses;
 import io.vipha.internal.Hashing;
 import io.vipha.internal.VipOrder;
 import io.vipha.internal.heartbeat.DecodeResult;
@@ -196,7 +197,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       for (InetSocketAddress a : n.heartbeat()) {
         if (a.getPort() != m.getPort()) {
           throw new IllegalArgumentException("node " + n.id() + " has heartbeat address "
-              + a.getAddress().getHostAddress() + ":" + a.getPort() + " but the multicast group"
+              + Addresses.text(a) + " but the multicast group"
               + " is on port " + m.getPort() + ": with multicast each node receives multicast and"
               + " unicast heartbeats on the group's port, so every node's heartbeat addresses must"
               + " use port " + m.getPort());

@@ -4,6 +4,7 @@ import io.vipha.FailoverPolicy;
 import io.vipha.Mode;
 import io.vipha.NoQuorumAction;
 import io.vipha.VipGroup;
+import io.vipha.internal.Addresses;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -247,7 +248,7 @@ public final class Planner {
       Integer v = canon.vipIndex.get(e.getKey());
       Integer n = canon.nodeIndex.get(e.getValue());
       if (v == null || n == null) {
-        throw new IllegalArgumentException("switchover of " + e.getKey().getHostAddress() + " to "
+        throw new IllegalArgumentException("switchover of " + Addresses.text(e.getKey()) + " to "
             + e.getValue() + ": " + (v == null ? "not a VIP" : "not a node") + " of group "
             + canon.group.name());
       }

@@ -189,6 +189,17 @@ class SwitchoverAndDrainTest {
   }
 
   @Test
+  void aPinOfAnAddressOutsideTheGroupNamesItInTheOneTextForm() {
+    VipGroup g = group(Mode.ACTIVE_ACTIVE);
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).pin(VirtualIp.of("2001:db8:0:0:0:0:0:99/64", "eth0"), "n2")
+        .build();
+    assertThatThrownBy(() -> planner.plan(v, planner.initial(), T0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("switchover of 2001:db8::99 to n2: not a VIP of group");
+  }
+
+  @Test
   void aPlanOfAnotherGroupIsRejected() {
     VipGroup g = group(Mode.ACTIVE_PASSIVE);
     VipGroup other = Fixtures.group(Mode.ACTIVE_PASSIVE, 6, new String[] {"n1", "n2", "x3"},
