@@ -107,6 +107,10 @@ final class ConfigWriter {
       o.put("preferredLifetimeZero", true);
     }
     effect(d.linkDown(), "linkDown", o);
+    Path controlSocket = d.controlSocket();
+    if (controlSocket != null) {
+      o.put("controlSocket", controlSocket.toString());
+    }
   }
 
   /** An effect that is not the default (disqualify): its weight. */

@@ -21,12 +21,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code "daemon"} object of a group: the key file, the multicast group, the reconcile
- * interval, the IPv6 preferred lifetime, the link-down effect and the health checks, reporting
- * every problem with its path.
+ * interval, the IPv6 preferred lifetime, the link-down effect, the control socket and the health
+ * checks, reporting every problem with its path.
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks", "preferredLifetimeZero", "linkDown");
+      "healthChecks", "preferredLifetimeZero", "linkDown", "controlSocket");
+  /** The longest path a Unix domain socket address holds on Linux ({@code sun_path} less NUL). */
+  static final int MAX_SOCKET_PATH = 107;
   static final List<String> MULTICAST = List.of("group", "interface");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
       "interval", "timeout", "rise", "fall", "effect");
@@ -45,7 +47,16 @@ final class DaemonReader {
   /** A group's daemon settings; null when something in them was reported. */
   @Nullable DaemonSettings daemon(Fields d) {
     int before = problems.count();
-    Path keyFile = keyFile(d);
+    Path keyFile = absolutePath(d, "keyFile", "/etc/vipha/web.key");
+    Path controlSocket = absolutePath(d, "controlSocket", "/run/vipha/web-n1.sock");
+    if (controlSocket != null) {
+      String text = controlSocket.toString();
+      int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > MAX_SOCKET_PATH) {
+        problems.report(d.child("controlSocket"), text, "is " + bytes + " bytes long; a Unix"
+            + " socket path holds at most " + MAX_SOCKET_PATH + "; choose a shorter one");
+      }
+    }
     DaemonSettings.Multicast multicast = null;
     Fields m = d.object("multicast", MULTICAST);
     if (m != null) {
@@ -88,23 +99,24 @@ final class DaemonReader {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
-        preferredZero != null && preferredZero, linkDown[0]);
+        preferredZero != null && preferredZero, linkDown[0], controlSocket);
   }
 
-  private @Nullable Path keyFile(Fields d) {
-    String key = d.string("keyFile");
-    String keyPath = d.child("keyFile");
-    if (key == null) {
+  /** Field {@code name} as an absolute path; {@code example} is one in the message if not. */
+  private @Nullable Path absolutePath(Fields d, String name, String example) {
+    String text = d.string(name);
+    String path = d.child(name);
+    if (text == null) {
       return null;
     }
     try {
-      Path keyFile = Path.of(key);
-      if (!keyFile.isAbsolute()) {
-        problems.report(keyPath, key, "is not an absolute path; write e.g. /etc/vipha/web.key");
+      Path p = Path.of(text);
+      if (!p.isAbsolute()) {
+        problems.report(path, text, "is not an absolute path; write e.g. " + example);
       }
-      return keyFile;
+      return p;
     } catch (InvalidPathException e) {
-      problems.report(keyPath, key, "is not a valid path: " + e.getReason());
+      problems.report(path, text, "is not a valid path: " + e.getReason());
       return null;
     }
   }

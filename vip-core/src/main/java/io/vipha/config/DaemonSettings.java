@@ -23,10 +23,12 @@ import org.jspecify.annotations.Nullable;
  *     kernel never picks one as the source address of outgoing connections (default false)
  * @param linkDown what a VIP interface going down does to the node: {@link
  *     Effect#disqualify()} (the default) or a weight, as for a failing health check
+ * @param controlSocket the path of the daemon's control socket (a Unix domain socket, absolute),
+ *     or null for the daemon's default, {@code /run/vipha/GROUP-NODE.sock}
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
-    boolean preferredLifetimeZero, Effect linkDown) {
+    boolean preferredLifetimeZero, Effect linkDown, @Nullable Path controlSocket) {
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
@@ -40,7 +42,15 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
     Objects.requireNonNull(linkDown, "linkDown");
   }
 
-  /** Settings with the default preferred lifetime and link-down effect. */
+  /** Settings with the default control socket. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        null);
+  }
+
+  /** Settings with the default preferred lifetime, link-down effect and control socket. */
   public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
       @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
     this(keyFile, multicast, reconcileInterval, healthChecks, false, DEFAULT_LINK_DOWN);
