@@ -16,6 +16,11 @@ enum ExitCode {
   NO_SUCH_INTERFACE(4),
   /** The platform cannot run the Linux backend (not Linux, or a 32-bit JVM). */
   UNSUPPORTED(5),
+  /**
+   * The control socket cannot be opened: another vipd answers on it, its path is not a socket,
+   * or its directory cannot be made.
+   */
+  CONTROL_SOCKET(6),
   /** The process lacks a privilege: CAP_NET_ADMIN, CAP_NET_RAW (or CAP_SYS_ADMIN for a namespace). */
   PERMISSION(77);
 

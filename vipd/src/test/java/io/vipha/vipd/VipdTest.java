@@ -84,7 +84,8 @@ class VipdTest {
 
   private int run(Vipd.Backends backends, String... args) {
     return new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), backends, false).run(args);
+        new PrintStream(err, true, StandardCharsets.UTF_8), backends, false)
+        .controlDirectory(dir).run(args);
   }
 
   private int run(String... args) {
@@ -239,7 +240,8 @@ class VipdTest {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false);
+        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false)
+        .controlDirectory(dir);
     String file = config(freePort()).toString();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
         () -> vipd.run("--config", file, "--node", "n1"));
@@ -288,7 +290,8 @@ class VipdTest {
     prepare.accept(backend);
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "eth0");
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, d) -> backend, false);
+        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, d) -> backend, false)
+        .controlDirectory(dir);
     String file = config(freePort(), ",\n\"daemon\": {\"keyFile\": \"" + key + "\"" + daemon
         + "}").toString();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
@@ -327,7 +330,8 @@ class VipdTest {
   void aPermissionErrorWhileRunningExits77() throws Exception {
     InMemoryBackend backend = new InMemoryBackend(clock, Set.of("lo", "eth0"));
     Vipd vipd = new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false);
+        new PrintStream(err, true, StandardCharsets.UTF_8), (ns, daemon) -> backend, false)
+        .controlDirectory(dir);
     String file = config(freePort()).toString();
     backend.failWith(new BackendException(BackendException.Kind.PERMISSION, "RTM_NEWADDR was"
         + " refused with EPERM"));
