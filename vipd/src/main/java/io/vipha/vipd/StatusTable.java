@@ -11,6 +11,9 @@ import java.util.Map;
 
 /** The {@code status} reply as tables an operator reads: {@code vipctl status}. */
 final class StatusTable {
+  /** The widest line the counters are wrapped to. */
+  private static final int WIDTH = 100;
+
   private StatusTable() {}
 
   /** The status {@code s} (a reply's result) with its last {@code events} events. */
@@ -116,8 +119,17 @@ final class StatusTable {
         counters.add(e.getKey() + " " + e.getValue().asText());
       }
     }
-    out.append(String.join(", ", counters)).append('\n');
-    return out.toString();
+    int column = "COUNTERS ".length();
+    for (int i = 0; i < counters.size(); i++) {
+      String item = counters.get(i) + (i < counters.size() - 1 ? "," : "");
+      if (i > 0 && column + 1 + item.length() > WIDTH) {
+        out.append("\n ");
+        column = 1;
+      }
+      out.append(i > 0 ? " " : "").append(item);
+      column += (i > 0 ? 1 : 0) + item.length();
+    }
+    return out.append('\n').toString();
   }
 
   private static String priority(JsonNode n) {

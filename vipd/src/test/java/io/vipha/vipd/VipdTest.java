@@ -353,7 +353,8 @@ class VipdTest {
     String unit = Files.readString(Path.of("systemd/vipd.service"));
     assertThat(unit).contains("\nUser=vipha\n", "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW\n",
         "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
-        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 77\n");
+        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 6 77\n",
+        "\nRuntimeDirectory=vipha\n", "\nRuntimeDirectoryMode=0750\n");
     String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
         .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
     assertThat(Files.readString(Path.of("../README.md"))).contains(service);
