@@ -127,7 +127,7 @@ class VipdTest {
         "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 12, column 23)",
         "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown"
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, controlSocket"
             + " (line 12, column 39)");
   }
 
@@ -232,6 +232,17 @@ class VipdTest {
           .isEqualTo(3);
       assertThat(err()).startsWith("vipd: cannot start the heartbeat on 127.0.0.1:"
           + taken.getLocalPort() + ": ");
+    }
+  }
+
+  @Test
+  void aControlSocketThatAnotherDaemonAnswersOnExits6AndIsLeftAlone() throws Exception {
+    Path socket = dir.resolve("web-n1.sock");
+    try (ControlServer other = ControlServer.open(socket, line -> "{}")) {
+      assertThat(run("--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(6);
+      assertThat(err()).isEqualTo("vipd: another vipd answers on the control socket " + socket
+          + "; it runs this node already (or set another daemon.controlSocket)\n");
+      assertThat(socket).exists();
     }
   }
 
