@@ -30,7 +30,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,12 @@ final class ControlServer implements AutoCloseable {
   /** How long a connection may stay silent before it is closed. */
   static final Duration IDLE = Duration.ofSeconds(30);
 
+  /** Answers one request line; {@code client} names the user who sent it, for the log. */
+  @FunctionalInterface
+  interface Handler {
+    String answer(String line, String client);
+  }
+
   /** Why the control socket cannot be opened. */
   static final class BindException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -65,7 +72,7 @@ final class ControlServer implements AutoCloseable {
   private final Path path;
   private final ServerSocketChannel server;
   private final @Nullable Object fileKey;
-  private final Function<String, String> handler;
+  private final Handler handler;
   private final ThreadPoolExecutor workers;
   private final ScheduledThreadPoolExecutor idle;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
@@ -74,7 +81,7 @@ final class ControlServer implements AutoCloseable {
   private volatile boolean closed;
 
   private ControlServer(Path path, ServerSocketChannel server, @Nullable Object fileKey,
-      Function<String, String> handler) {
+      Handler handler) {
     this.path = path;
     this.server = server;
     this.fileKey = fileKey;
@@ -91,11 +98,11 @@ final class ControlServer implements AutoCloseable {
    * removes a stale socket file that no daemon answers on, and refuses when one does.
    */
   static ControlServer open(Path path, ControlService service) throws BindException {
-    return open(path, line -> answer(service, line));
+    return open(path, (line, client) -> answer(service, line, client));
   }
 
   /** Opens the control socket at {@code path}, answering each request line with {@code handler}. */
-  static ControlServer open(Path path, Function<String, String> handler) throws BindException {
+  static ControlServer open(Path path, Handler handler) throws BindException {
     Path parent = path.toAbsolutePath().getParent();
     try {
       if (parent != null) {
@@ -192,6 +199,7 @@ final class ControlServer implements AutoCloseable {
   }
 
   private void serve(SocketChannel c) {
+    String client = client(c);
     ByteBuffer in = ByteBuffer.allocate(8192);
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     ScheduledFuture<?> timeout = idle.schedule(() -> close(c), IDLE.toMillis(),
@@ -219,7 +227,7 @@ final class ControlServer implements AutoCloseable {
           }
           byte[] request = line.toByteArray();
           line.reset();
-          if (!write(c, respond(request))) {
+          if (!write(c, respond(request, client))) {
             return;
           }
         }
@@ -244,7 +252,7 @@ final class ControlServer implements AutoCloseable {
   }
 
   /** The reply to one request line (without its newline); blank lines get none. */
-  private @Nullable String respond(byte[] request) {
+  private @Nullable String respond(byte[] request, String client) {
     int end = request.length;
     if (end > 0 && request[end - 1] == '\r') {
       end--;
@@ -264,7 +272,7 @@ final class ControlServer implements AutoCloseable {
     }
     requests.incrementAndGet();
     try {
-      return handler.apply(text);
+      return handler.answer(text, client);
     } catch (RuntimeException e) {
       LOG.warn("control request failed: {}", text.length() > 200 ? text.substring(0, 200)
           : text, e);
@@ -273,8 +281,21 @@ final class ControlServer implements AutoCloseable {
     }
   }
 
-  /** The reply line to one request line, from {@code service}. */
-  static String answer(ControlService service, String line) {
+  /** Who is at the other end of {@code c}: user and group from the kernel (SO_PEERCRED). */
+  private static String client(SocketChannel c) {
+    try {
+      UnixDomainPrincipal p = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      return p.user().getName() + ":" + p.group().getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "unknown user";
+    }
+  }
+
+  /**
+   * The reply line to one request line from {@code client}, from {@code service}; a command
+   * that changes something is logged with who sent it.
+   */
+  static String answer(ControlService service, String line, String client) {
     Request r;
     try {
       r = ControlProtocol.parse(line);
@@ -284,7 +305,7 @@ final class ControlServer implements AutoCloseable {
     try {
       String reply = ControlProtocol.ok(service.handle(r));
       if (r.command() != ControlProtocol.Command.STATUS) {
-        LOG.info("control: {}", r.toLine());
+        LOG.info("control request from {}: {}", client, r.toLine());
       }
       return reply;
     } catch (RequestException e) {

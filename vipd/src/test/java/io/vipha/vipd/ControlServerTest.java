@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ControlServerTest {
   @TempDir Path dir;
 
-  private static final Function<String, String> ECHO = line -> ControlProtocol.ok(
+  private static final ControlServer.Handler ECHO = (line, client) -> ControlProtocol.ok(
       ControlProtocol.JSON.getNodeFactory().textNode(line));
 
   private static JsonNode json(@Nullable String line) throws IOException {
@@ -45,6 +44,17 @@ class ControlServerTest {
     }
     assertThat(socket).doesNotExist();
     assertThat(socket.getParent()).isDirectory();
+  }
+
+  @Test
+  void theHandlerLearnsWhoSentTheRequestFromTheKernel() throws Exception {
+    Path socket = dir.resolve("n1.sock");
+    try (ControlServer s = ControlServer.open(socket, (line, client) -> ControlProtocol.ok(
+        ControlProtocol.JSON.getNodeFactory().textNode(client)));
+        ControlTestClient c = new ControlTestClient(socket)) {
+      assertThat(json(c.ask("who")).path("result").asText())
+          .startsWith(System.getProperty("user.name") + ":");
+    }
   }
 
   @Test
@@ -119,11 +129,11 @@ class ControlServerTest {
   @Test
   void aFailingHandlerGetsAnErrorReplyAndTheServerGoesOn() throws Exception {
     Path socket = dir.resolve("n1.sock");
-    Function<String, String> failing = line -> {
+    ControlServer.Handler failing = (line, client) -> {
       if (line.equals("boom")) {
         throw new IllegalStateException("boom");
       }
-      return ECHO.apply(line);
+      return ECHO.answer(line, client);
     };
     try (ControlServer s = ControlServer.open(socket, failing);
         ControlTestClient c = new ControlTestClient(socket)) {

@@ -236,7 +236,7 @@ class VipctlTest {
       }
     }
     Path socket = dir.resolve("n1.sock");
-    try (ControlServer s = ControlServer.open(socket, line -> "{}")) {
+    try (ControlServer s = ControlServer.open(socket, (line, client) -> "{}")) {
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
       Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534",
           "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -238,7 +238,7 @@ class VipdTest {
   @Test
   void aControlSocketThatAnotherDaemonAnswersOnExits6AndIsLeftAlone() throws Exception {
     Path socket = dir.resolve("web-n1.sock");
-    try (ControlServer other = ControlServer.open(socket, line -> "{}")) {
+    try (ControlServer other = ControlServer.open(socket, (line, client) -> "{}")) {
       assertThat(run("--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(6);
       assertThat(err()).isEqualTo("vipd: another vipd answers on the control socket " + socket
           + "; it runs this node already (or set another daemon.controlSocket)\n");
