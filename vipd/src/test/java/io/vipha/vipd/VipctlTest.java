@@ -235,21 +235,34 @@ class VipctlTest {
             Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
       }
     }
+    String cpArg = String.join(java.io.File.pathSeparator, entries);
     Path socket = dir.resolve("n1.sock");
-    try (ControlServer s = ControlServer.open(socket, (line, client) -> "{}")) {
+    Path hidden = Files.createDirectory(dir.resolve("private")).resolve("n1.sock");
+    try (ControlServer s = ControlServer.open(socket, (line, client) -> "{}");
+        ControlServer h = ControlServer.open(hidden, (line, client) -> "{}")) {
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-      Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534",
-          "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", String.join(java.io.File.pathSeparator, entries), Vipctl.class.getName(),
-          "--socket", socket.toString(), "status").redirectErrorStream(true).start();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(output).isEqualTo(4);
-      assertThat(output).isEqualTo("vipctl: permission denied on " + socket + " (mode 0660:"
-          + " run vipctl as root or as the daemon's user or group)\n");
-      assertThat(s.requests()).isZero();
+      Files.setPosixFilePermissions(hidden.getParent(), PosixFilePermissions.fromString(
+          "rwx------"));
+      assertThat(asNobody(cpArg, socket)).isEqualTo("4: vipctl: permission denied on " + socket
+          + " (mode 0660: run vipctl as root or as the daemon's user or group)\n");
+      assertThat(asNobody(cpArg, hidden)).isEqualTo("4: vipctl: permission denied: cannot"
+          + " enter " + hidden.getParent() + " (run vipctl as root or as a member of the"
+          + " daemon's group)\n");
+      assertThat(s.requests() + h.requests()).isZero();
     }
   }
+
+  /** vipctl status on {@code socket} as uid and gid 65534: its exit code and output. */
+  private static String asNobody(String classPath, Path socket) throws Exception {
+    Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534",
+        "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", classPath, Vipctl.class.getName(), "--socket", socket.toString(), "status")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return p.exitValue() + ": " + output;
+  }
+
 
   private static void copy(Path from, Path to) throws IOException {
     if (!Files.isDirectory(from)) {
