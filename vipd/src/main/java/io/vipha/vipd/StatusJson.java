@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * agent's clock) turned into wall-clock times.
  *
  * <pre>
- * {"group", "node", "mode", "phase", "fresh", "now",
+ * {"group", "node", "mode", "phase", "fresh", "now", "takenAt",
  *  "quorum": {"has", "reachable", "required"},
  *  "self": {"id", "priority", "effectivePriority", "eligibility", "held": [...],
  *           "health": [...]},
@@ -57,6 +57,7 @@ final class StatusJson {
     o.put("phase", s.phase().name());
     o.put("fresh", fresh);
     o.put("now", Instant.ofEpochMilli(t.nowMillis).toString());
+    o.put("takenAt", t.instant(s.takenAt()));
     ObjectNode q = o.putObject("quorum");
     q.put("has", s.quorum());
     q.put("reachable", 1 + s.peers().values().stream()

@@ -84,6 +84,8 @@ class ControlDaemonTest {
     assertThat(s.path("mode").asText()).isEqualTo("ACTIVE_PASSIVE");
     assertThat(s.path("phase").asText()).isEqualTo("RUNNING");
     assertThat(s.path("fresh").asBoolean()).isTrue();
+    assertThat(java.time.Instant.parse(s.path("takenAt").asText()))
+        .isBeforeOrEqualTo(java.time.Instant.parse(s.path("now").asText()));
     assertThat(s.path("quorum").path("has").asBoolean()).isTrue();
     assertThat(s.path("quorum").path("reachable").asInt()).isEqualTo(2);
     JsonNode self = s.path("self");
