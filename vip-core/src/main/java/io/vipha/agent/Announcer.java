@@ -7,7 +7,9 @@ import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Coordinator.PeerState;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +53,25 @@ final class Announcer {
     refreshTimer = a.loop.schedule(every.toNanos(), this::refresh);
   }
 
+  /**
+   * An operator asked to announce again: a burst for every VIP this node holds and owns, unless
+   * it is joining or caught in a stall (then nothing goes out). The VIPs announced.
+   */
+  List<VirtualIp> announceAll() {
+    List<VirtualIp> out = new ArrayList<>();
+    if (a.phase() == Phase.JOINING || a.phase() == Phase.STOPPED
+        || a.stall.caughtStalled(a.loop.nanoTime())) {
+      return out;
+    }
+    for (VirtualIp v : a.holdings.held()) {
+      if (a.owns(v)) {
+        announceBurst(v);
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
   /** Announces {@code v} now and as often as the policy says, while this node holds and owns it. */
   void announceBurst(VirtualIp v) {
     announce(v);
@@ -71,6 +92,7 @@ final class Announcer {
     }
     try {
       a.backend.announce(v);
+      a.events.announced();
     } catch (BackendException e) {
       a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "announce", v, e));
     }

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's event emitter: its listeners and the recent events its snapshot shows. Listeners
- * may be added from any thread; events are emitted on the event loop.
+ * The agent's event emitter: its listeners, the recent events and the counters its snapshot
+ * shows. Listeners may be added from any thread; events are emitted on the event loop.
  */
 final class Events {
   private static final Logger LOG = LoggerFactory.getLogger(VipAgent.class);
@@ -19,6 +19,15 @@ final class Events {
   private final String nodeId;
   private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
   private final ArrayDeque<AgentEvent> recent = new ArrayDeque<>();
+  private long acquired;
+  private long released;
+  private long driftRepairs;
+  private long conflicts;
+  private long backendErrors;
+  private long stalls;
+  private long flapSuspensions;
+  private long quorumLosses;
+  private long announcements;
 
   Events(String groupName, String nodeId) {
     this.groupName = groupName;
@@ -35,6 +44,7 @@ final class Events {
 
   /** Keeps {@code e} among the recent events and tells every listener; one failing is logged. */
   void emit(AgentEvent e) {
+    count(e);
     recent.addLast(e);
     while (recent.size() > RECENT_EVENTS) {
       recent.removeFirst();
@@ -47,6 +57,37 @@ final class Events {
       }
     }
     LOG.debug("{}/{}: {}", groupName, nodeId, e);
+  }
+
+  private void count(AgentEvent e) {
+    if (e instanceof AgentEvent.Acquired) {
+      acquired++;
+    } else if (e instanceof AgentEvent.Released) {
+      released++;
+    } else if (e instanceof AgentEvent.DriftRepaired) {
+      driftRepairs++;
+    } else if (e instanceof AgentEvent.Conflict) {
+      conflicts++;
+    } else if (e instanceof AgentEvent.BackendError) {
+      backendErrors++;
+    } else if (e instanceof AgentEvent.Stalled) {
+      stalls++;
+    } else if (e instanceof AgentEvent.FlapSuspended) {
+      flapSuspensions++;
+    } else if (e instanceof AgentEvent.QuorumLost) {
+      quorumLosses++;
+    }
+  }
+
+  /** One announcement of one VIP went out. */
+  void announced() {
+    announcements++;
+  }
+
+  /** The counts so far. */
+  AgentCounters counters() {
+    return new AgentCounters(acquired, released, driftRepairs, conflicts, backendErrors, stalls,
+        flapSuspensions, quorumLosses, announcements);
   }
 
   /** A copy of the recent events, oldest first. */

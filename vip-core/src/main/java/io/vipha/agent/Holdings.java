@@ -22,6 +22,8 @@ final class Holdings {
   private final Set<VirtualIp> held = new LinkedHashSet<>();
   /** When this node last added each VIP it holds. */
   private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
+  /** Since when and why this node holds each VIP, as the snapshot shows it. */
+  private final Map<VirtualIp, AgentState.Holding> holdings = new HashMap<>();
 
   /** The held VIPs, live and in the order taken; callers only read it. */
   Set<VirtualIp> held() {
@@ -41,19 +43,27 @@ final class Holdings {
     return held.isEmpty();
   }
 
-  /** On start: {@code v} was left on the host. */
-  void found(VirtualIp v) {
+  /** On start, at {@code now}: {@code v} was left on the host. */
+  void found(VirtualIp v, long now) {
     held.add(v);
+    holdings.put(v, new AgentState.Holding(now, "LEFTOVER"));
   }
 
-  /** This node added {@code v} at {@code now}. */
-  void acquired(VirtualIp v, long now) {
+  /** This node added {@code v} at {@code now}, for the move reason {@code reason}. */
+  void acquired(VirtualIp v, long now, String reason) {
     held.add(v);
     acquiredAt.put(v, now);
+    holdings.put(v, new AgentState.Holding(now, reason));
   }
 
   void released(VirtualIp v) {
     held.remove(v);
+    holdings.remove(v);
+  }
+
+  /** Since when and why this node holds each VIP; callers only read it. */
+  Map<VirtualIp, AgentState.Holding> holdings() {
+    return holdings;
   }
 
   /** When this node last added {@code v}; {@link Long#MIN_VALUE} if never. */

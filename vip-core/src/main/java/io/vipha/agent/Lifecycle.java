@@ -82,7 +82,7 @@ final class Lifecycle {
       for (HostAddress h : a.backend.list(a.interfaces)) {
         for (VirtualIp v : a.group.vips()) {
           if (h.matches(v)) {
-            a.holdings.found(v);
+            a.holdings.found(v, a.loop.nanoTime());
           }
         }
       }

@@ -141,10 +141,10 @@ final class Reconciler {
             continue;
           }
           if (assign(v)) {
-            holdings.acquired(v, now);
+            String reason = lastReason.getOrDefault(v, "RECONCILE");
+            holdings.acquired(v, now, reason);
             changed = true;
-            a.events.emit(new AgentEvent.Acquired(now, v,
-                lastReason.getOrDefault(v, "RECONCILE")));
+            a.events.emit(new AgentEvent.Acquired(now, v, reason));
             a.announcer.announceBurst(v);
           }
         } else if (!present) {

@@ -6,6 +6,7 @@ import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
+import io.vipha.health.HealthMonitor;
 import io.vipha.plan.Planner;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Coordinator;
@@ -163,9 +164,39 @@ public final class VipAgent {
     events.remove(listener);
   }
 
-  /** The latest snapshot of the agent's state; safe from any thread. */
+  /**
+   * The latest snapshot of the agent's state, taken on its event loop after the last change of
+   * ownership, peers, phase or health; safe from any thread. The health checks' last results and
+   * the counters in it may lag; {@link #freshState()} takes one now.
+   */
   public AgentState state() {
     return snapshot;
+  }
+
+  /**
+   * A snapshot taken on the event loop when it next runs, with every health check's last result
+   * and every counter as they are then; safe from any thread. Also published for {@link
+   * #state()}.
+   */
+  public CompletableFuture<AgentState> freshState() {
+    CompletableFuture<AgentState> out = new CompletableFuture<>();
+    loop.execute(() -> {
+      snapshot();
+      out.complete(snapshot);
+    });
+    return out;
+  }
+
+  /**
+   * Announces the VIPs this node holds and owns again now (gratuitous ARP or unsolicited
+   * neighbour advertisements, as many as the policy's announce count), so that clients and
+   * switches that missed the last ones follow this node. Completes with the VIPs announced: none
+   * while the agent is joining, stopped or stalled, or when it owns nothing.
+   */
+  public CompletableFuture<List<VirtualIp>> announce() {
+    CompletableFuture<List<VirtualIp>> out = new CompletableFuture<>();
+    loop.execute(() -> out.complete(List.copyOf(announcer.announceAll())));
+    return out;
   }
 
   /**
@@ -260,9 +291,12 @@ public final class VipAgent {
   private AgentState buildSnapshot() {
     Map<VirtualIp, @Nullable String> owners =
         new LinkedHashMap<>(planning.plan().assignment().owners());
+    HealthMonitor monitor = standing.monitor();
     return new AgentState(nodeId, phase(), planning.plan().hasQuorum(),
         standing.effectivePriority(), standing.advertisedEligibility(), owners,
-        new LinkedHashSet<>(holdings.held()), peers.copy(), events.recent());
+        new LinkedHashSet<>(holdings.held()), peers.copy(), events.recent(),
+        holdings.holdings(), monitor == null ? List.of() : monitor.statuses(),
+        events.counters(), loop.nanoTime());
   }
 
   /** Builds a {@link VipAgent}. */

@@ -17,8 +17,8 @@
  *       handling of a peer's news (peer events, its pins, the end of the join, a replan).
  *   <li>{@code Standing}: this node's health checks, links, drain and backend failures, and from
  *       them its effective priority and eligibility and since when that holds.
- *   <li>{@code Holdings}: the VIPs this node holds and when it took each; the conflict rule that
- *       picks one holder when several claim a VIP.
+ *   <li>{@code Holdings}: the VIPs this node holds, when and why it took each; the conflict
+ *       rule that picks one holder when several claim a VIP.
  *   <li>{@code Planning}: the switchover pins, the view given to the planner, the current plan,
  *       the replan after every change and the timer for the plan's next change.
  *   <li>{@code Reconciler}: moves the host towards the plan (acquire, repair drift, release,
@@ -32,7 +32,7 @@
  *       meanwhile, and carries on or steps down and joins afresh.
  *   <li>{@code Announcer}: the announcement burst after taking a VIP, the periodic refresh, and
  *       re-announcements after a peer's news (a conflict, a peer letting go).
- *   <li>{@code Events}: the listeners and the recent events of the snapshot.
+ *   <li>{@code Events}: the listeners, and the recent events and counters of the snapshot.
  * </ul>
  */
 @NullMarked

@@ -111,6 +111,10 @@ final class ConfigWriter {
     if (stateFile != null) {
       o.put("stateFile", stateFile);
     }
+    Path controlSocket = d.controlSocket();
+    if (controlSocket != null) {
+      o.put("controlSocket", controlSocket.toString());
+    }
   }
 
   /** An effect that is not the default (disqualify): its weight. */

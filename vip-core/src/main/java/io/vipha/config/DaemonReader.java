@@ -21,12 +21,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code "daemon"} object of a group: the key file, the multicast group, the reconcile
- * interval, the IPv6 preferred lifetime, the link-down effect and the health checks, reporting
- * every problem with its path.
+ * interval, the IPv6 preferred lifetime, the link-down effect, the control socket and the health
+ * checks, reporting every problem with its path.
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile");
+      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile", "controlSocket");
+  /** The longest path a Unix domain socket address holds on Linux ({@code sun_path} less NUL). */
+  static final int MAX_SOCKET_PATH = 107;
   static final List<String> MULTICAST = List.of("group", "interface");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
       "interval", "timeout", "rise", "fall", "effect");
@@ -57,6 +59,15 @@ final class DaemonReader {
       } else if (stateFile.endsWith("/")) {
         problems.report(statePath, stateFile, "names a directory; write a file, e.g. "
             + DaemonSettings.DEFAULT_STATE_FILE);
+      }
+    }
+    String socket = absolutePath(d, "controlSocket", "/run/vipha/web-n1.sock");
+    Path controlSocket = socket == null ? null : Path.of(socket);
+    if (socket != null) {
+      int bytes = socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > MAX_SOCKET_PATH) {
+        problems.report(d.child("controlSocket"), socket, "is " + bytes + " bytes long; a Unix"
+            + " socket path holds at most " + MAX_SOCKET_PATH + "; choose a shorter one");
       }
     }
     DaemonSettings.Multicast multicast = null;
@@ -101,7 +112,8 @@ final class DaemonReader {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
-        preferredZero != null && preferredZero, linkDown[0], stateFile);
+        preferredZero != null && preferredZero, linkDown[0], stateFile,
+        controlSocket);
   }
 
   /**

@@ -26,10 +26,13 @@ import org.jspecify.annotations.Nullable;
  * @param stateFile where the daemon keeps the node's state across restarts (absolute path, in
  *     which {@code {group}} and {@code {node}} stand for the group's and the node's names), or
  *     null for {@link #DEFAULT_STATE_FILE}
+ * @param controlSocket the path of the daemon's control socket (a Unix domain socket, absolute),
+ *     or null for the daemon's default, {@code /run/vipha/GROUP-NODE.sock}
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
-    boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile) {
+    boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+    @Nullable Path controlSocket) {
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
@@ -46,16 +49,17 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
     Objects.requireNonNull(linkDown, "linkDown");
   }
 
-  /** Settings with the default preferred lifetime, link-down effect and state file. */
+  /** Settings with the default preferred lifetime, link-down effect, state file and socket. */
   public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
       @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks) {
-    this(keyFile, multicast, reconcileInterval, healthChecks, false, DEFAULT_LINK_DOWN, null);
+    this(keyFile, multicast, reconcileInterval, healthChecks, false, DEFAULT_LINK_DOWN, null,
+        null);
   }
 
   /** These settings with the state file template {@code template}. */
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, template);
+        preferredLifetimeZero, linkDown, template, controlSocket);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */

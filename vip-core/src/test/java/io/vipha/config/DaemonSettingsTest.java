@@ -105,8 +105,8 @@ class DaemonSettingsTest {
   void rejectsAnUnknownField() {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile"
-            + " (line 10, column 9)");
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
+            + " controlSocket (line 10, column 9)");
   }
 
   @Test
@@ -133,6 +133,39 @@ class DaemonSettingsTest {
   }
 
   @Test
+  void readsTheControlSocketAndWritesItBack() {
+    assertThat(VipConfig.parse(VALID).daemon("web").controlSocket()).isNull();
+    VipConfig c = VipConfig.parse(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"controlSocket\": \"/run/web/n1.sock\","));
+    assertThat(c.daemon("web").controlSocket()).isEqualTo(Path.of("/run/web/n1.sock"));
+    String written = c.toJson();
+    assertThat(written).contains("\"controlSocket\": \"/run/web/n1.sock\"");
+    assertThat(VipConfig.parse(written)).isEqualTo(c);
+    assertThat(VipConfig.parse(VALID).toJson()).doesNotContain("controlSocket");
+  }
+
+  @Test
+  void rejectsARelativeOrOverlongControlSocketAndAKeyFileAllAtOnce() {
+    String longPath = "/run/" + "v".repeat(100) + ".sock";
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"controlSocket\": \"" + longPath + "\",")
+        .replace("\"/etc/vipha/web.key\"", "\"web.key\""))).containsExactly(
+        "groups[0].daemon.keyFile: \"web.key\" is not an absolute path; write e.g."
+            + " /etc/vipha/web.key (line 8, column 20)",
+        "groups[0].daemon.controlSocket: \"" + longPath + "\" is 110 bytes long; a Unix socket"
+            + " path holds at most 107; choose a shorter one (line 10, column 56)");
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"controlSocket\": \"vipd.sock\",")))
+        .containsExactly(
+        "groups[0].daemon.controlSocket: \"vipd.sock\" is not an absolute path; write e.g."
+            + " /run/vipha/web-n1.sock (line 10, column 56)");
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"controlSocket\": 7,"))).containsExactly(
+        "groups[0].daemon.controlSocket: \"7\" is a number; expected a string (line 10, column"
+            + " 56)");
+  }
+
+  @Test
   void readsDisqualifyForLinkDownInAnyCase() {
     DaemonSettings d = VipConfig.parse(edit("\"reconcileInterval\": \"500ms\",",
         "\"reconcileInterval\": \"500ms\", \"linkDown\": \"Disqualify\","))
@@ -145,7 +178,7 @@ class DaemonSettingsTest {
     VipConfig plain = VipConfig.parse(VALID.replaceAll("(?s),\\s*\"daemon\": \\{.*?\n      }",
         ""));
     VipConfig c = plain.withDaemon("web", new DaemonSettings(null, null, null, List.of(), true,
-        Effect.weight(20), null));
+        Effect.weight(20), null, null));
     assertThat(c.toJson()).contains("\"linkDown\": 20");
     assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
   }

@@ -18,6 +18,11 @@ enum ExitCode {
   UNSUPPORTED(5),
   /** The node state file cannot be read, is corrupt, or cannot be written. */
   STATE(6),
+  /**
+   * The control socket cannot be opened: another vipd answers on it, its path is not a socket,
+   * or its directory cannot be made.
+   */
+  CONTROL_SOCKET(7),
   /** The process lacks a privilege: CAP_NET_ADMIN, CAP_NET_RAW (or CAP_SYS_ADMIN for a namespace). */
   PERMISSION(77);
 

@@ -13,13 +13,15 @@ import org.jspecify.annotations.Nullable;
  * @param group the group to run ({@code --group}); null: the file's only group
  * @param keyFile the heartbeat key file ({@code --key-file}); null: the group's daemon.keyFile
  * @param namespace the network namespace whose addresses to manage ({@code --namespace})
+ * @param controlSocket the control socket ({@code --control-socket}); null: the group's
+ *     daemon.controlSocket, else /run/vipha/GROUP-NODE.sock
  * @param check only validate the configuration and exit ({@code --check})
  * @param help print the usage and exit ({@code --help})
  * @param version print the version and exit ({@code --version})
  */
 record Options(@Nullable Path config, @Nullable String node, @Nullable String group,
-    @Nullable Path keyFile, @Nullable String namespace, boolean check, boolean help,
-    boolean version) {
+    @Nullable Path keyFile, @Nullable String namespace, @Nullable Path controlSocket,
+    boolean check, boolean help, boolean version) {
 
   static final String USAGE = """
       Usage: vipd --config FILE --node ID [options]
@@ -35,6 +37,9 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
         --key-file FILE    the heartbeat key, base64 text; default: the group's daemon.keyFile
         --namespace NAME   manage the addresses of network namespace NAME (`ip netns` name or
                            /proc/PID/ns/net) instead of this process's own
+        --control-socket PATH
+                           the control socket for vipctl; default: the group's
+                           daemon.controlSocket, else /run/vipha/GROUP-NODE.sock
         --check            validate the configuration (and key file) and exit
         --help             print this help and exit
         --version          print the version and exit
@@ -42,8 +47,12 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
       Exit codes: 0 stopped by SIGTERM/SIGINT, or --check/--help/--version; 1 unexpected error;
       2 bad command line or configuration; 3 the heartbeat socket cannot be opened (port in use,
       address not on this host); 4 a VIP or multicast interface does not exist; 5 unsupported
-      platform; 6 the node state file cannot be read, is corrupt or cannot be written;
-      77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
+      platform; 6 the node state file cannot be read, is corrupt or cannot be written; 7 the
+      control socket cannot be opened (another vipd answers on it, or its directory cannot be
+      made); 77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
+
+      Control: vipctl status (and switchover, drain, ...) talks to the running daemon through
+      its control socket, daemon.controlSocket or /run/vipha/GROUP-NODE.sock (mode 0660).
       """;
 
   /** Parses {@code args}; throws {@link UsageException} naming the problem. */
@@ -53,6 +62,7 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
     String group = null;
     Path keyFile = null;
     String namespace = null;
+    Path controlSocket = null;
     boolean check = false;
     boolean help = false;
     boolean version = false;
@@ -78,7 +88,8 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
           help |= name.equals("--help");
           version |= name.equals("--version");
         }
-        case "--config", "--node", "--group", "--key-file", "--namespace" -> {
+        case "--config", "--node", "--group", "--key-file", "--namespace",
+            "--control-socket" -> {
           String value = inline;
           if (value == null) {
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
@@ -94,6 +105,7 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
             case "--node" -> node = value;
             case "--group" -> group = value;
             case "--key-file" -> keyFile = path(name, value);
+            case "--control-socket" -> controlSocket = path(name, value);
             default -> namespace = value;
           }
         }
@@ -108,7 +120,8 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
         throw new UsageException("--node ID is required");
       }
     }
-    return new Options(config, node, group, keyFile, namespace, check, help, version);
+    return new Options(config, node, group, keyFile, namespace, controlSocket, check, help,
+        version);
   }
 
   private static Path path(String flag, String value) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What vipd runs, read from the configuration and the key file before anything is opened: the
@@ -36,37 +37,8 @@ record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
   static Setup read(Options o, String defaultStateFile) throws Failure {
     Path file = Objects.requireNonNull(o.config());
     String node = Objects.requireNonNull(o.node());
-    VipConfig config;
-    try {
-      config = VipConfig.read(file);
-    } catch (NoSuchFileException e) {
-      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file
-          + ": no such file");
-    } catch (IOException | UncheckedIOException e) {
-      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file + ": " + e);
-    } catch (ValidationException e) {
-      throw new Failure(ExitCode.CONFIG, "the configuration " + file + " is invalid:\n"
-          + e.problems().stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
-    }
-    List<String> names = config.groups().stream().map(VipGroup::name).toList();
-    VipGroup group;
-    String wanted = o.group();
-    if (wanted == null) {
-      if (names.size() > 1) {
-        throw new Failure(ExitCode.CONFIG, file + " has " + names.size() + " groups ("
-            + String.join(", ", names) + "); choose one with --group NAME");
-      }
-      group = config.groups().get(0);
-    } else {
-      group = config.groups().stream().filter(g -> g.name().equals(wanted)).findFirst()
-          .orElseThrow(() -> new Failure(ExitCode.CONFIG, file + " has no group " + wanted
-              + "; its groups are " + String.join(", ", names)));
-    }
-    if (group.node(node).isEmpty()) {
-      throw new Failure(ExitCode.CONFIG, "node " + node + " is not in group " + group.name()
-          + " of " + file + "; its nodes are " + group.nodes().stream().map(Node::id)
-          .collect(Collectors.joining(", ")));
-    }
+    VipConfig config = config(file);
+    VipGroup group = group(config, file, o.group(), node);
     DaemonSettings daemon = config.daemon(group.name());
     Path keyFile = o.keyFile() != null ? o.keyFile() : daemon.keyFile();
     if (keyFile == null) {
@@ -96,5 +68,47 @@ record Setup(VipGroup group, DaemonSettings daemon, Path keyFile,
         : daemon.withStateFile(defaultStateFile);
     return new Setup(group, daemon, keyFile, coordinator,
         withState.stateFile(group.name(), node));
+  }
+
+  /** Reads the configuration {@code file}; every problem is a {@link ExitCode#CONFIG} failure. */
+  static VipConfig config(Path file) throws Failure {
+    try {
+      return VipConfig.read(file);
+    } catch (NoSuchFileException e) {
+      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file
+          + ": no such file");
+    } catch (IOException | UncheckedIOException e) {
+      throw new Failure(ExitCode.CONFIG, "cannot read the configuration " + file + ": " + e);
+    } catch (ValidationException e) {
+      throw new Failure(ExitCode.CONFIG, "the configuration " + file + " is invalid:\n"
+          + e.problems().stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+    }
+  }
+
+  /**
+   * The group of {@code config} named {@code wanted} (null: the file's only group), which must
+   * have node {@code node}.
+   */
+  static VipGroup group(VipConfig config, Path file, @Nullable String wanted, String node)
+      throws Failure {
+    List<String> names = config.groups().stream().map(VipGroup::name).toList();
+    VipGroup group;
+    if (wanted == null) {
+      if (names.size() > 1) {
+        throw new Failure(ExitCode.CONFIG, file + " has " + names.size() + " groups ("
+            + String.join(", ", names) + "); choose one with --group NAME");
+      }
+      group = config.groups().get(0);
+    } else {
+      group = config.groups().stream().filter(g -> g.name().equals(wanted)).findFirst()
+          .orElseThrow(() -> new Failure(ExitCode.CONFIG, file + " has no group " + wanted
+              + "; its groups are " + String.join(", ", names)));
+    }
+    if (group.node(node).isEmpty()) {
+      throw new Failure(ExitCode.CONFIG, "node " + node + " is not in group " + group.name()
+          + " of " + file + "; its nodes are " + group.nodes().stream().map(Node::id)
+          .collect(Collectors.joining(", ")));
+    }
+    return group;
   }
 }

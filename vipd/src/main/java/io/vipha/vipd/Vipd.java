@@ -70,7 +70,12 @@ public final class Vipd {
   private @Nullable VipAgent agent;
   private @Nullable EventLoopScheduler loop;
   private @Nullable AddressBackend backend;
+  private @Nullable ControlServer control;
+  private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
   private Duration stopBound = Duration.ofSeconds(30);
+
+  /** Where the control socket is when the configuration names none. */
+  static final Path DEFAULT_CONTROL_DIRECTORY = Path.of("/run/vipha");
 
   /**
    * A daemon that prints its startup messages to {@code err}, opens its backend with {@code
@@ -88,6 +93,21 @@ public final class Vipd {
     this.backends = backends;
     this.signals = signals;
     this.defaultStateFile = defaultStateFile;
+  }
+
+  /** Puts the default control socket into {@code dir} instead of /run/vipha (tests). */
+  Vipd controlDirectory(Path dir) {
+    this.controlDirectory = dir;
+    return this;
+  }
+
+  /**
+   * The control socket of {@code node} in {@code group}: the daemon settings' {@code
+   * controlSocket}, else {@code GROUP-NODE.sock} in {@code dir}.
+   */
+  static Path controlSocket(Path dir, String group, String node, DaemonSettings daemon) {
+    Path configured = daemon.controlSocket();
+    return configured != null ? configured : dir.resolve(group + "-" + node + ".sock");
   }
 
   /** Runs vipd; exits with one of the codes of {@link ExitCode}. */
@@ -169,8 +189,9 @@ public final class Vipd {
       StateStore state = stateStore(setup.stateFile());
       EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
       loop = l;
+      HeartbeatCoordinator coordinator = setup.coordinator().build();
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
-          .coordinator(setup.coordinator().build()).scheduler(l)
+          .coordinator(coordinator).scheduler(l)
           .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown())
           .stateStore(state);
       Duration reconcile = setup.daemon().reconcileInterval();
@@ -184,6 +205,13 @@ public final class Vipd {
           .plusSeconds(5);
       a.addListener(new EventLog(LOG));
       a.addListener(this::fatal);
+      Path socket = o.controlSocket() != null ? o.controlSocket()
+          : controlSocket(controlDirectory, group.name(), node, setup.daemon());
+      try {
+        control = ControlServer.open(socket, new ControlService(a, coordinator));
+      } catch (ControlServer.BindException e) {
+        throw new Failure(ExitCode.CONTROL_SOCKET, String.valueOf(e.getMessage()));
+      }
       LOG.info("vipd {} starting: group {}, node {}, {}, heartbeat {} every {} (dead after {})",
           version(), group.name(), node, vipList(group), heartbeats(group, node),
           text(group.policy().heartbeatInterval()), text(detection));
@@ -292,6 +320,10 @@ public final class Vipd {
   }
 
   private void close() {
+    ControlServer c = control;
+    if (c != null) {
+      c.close();
+    }
     EventLoopScheduler l = loop;
     if (l != null) {
       l.close();

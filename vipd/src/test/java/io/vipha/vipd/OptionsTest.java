@@ -10,9 +10,10 @@ class OptionsTest {
   @Test
   void readsEveryFlagWithSpaceOrEquals() {
     Options o = Options.parse("--config", "/etc/vipha/vipha.json", "--node=n1", "--group", "web",
-        "--key-file=/etc/vipha/web.key", "--namespace", "blue", "--check");
+        "--key-file=/etc/vipha/web.key", "--namespace", "blue", "--control-socket",
+        "/run/t/n1.sock", "--check");
     assertThat(o).isEqualTo(new Options(Path.of("/etc/vipha/vipha.json"), "n1", "web",
-        Path.of("/etc/vipha/web.key"), "blue", true, false, false));
+        Path.of("/etc/vipha/web.key"), "blue", Path.of("/run/t/n1.sock"), true, false, false));
   }
 
   @Test

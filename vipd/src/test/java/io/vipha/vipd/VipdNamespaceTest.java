@@ -99,11 +99,17 @@ class VipdNamespaceTest {
     List<String> cmd = List.of("ip", "netns", "exec", ns,
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Vipd.class.getName(),
-        "--config", config.toString(), "--node", node);
+        "--config", config.toString(), "--node", node, "--control-socket",
+        socket(node).toString());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
     children.add(p);
     return p;
+  }
+
+  /** The control socket of {@code node}'s vipd. */
+  private Path socket(String node) {
+    return dir.resolve(node + ".sock");
   }
 
   private static boolean holds(String ns) {
@@ -174,7 +180,8 @@ class VipdNamespaceTest {
     Process p = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Vipd.class.getName(),
-        "--config", config.toString(), "--node", "n1", "--namespace", ns[0])
+        "--config", config.toString(), "--node", "n1", "--namespace", ns[0],
+        "--control-socket", socket("n1").toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     children.add(p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -209,7 +216,8 @@ class VipdNamespaceTest {
         "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-net_admin,-net_raw",
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Vipd.class.getName(),
-        "--config", config("eth0").toString(), "--node", "n1"));
+        "--config", config("eth0").toString(), "--node", "n1", "--control-socket",
+        socket("n1").toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
         .start();
     children.add(p);
@@ -218,5 +226,89 @@ class VipdNamespaceTest {
     assertThat(log(log)).contains("vipd: this process lacks CAP_NET_ADMIN and CAP_NET_RAW",
         "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW");
     assertThat(holds(ns[0])).isFalse();
+  }
+
+  /** vipctl with {@code args}; its exit code, stdout and stderr. */
+  private static String[] vipctl(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = Vipctl.run(new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8), args);
+    return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8)};
+  }
+
+  /** vipctl on {@code node}'s socket, which must succeed; its stdout. */
+  private String ok(String node, String... command) {
+    List<String> args = new ArrayList<>(List.of("--socket", socket(node).toString()));
+    args.addAll(List.of(command));
+    String[] r = vipctl(args.toArray(String[]::new));
+    assertThat(r[0]).as("vipctl %s: %s", args, r[2]).isEqualTo("0");
+    return r[1];
+  }
+
+  /**
+   * Waits until only namespace {@code to} holds the VIP, checking every few milliseconds that
+   * one of the two always does (make-before-break).
+   */
+  private static void movesWithoutAGap(String[] ns, int to) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      boolean a = holds(ns[0]);
+      boolean b = holds(ns[1]);
+      assertThat(a || b).as("a VIP holder at every sample").isTrue();
+      if ((to == 0 ? a : b) && !(to == 0 ? b : a)) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("the VIP did not move to " + ns[to]);
+  }
+
+  @Test
+  void vipctlShowsTheOwnerSwitchesOverAndDrainsMakeBeforeBreak() throws Exception {
+    String[] ns = twoHosts();
+    Path config = config("eth0");
+    Path[] logs = {dir.resolve("n1.log"), dir.resolve("n2.log")};
+    Process[] p = {vipd(ns[0], config, "n1", logs[0]), vipd(ns[1], config, "n2", logs[1])};
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!holds(ns[0]) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(holds(ns[0])).as("n1 (priority 200) holds the VIP; logs:\n%s\n%s",
+        log(logs[0]), log(logs[1])).isTrue();
+    assertThat(Files.getPosixFilePermissions(socket("n1"))).isEqualTo(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+
+    String status = ok("n2", "status");
+    assertThat(status).startsWith("group web (Active/Passive), node n2: RUNNING, quorum yes");
+    assertThat(status).containsPattern("(?m)^192\\.0\\.2\\.10/24 +eth0 +n1 +- +-$");
+    assertThat(status).containsPattern("(?m)^n1 +ALIVE .*192\\.0\\.2\\.10/24$");
+
+    assertThat(ok("n1", "switchover", "n2")).contains("switchover of group web to n2");
+    movesWithoutAGap(ns, 1);
+    assertThat(ok("n2", "status")).containsPattern("(?m)^192\\.0\\.2\\.10/24 +eth0 +n2 +\\S+Z"
+        + " \\(\\d+s ago\\) +SWITCHOVER$");
+    assertThat(ok("n2", "clear-switchover")).contains("cleared");
+
+    assertThat(ok("n2", "drain")).isEqualTo("node n2 drains: its VIPs move to the peers"
+        + " make-before-break\n");
+    movesWithoutAGap(ns, 0);
+    assertThat(ok("n2", "status")).containsPattern("(?m)^n2 \\(this node\\) +- +100 +DRAINING"
+        + " +-$");
+    assertThat(ok("n1", "status")).containsPattern("(?m)^n2 +ALIVE .* +100 +DRAINING +-$");
+    ok("n2", "undrain");
+    assertThat(ok("n2", "status", "--json")).contains("\"eligibility\" : \"ELIGIBLE\"");
+    assertThat(holds(ns[0])).as("n1 keeps the VIP after the undrain").isTrue();
+    assertThat(ok("n1", "announce")).isEqualTo("announced 192.0.2.10/24\n");
+
+    for (Process proc : p) {
+      proc.destroy();
+      assertThat(proc.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(socket("n1")).as("the control socket goes with the daemon").doesNotExist();
+    assertThat(socket("n2")).doesNotExist();
+    String[] gone = vipctl("--socket", socket("n1").toString(), "status");
+    assertThat(gone[0]).isEqualTo("3");
   }
 }

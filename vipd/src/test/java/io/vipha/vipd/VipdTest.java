@@ -86,7 +86,7 @@ class VipdTest {
   private Vipd vipd(Vipd.Backends backends) {
     return new Vipd(new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), backends, false,
-        dir.resolve("state").resolve("{group}-{node}.state").toString());
+        dir.resolve("state").resolve("{group}-{node}.state").toString()).controlDirectory(dir);
   }
 
   private int run(Vipd.Backends backends, String... args) {
@@ -132,7 +132,8 @@ class VipdTest {
         "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 12, column 23)",
         "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile"
+            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
+            + " controlSocket"
             + " (line 12, column 39)");
   }
 
@@ -237,6 +238,17 @@ class VipdTest {
           .isEqualTo(3);
       assertThat(err()).startsWith("vipd: cannot start the heartbeat on 127.0.0.1:"
           + taken.getLocalPort() + ": ");
+    }
+  }
+
+  @Test
+  void aControlSocketThatAnotherDaemonAnswersOnExits7AndIsLeftAlone() throws Exception {
+    Path socket = dir.resolve("web-n1.sock");
+    try (ControlServer other = ControlServer.open(socket, (line, client) -> "{}")) {
+      assertThat(run("--config", config(freePort()).toString(), "--node", "n1")).isEqualTo(7);
+      assertThat(err()).isEqualTo("vipd: another vipd answers on the control socket " + socket
+          + "; it runs this node already (or set another daemon.controlSocket)\n");
+      assertThat(socket).exists();
     }
   }
 
@@ -424,8 +436,9 @@ class VipdTest {
     String unit = Files.readString(Path.of("systemd/vipd.service"));
     assertThat(unit).contains("\nUser=vipha\n", "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW\n",
         "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
-        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 6 77\n",
-        "\nStateDirectory=vipha\n");
+        "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 6 7 77\n",
+        "\nStateDirectory=vipha\n", "\nRuntimeDirectory=vipha\n",
+        "\nRuntimeDirectoryMode=0750\n");
     String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
         .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
     assertThat(Files.readString(Path.of("../README.md"))).contains(service);

@@ -1,0 +1,136 @@
+package io.vipha.vipd;
+
+import io.vipha.agent.EventLoopScheduler;
+import io.vipha.testing.InMemoryBackend;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Daemons n1 (priority 200) and n2 (100) of group web in this JVM: heartbeats on loopback, the
+ * in-memory backend, control sockets in a directory. n1 finds its socket in the configuration's
+ * daemon.controlSocket, n2 is given {@code --control-socket}. Each node has an exec health check.
+ */
+final class LocalDaemons implements AutoCloseable {
+  static final String VIP4 = "192.0.2.10/24";
+  static final String VIP6 = "2001:db8::10/64";
+
+  final Path dir;
+  final Path config;
+  private final EventLoopScheduler clock = new EventLoopScheduler("test-clock");
+  private final Map<String, InMemoryBackend> backends = new LinkedHashMap<>();
+  private final Map<String, Vipd> daemons = new LinkedHashMap<>();
+  private final Map<String, CompletableFuture<Integer>> exits = new LinkedHashMap<>();
+  private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+  LocalDaemons(Path dir, String mode) throws IOException {
+    this.dir = dir;
+    Path key = dir.resolve("web.key");
+    Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    int port;
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    config = dir.resolve("vipha.json");
+    Files.writeString(config, """
+        {
+          "groups": [
+            {
+              "name": "web",
+              "mode": "%s",
+              "vips": [{"address": "%s", "interface": "eth0"},
+                       {"address": "%s", "interface": "eth0"}],
+              "nodes": [
+                {"id": "n1", "heartbeat": ["127.0.0.1:%d"], "priority": 200},
+                {"id": "n2", "heartbeat": ["127.0.0.1:%d"], "priority": 100}
+              ],
+              "policy": {"heartbeatInterval": "100ms", "deadAfter": 3},
+              "daemon": {"keyFile": "%s", "controlSocket": "%s",
+                "healthChecks": [{"name": "true", "exec": ["/bin/true"], "interval": "200ms",
+                  "timeout": "150ms", "rise": 1, "fall": 1}]}
+            }
+          ]
+        }
+        """.formatted(mode, VIP4, VIP6, port, port == 65535 ? port - 1 : port + 1, key,
+        socket("n1")));
+  }
+
+  /** The control socket of {@code node}. */
+  Path socket(String node) {
+    return dir.resolve(node + ".sock");
+  }
+
+  InMemoryBackend backend(String node) {
+    return Objects.requireNonNull(backends.get(node), node);
+  }
+
+  /** Starts {@code node}; returns once its control socket answers. */
+  LocalDaemons start(String node) throws Exception {
+    InMemoryBackend b = new InMemoryBackend(clock, Set.of("lo", "eth0"));
+    backends.put(node, b);
+    PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+    Vipd v = new Vipd(out, out, (ns, d) -> b, false,
+        dir.resolve("state").resolve("{group}-{node}.state").toString()).controlDirectory(dir);
+    daemons.put(node, v);
+    String[] args = node.equals("n1")
+        ? new String[] {"--config", config.toString(), "--node", node}
+        : new String[] {"--config", config.toString(), "--node", node, "--control-socket",
+            socket(node).toString()};
+    exits.put(node, CompletableFuture.supplyAsync(() -> v.run(args)));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.exists(socket(node))) {
+      if (System.nanoTime() > deadline || exits.get(node).isDone()) {
+        throw new IllegalStateException(node + " did not open its control socket: " + output);
+      }
+      Thread.sleep(10);
+    }
+    return this;
+  }
+
+  /** Waits until {@code check} holds, at most {@code seconds}; whether it did. */
+  static boolean await(int seconds, java.util.function.BooleanSupplier check)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!check.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /** Stops {@code node} gracefully; its exit code. */
+  int stop(String node) throws Exception {
+    Objects.requireNonNull(daemons.get(node), node).shutdown();
+    return Objects.requireNonNull(exits.get(node)).get(30, TimeUnit.SECONDS);
+  }
+
+  /** What the daemons printed. */
+  String output() {
+    return output.toString(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (Map.Entry<String, Vipd> e : daemons.entrySet()) {
+      if (!Objects.requireNonNull(exits.get(e.getKey())).isDone()) {
+        e.getValue().shutdown();
+        Objects.requireNonNull(exits.get(e.getKey())).get(30, TimeUnit.SECONDS);
+      }
+    }
+    clock.close();
+  }
+}
