@@ -39,8 +39,11 @@ import org.jspecify.annotations.Nullable;
  *     either way, when the second took the VIP more than {@code cutNoticed} after the cut.
  *     Promise (quorum lease): with a quorum and {@code RELEASE}, the cut-off owner lets go before
  *     the majority declares it dead, and a node takes nothing from a peer it no longer hears, so
- *     the two never overlap: zero. Null (no bound until the cut heals) without a quorum or with
- *     {@code KEEP}, whose cut-off owners keep their VIPs by design
+ *     the two overlap at most for a heartbeat's flight time (the lease runs from a peer
+ *     heartbeat's arrival, and the last may still be in flight at the cut, while the owner's own
+ *     last one may have left up to an interval before it): the network's {@code flight}. Null
+ *     (no bound until the cut heals) without a quorum or with {@code KEEP}, whose cut-off owners
+ *     keep their VIPs by design
  * @param dualCut the same pair when the cut came while both held the VIP (a handover in
  *     flight) or less than {@code cutNoticed} before the second took it (a preemption that
  *     started as the cut came): the side without quorum lets go when its lease lapses, {@code d
@@ -71,8 +74,19 @@ public record Bounds(Duration failover, Duration crash, Duration reconcile, Dura
     Objects.requireNonNull(convergence);
   }
 
-  /** The bounds for {@code policy} with the agent's reconcile interval {@code reconcile}. */
+  /**
+   * The bounds for {@code policy} with the agent's reconcile interval {@code reconcile}, on a
+   * network whose heartbeats take up to the margin {@code m} in flight.
+   */
   public static Bounds of(FailoverPolicy policy, Duration reconcile) {
+    return of(policy, reconcile, Duration.ofMillis(20));
+  }
+
+  /**
+   * The bounds for {@code policy} with the agent's reconcile interval {@code reconcile}, on a
+   * network whose heartbeats take up to {@code flight} from sender to receiver.
+   */
+  public static Bounds of(FailoverPolicy policy, Duration reconcile, Duration flight) {
     Duration h = policy.heartbeatInterval();
     Duration d = policy.detectionTime();
     Duration p = policy.preemptDelay();
@@ -89,7 +103,7 @@ public record Bounds(Duration failover, Duration crash, Duration reconcile, Dura
     return new Bounds(failover, crash, reconcile.plus(margin), Duration.ZERO,
         dp.plus(h.multipliedBy(3)),
         h.plus(h.dividedBy(2)).plus(margin),
-        quorumLease ? Duration.ZERO : null,
+        quorumLease ? flight : null,
         quorumLease ? d.plus(margin) : null,
         quorumLease ? d.plus(h).plus(margin) : null,
         l == null ? null : l.plus(margin),

@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * The explorer's first invariant, checked at every step: no lasting dual ownership. Two running,
  * mutually reachable holders of one VIP with working backends for at most {@link
  * Bounds#dualRunning()}; each pair of holders on the segment that cannot hear each other for
- * {@link Bounds#dualCutOff()} (zero under the quorum lease) when the second took the VIP while
- * they were cut off, else {@link Bounds#dualCut()} from the cut; and a pair of which one cannot
+ * {@link Bounds#dualCutOff()} (a heartbeat's flight under the quorum lease) when the second
+ * took the VIP well after the cut, else {@link Bounds#dualCut()} or, cut one way, {@link
+ * Bounds#dualOneWay()}; and a pair of which one cannot
  * act (its process dead or paused, or its backend failing) for {@link Bounds#dualStranded()}.
  */
 final class DualOwnerCheck {
@@ -47,10 +48,14 @@ final class DualOwnerCheck {
 
   /**
    * A node added a VIP: when another holder on the segment is running with a working backend
-   * and cannot hear it, the overlap began cut off and is judged from this instant (a zero bound
-   * between two checks would otherwise go unseen).
+   * and cannot hear it, the overlap began cut off and is judged from this instant to the one a
+   * holder lets go (a bound shorter than the step would otherwise go unseen).
    */
   private void onEvent(SimEvent e) {
+    if (e.type() == SimEvent.Type.REMOVED) {
+      ended(e);
+      return;
+    }
     if (e.type() != SimEvent.Type.ADDED) {
       return;
     }
@@ -77,6 +82,22 @@ final class DualOwnerCheck {
         pair.early = e.at() - cut <= bounds.cutNoticed().toNanos();
         overlaps.computeIfAbsent(v, x -> new HashMap<>()).put(key, pair);
         judge(v, key, pair, e.at());
+      }
+    }
+  }
+
+  /** A holder let go: a cut-off overlap it ends is judged at this instant, not the next step. */
+  private void ended(SimEvent e) {
+    for (VirtualIp v : group.vips()) {
+      Map<String, Pair> pairs = overlaps.get(v);
+      if (pairs == null || !v.cidr().equals(e.vip())) {
+        continue;
+      }
+      for (Map.Entry<String, Pair> p : pairs.entrySet()) {
+        List<String> ids = List.of(p.getKey().split("\\+", -1));
+        if (p.getValue().state == PairState.CUT && ids.contains(e.node())) {
+          judge(v, p.getKey(), p.getValue(), e.at());
+        }
       }
     }
   }
@@ -178,8 +199,7 @@ final class DualOwnerCheck {
           : pair.early ? "cut just before taking" : "cut before taking";
     };
     verdict.stats.max("dual owner (" + bound + ")", now - pair.since);
-    if (allowed != null && (now - pair.since > allowed.toNanos()
-        || (allowed.isZero() && pair.state == PairState.CUT))) {
+    if (allowed != null && now - pair.since > allowed.toNanos()) {
       verdict.fail("DUAL_OWNER", v.cidr() + ": two holders on the segment (" + key + ", "
           + pair.state.what + (pair.state == PairState.CUT && pair.bornCut
           ? ", the second took it while cut off" + (pair.oneWay ? " one way" : "")

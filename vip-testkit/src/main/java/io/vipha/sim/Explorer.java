@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP
  *       with working backends for no longer than {@link Bounds#dualRunning()}; two running
- *       holders cut off from each other not at all when the second took the VIP while they were
- *       cut off ({@link Bounds#dualCutOff()}: the quorum lease) and for {@link Bounds#dualCut()}
- *       when the cut came during the overlap; a holder that cannot act (its process dead or
- *       paused, or its backend failing: nothing but the kernel lease removes its address) beside
+ *       holders cut off from each other for no longer than a heartbeat's flight ({@link
+ *       Bounds#dualCutOff()}: the quorum lease) when the second took the VIP well after the cut,
+ *       else {@link Bounds#dualCut()} or, cut one way, {@link Bounds#dualOneWay()}; a holder
+ *       that cannot act (its process dead or paused, or its backend failing: nothing but the
+ *       kernel lease removes its address) beside
  *       another for {@link Bounds#dualStranded()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
  *       every node healthy and agreeing, and the previous fault at least preempt delay +
@@ -62,7 +63,9 @@ public final class Explorer {
     this.settings = b.settings;
     this.minFaults = b.minFaults;
     this.maxFaults = b.maxFaults;
-    this.bounds = Bounds.of(group.policy(), b.reconcile);
+    Simulation.Builder network = Simulation.builder();
+    settings.accept(network);
+    this.bounds = Bounds.of(group.policy(), b.reconcile, network.flight());
     this.replay = b.replay;
     this.step = b.step.toNanos();
   }

@@ -484,6 +484,11 @@ public final class Simulation {
       return this;
     }
 
+    /** The longest a heartbeat takes in flight with these settings: delay plus jitter. */
+    Duration flight() {
+      return delay.plus(jitter);
+    }
+
     /** Builds the simulation, not started. */
     public Simulation build() {
       if (group == null) {
