@@ -14,9 +14,12 @@ final class Handover {
   private final VipAgent a;
   /** Per VIP being handed over, until when (this node's clock) it is kept at most. */
   private final Map<VirtualIp, Long> handovers = new HashMap<>();
+  /** Whether to wait for the successor at all (off only in the checker's self-test). */
+  private final boolean makeBeforeBreak;
 
   Handover(VipAgent agent) {
     this.a = agent;
+    this.makeBeforeBreak = !agent.broken.contains(Breakage.MAKE_BEFORE_BREAK);
   }
 
   /** No handover of {@code v} is waiting (it is owned here again, or released). */
@@ -36,7 +39,7 @@ final class Handover {
   boolean waitForSuccessor(VirtualIp v, long now) {
     String owner = a.planning.plan().assignment().owner(v);
     PeerState p = owner == null ? null : a.peers.get(owner);
-    if (p == null || p.liveness() == Liveness.DEAD
+    if (!makeBeforeBreak || p == null || p.liveness() == Liveness.DEAD
         || (p.held().contains(v) && claimCounts(p.nodeId(), v, now))) {
       handovers.remove(v);
       return false;

@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -75,6 +76,8 @@ public final class HeartbeatCoordinator implements Coordinator {
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
   private final @Nullable InetSocketAddress multicast;
   private final @Nullable String multicastInterface;
+  /** Whether the replay guard judges packets (off only in the checker's self-test). */
+  private final boolean replayGuard;
 
   private @Nullable Context ctx;
   private @Nullable Scheduler loop;
@@ -115,6 +118,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.transportFactory = b.transportFactory;
     this.multicast = b.multicast;
     this.multicastInterface = b.multicastInterface;
+    this.replayGuard = !b.broken.contains(Breakage.REPLAY_GUARD);
   }
 
   /** A new builder. */
@@ -369,6 +373,9 @@ public final class HeartbeatCoordinator implements Coordinator {
       return;
     }
     HeartbeatDecoder dec = Objects.requireNonNull(decoder);
+    if (!replayGuard) { // a guard that has seen nothing accepts every authenticated packet
+      dec = new HeartbeatDecoder(keys, ReplayGuard.forNodes(Arrays.asList(ids)));
+    }
     DecodeResult r = dec.decode(data, offset, length, group);
     if (!(r instanceof HeartbeatView)) {
       if (LOG.isDebugEnabled()) {
@@ -510,12 +517,21 @@ public final class HeartbeatCoordinator implements Coordinator {
     return true;
   }
 
+  /**
+   * Arms the timer of the peer's next step of silence: suspect (just past 1.5 intervals), lapsed
+   * (one interval short of detection), dead. Suspicion has its own step because a node takes a
+   * VIP only while its quorum's peers are not suspect: judged at the next tick instead, a peer
+   * cut off just before might still count then.
+   */
   private void armDeathTimer(PeerTrack t, long now) {
     if (t.deathTimer) {
       return;
     }
     t.deathTimer = true;
-    long due = t.lastHeard + (t.lapsed ? deadAfter : lapseAfter);
+    long suspectAfter = interval + interval / 2 + 1;
+    long due = t.lastHeard + (t.liveness == Liveness.ALIVE && suspectAfter < deadAfter
+        ? (t.lapsed ? suspectAfter : Math.min(suspectAfter, lapseAfter))
+        : t.lapsed ? deadAfter : lapseAfter);
     Objects.requireNonNull(loop).schedule(due - now, () -> deathCheck(t, due));
   }
 
@@ -634,8 +650,15 @@ public final class HeartbeatCoordinator implements Coordinator {
     private @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
     private @Nullable InetSocketAddress multicast;
     private @Nullable String multicastInterface;
+    private final Set<Breakage> broken = EnumSet.noneOf(Breakage.class);
 
     private Builder() {}
+
+    /** Switches {@code mechanism} off: for the simulator's self-test only, see {@link Breakage}. */
+    Builder breakage(Breakage mechanism) {
+      broken.add(mechanism);
+      return this;
+    }
 
     /** The shared key that signs heartbeats (at least 32 bytes) and its id (0–255). */
     public Builder key(int id, byte[] key) {

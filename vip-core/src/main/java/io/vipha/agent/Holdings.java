@@ -19,11 +19,17 @@ import java.util.Set;
  * every node observes it, one holder when several claim one.
  */
 final class Holdings {
+  /** Whether the conflict rule decides between holders (off only in the checker's self-test). */
+  private final boolean conflictRule;
   private final Set<VirtualIp> held = new LinkedHashSet<>();
   /** When this node last added each VIP it holds. */
   private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
   /** Since when and why this node holds each VIP, as the snapshot shows it. */
   private final Map<VirtualIp, AgentState.Holding> holdings = new HashMap<>();
+
+  Holdings(boolean conflictRule) {
+    this.conflictRule = conflictRule;
+  }
 
   /** The held VIPs, live and in the order taken; callers only read it. */
   Set<VirtualIp> held() {
@@ -105,6 +111,8 @@ final class Holdings {
         boolean better;
         if (chosen == null) {
           better = true;
+        } else if (!conflictRule && chosen.equals(nodeId)) {
+          better = false;
         } else if (dead != chosenDead) {
           better = !dead;
         } else if (eligible != chosenEligible) {

@@ -12,10 +12,13 @@ import java.util.function.Predicate;
  */
 final class QuorumLease {
   private final VipAgent a;
+  /** Whether the lease is held at all (off only in the checker's self-test). */
+  private final boolean leaseOn;
   private long rejoinUntil = Long.MIN_VALUE;
 
   QuorumLease(VipAgent agent) {
     this.a = agent;
+    this.leaseOn = !agent.broken.contains(Breakage.QUORUM_LEASE);
   }
 
   /**
@@ -28,7 +31,7 @@ final class QuorumLease {
    * ({@code NoQuorumAction.KEEP}) hold no lease.
    */
   boolean quorumLeased() {
-    return a.phase() != Phase.RUNNING || a.policy.noQuorum() == NoQuorumAction.KEEP
+    return !leaseOn || a.phase() != Phase.RUNNING || a.policy.noQuorum() == NoQuorumAction.KEEP
         || quorumAmong(p -> p.liveness() != Liveness.DEAD && !p.lapsed());
   }
 

@@ -30,9 +30,12 @@ final class Reconciler {
   private long settleAt;
   private long lastRenew;
   private boolean hostReconcilePending;
+  /** Whether kernel leases are renewed (off only in the checker's self-test). */
+  private final boolean renewLeases;
 
   Reconciler(VipAgent agent) {
     this.a = agent;
+    this.renewLeases = !agent.broken.contains(Breakage.LEASE_RENEWAL);
   }
 
   /** Starts the periodic reconcile. */
@@ -117,7 +120,7 @@ final class Reconciler {
     boolean changed = false;
     boolean leased = a.lease.quorumLeased();
     Lease lease = a.policy.lease();
-    boolean renew = !lease.isForever()
+    boolean renew = renewLeases && !lease.isForever()
         && now - lastRenew >= Objects.requireNonNull(lease.duration()).toNanos() / 3;
     Holdings holdings = a.holdings;
     for (VirtualIp v : a.group.vips()) {

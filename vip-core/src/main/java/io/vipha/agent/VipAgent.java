@@ -16,6 +16,7 @@ import io.vipha.spi.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -82,13 +83,15 @@ public final class VipAgent {
   final long reconcileEvery;
   final long handoverTimeout;
   final long joinTime;
+  /** Mechanisms switched off for the simulator's self-test; empty in every other agent. */
+  final Set<Breakage> broken;
 
   // The parts; all of their state belongs to the event loop.
   final Events events;
   final Lifecycle life;
   final PeerTable peers;
   final Standing standing;
-  final Holdings holdings = new Holdings();
+  final Holdings holdings;
   final Planning planning;
   final QuorumLease lease;
   final StallGuard stall;
@@ -121,6 +124,8 @@ public final class VipAgent {
     this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
         : 2 * detection + policy.heartbeatInterval().toNanos();
     this.joinTime = detection + policy.heartbeatInterval().toNanos();
+    this.broken = b.broken.isEmpty() ? Set.of() : Set.copyOf(b.broken);
+    this.holdings = new Holdings(!broken.contains(Breakage.CONFLICT_RULE));
     this.events = new Events(group.name(), nodeId);
     this.life = new Lifecycle(this);
     this.peers = new PeerTable(this);
@@ -312,6 +317,7 @@ public final class VipAgent {
     private @Nullable Executor healthExecutor;
     private Effect linkDown = Effect.disqualify();
     private @Nullable StateStore stateStore;
+    private final Set<Breakage> broken = EnumSet.noneOf(Breakage.class);
 
     private Builder() {}
 
@@ -411,6 +417,12 @@ public final class VipAgent {
             + timeout);
       }
       this.handoverTimeout = timeout;
+      return this;
+    }
+
+    /** Switches {@code mechanism} off: for the simulator's self-test only, see {@link Breakage}. */
+    Builder breakage(Breakage mechanism) {
+      broken.add(mechanism);
       return this;
     }
 

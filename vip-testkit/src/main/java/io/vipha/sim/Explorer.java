@@ -19,18 +19,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li><b>No lasting dual ownership.</b> Two running, mutually reachable holders of one VIP
- *       with working backends for no longer than {@link Bounds#dualRunning()}; with a quorum,
- *       any two holders on the segment (whatever their processes and backends do: a failing
- *       backend cannot remove an address, which then stays until its lease ends) for no longer
- *       than {@link Bounds#dualAny()}.
+ *       with working backends for no longer than {@link Bounds#dualRunning()}; two running
+ *       holders cut off from each other for no longer than a heartbeat's flight ({@link
+ *       Bounds#dualCutOff()}: the quorum lease) when the second took the VIP well after the cut,
+ *       else {@link Bounds#dualCut()} or, cut one way, {@link Bounds#dualOneWay()}; a holder
+ *       that cannot act (its process dead or paused, or its backend failing: nothing but the
+ *       kernel lease removes its address) beside
+ *       another for {@link Bounds#dualStranded()}.
  *   <li><b>Bounded outage per fault.</b> When a fault hits a settled group (every VIP held once,
  *       every node healthy and agreeing, and the previous fault at least preempt delay +
  *       hold-down + two heartbeat intervals ago, so no planned move of its own is pending) and
  *       no other fault follows for {@link
  *       Bounds#convergence()}, each client outage it causes lasts at most: {@link
- *       Bounds#failover()} for a power-off, link down or partition; {@link Bounds#reconcile()}
- *       for a VIP removed by hand; nothing at all for a crash or pause (the host keeps answering
- *       until its lease ends), a graceful stop, a switchover, a drain, a health check failing, a
+ *       Bounds#failover()} for a power-off, link down or partition; {@link Bounds#crash()} for a
+ *       crash or pause (nothing unless the lease is short: the host keeps answering until its
+ *       lease ends); {@link Bounds#reconcile()} for a VIP removed by hand; nothing at all ({@link
+ *       Bounds#planned()}) for a graceful stop, a switchover, a drain, a health check failing, a
  *       return that preempts, clock steps and drift.
  *   <li><b>Convergence.</b> Once the faults stop and everything is healed, within {@link
  *       Bounds#convergence()} every VIP has exactly one holder, running and eligible, that every
@@ -59,7 +63,9 @@ public final class Explorer {
     this.settings = b.settings;
     this.minFaults = b.minFaults;
     this.maxFaults = b.maxFaults;
-    this.bounds = Bounds.of(group.policy(), b.reconcile);
+    Simulation.Builder network = Simulation.builder();
+    settings.accept(network);
+    this.bounds = Bounds.of(group.policy(), b.reconcile, network.flight());
     this.replay = b.replay;
     this.step = b.step.toNanos();
   }

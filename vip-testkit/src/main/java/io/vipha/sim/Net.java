@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The heartbeat network: per-datagram delay (plus any per-link extra) with random jitter (which
- * reorders), seeded loss and
- * duplication, one-way blocks between nodes, and the nodes' own links. A datagram leaves only
+ * reorders), seeded loss and duplication, an optional attacker that sends recorded datagrams
+ * again later, one-way blocks between nodes, and the nodes' own links. A datagram leaves only
  * from a powered node with its link up, and arrives only at one that still is, through the
  * receiving process's loop.
  */
@@ -24,10 +24,15 @@ final class Net {
   private final Map<InetAddress, SimNode> hosts = new HashMap<>();
   private final boolean[][] blocked;
   private final long[][] extraDelay;
+  /** Per sender and receiver: the newest incarnation delivered, and when it last was. */
+  private final long[][] newestIncarnation;
+  private final long[][] newestAt;
   long delayNanos;
   long jitterNanos;
   double loss;
   double duplicate;
+  double replay;
+  long replayWithinNanos;
   long sent;
   long delivered;
 
@@ -36,6 +41,8 @@ final class Net {
     this.random = random;
     this.blocked = new boolean[nodes][nodes];
     this.extraDelay = new long[nodes][nodes];
+    this.newestIncarnation = new long[nodes][nodes];
+    this.newestAt = new long[nodes][nodes];
   }
 
   void host(InetAddress address, SimNode node) {
@@ -67,6 +74,11 @@ final class Net {
 
   DatagramTransport transport(SimNode node, ProcessLoop proc, InetSocketAddress local) {
     return new Endpoint(node, proc, local);
+  }
+
+  /** A heartbeat's incarnation: the unsigned 64-bit field at offset 8 of its header. */
+  private static long incarnation(byte[] packet) {
+    return packet.length < 16 ? 0 : java.nio.ByteBuffer.wrap(packet, 8, 8).getLong();
   }
 
   private final class Endpoint implements DatagramTransport {
@@ -108,11 +120,37 @@ final class Net {
             + (jitterNanos > 0 ? (long) (random.nextDouble() * jitterNanos) : 0);
         sim.time().schedule(d, () -> deliver(dst, to, copy));
       }
+      if (replay > 0 && random.nextDouble() < replay) {
+        long d = (long) (random.nextDouble() * replayWithinNanos);
+        sim.time().schedule(d, () -> replay(dst, to, copy));
+      }
+    }
+
+    /**
+     * Sends a recorded datagram again if it is of an older incarnation than one the receiver was
+     * sent within the last heartbeat interval: a receiver that heard the newer one so lately
+     * has not declared the sender dead, so its replay guard must reject the old one as stale.
+     */
+    private void replay(SimNode dst, InetSocketAddress to, byte[] copy) {
+      int s = node.index();
+      int r = dst.index();
+      long recent = sim.group().policy().heartbeatInterval().toNanos();
+      if (Long.compareUnsigned(incarnation(copy), newestIncarnation[s][r]) < 0
+          && sim.now() - newestAt[s][r] < recent) {
+        deliver(dst, to, copy);
+      }
     }
 
     private void deliver(SimNode dst, InetSocketAddress to, byte[] copy) {
       if (!dst.onSegment()) {
         return;
+      }
+      long inc = incarnation(copy);
+      int from = node.index();
+      int at = dst.index();
+      if (Long.compareUnsigned(inc, newestIncarnation[from][at]) >= 0) {
+        newestIncarnation[from][at] = inc;
+        newestAt[from][at] = sim.now();
       }
       Endpoint e = endpoints.get(to);
       if (e == null) {

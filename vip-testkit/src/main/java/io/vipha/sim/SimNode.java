@@ -121,8 +121,10 @@ public final class SimNode {
 
   void boot() {
     ProcessLoop p = new ProcessLoop(clock);
-    HeartbeatCoordinator c = HeartbeatCoordinator.builder().key(1, sim.key())
-        .transport(local -> sim.net().transport(this, p, local)).build();
+    HeartbeatCoordinator.Builder cb = HeartbeatCoordinator.builder().key(1, sim.key())
+        .transport(local -> sim.net().transport(this, p, local));
+    sim.customizeCoordinator(id(), cb);
+    HeartbeatCoordinator c = cb.build();
     VipAgent.Builder b = VipAgent.builder().group(sim.group()).nodeId(id()).backend(host)
         .coordinator(c).scheduler(p).healthExecutor(Runnable::run)
         .stateStore(host.stateStore());

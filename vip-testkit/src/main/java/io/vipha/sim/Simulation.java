@@ -4,6 +4,7 @@ import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
+import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.testing.VirtualScheduler;
 import java.net.InetSocketAddress;
@@ -53,6 +54,7 @@ public final class Simulation {
   private final List<SimEvent> timeline = new ArrayList<>();
   private final List<Consumer<SimEvent>> listeners = new ArrayList<>();
   private final @Nullable BiConsumer<String, VipAgent.Builder> customizer;
+  private final @Nullable BiConsumer<String, HeartbeatCoordinator.Builder> coordinatorCustomizer;
   private final boolean healthCheck;
   private final Duration healthInterval;
   private final long clientDelay;
@@ -62,6 +64,7 @@ public final class Simulation {
   private Simulation(Builder b) {
     this.group = Objects.requireNonNull(b.group, "group");
     this.customizer = b.customizer;
+    this.coordinatorCustomizer = b.coordinatorCustomizer;
     this.healthCheck = b.healthCheck;
     this.healthInterval = b.healthInterval;
     this.clientDelay = b.clientDelay.toNanos();
@@ -72,6 +75,8 @@ public final class Simulation {
     net.jitterNanos = b.jitter.toNanos();
     net.loss = b.loss;
     net.duplicate = b.duplicate;
+    net.replay = b.replay;
+    net.replayWithinNanos = b.replayWithin.toNanos();
     Set<String> interfaces = new LinkedHashSet<>();
     for (VirtualIp v : group.vips()) {
       interfaces.add(v.interfaceName());
@@ -277,6 +282,12 @@ public final class Simulation {
     }
   }
 
+  void customizeCoordinator(String id, HeartbeatCoordinator.Builder b) {
+    if (coordinatorCustomizer != null) {
+      coordinatorCustomizer.accept(id, b);
+    }
+  }
+
   void fault(@Nullable SimNode node, String text) {
     record(node, SimEvent.Type.FAULT, null, text);
   }
@@ -365,6 +376,8 @@ public final class Simulation {
     private Duration jitter = Duration.ofMillis(1);
     private double loss;
     private double duplicate;
+    private double replay;
+    private Duration replayWithin = Duration.ZERO;
     private Duration clientDelay = Duration.ofMillis(1);
     private Duration arpTimeout = Duration.ofSeconds(30);
     private Duration arpRetry = Duration.ofSeconds(1);
@@ -372,6 +385,7 @@ public final class Simulation {
     private Duration healthInterval = Duration.ofMillis(200);
     private boolean agentEvents = true;
     private @Nullable BiConsumer<String, VipAgent.Builder> customizer;
+    private @Nullable BiConsumer<String, HeartbeatCoordinator.Builder> coordinatorCustomizer;
 
     private Builder() {}
 
@@ -408,6 +422,19 @@ public final class Simulation {
     /** Probability (0–1) that a heartbeat datagram arrives twice. Default 0. */
     public Builder duplicate(double p) {
       this.duplicate = probability(p, "duplicate");
+      return this;
+    }
+
+    /**
+     * An attacker on the segment that records heartbeat datagrams and sends each again, with
+     * probability {@code p} (0–1), after a delay uniform in [0, {@code within}), if by then the
+     * sender has restarted and the receiver was sent a heartbeat of its new process within the
+     * last heartbeat interval. The replay guard must reject every such packet as stale. Default
+     * off.
+     */
+    public Builder replay(double p, Duration within) {
+      this.replay = probability(p, "replay");
+      this.replayWithin = nonNegative(within, "replay delay");
       return this;
     }
 
@@ -449,6 +476,17 @@ public final class Simulation {
     public Builder customize(BiConsumer<String, VipAgent.Builder> customizer) {
       this.customizer = Objects.requireNonNull(customizer);
       return this;
+    }
+
+    /** Adjusts each node's heartbeat coordinator builder (called on every process start). */
+    public Builder customizeCoordinator(BiConsumer<String, HeartbeatCoordinator.Builder> c) {
+      this.coordinatorCustomizer = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /** The longest a heartbeat takes in flight with these settings: delay plus jitter. */
+    Duration flight() {
+      return delay.plus(jitter);
     }
 
     /** Builds the simulation, not started. */

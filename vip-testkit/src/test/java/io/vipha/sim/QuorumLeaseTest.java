@@ -69,6 +69,44 @@ class QuorumLeaseTest {
     }
   }
 
+  /**
+   * A node whose preemption falls due just after it was cut off takes nothing: its peers turn
+   * suspect 1.5 intervals after their last heartbeat, on a timer of their own, not at the next
+   * send tick (a preemption due between the two once took the VIP from a live owner it could no
+   * longer reach: explorer seed 36).
+   */
+  @Test
+  void aReturningOwnerCutOffJustBeforeItsPreemptionTakesNothing() {
+    for (int before = 155; before <= 250; before += 5) {
+      Overlaps o = new Overlaps();
+      Simulation sim = started(SimGroups.activePassive(), before, o);
+      SimNode n1 = sim.node("n1");
+      n1.health(false);
+      sim.run(Duration.ofSeconds(1));
+      VirtualIp v = sim.group().vips().get(0);
+      assertThat(sim.holders(v)).extracting(SimNode::id).containsExactly("n2");
+      n1.health(true);
+      long healed = sim.now();
+      long eligible = -1;
+      while (eligible < 0) {
+        sim.run(Duration.ofMillis(1));
+        for (SimEvent e : sim.timeline()) {
+          if (e.at() >= healed && e.node().equals("n1")
+              && e.text().startsWith("health passes")) {
+            eligible = e.at();
+          }
+        }
+      }
+      long preemptAt = eligible + SimGroups.PREEMPT_DELAY.toNanos();
+      sim.runUntil(preemptAt - before * 1_000_000L);
+      o.overlaps.clear(); // the make-before-break handover to n2, in reach of each other
+      sim.partition(Set.of("n1"));
+      sim.run(Duration.ofSeconds(1));
+      assertThat(o.overlaps).as("cut %d ms before the preemption", before).isEmpty();
+      assertThat(sim.holders(v)).extracting(SimNode::id).containsExactly("n2");
+    }
+  }
+
   @Test
   void afterTheHealTheOwnerTakesBackMakeBeforeBreakWhenItsHoldDownEnds() {
     VipGroup g = SimGroups.activePassive().toBuilder().policy(p -> p.preemptDelay(Duration.ZERO)
