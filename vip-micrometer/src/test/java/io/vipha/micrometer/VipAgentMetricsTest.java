@@ -1,6 +1,7 @@
 package io.vipha.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -158,6 +159,9 @@ class VipAgentMetricsTest {
     assertThat(count(r, "vipha.heartbeat.rejected", "why", "too_short")).isEqualTo(1);
     assertThat(count(r, "vipha.heartbeat.rejected", "why", "bad_mac")).isZero();
     assertThat(coordinator("n1").rejected("TOO_SHORT")).isEqualTo(1);
+    assertThat(coordinator("n1").rejected()).hasToString("{TOO_SHORT=1}");
+    assertThatThrownBy(() -> coordinator("n1").rejected("too_short"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
