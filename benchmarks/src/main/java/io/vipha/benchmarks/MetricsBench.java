@@ -77,8 +77,8 @@ public class MetricsBench {
         .coordinator(agentSender).scheduler(time).build();
     VipAgent n2 = VipAgent.builder().group(group).nodeId("n2").backend(new InMemoryBackend(time))
         .coordinator(receiver).scheduler(time).build();
-    n1.start();
-    n2.start();
+    var unused1 = n1.start();
+    var unused2 = n2.start();
     try {
       sender.start(new FixedContext(time, group));
     } catch (java.io.IOException e) {

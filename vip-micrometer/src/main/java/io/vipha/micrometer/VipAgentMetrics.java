@@ -101,8 +101,8 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     return new Builder(agent);
   }
 
-  /** What one {@link #bindTo} registered: its meters and its listener. */
-  private record Bound(MeterRegistry registry, List<Meter> meters, AgentListener listener) {}
+  /** What one {@link #bindTo} registered: the registry, and the listener that keeps the meters. */
+  private record Bound(MeterRegistry registry, Transitions listener) {}
 
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -146,7 +146,7 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     }
     a.addListener(listener);
     synchronized (bound) {
-      bound.add(new Bound(registry, meters, listener));
+      bound.add(new Bound(registry, listener));
     }
   }
 
@@ -195,14 +195,11 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     if (p == null) {
       return 0;
     }
-    switch (p.liveness()) {
-      case ALIVE:
-        return 2;
-      case SUSPECT:
-        return 1;
-      default:
-        return 0;
-    }
+    return switch (p.liveness()) {
+      case ALIVE -> 2;
+      case SUSPECT -> 1;
+      case DEAD -> 0;
+    };
   }
 
   /**
@@ -218,7 +215,7 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     }
     for (Bound b : all) {
       agent.removeListener(b.listener());
-      for (Meter m : b.meters()) {
+      for (Meter m : b.listener().close()) {
         b.registry().remove(m);
       }
     }
@@ -231,6 +228,16 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     private final Map<String, Counter> acquired = new ConcurrentHashMap<>();
     private final Map<String, Counter> released = new ConcurrentHashMap<>();
     private final Map<String, Counter> backend = new ConcurrentHashMap<>();
+    /** Set by {@link VipAgentMetrics#close()}, under the meters' lock. */
+    private boolean closed;
+
+    /** From now on, registers nothing; the meters registered so far. */
+    List<Meter> close() {
+      synchronized (meters) {
+        closed = true;
+        return List.copyOf(meters);
+      }
+    }
 
     Transitions(MeterRegistry registry, List<Meter> meters) {
       this.registry = registry;
@@ -239,43 +246,48 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public void on(AgentEvent e) {
-      if (e instanceof AgentEvent.Acquired) {
-        transition(acquired, "acquired", ((AgentEvent.Acquired) e).reason()).increment();
-      } else if (e instanceof AgentEvent.Released) {
-        transition(released, "released", ((AgentEvent.Released) e).reason()).increment();
-      } else if (e instanceof AgentEvent.BackendError) {
-        backendError(((AgentEvent.BackendError) e).operation(), true);
+      if (e instanceof AgentEvent.Acquired a) {
+        transition(acquired, "acquired", a.reason());
+      } else if (e instanceof AgentEvent.Released r) {
+        transition(released, "released", r.reason());
+      } else if (e instanceof AgentEvent.BackendError b) {
+        backendError(b.operation(), true);
       }
     }
 
-    private Counter transition(Map<String, Counter> byReason, String kind, String reason) {
+    private void transition(Map<String, Counter> byReason, String kind, String reason) {
       Counter c = byReason.get(reason);
       if (c == null) {
         c = byReason.computeIfAbsent(reason, r -> add(Counter.builder("vipha.transitions")
             .description("VIPs this node acquired or released, by reason").tags(tags)
-            .tag("transition", kind).tag("reason", r.toLowerCase(Locale.ROOT))
-            .register(registry)));
+            .tag("transition", kind).tag("reason", r.toLowerCase(Locale.ROOT))));
       }
-      return c;
+      if (c != null) {
+        c.increment();
+      }
     }
 
     void backendError(String op, boolean count) {
       Counter c = backend.get(op);
       if (c == null) {
         c = backend.computeIfAbsent(op, o -> add(Counter.builder("vipha.backend.errors")
-            .description("failed backend calls, by operation").tags(tags).tag("op", o)
-            .register(registry)));
+            .description("failed backend calls, by operation").tags(tags).tag("op", o)));
       }
-      if (count) {
+      if (c != null && count) {
         c.increment();
       }
     }
 
-    private Counter add(Counter c) {
+    /** Registers a counter, unless the binder is closed (an event still in flight): null. */
+    private @Nullable Counter add(Counter.Builder b) {
       synchronized (meters) {
+        if (closed) {
+          return null;
+        }
+        Counter c = b.register(registry);
         meters.add(c);
+        return c;
       }
-      return c;
     }
   }
 

@@ -80,7 +80,7 @@ class VipAgentMetricsTest {
   }
 
   private static void start(VipAgent a, VirtualScheduler t) {
-    a.start();
+    var unused = a.start();
     t.runDue();
   }
 
@@ -128,7 +128,7 @@ class VipAgentMetricsTest {
     double sent1 = count(r1, "vipha.heartbeat.sent");
     double sent2 = count(r2, "vipha.heartbeat.sent");
     assertThat(sent1).isPositive();
-    assertThat(sent1 + sent2).isEqualTo(network.sent());
+    assertThat(sent1 + sent2).isEqualTo((double) network.sent());
     assertThat(count(r1, "vipha.heartbeat.received")).isPositive().isLessThanOrEqualTo(sent2);
     assertThat(r1.get("vipha.heartbeat.rejected").functionCounters())
         .hasSize(HeartbeatCoordinator.rejectionReasons().size())
@@ -172,7 +172,7 @@ class VipAgentMetricsTest {
         .build()).healthExecutor(Runnable::run));
     SimpleMeterRegistry r = bound(n1, b -> b);
     start(n1, time);
-    time.advance(Duration.ofMillis(1_000));
+    time.advance(Duration.ofSeconds(1));
     FunctionTimer ok = r.get("vipha.health.check").tags("check", "app", "result", "healthy")
         .functionTimer();
     FunctionTimer bad = r.get("vipha.health.check").tags("check", "app", "result",
@@ -203,7 +203,7 @@ class VipAgentMetricsTest {
     for (Counter c : r.get("vipha.backend.errors").counters()) {
       all += c.count();
     }
-    assertThat(all).isEqualTo(n1.counters().backendErrors());
+    assertThat(all).isEqualTo((double) n1.counters().backendErrors());
   }
 
   @Test
