@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,15 +20,17 @@ final class Events {
   private final String nodeId;
   private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
   private final ArrayDeque<AgentEvent> recent = new ArrayDeque<>();
-  private long acquired;
-  private long released;
-  private long driftRepairs;
-  private long conflicts;
-  private long backendErrors;
-  private long stalls;
-  private long flapSuspensions;
-  private long quorumLosses;
-  private long announcements;
+  private static final int ACQUIRED = 0;
+  private static final int RELEASED = 1;
+  private static final int DRIFT_REPAIRS = 2;
+  private static final int CONFLICTS = 3;
+  private static final int BACKEND_ERRORS = 4;
+  private static final int STALLS = 5;
+  private static final int FLAP_SUSPENSIONS = 6;
+  private static final int QUORUM_LOSSES = 7;
+  private static final int ANNOUNCEMENTS = 8;
+  /** The counts, written on the loop only and readable from any thread without a lock. */
+  private final AtomicLongArray counts = new AtomicLongArray(9);
 
   Events(String groupName, String nodeId) {
     this.groupName = groupName;
@@ -61,33 +64,40 @@ final class Events {
 
   private void count(AgentEvent e) {
     if (e instanceof AgentEvent.Acquired) {
-      acquired++;
+      increment(ACQUIRED);
     } else if (e instanceof AgentEvent.Released) {
-      released++;
+      increment(RELEASED);
     } else if (e instanceof AgentEvent.DriftRepaired) {
-      driftRepairs++;
+      increment(DRIFT_REPAIRS);
     } else if (e instanceof AgentEvent.Conflict) {
-      conflicts++;
+      increment(CONFLICTS);
     } else if (e instanceof AgentEvent.BackendError) {
-      backendErrors++;
+      increment(BACKEND_ERRORS);
     } else if (e instanceof AgentEvent.Stalled) {
-      stalls++;
+      increment(STALLS);
     } else if (e instanceof AgentEvent.FlapSuspended) {
-      flapSuspensions++;
+      increment(FLAP_SUSPENSIONS);
     } else if (e instanceof AgentEvent.QuorumLost) {
-      quorumLosses++;
+      increment(QUORUM_LOSSES);
     }
+  }
+
+  /** Single writer (the loop): an ordered store, no read-modify-write, no allocation. */
+  private void increment(int i) {
+    counts.lazySet(i, counts.get(i) + 1);
   }
 
   /** One announcement of one VIP went out. */
   void announced() {
-    announcements++;
+    increment(ANNOUNCEMENTS);
   }
 
-  /** The counts so far. */
+  /** The counts so far; safe from any thread. */
   AgentCounters counters() {
-    return new AgentCounters(acquired, released, driftRepairs, conflicts, backendErrors, stalls,
-        flapSuspensions, quorumLosses, announcements);
+    return new AgentCounters(counts.get(ACQUIRED), counts.get(RELEASED),
+        counts.get(DRIFT_REPAIRS), counts.get(CONFLICTS), counts.get(BACKEND_ERRORS),
+        counts.get(STALLS), counts.get(FLAP_SUSPENSIONS), counts.get(QUORUM_LOSSES),
+        counts.get(ANNOUNCEMENTS));
   }
 
   /** A copy of the recent events, oldest first. */

@@ -71,6 +71,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeartbeatCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoordinator.class);
+  private static final List<String> REJECTION_REASONS =
+      Arrays.stream(Rejection.values()).map(Rejection::name).toList();
 
   private final HeartbeatKeys keys;
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
@@ -109,6 +111,9 @@ public final class HeartbeatCoordinator implements Coordinator {
   private byte[] suspensionBytes = new byte[0];
   private final byte[] out = new byte[HeartbeatCodec.MAX_LENGTH];
   private boolean closed;
+  /** Datagrams sent: written on the loop only, published through {@link #sentPublished}. */
+  private long sentCount;
+  private volatile long sentPublished;
 
   private HeartbeatCoordinator(Builder b) {
     byte[] key = Objects.requireNonNull(b.key, "a heartbeat key is required");
@@ -319,6 +324,7 @@ public final class HeartbeatCoordinator implements Coordinator {
         .encode(out, 0);
     for (InetSocketAddress to : destinations) {
       tr.send(to, out, 0, len);
+      sentPublished = ++sentCount;
     }
   }
 
@@ -613,6 +619,34 @@ public final class HeartbeatCoordinator implements Coordinator {
       }
     }
     return m;
+  }
+
+  /**
+   * The reasons a packet is dropped for, as {@link #rejected(String)} names them: fixed, in the
+   * order of the checks (e.g. {@code TOO_SHORT}, {@code BAD_MAC}, {@code REPLAYED}).
+   */
+  public static List<String> rejectionReasons() {
+    return REJECTION_REASONS;
+  }
+
+  /**
+   * Packets dropped so far for {@code reason}, one of {@link #rejectionReasons()}; reads a
+   * counter without allocating, from any thread.
+   *
+   * @throws IllegalArgumentException when {@code reason} is not one of them
+   */
+  public long rejected(String reason) {
+    Rejection r = Rejection.valueOf(reason);
+    HeartbeatDecoder d = decoder;
+    return d == null ? 0 : d.rejected(r);
+  }
+
+  /**
+   * Heartbeat datagrams sent so far (one per destination: each peer address, and the multicast
+   * group); reads a counter without allocating, from any thread.
+   */
+  public long sent() {
+    return sentPublished;
   }
 
   /** Packets accepted so far. */

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -176,6 +177,23 @@ public final class VipAgent {
    */
   public AgentState state() {
     return snapshot;
+  }
+
+  /**
+   * What the agent counted so far, read now rather than from the last snapshot; safe from any
+   * thread (each count is current, the set is not taken at one instant).
+   */
+  public AgentCounters counters() {
+    return events.counters();
+  }
+
+  /**
+   * The monitor of the builder's health checks, to read (e.g. {@link
+   * HealthMonitor#probeCount(String, boolean)}); the agent starts and stops it. Empty without
+   * health checks.
+   */
+  public Optional<HealthMonitor> healthMonitor() {
+    return Optional.ofNullable(standing.monitor());
   }
 
   /**

@@ -115,6 +115,10 @@ final class ConfigWriter {
     if (controlSocket != null) {
       o.put("controlSocket", controlSocket.toString());
     }
+    DaemonSettings.Metrics metrics = d.metrics();
+    if (metrics != null) {
+      o.putObject("metrics").put("listen", Addresses.text(metrics.listen()));
+    }
   }
 
   /** An effect that is not the default (disqualify): its weight. */

@@ -26,10 +26,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile", "controlSocket");
+      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile", "controlSocket", "metrics");
   /** The longest path a Unix domain socket address holds on Linux ({@code sun_path} less NUL). */
   static final int MAX_SOCKET_PATH = 107;
   static final List<String> MULTICAST = List.of("group", "interface");
+  static final List<String> METRICS = List.of("listen");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
       "interval", "timeout", "rise", "fall", "effect");
   /** The health check builder's paths for a target, as the file names them. */
@@ -75,6 +76,11 @@ final class DaemonReader {
     if (m != null) {
       multicast = multicast(m);
     }
+    DaemonSettings.Metrics metrics = null;
+    Fields mf = d.object("metrics", METRICS);
+    if (mf != null) {
+      metrics = metrics(mf);
+    }
     Duration reconcile = d.duration("reconcileInterval");
     if (reconcile != null && (reconcile.isNegative() || reconcile.isZero())) {
       problems.report(d.child("reconcileInterval"), Durations.format(reconcile),
@@ -113,7 +119,7 @@ final class DaemonReader {
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
-        controlSocket);
+        controlSocket, metrics);
   }
 
   /**
@@ -163,6 +169,38 @@ final class DaemonReader {
     }
     return address == null || iface == null ? null
         : new DaemonSettings.Multicast(address, iface);
+  }
+
+  /** The metrics endpoint: an IP address and a port, never a host name. */
+  private DaemonSettings.@Nullable Metrics metrics(Fields m) {
+    String listen = m.string("listen");
+    String path = m.child("listen");
+    if (listen == null) {
+      if (m.node.get("listen") == null) {
+        problems.report(path, null, "is required; write e.g. \"listen\": \"127.0.0.1:"
+            + DaemonSettings.Metrics.DEFAULT_PORT + "\"");
+      }
+      return null;
+    }
+    String text = listen.trim();
+    int colon = text.lastIndexOf(':');
+    String port = colon < 0 ? "" : text.substring(colon + 1);
+    boolean hasPort = colon >= 0 && !port.isEmpty() && !text.endsWith("]")
+        && (text.startsWith("[") || text.indexOf(':') == colon);
+    if (hasPort && port.chars().allMatch(c -> c >= '0' && c <= '9')
+        && (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
+      problems.report(path, listen, "has port " + port + ", outside 1-65535; write e.g. 127.0.0.1:"
+          + DaemonSettings.Metrics.DEFAULT_PORT);
+      return null;
+    }
+    InetSocketAddress address = hasPort ? Addresses.parseEndpoint(text, 0) : null;
+    if (address == null) {
+      problems.report(path, listen, "is not an IP address with a port; write e.g. 127.0.0.1:"
+          + DaemonSettings.Metrics.DEFAULT_PORT + " or [::1]:" + DaemonSettings.Metrics.DEFAULT_PORT
+          + " (no host names)");
+      return null;
+    }
+    return new DaemonSettings.Metrics(address);
   }
 
   /**

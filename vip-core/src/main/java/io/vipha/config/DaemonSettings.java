@@ -28,11 +28,12 @@ import org.jspecify.annotations.Nullable;
  *     null for {@link #DEFAULT_STATE_FILE}
  * @param controlSocket the path of the daemon's control socket (a Unix domain socket, absolute),
  *     or null for the daemon's default, {@code /run/vipha/GROUP-NODE.sock}
+ * @param metrics where the daemon serves its metrics, or null (the default) to serve none
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
-    @Nullable Path controlSocket) {
+    @Nullable Path controlSocket, @Nullable Metrics metrics) {
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
@@ -56,10 +57,25 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
         null);
   }
 
+  /** Settings without metrics. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, null);
+  }
+
   /** These settings with the state file template {@code template}. */
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, template, controlSocket);
+        preferredLifetimeZero, linkDown, template, controlSocket, metrics);
+  }
+
+  /** These settings with metrics served as {@code m} says (null: none). */
+  public DaemonSettings withMetrics(@Nullable Metrics m) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, m);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -71,6 +87,25 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** Whether every field is absent. */
   public boolean isEmpty() {
     return equals(NONE);
+  }
+
+  /**
+   * The daemon's metrics endpoint: Prometheus text at {@code GET /metrics}.
+   *
+   * @param listen the address and port to listen on, e.g. {@code 127.0.0.1:9405}; only that
+   *     address is bound
+   */
+  public record Metrics(InetSocketAddress listen) {
+    /** The port of the examples, {@code 9405}. */
+    public static final int DEFAULT_PORT = 9405;
+
+    /** Checks for null and for a port (not 0). */
+    public Metrics {
+      Objects.requireNonNull(listen, "listen");
+      if (listen.getPort() == 0) {
+        throw new IllegalArgumentException("the metrics port must be set: " + listen);
+      }
+    }
   }
 
   /**

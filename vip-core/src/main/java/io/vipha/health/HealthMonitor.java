@@ -85,6 +85,9 @@ public final class HealthMonitor {
     String lastDetail = "not probed yet";
     long lastChange;
     long probes;
+    /** Probes counted, and their total time in nanoseconds, by result: [unhealthy, healthy]. */
+    final long[] timedProbes = new long[2];
+    final long[] probeNanos = new long[2];
     @Nullable Cancellable next;
     @Nullable Run running;
 
@@ -103,10 +106,12 @@ public final class HealthMonitor {
   private final class Run implements Runnable {
     final Slot slot;
     final Cancellation cancellation = new Cancellation();
+    final long submittedAt;
     @Nullable Cancellable watchdog;
 
-    Run(Slot slot) {
+    Run(Slot slot, long submittedAt) {
       this.slot = slot;
+      this.submittedAt = submittedAt;
     }
 
     @Override
@@ -251,6 +256,39 @@ public final class HealthMonitor {
     }
   }
 
+  /**
+   * How many probes of check {@code name} gave a {@code healthy} (or unhealthy) result; a probe
+   * abandoned at its timeout counts as unhealthy. Reads without allocating.
+   *
+   * @throws IllegalArgumentException when there is no such check
+   */
+  public long probeCount(String name, boolean healthy) {
+    synchronized (lock) {
+      return slot(name).timedProbes[healthy ? 1 : 0];
+    }
+  }
+
+  /**
+   * The total time, in nanoseconds on the monitor's clock, of the probes {@link
+   * #probeCount(String, boolean)} counts, each from its submission to its result.
+   *
+   * @throws IllegalArgumentException when there is no such check
+   */
+  public long probeNanos(String name, boolean healthy) {
+    synchronized (lock) {
+      return slot(name).probeNanos[healthy ? 1 : 0];
+    }
+  }
+
+  private Slot slot(String name) {
+    for (Slot s : slots) {
+      if (s.check.name().equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("no health check named " + name);
+  }
+
   /** The checks, in the order given. */
   public List<HealthCheck> checks() {
     List<HealthCheck> out = new ArrayList<>(slots.size());
@@ -264,7 +302,7 @@ public final class HealthMonitor {
 
   private void tick(Slot slot) {
     Run overran;
-    Run run = new Run(slot);
+    Run run = new Run(slot, scheduler.nanoTime());
     synchronized (lock) {
       if (stopped) {
         return;
@@ -317,6 +355,9 @@ public final class HealthMonitor {
       slot.state = before.next(result.healthy());
       slot.lastDetail = result.detail();
       slot.probes++;
+      int r = result.healthy() ? 1 : 0;
+      slot.timedProbes[r]++;
+      slot.probeNanos[r] += scheduler.nanoTime() - run.submittedAt;
       changed = slot.state.healthy() != before.healthy();
       healthy = slot.state.healthy();
       if (changed) {

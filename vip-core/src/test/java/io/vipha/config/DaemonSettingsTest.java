@@ -106,7 +106,68 @@ class DaemonSettingsTest {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
             + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
-            + " controlSocket (line 10, column 9)");
+            + " controlSocket, metrics (line 10, column 9)");
+  }
+
+  private static String metrics(String value) {
+    return edit("\"reconcileInterval\": \"500ms\",", "\"reconcileInterval\": \"500ms\","
+        + " \"metrics\": " + value + ",");
+  }
+
+  @Test
+  void readsTheMetricsEndpointAndWritesItBack() {
+    assertThat(VipConfig.parse(VALID).daemon("web").metrics()).isNull();
+    assertThat(VipConfig.parse(VALID).toJson()).doesNotContain("metrics");
+    VipConfig c = VipConfig.parse(metrics("{\"listen\": \"127.0.0.1:9405\"}"));
+    assertThat(c.daemon("web").metrics()).isEqualTo(new DaemonSettings.Metrics(
+        new InetSocketAddress("127.0.0.1", 9405)));
+    String written = c.toJson();
+    assertThat(written).contains("\"listen\": \"127.0.0.1:9405\"");
+    assertThat(VipConfig.parse(written)).isEqualTo(c);
+    VipConfig v6 = VipConfig.parse(metrics("{\"listen\": \" [::1]:9100\"}"));
+    assertThat(v6.daemon("web").metrics()).isEqualTo(new DaemonSettings.Metrics(
+        new InetSocketAddress("::1", 9100)));
+    assertThat(v6.toJson()).contains("\"listen\": \"[::1]:9100\"");
+    VipConfig inCode = c.withDaemon("web", c.daemon("web").withMetrics(
+        new DaemonSettings.Metrics(new InetSocketAddress("192.0.2.7", 9999))));
+    assertThat(VipConfig.parse(inCode.toJson())).isEqualTo(inCode);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "'{\"listen\": \"localhost:9405\"}' | '\"localhost:9405\" is not an IP address with a"
+          + " port; write e.g. 127.0.0.1:9405 or [::1]:9405 (no host names)'",
+      "'{\"listen\": \"127.0.0.1\"}' | '\"127.0.0.1\" is not an IP address with a port; write"
+          + " e.g. 127.0.0.1:9405 or [::1]:9405 (no host names)'",
+      "'{\"listen\": \"::1\"}' | '\"::1\" is not an IP address with a port; write e.g."
+          + " 127.0.0.1:9405 or [::1]:9405 (no host names)'",
+      "'{\"listen\": \"127.0.0.1:70000\"}' | '\"127.0.0.1:70000\" has port 70000, outside"
+          + " 1-65535; write e.g. 127.0.0.1:9405'",
+      "'{\"listen\": \"[::1]:0\"}' | '\"[::1]:0\" has port 0, outside 1-65535; write e.g."
+          + " 127.0.0.1:9405'",
+      "'{\"listen\": \"127.0.0.1:94o5\"}' | '\"127.0.0.1:94o5\" is not an IP address with a"
+          + " port; write e.g. 127.0.0.1:9405 or [::1]:9405 (no host names)'",
+  })
+  void rejectsAMetricsAddressThatIsNotAnIpAndAPort(String value, String problem) {
+    assertThat(problems(metrics(value))).singleElement().asString()
+        .startsWith("groups[0].daemon.metrics.listen: " + problem + " (line 10, column");
+  }
+
+  @Test
+  void rejectsAMetricsObjectWithoutListenOrWithAnUnknownFieldAllAtOnce() {
+    assertThat(problems(metrics("{}"))).containsExactly(
+        "groups[0].daemon.metrics.listen: is required; write e.g. \"listen\":"
+            + " \"127.0.0.1:9405\" (line 10, column 50)");
+    assertThat(problems(metrics("{\"listen\": \"127.0.0.1:99999\", \"path\": \"/m\"}")
+        .replace("\"/etc/vipha/web.key\"", "\"web.key\""))).containsExactly(
+        "groups[0].daemon.keyFile: \"web.key\" is not an absolute path; write e.g."
+            + " /etc/vipha/web.key (line 8, column 20)",
+        "groups[0].daemon.metrics.listen: \"127.0.0.1:99999\" has port 99999, outside 1-65535;"
+            + " write e.g. 127.0.0.1:9405 (line 10, column 61)",
+        "groups[0].daemon.metrics.path: is not a known field; allowed here: listen (line 10,"
+            + " column 80)");
+    assertThat(problems(metrics("\"127.0.0.1:9405\""))).singleElement().asString()
+        .startsWith("groups[0].daemon.metrics: ");
   }
 
   @Test

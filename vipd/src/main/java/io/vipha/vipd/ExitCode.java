@@ -23,6 +23,8 @@ enum ExitCode {
    * or its directory cannot be made.
    */
   CONTROL_SOCKET(7),
+  /** The metrics endpoint cannot be opened: its port is in use or its address is not local. */
+  METRICS(8),
   /** The process lacks a privilege: CAP_NET_ADMIN, CAP_NET_RAW (or CAP_SYS_ADMIN for a namespace). */
   PERMISSION(77);
 

@@ -49,7 +49,8 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
       address not on this host); 4 a VIP or multicast interface does not exist; 5 unsupported
       platform; 6 the node state file cannot be read, is corrupt or cannot be written; 7 the
       control socket cannot be opened (another vipd answers on it, or its directory cannot be
-      made); 77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
+      made); 8 the metrics endpoint (daemon.metrics) cannot be opened (port in use, address not
+      on this host); 77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
 
       Control: vipctl status (and switchover, drain, ...) talks to the running daemon through
       its control socket, daemon.controlSocket or /run/vipha/GROUP-NODE.sock (mode 0660).

@@ -71,6 +71,7 @@ public final class Vipd {
   private @Nullable EventLoopScheduler loop;
   private @Nullable AddressBackend backend;
   private @Nullable ControlServer control;
+  private @Nullable MetricsServer metrics;
   private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
   private Duration stopBound = Duration.ofSeconds(30);
 
@@ -212,6 +213,16 @@ public final class Vipd {
       } catch (ControlServer.BindException e) {
         throw new Failure(ExitCode.CONTROL_SOCKET, String.valueOf(e.getMessage()));
       }
+      DaemonSettings.Metrics m = setup.daemon().metrics();
+      if (m != null) {
+        try {
+          metrics = MetricsServer.open(m.listen(), a, coordinator);
+        } catch (IOException e) {
+          throw new Failure(ExitCode.METRICS, "cannot serve metrics on "
+              + Addresses.text(m.listen()) + " (daemon.metrics.listen of group " + group.name()
+              + "): " + e.getMessage() + "; choose a free port on an address of this host");
+        }
+      }
       LOG.info("vipd {} starting: group {}, node {}, {}, heartbeat {} every {} (dead after {})",
           version(), group.name(), node, vipList(group), heartbeats(group, node),
           text(group.policy().heartbeatInterval()), text(detection));
@@ -323,6 +334,10 @@ public final class Vipd {
     ControlServer c = control;
     if (c != null) {
       c.close();
+    }
+    MetricsServer ms = metrics;
+    if (ms != null) {
+      ms.close();
     }
     EventLoopScheduler l = loop;
     if (l != null) {

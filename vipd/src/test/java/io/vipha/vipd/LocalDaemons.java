@@ -36,6 +36,11 @@ final class LocalDaemons implements AutoCloseable {
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
 
   LocalDaemons(Path dir, String mode) throws IOException {
+    this(dir, mode, "");
+  }
+
+  /** The same, with {@code daemon} (fields and a trailing comma) added to the daemon object. */
+  LocalDaemons(Path dir, String mode, String daemon) throws IOException {
     this.dir = dir;
     Path key = dir.resolve("web.key");
     Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
@@ -57,13 +62,13 @@ final class LocalDaemons implements AutoCloseable {
                 {"id": "n2", "heartbeat": ["127.0.0.1:%d"], "priority": 100}
               ],
               "policy": {"heartbeatInterval": "100ms", "deadAfter": 3},
-              "daemon": {"keyFile": "%s", "controlSocket": "%s",
+              "daemon": {%s"keyFile": "%s", "controlSocket": "%s",
                 "healthChecks": [{"name": "true", "exec": ["/bin/true"], "interval": "200ms",
                   "timeout": "150ms", "rise": 1, "fall": 1}]}
             }
           ]
         }
-        """.formatted(mode, VIP4, VIP6, port, port == 65535 ? port - 1 : port + 1, key,
+        """.formatted(mode, VIP4, VIP6, port, port == 65535 ? port - 1 : port + 1, daemon, key,
         socket("n1")));
   }
 
@@ -97,6 +102,11 @@ final class LocalDaemons implements AutoCloseable {
       Thread.sleep(10);
     }
     return this;
+  }
+
+  /** How {@code node} ended, once it has. */
+  CompletableFuture<Integer> exit(String node) {
+    return Objects.requireNonNull(exits.get(node), node);
   }
 
   /** Waits until {@code check} holds, at most {@code seconds}; whether it did. */
