@@ -28,11 +28,13 @@ import org.jspecify.annotations.Nullable;
  *     null for {@link #DEFAULT_STATE_FILE}
  * @param controlSocket the path of the daemon's control socket (a Unix domain socket, absolute),
  *     or null for the daemon's default, {@code /run/vipha/GROUP-NODE.sock}
+ * @param notifications the hooks, FIFO and socket that are told of the node's events ({@link
+ *     NotifySettings#NONE} for none)
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
-    @Nullable Path controlSocket) {
+    @Nullable Path controlSocket, NotifySettings notifications) {
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
@@ -47,6 +49,16 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings {
     healthChecks = List.copyOf(healthChecks);
     Objects.requireNonNull(linkDown, "linkDown");
+    Objects.requireNonNull(notifications, "notifications");
+  }
+
+  /** Settings without notifications. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, NotifySettings.NONE);
   }
 
   /** Settings with the default preferred lifetime, link-down effect, state file and socket. */
@@ -59,7 +71,13 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** These settings with the state file template {@code template}. */
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, template, controlSocket);
+        preferredLifetimeZero, linkDown, template, controlSocket, notifications);
+  }
+
+  /** These settings with {@code notifications}. */
+  public DaemonSettings withNotifications(NotifySettings notifications) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, notifications);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */

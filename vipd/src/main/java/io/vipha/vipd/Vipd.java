@@ -6,6 +6,7 @@ import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
+import io.vipha.config.NotifySettings;
 import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
@@ -71,8 +72,12 @@ public final class Vipd {
   private @Nullable EventLoopScheduler loop;
   private @Nullable AddressBackend backend;
   private @Nullable ControlServer control;
+  private @Nullable Notifier notifier;
   private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
   private Duration stopBound = Duration.ofSeconds(30);
+
+  /** How long queued notify hooks may still run when vipd exits. */
+  static final Duration NOTIFY_GRACE = Duration.ofSeconds(5);
 
   /** Where the control socket is when the configuration names none. */
   static final Path DEFAULT_CONTROL_DIRECTORY = Path.of("/run/vipha");
@@ -205,6 +210,16 @@ public final class Vipd {
           .plusSeconds(5);
       a.addListener(new EventLog(LOG));
       a.addListener(this::fatal);
+      NotifySettings notify = setup.daemon().notifications();
+      if (!notify.isEmpty()) {
+        try {
+          Notifier n = Notifier.start(group.name(), node, notify);
+          notifier = n;
+          a.addListener(n);
+        } catch (IOException e) {
+          throw new Failure(ExitCode.FAILURE, "cannot start the notify hooks: " + e);
+        }
+      }
       Path socket = o.controlSocket() != null ? o.controlSocket()
           : controlSocket(controlDirectory, group.name(), node, setup.daemon());
       try {
@@ -234,6 +249,10 @@ public final class Vipd {
         Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "vipd-stop"));
       }
       LOG.info("started; SIGTERM or SIGINT stops gracefully");
+      Notifier n = notifier;
+      if (n != null) {
+        n.daemon("started", null);
+      }
       ExitCode code = end.join();
       if (code != ExitCode.OK) {
         stopGracefully();
@@ -295,6 +314,10 @@ public final class Vipd {
       return;
     }
     VipAgent a = agent;
+    Notifier n = notifier;
+    if (n != null && a != null) {
+      n.daemon("stopping", null);
+    }
     if (a != null) {
       LOG.info("stopping: peers take over the VIPs before this node releases them (at most {})",
           text(stopBound));
@@ -308,6 +331,9 @@ public final class Vipd {
         LOG.warn("the graceful stop failed: {}", String.valueOf(e.getCause()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+      if (n != null) {
+        n.daemon("stopped", null);
       }
     }
     close();
@@ -323,6 +349,10 @@ public final class Vipd {
     ControlServer c = control;
     if (c != null) {
       c.close();
+    }
+    Notifier n = notifier;
+    if (n != null) {
+      n.close(NOTIFY_GRACE);
     }
     EventLoopScheduler l = loop;
     if (l != null) {
