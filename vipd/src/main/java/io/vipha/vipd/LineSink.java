@@ -57,10 +57,11 @@ final class LineSink implements AutoCloseable {
   }
 
   /**
-   * A FIFO at {@code path}, created (mode 0600) when missing; opening it for writing waits for
-   * a reader.
+   * A FIFO at {@code path}, created now (mode 0600) when missing; opening it for writing waits
+   * for a reader.
    */
-  static LineSink fifo(Path path, int capacity) {
+  static LineSink fifo(Path path, int capacity) throws IOException {
+    createFifo(path);
     return new LineSink("fifo", path, LineSink::openFifo, capacity);
   }
 
@@ -70,7 +71,7 @@ final class LineSink implements AutoCloseable {
         p -> SocketChannel.open(UnixDomainSocketAddress.of(p)), capacity);
   }
 
-  private static WritableByteChannel openFifo(Path path) throws IOException {
+  private static void createFifo(Path path) throws IOException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       try {
         Process p = new ProcessBuilder("mkfifo", "-m", "0600", path.toString())
@@ -84,15 +85,19 @@ final class LineSink implements AutoCloseable {
         throw new IOException("interrupted while creating " + path, e);
       }
     }
-    if (!isFifo(path)) {
-      throw new IOException(path + " is not a FIFO; remove it or name another path");
-    }
+    requireFifo(path);
+  }
+
+  private static WritableByteChannel openFifo(Path path) throws IOException {
+    requireFifo(path);
     return FileChannel.open(path, StandardOpenOption.WRITE);
   }
 
-  private static boolean isFifo(Path path) throws IOException {
+  private static void requireFifo(Path path) throws IOException {
     Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-    return mode instanceof Integer m && (m & 0170000) == 0010000;
+    if (!(mode instanceof Integer m && (m & 0170000) == 0010000)) {
+      throw new IOException(path + " is not a FIFO; remove it or name another path");
+    }
   }
 
   /** Queues {@code line} (without its newline); never blocks. */
@@ -130,7 +135,6 @@ final class LineSink implements AutoCloseable {
   private void run() {
     boolean failing = false;
     while (true) {
-      String line;
       synchronized (queue) {
         while (queue.isEmpty() && !closed) {
           try {
@@ -142,14 +146,13 @@ final class LineSink implements AutoCloseable {
         if (closed) {
           return;
         }
-        line = queue.peekFirst();
       }
       try {
         WritableByteChannel c = channel;
         if (c == null) {
           opening = true;
           try {
-            c = opener.open(path);
+            c = opener.open(path); // may wait for a reader; the queue keeps the newest lines
           } finally {
             opening = false;
           }
@@ -159,12 +162,19 @@ final class LineSink implements AutoCloseable {
             failing = false;
           }
         }
+        String line;
+        synchronized (queue) {
+          line = queue.peekFirst();
+        }
+        if (line == null) {
+          continue;
+        }
         ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
           c.write(b);
         }
         synchronized (queue) {
-          if (!queue.isEmpty() && queue.peekFirst() == line) {
+          if (queue.peekFirst() == line) {
             queue.removeFirst();
           }
           written++;

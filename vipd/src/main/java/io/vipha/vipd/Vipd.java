@@ -217,7 +217,8 @@ public final class Vipd {
           notifier = n;
           a.addListener(n);
         } catch (IOException e) {
-          throw new Failure(ExitCode.FAILURE, "cannot start the notify hooks: " + e);
+          throw new Failure(ExitCode.FAILURE, "cannot start daemon.notify of group "
+              + group.name() + ": " + e.getMessage());
         }
       }
       Path socket = o.controlSocket() != null ? o.controlSocket()
