@@ -123,7 +123,7 @@ public final class Vipd {
       code = vipd.run(args);
     } catch (RuntimeException | Error e) {
       LOG.error("vipd failed unexpectedly", e);
-      vipd.stopGracefully();
+      vipd.stopGracefully("failure");
       code = ExitCode.FAILURE.code;
     }
     vipd.exiting = true;
@@ -256,7 +256,7 @@ public final class Vipd {
       }
       ExitCode code = end.join();
       if (code != ExitCode.OK) {
-        stopGracefully();
+        stopGracefully("exit " + code.code);
       }
       return code;
     } catch (InterruptedException e) {
@@ -302,22 +302,25 @@ public final class Vipd {
       return;
     }
     LOG.info("signal received");
-    stopGracefully();
+    stopGracefully("signal");
     // The JVM would exit 143 (or 130) after a signal; a graceful stop is a clean exit.
     System.out.flush();
     System.err.flush();
     Runtime.getRuntime().halt(ExitCode.OK.code);
   }
 
-  /** Stops the agent make-before-break, waiting at most the handover bound; then closes. */
-  void stopGracefully() {
+  /**
+   * Stops the agent make-before-break, waiting at most the handover bound; then closes. {@code
+   * why} (signal, failure, exit CODE, shutdown) is the reason of the stopping event.
+   */
+  void stopGracefully(String why) {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
     VipAgent a = agent;
     Notifier n = notifier;
     if (n != null && a != null) {
-      n.daemon("stopping", null);
+      n.daemon("stopping", why);
     }
     if (a != null) {
       LOG.info("stopping: peers take over the VIPs before this node releases them (at most {})",
@@ -342,7 +345,7 @@ public final class Vipd {
 
   /** Stops the daemon from another thread (tests): graceful stop, then {@link #run} returns 0. */
   void shutdown() {
-    stopGracefully();
+    stopGracefully("shutdown");
     end.complete(ExitCode.OK);
   }
 
