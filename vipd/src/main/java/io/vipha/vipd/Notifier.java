@@ -74,6 +74,13 @@ final class Notifier implements AgentListener, AutoCloseable {
     if (socket != null) {
       sinks.add(LineSink.socket(socket, settings.queueSize()));
     }
+    for (NotifySettings.Hook h : settings.hooks()) {
+      Path command = Path.of(h.command().get(0));
+      if (!Files.isExecutable(command)) {
+        LOG.warn("notify hook {} is not an executable file (yet); each run will fail until it"
+            + " is", command);
+      }
+    }
     this.dispatcher = new Thread(this::dispatch, "vipd-notify-" + node);
     dispatcher.setDaemon(true);
     dispatcher.start();
