@@ -325,19 +325,23 @@ public final class Vipd {
     if (a != null) {
       LOG.info("stopping: peers take over the VIPs before this node releases them (at most {})",
           text(stopBound));
+      String outcome = "released";
       try {
         a.stop().get(stopBound.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("stopped; this node holds no VIPs");
       } catch (TimeoutException e) {
+        outcome = "timeout";
         LOG.warn("the graceful stop did not finish within {}; exiting anyway (the kernel removes"
             + " leftover VIPs when their lease ends)", text(stopBound));
       } catch (ExecutionException e) {
+        outcome = "failed";
         LOG.warn("the graceful stop failed: {}", String.valueOf(e.getCause()));
       } catch (InterruptedException e) {
+        outcome = "interrupted";
         Thread.currentThread().interrupt();
       }
       if (n != null) {
-        n.daemon("stopped", null);
+        n.daemon("stopped", outcome);
       }
     }
     close();

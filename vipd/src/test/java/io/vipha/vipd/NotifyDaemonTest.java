@@ -85,6 +85,8 @@ class NotifyDaemonTest {
     assertThat(code.get(30, TimeUnit.SECONDS)).isZero();
     assertThat(Files.readAllLines(find(events, "-stopping.env").orElseThrow()))
         .contains("VIPHA_REASON=shutdown");
+    assertThat(Files.readAllLines(find(events, "-stopped.env").orElseThrow()))
+        .contains("VIPHA_REASON=released");
     List<String> order = names(events);
     assertThat(order).contains("started").containsSubsequence("acquired", "stopping",
         "released", "stopped");
