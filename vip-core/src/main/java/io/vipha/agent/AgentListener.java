@@ -1,8 +1,17 @@
 package io.vipha.agent;
 
 /**
- * Receives an agent's events, on the agent's event loop. Return quickly; a listener that throws
- * is logged and ignored.
+ * Receives an agent's events.
+ *
+ * <p>How a listener runs: on the agent's event loop thread (the {@link
+ * io.vipha.spi.Scheduler} the agent was built with), the same thread that plans, reconciles and
+ * sends heartbeats. Events arrive one at a time in the order the agent emitted them; listeners
+ * hear each event in the order they were added, and none hears the next event before every one
+ * has heard this one. A listener must not block: while it runs, the agent neither fails over nor
+ * sends heartbeats. Hand slow work (a command, a network call) to another thread through a
+ * bounded queue, as vipd's notify hooks do. A listener that throws is logged (at warn) and
+ * ignored: the other listeners still hear the event and the loop goes on. A listener added or
+ * removed from another thread takes effect from a later event.
  */
 @FunctionalInterface
 public interface AgentListener {

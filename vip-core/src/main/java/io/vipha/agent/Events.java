@@ -45,7 +45,11 @@ final class Events {
     listeners.remove(listener);
   }
 
-  /** Keeps {@code e} among the recent events and tells every listener; one failing is logged. */
+  /**
+   * Keeps {@code e} among the recent events and tells every listener in the order they were
+   * added. A listener that throws is logged and the others still hear of {@code e}; only a
+   * {@link VirtualMachineError} (out of memory, say) goes on up.
+   */
   void emit(AgentEvent e) {
     count(e);
     recent.addLast(e);
@@ -55,7 +59,9 @@ final class Events {
     for (AgentListener l : listeners) {
       try {
         l.on(e);
-      } catch (RuntimeException ex) {
+      } catch (VirtualMachineError fatal) {
+        throw fatal;
+      } catch (Throwable ex) { // an AssertionError or a sneaky checked one must not end the loop
         LOG.warn("listener {} failed on {}", l, e, ex);
       }
     }

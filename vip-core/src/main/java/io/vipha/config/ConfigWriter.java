@@ -119,6 +119,34 @@ final class ConfigWriter {
     if (metrics != null) {
       o.putObject("metrics").put("listen", Addresses.text(metrics.listen()));
     }
+    if (!d.notifications().equals(NotifySettings.NONE)) {
+      notifications(d.notifications(), o.putObject("notify"));
+    }
+  }
+
+  private static void notifications(NotifySettings n, ObjectNode o) {
+    if (!n.hooks().isEmpty()) {
+      ArrayNode hooks = o.putArray("hooks");
+      for (NotifySettings.Hook h : n.hooks()) {
+        ObjectNode ho = hooks.addObject();
+        if (!h.events().isEmpty()) {
+          h.events().forEach(ho.putArray("events")::add);
+        }
+        h.command().forEach(ho.putArray("command")::add);
+        if (!h.timeout().equals(NotifySettings.Hook.DEFAULT_TIMEOUT)) {
+          ho.put("timeout", Durations.format(h.timeout()));
+        }
+      }
+    }
+    if (n.fifo() != null) {
+      o.put("fifo", String.valueOf(n.fifo()));
+    }
+    if (n.socket() != null) {
+      o.put("socket", String.valueOf(n.socket()));
+    }
+    if (n.queueSize() != NotifySettings.DEFAULT_QUEUE_SIZE) {
+      o.put("queueSize", n.queueSize());
+    }
   }
 
   /** An effect that is not the default (disqualify): its weight. */

@@ -21,12 +21,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code "daemon"} object of a group: the key file, the multicast group, the reconcile
- * interval, the IPv6 preferred lifetime, the link-down effect, the control socket and the health
- * checks, reporting every problem with its path.
+ * interval, the IPv6 preferred lifetime, the link-down effect, the control socket, the health
+ * checks and the notifications, reporting every problem with its path.
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile", "controlSocket", "metrics");
+      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile", "controlSocket", "metrics",
+      "notify");
+  static final List<String> NOTIFY = List.of("hooks", "fifo", "socket", "queueSize");
+  static final List<String> HOOK = List.of("events", "command", "timeout");
   /** The longest path a Unix domain socket address holds on Linux ({@code sun_path} less NUL). */
   static final int MAX_SOCKET_PATH = 107;
   static final List<String> MULTICAST = List.of("group", "interface");
@@ -114,12 +117,53 @@ final class DaemonReader {
         problems.reportModel(e, d.path);
       }
     }
-    if (problems.count() != before) {
+    NotifySettings notify = NotifySettings.NONE;
+    Fields n = d.object("notify", NOTIFY);
+    if (n != null) {
+      notify = notify(n);
+    }
+    if (problems.count() != before || notify == null) {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
-        controlSocket, metrics);
+        controlSocket, metrics, notify);
+  }
+
+  /** The notify object; null when something in it was reported. */
+  private @Nullable NotifySettings notify(Fields n) {
+    NotifySettings.Builder b = NotifySettings.builder();
+    String fifo = absolutePath(n, "fifo", "/run/vipha/web.events");
+    String socket = absolutePath(n, "socket", "/run/vipha/web-events.sock");
+    b.fifo(fifo == null ? null : Path.of(fifo)).socket(socket == null ? null : Path.of(socket));
+    n.integer("queueSize", b::queueSize);
+    n.objects("hooks", HOOK, "a hook", h -> {
+      NotifySettings.Hook.Builder hook = NotifySettings.Hook.builder();
+      if (h != null) {
+        hook.command(words(h, "command", "a word of the command, e.g."
+            + " \"/usr/local/bin/vip-changed\""));
+        if (h.node.has("events")) {
+          hook.events(words(h, "events", "an event name, e.g. \"acquired\""));
+        }
+        h.duration("timeout", hook::timeout);
+        b.hook(hook);
+      } else { // reported; a stand-in keeps the later hooks' indexes
+        b.hook(hook.command(List.of("/")));
+      }
+    });
+    try {
+      return b.build();
+    } catch (ValidationException e) {
+      problems.reportModel(e, n.path);
+      return null;
+    }
+  }
+
+  /** A list of strings; an element that is not a string (reported) stands as "". */
+  private static List<String> words(Fields o, String name, String what) {
+    List<String> words = new ArrayList<>();
+    o.strings(name, what, w -> words.add(w == null ? "" : w));
+    return words;
   }
 
   /**
@@ -242,10 +286,8 @@ final class DaemonReader {
     }
     c.string("tcp", b::tcp);
     c.string("http", b::http);
-    List<String> command = new ArrayList<>();
-    c.strings("exec", "a word of the command, e.g. \"/usr/local/bin/check-db\"", word -> {
-      command.add(word == null ? "" : word);
-    });
+    List<String> command = words(c, "exec", "a word of the command, e.g."
+        + " \"/usr/local/bin/check-db\"");
     if (c.node.has("exec")) {
       b.exec(command);
     }

@@ -29,11 +29,13 @@ import org.jspecify.annotations.Nullable;
  * @param controlSocket the path of the daemon's control socket (a Unix domain socket, absolute),
  *     or null for the daemon's default, {@code /run/vipha/GROUP-NODE.sock}
  * @param metrics where the daemon serves its metrics, or null (the default) to serve none
+ * @param notifications the hooks, FIFO and socket that are told of the node's events ({@link
+ *     NotifySettings#NONE} for none)
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
-    @Nullable Path controlSocket, @Nullable Metrics metrics) {
+    @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications) {
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
@@ -48,6 +50,7 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings {
     healthChecks = List.copyOf(healthChecks);
     Objects.requireNonNull(linkDown, "linkDown");
+    Objects.requireNonNull(notifications, "notifications");
   }
 
   /** Settings with the default preferred lifetime, link-down effect, state file and socket. */
@@ -57,25 +60,31 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
         null);
   }
 
-  /** Settings without metrics. */
+  /** Settings without metrics or notifications. */
   public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
       @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
       boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
       @Nullable Path controlSocket) {
     this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
-        stateFile, controlSocket, null);
+        stateFile, controlSocket, null, NotifySettings.NONE);
   }
 
   /** These settings with the state file template {@code template}. */
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, template, controlSocket, metrics);
+        preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, stateFile, controlSocket, m);
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications);
+  }
+
+  /** These settings with {@code notifications}. */
+  public DaemonSettings withNotifications(NotifySettings notifications) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */

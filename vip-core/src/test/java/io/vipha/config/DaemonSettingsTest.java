@@ -106,7 +106,7 @@ class DaemonSettingsTest {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
             + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
-            + " controlSocket, metrics (line 10, column 9)");
+            + " controlSocket, metrics, notify (line 10, column 9)");
   }
 
   private static String metrics(String value) {

@@ -6,6 +6,7 @@ import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
+import io.vipha.config.NotifySettings;
 import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
@@ -72,8 +73,12 @@ public final class Vipd {
   private @Nullable AddressBackend backend;
   private @Nullable ControlServer control;
   private @Nullable MetricsServer metrics;
+  private @Nullable Notifier notifier;
   private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
   private Duration stopBound = Duration.ofSeconds(30);
+
+  /** How long queued notify hooks may still run when vipd exits. */
+  static final Duration NOTIFY_GRACE = Duration.ofSeconds(5);
 
   /** Where the control socket is when the configuration names none. */
   static final Path DEFAULT_CONTROL_DIRECTORY = Path.of("/run/vipha");
@@ -119,7 +124,7 @@ public final class Vipd {
       code = vipd.run(args);
     } catch (RuntimeException | Error e) {
       LOG.error("vipd failed unexpectedly", e);
-      vipd.stopGracefully();
+      vipd.stopGracefully("failure");
       code = ExitCode.FAILURE.code;
     }
     vipd.exiting = true;
@@ -206,6 +211,17 @@ public final class Vipd {
           .plusSeconds(5);
       a.addListener(new EventLog(LOG));
       a.addListener(this::fatal);
+      NotifySettings notify = setup.daemon().notifications();
+      if (!notify.isEmpty()) {
+        try {
+          Notifier n = Notifier.start(group.name(), node, notify);
+          notifier = n;
+          a.addListener(n);
+        } catch (IOException e) {
+          throw new Failure(ExitCode.FAILURE, "cannot start daemon.notify of group "
+              + group.name() + ": " + e.getMessage());
+        }
+      }
       Path socket = o.controlSocket() != null ? o.controlSocket()
           : controlSocket(controlDirectory, group.name(), node, setup.daemon());
       try {
@@ -245,9 +261,13 @@ public final class Vipd {
         Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "vipd-stop"));
       }
       LOG.info("started; SIGTERM or SIGINT stops gracefully");
+      Notifier n = notifier;
+      if (n != null) {
+        n.daemon("started", null);
+      }
       ExitCode code = end.join();
       if (code != ExitCode.OK) {
-        stopGracefully();
+        stopGracefully("exit " + code.code);
       }
       return code;
     } catch (InterruptedException e) {
@@ -293,32 +313,46 @@ public final class Vipd {
       return;
     }
     LOG.info("signal received");
-    stopGracefully();
+    stopGracefully("signal");
     // The JVM would exit 143 (or 130) after a signal; a graceful stop is a clean exit.
     System.out.flush();
     System.err.flush();
     Runtime.getRuntime().halt(ExitCode.OK.code);
   }
 
-  /** Stops the agent make-before-break, waiting at most the handover bound; then closes. */
-  void stopGracefully() {
+  /**
+   * Stops the agent make-before-break, waiting at most the handover bound; then closes. {@code
+   * why} (signal, failure, exit CODE, shutdown) is the reason of the stopping event.
+   */
+  void stopGracefully(String why) {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
     VipAgent a = agent;
+    Notifier n = notifier;
+    if (n != null && a != null) {
+      n.daemon("stopping", why);
+    }
     if (a != null) {
       LOG.info("stopping: peers take over the VIPs before this node releases them (at most {})",
           text(stopBound));
+      String outcome = "released";
       try {
         a.stop().get(stopBound.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("stopped; this node holds no VIPs");
       } catch (TimeoutException e) {
+        outcome = "timeout";
         LOG.warn("the graceful stop did not finish within {}; exiting anyway (the kernel removes"
             + " leftover VIPs when their lease ends)", text(stopBound));
       } catch (ExecutionException e) {
+        outcome = "failed";
         LOG.warn("the graceful stop failed: {}", String.valueOf(e.getCause()));
       } catch (InterruptedException e) {
+        outcome = "interrupted";
         Thread.currentThread().interrupt();
+      }
+      if (n != null) {
+        n.daemon("stopped", outcome);
       }
     }
     close();
@@ -326,7 +360,7 @@ public final class Vipd {
 
   /** Stops the daemon from another thread (tests): graceful stop, then {@link #run} returns 0. */
   void shutdown() {
-    stopGracefully();
+    stopGracefully("shutdown");
     end.complete(ExitCode.OK);
   }
 
@@ -338,6 +372,10 @@ public final class Vipd {
     MetricsServer ms = metrics;
     if (ms != null) {
       ms.close();
+    }
+    Notifier n = notifier;
+    if (n != null) {
+      n.close(NOTIFY_GRACE);
     }
     EventLoopScheduler l = loop;
     if (l != null) {
