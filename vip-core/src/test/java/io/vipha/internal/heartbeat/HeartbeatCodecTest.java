@@ -147,6 +147,33 @@ class HeartbeatCodecTest {
   }
 
   @Test
+  void theHeardBitmapIsReadAfterThePinsAndOwnedBitmap() {
+    byte[] owned = {(byte) 0xFF, 0x01};
+    byte[] pins = new byte[HeartbeatCodec.PIN_LENGTH];
+    HeartbeatCodec.setPin(pins, 0, 3, 1, 7L);
+    byte[] heard = {0b0000_0001, 0b0000_0010}; // nodes 0 and 9
+    byte[] p = packet(encoder("n1").sequence(1).owned(owned, 0, 2).pins(pins, 1).heard(heard, 2));
+    HeartbeatView v = (HeartbeatView) decoder().decode(p, 0, p.length, GROUP);
+    assertThat(v.heardLength()).isEqualTo(2);
+    assertThat(v.ownedCount()).isEqualTo(9);
+    boolean[] hears = new boolean[16];
+    for (int i = 0; i < 16; i++) {
+      hears[i] = v.hears(i);
+    }
+    boolean[] expected = new boolean[16];
+    expected[0] = true;
+    expected[9] = true;
+    assertThat(hears).containsExactly(expected);
+    assertThat(v.hears(16)).as("past the bitmap").isFalse();
+    assertThat(v.hears(-1)).isFalse();
+
+    byte[] silent = packet(encoder("n1").sequence(2).owned(owned, 0, 2));
+    HeartbeatView s = (HeartbeatView) decoder().decode(silent, 0, silent.length, GROUP);
+    assertThat(s.heardLength()).isZero();
+    assertThat(s.hears(5)).as("no heard bitmap: hears everyone").isTrue();
+  }
+
+  @Test
   void roundTripsSwitchoverPinsAfterTheBitmap() {
     HeartbeatDecoder dec = decoder();
     byte[] bitmap = {0b101};
