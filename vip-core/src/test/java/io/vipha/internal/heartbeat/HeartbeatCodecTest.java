@@ -174,6 +174,24 @@ class HeartbeatCodecTest {
   }
 
   @Test
+  void theLargestFieldsTheFormatAllowsAreAccepted() {
+    byte[] pins = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
+    byte[] heard = new byte[HeartbeatCodec.MAX_HEARD_LENGTH];
+    heard[HeartbeatCodec.MAX_HEARD_LENGTH - 1] = (byte) 0x80;
+    byte[] p = packet(encoder("n1").sequence(1).pins(pins, HeartbeatCodec.MAX_PINS)
+        .heard(heard, HeartbeatCodec.MAX_HEARD_LENGTH));
+    HeartbeatView v = (HeartbeatView) decoder().decode(p, 0, p.length, GROUP);
+    assertThat(v.pinCount()).isEqualTo(HeartbeatCodec.MAX_PINS);
+    assertThat(v.heardLength()).isEqualTo(HeartbeatCodec.MAX_HEARD_LENGTH);
+    assertThat(v.hears(8 * HeartbeatCodec.MAX_HEARD_LENGTH - 1)).isTrue();
+
+    // A node id of the longest length passes the length checks; this decoder does not know it.
+    String longest = "n".repeat(HeartbeatCodec.MAX_NAME_LENGTH);
+    byte[] named = packet(encoder(longest).sequence(1));
+    assertThat(decoder().decode(named, 0, named.length, GROUP)).isEqualTo(Rejection.UNKNOWN_NODE);
+  }
+
+  @Test
   void roundTripsSwitchoverPinsAfterTheBitmap() {
     HeartbeatDecoder dec = decoder();
     byte[] bitmap = {0b101};
