@@ -184,6 +184,8 @@ class HeartbeatCodecTest {
     assertThat(v.pinCount()).isEqualTo(HeartbeatCodec.MAX_PINS);
     assertThat(v.heardLength()).isEqualTo(HeartbeatCodec.MAX_HEARD_LENGTH);
     assertThat(v.hears(8 * HeartbeatCodec.MAX_HEARD_LENGTH - 1)).isTrue();
+    HeartbeatEncoder none = encoder("n1").pins(pins, 0).heard(heard, 0);
+    assertThat(none.encodedLength()).isEqualTo(encoder("n1").encodedLength());
 
     // A node id of the longest length passes the length checks; this decoder does not know it.
     String longest = "n".repeat(HeartbeatCodec.MAX_NAME_LENGTH);
