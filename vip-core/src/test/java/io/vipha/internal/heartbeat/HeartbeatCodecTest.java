@@ -147,6 +147,53 @@ class HeartbeatCodecTest {
   }
 
   @Test
+  void theHeardBitmapIsReadAfterThePinsAndOwnedBitmap() {
+    byte[] owned = {(byte) 0xFF, 0x01};
+    byte[] pins = new byte[HeartbeatCodec.PIN_LENGTH];
+    HeartbeatCodec.setPin(pins, 0, 3, 1, 7L);
+    byte[] heard = {0b0000_0001, 0b0000_0010}; // nodes 0 and 9
+    byte[] p = packet(encoder("n1").sequence(1).owned(owned, 0, 2).pins(pins, 1).heard(heard, 2));
+    HeartbeatView v = (HeartbeatView) decoder().decode(p, 0, p.length, GROUP);
+    assertThat(v.heardLength()).isEqualTo(2);
+    assertThat(v.ownedCount()).isEqualTo(9);
+    boolean[] hears = new boolean[16];
+    for (int i = 0; i < 16; i++) {
+      hears[i] = v.hears(i);
+    }
+    boolean[] expected = new boolean[16];
+    expected[0] = true;
+    expected[9] = true;
+    assertThat(hears).containsExactly(expected);
+    assertThat(v.hears(16)).as("past the bitmap").isFalse();
+    assertThat(v.hears(-1)).isFalse();
+
+    byte[] silent = packet(encoder("n1").sequence(2).owned(owned, 0, 2));
+    HeartbeatView s = (HeartbeatView) decoder().decode(silent, 0, silent.length, GROUP);
+    assertThat(s.heardLength()).isZero();
+    assertThat(s.hears(5)).as("no heard bitmap: hears everyone").isTrue();
+  }
+
+  @Test
+  void theLargestFieldsTheFormatAllowsAreAccepted() {
+    byte[] pins = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
+    byte[] heard = new byte[HeartbeatCodec.MAX_HEARD_LENGTH];
+    heard[HeartbeatCodec.MAX_HEARD_LENGTH - 1] = (byte) 0x80;
+    byte[] p = packet(encoder("n1").sequence(1).pins(pins, HeartbeatCodec.MAX_PINS)
+        .heard(heard, HeartbeatCodec.MAX_HEARD_LENGTH));
+    HeartbeatView v = (HeartbeatView) decoder().decode(p, 0, p.length, GROUP);
+    assertThat(v.pinCount()).isEqualTo(HeartbeatCodec.MAX_PINS);
+    assertThat(v.heardLength()).isEqualTo(HeartbeatCodec.MAX_HEARD_LENGTH);
+    assertThat(v.hears(8 * HeartbeatCodec.MAX_HEARD_LENGTH - 1)).isTrue();
+    HeartbeatEncoder none = encoder("n1").pins(pins, 0).heard(heard, 0);
+    assertThat(none.encodedLength()).isEqualTo(encoder("n1").encodedLength());
+
+    // A node id of the longest length passes the length checks; this decoder does not know it.
+    String longest = "n".repeat(HeartbeatCodec.MAX_NAME_LENGTH);
+    byte[] named = packet(encoder(longest).sequence(1));
+    assertThat(decoder().decode(named, 0, named.length, GROUP)).isEqualTo(Rejection.UNKNOWN_NODE);
+  }
+
+  @Test
   void roundTripsSwitchoverPinsAfterTheBitmap() {
     HeartbeatDecoder dec = decoder();
     byte[] bitmap = {0b101};

@@ -5,10 +5,12 @@ import static io.vipha.internal.heartbeat.TestPackets.KEY_A;
 import static io.vipha.internal.heartbeat.TestPackets.decoder;
 import static io.vipha.internal.heartbeat.TestPackets.encoder;
 import static io.vipha.internal.heartbeat.TestPackets.packet;
+import static io.vipha.internal.heartbeat.TestPackets.resign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -31,6 +33,21 @@ class ReplayGuardTest {
     assertThat(dec.decode(p, 0, p.length, GROUP).accepted()).isTrue();
     assertThat(dec.decode(p, 0, p.length, GROUP)).isEqualTo(Rejection.REPLAYED);
     assertThat(dec.rejected(Rejection.REPLAYED)).isEqualTo(1);
+  }
+
+  @Test
+  void aSignedPacketWithSequenceZeroIsReplayed() {
+    byte[] p = packet(n1.sequence(1));
+    Arrays.fill(p, 16, 24, (byte) 0); // the sequence field
+    resign(KEY_A, p);
+    assertThat(dec.decode(p, 0, p.length, GROUP)).isEqualTo(Rejection.REPLAYED);
+  }
+
+  @Test
+  void theWindowReachesBackSixtyThreeSequences() {
+    assertThat(send(1000, 100).accepted()).isTrue();
+    assertThat(send(1000, 100 - ReplayGuard.WINDOW)).isEqualTo(Rejection.REPLAYED);
+    assertThat(send(1000, 100 - ReplayGuard.WINDOW + 1).accepted()).isTrue();
   }
 
   @Test
