@@ -39,6 +39,8 @@ final class NodeMemory {
   private final FailoverPolicy policy;
   private long incarnation;
   private FlapRecord saved = FlapRecord.NONE;
+  /** The last plan whose record is saved: plans are immutable, so that one needs no look. */
+  private @Nullable Plan savedPlan;
   private @Nullable FlapRecord loaded;
   private boolean failing;
 
@@ -133,15 +135,17 @@ final class NodeMemory {
    * running, with a restart then resuming an older record.
    */
   void remember(Plan plan) {
-    if (store == null) {
+    if (store == null || plan == savedPlan) {
       return;
     }
     FlapRecord r = plan.flapRecord(nodeId);
     if (r.equals(saved)) {
+      savedPlan = plan;
       return;
     }
     try {
       write(r, clock.nanoTime());
+      savedPlan = plan;
       failing = false;
     } catch (IOException | RuntimeException e) {
       if (!failing) {
