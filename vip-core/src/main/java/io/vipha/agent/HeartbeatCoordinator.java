@@ -479,10 +479,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   private boolean readHeld(PeerTrack t, HeartbeatView hb) {
     int len = hb.bitmapLength();
     byte[] buf = hb.buffer();
-    int start = hb.offset() + hb.length() - HeartbeatCodec.MAC_LENGTH
-        - hb.suspensionCount() * HeartbeatCodec.SUSPENSION_LENGTH
-        - HeartbeatCodec.SUSPENSION_COUNT_LENGTH - hb.heardLength()
-        - hb.pinCount() * HeartbeatCodec.PIN_LENGTH - len;
+    int start = hb.bitmapOffset();
     if (t.bitmap.length == len && Arrays.equals(t.bitmap, 0, len, buf, start, start + len)) {
       return false;
     }

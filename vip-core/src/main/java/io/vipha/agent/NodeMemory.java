@@ -108,11 +108,7 @@ final class NodeMemory {
     if (until == Plan.NEVER) {
       return plan;
     }
-    java.time.Duration max = policy.flapLimit().suspendFor();
-    long end = until;
-    if (max != null && end - now > max.toNanos()) {
-      end = now + max.toNanos();
-    }
+    long end = capped(until, now);
     FlapRecord r = plan.flapRecord(nodeId);
     long own = r.suspendedUntil();
     if (end <= now || (own != Long.MIN_VALUE && (own == Plan.NEVER || own >= end))) {
@@ -160,11 +156,11 @@ final class NodeMemory {
     StringBuilder sb = new StringBuilder(MAGIC).append("\nincarnation ").append(incarnation)
         .append("\nflaps");
     for (long t : r.changes()) {
-      sb.append(' ').append(wallNow + Math.floorDiv(t - nowNanos, 1_000_000L));
+      sb.append(' ').append(toWallMillis(t, wallNow, nowNanos));
     }
     long su = r.suspendedUntil();
     sb.append("\nsuspendedUntil ").append(su == Long.MIN_VALUE ? "none" : su == Plan.NEVER
-        ? "never" : Long.toString(wallNow + Math.floorDiv(su - nowNanos, 1_000_000L)));
+        ? "never" : Long.toString(toWallMillis(su, wallNow, nowNanos)));
     sb.append("\nreturnPlanned ").append(r.returnPlanned()).append('\n');
     java.util.Objects.requireNonNull(store).save(sb.toString().getBytes(StandardCharsets.UTF_8));
     saved = r;
@@ -202,11 +198,8 @@ final class NodeMemory {
     } else if (su.equals("never")) {
       until = Plan.NEVER;
     } else {
-      until = toNanos(number(s, su, "suspendedUntil"), wallNow, nowNanos);
-      java.time.Duration max = policy.flapLimit().suspendFor();
-      if (max != null && until - nowNanos > max.toNanos()) {
-        until = nowNanos + max.toNanos(); // a clock step must not lengthen a suspension
-      }
+      // a clock step must not lengthen a suspension
+      until = capped(toNanos(number(s, su, "suspendedUntil"), wallNow, nowNanos), nowNanos);
       if (until <= nowNanos) {
         until = Long.MIN_VALUE;
       }
@@ -218,6 +211,17 @@ final class NodeMemory {
     changes.sort(null);
     loaded = new FlapRecord(changes, until, rp.equals("true"));
     return inc;
+  }
+
+  /** A suspension ending at {@code until}, cut to at most {@code suspendFor} from {@code now}. */
+  private long capped(long until, long now) {
+    java.time.Duration max = policy.flapLimit().suspendFor();
+    return max != null && until - now > max.toNanos() ? now + max.toNanos() : until;
+  }
+
+  /** The wall-clock milliseconds of the monotonic instant {@code nanos}. */
+  private static long toWallMillis(long nanos, long wallNow, long nowNanos) {
+    return wallNow + Math.floorDiv(nanos - nowNanos, 1_000_000L);
   }
 
   private static long toNanos(long wallMillis, long wallNow, long nowNanos) {

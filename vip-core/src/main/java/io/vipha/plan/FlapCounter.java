@@ -42,7 +42,12 @@ final class FlapCounter {
 
   /** Whether one more change of node {@code i} (history {@code times}) reaches the limit. */
   boolean atLimit(int i, long[] times, long now) {
-    return counts(i) && recent(times, now) + 1 >= max;
+    return counts(i) && reachesLimit(recent(times, now));
+  }
+
+  /** Whether one more change after {@code recent} changes within the window reaches the limit. */
+  boolean reachesLimit(int recent) {
+    return recent + 1 >= max;
   }
 
   /** The end of a suspension that starts at {@code now}: an instant, or {@link Plan#NEVER}. */
@@ -50,13 +55,15 @@ final class FlapCounter {
     if (suspendFor == Plan.NEVER) {
       return Plan.NEVER;
     }
-    long r = now + suspendFor;
-    return ((now ^ r) & (suspendFor ^ r)) < 0 ? Plan.NEVER : r;
+    return Plan.addSat(now, suspendFor);
   }
 
-  /** {@code times} within the window, plus {@code now}: the history after one more change. */
-  long[] append(long[] times, long now) {
-    long[] f = new long[recent(times, now) + 1];
+  /**
+   * {@code times} within the window, plus {@code now}: the history after one more change;
+   * {@code recent} is {@link #recent}{@code (times, now)}.
+   */
+  long[] append(long[] times, int recent, long now) {
+    long[] f = new long[recent + 1];
     int k = 0;
     for (long t : times) {
       if (now - t < window) {

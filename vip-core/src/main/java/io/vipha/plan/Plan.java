@@ -19,6 +19,12 @@ public final class Plan {
   public static final long NEVER = Long.MAX_VALUE;
   static final long NONE = Long.MIN_VALUE;
 
+  /** {@code a + b}, or {@link #NEVER} where the sum overflows. */
+  static long addSat(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? NEVER : r;
+  }
+
   final Canon canon;
   final Assignment assignment;
   final List<Move> moves;

@@ -273,9 +273,9 @@ public final class Planner {
       if (su != Plan.NONE && !flapSuspended) {
         ready = Math.max(ready, su);
       }
-      readyAt[i] = receiver[i] ? addSat(ready, preemptDelay) : Plan.NEVER;
+      readyAt[i] = receiver[i] ? Plan.addSat(ready, preemptDelay) : Plan.NEVER;
       long lost = prev.lostAt[i];
-      long hdEnd = lost == Plan.NONE ? Plan.NONE : addSat(lost, holdDown);
+      long hdEnd = lost == Plan.NONE ? Plan.NONE : Plan.addSat(lost, holdDown);
       inHoldDown[i] = hdEnd != Plan.NONE && now < hdEnd;
       if (receiver[i] && inHoldDown[i]) {
         next = Math.min(next, hdEnd);
@@ -720,7 +720,8 @@ public final class Planner {
     if (!flapCounter.counts(i)) {
       return;
     }
-    if (flapCounter.atLimit(i, flaps[i], now)) {
+    int recent = flapCounter.recent(flaps[i], now);
+    if (flapCounter.reachesLimit(recent)) {
       flaps[i] = new long[0];
       suspended[i] = flapCounter.suspensionEnd(now);
       if (suspended[i] != Plan.NEVER) {
@@ -728,16 +729,11 @@ public final class Planner {
       }
       return;
     }
-    flaps[i] = flapCounter.append(flaps[i], now);
+    flaps[i] = flapCounter.append(flaps[i], recent, now);
   }
 
   private static long ceilDiv(long a, long b) {
     return b == 0 ? 0 : (a + b - 1) / b;
-  }
-
-  private static long addSat(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Plan.NEVER : r;
   }
 
   private static long nanos(Duration d) {

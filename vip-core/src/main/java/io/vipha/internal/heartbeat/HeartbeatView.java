@@ -127,6 +127,11 @@ public final class HeartbeatView implements DecodeResult {
     return nodeLen;
   }
 
+  /** Where the owned bitmap starts in {@link #buffer()}. */
+  public int bitmapOffset() {
+    return bitmapOff;
+  }
+
   /** Length of the owned bitmap in bytes; it covers VIP indexes below {@code 8 × length}. */
   public int bitmapLength() {
     return bitmapLen;
