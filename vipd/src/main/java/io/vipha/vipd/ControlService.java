@@ -1,6 +1,7 @@
 package io.vipha.vipd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vipha.Mode;
@@ -59,6 +60,7 @@ final class ControlService {
       case SWITCHOVER -> {
         String target = Objects.requireNonNull(r.arg("target"));
         String vipText = r.arg("vip");
+        VirtualIp moved = null;
         try {
           if (vipText == null) {
             if (agent.group().mode() == Mode.ACTIVE_ACTIVE) {
@@ -73,15 +75,16 @@ final class ControlService {
                   + agent.group().name() + " is Active/Passive: its VIPs move together;"
                   + " leave out \"vip\"");
             }
-            agent.switchover(vip(vipText), target);
+            moved = vip(vipText);
+            agent.switchover(moved, target);
           }
         } catch (IllegalArgumentException e) {
           throw new RequestException(Error.BAD_ARGUMENT, String.valueOf(e.getMessage()));
         }
         out.put("requested", "switchover");
         out.put("target", target);
-        if (vipText != null) {
-          out.put("vip", vip(vipText).cidr());
+        if (moved != null) {
+          out.put("vip", moved.cidr());
         }
         return out;
       }
@@ -91,8 +94,8 @@ final class ControlService {
       case ANNOUNCE -> {
         List<VirtualIp> sent = await(agent.announce());
         out.put("requested", "announce");
-        sent.forEach(v -> out.withArray("announced").add(v.cidr()));
-        out.withArray("announced");
+        ArrayNode announced = out.putArray("announced");
+        sent.forEach(v -> announced.add(v.cidr()));
         return out;
       }
     }

@@ -62,7 +62,7 @@ final class StatusJson {
     q.put("has", s.quorum());
     q.put("reachable", 1 + s.peers().values().stream()
         .filter(p -> p.liveness() != Liveness.DEAD).count());
-    q.put("required", g.policy().quorum().required(g.nodes().size()));
+    q.put("required", g.quorumSize());
 
     ObjectNode self = o.putObject("self");
     self.put("id", s.nodeId());

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,11 @@ final class StatusTable {
     nodes.add(List.of("NODE", "LIVENESS", "PRIORITY", "ELIGIBILITY", "HOLDS"));
     JsonNode self = s.path("self");
     List<String> selfHeld = new ArrayList<>();
-    self.path("held").forEach(h -> selfHeld.add(h.path("vip").asText()));
+    Map<String, JsonNode> heldHere = new HashMap<>();
+    self.path("held").forEach(h -> {
+      selfHeld.add(h.path("vip").asText());
+      heldHere.put(h.path("vip").asText(), h);
+    });
     nodes.add(List.of(self.path("id").asText() + " (this node)", "-",
         priority(self), self.path("eligibility").asText(), list(selfHeld)));
     for (JsonNode p : s.path("peers")) {
@@ -66,11 +71,10 @@ final class StatusTable {
     for (JsonNode v : s.path("vips")) {
       String since = "-";
       String reason = "-";
-      for (JsonNode h : self.path("held")) {
-        if (h.path("vip").asText().equals(v.path("vip").asText())) {
-          since = h.path("since").asText() + " (" + ago(now, h.path("since").asText()) + ")";
-          reason = h.path("reason").asText();
-        }
+      JsonNode h = heldHere.get(v.path("vip").asText());
+      if (h != null) {
+        since = h.path("since").asText() + " (" + ago(now, h.path("since").asText()) + ")";
+        reason = h.path("reason").asText();
       }
       vips.add(List.of(v.path("vip").asText(), v.path("interface").asText(),
           v.path("owner").isNull() ? "none" : v.path("owner").asText(), since, reason));
