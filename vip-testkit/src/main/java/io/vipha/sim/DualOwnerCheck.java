@@ -108,12 +108,14 @@ final class DualOwnerCheck {
     return since == Long.MAX_VALUE ? now : since; // blocked since the last poll
   }
 
+  /** Notes since when each pair is blocked; only {@link #cutSince} reads it. */
   private void pollBlocks(long now) {
     List<SimNode> nodes = sim.nodes();
+    Net net = sim.net();
     for (SimNode a : nodes) {
       for (SimNode b : nodes) {
         long[] row = blockedSince[a.index()];
-        if (a == b || !sim.blocked(a.id(), b.id())) {
+        if (a == b || !net.blocked(a, b)) {
           row[b.index()] = Long.MAX_VALUE;
         } else if (row[b.index()] == Long.MAX_VALUE) {
           row[b.index()] = now;
@@ -124,7 +126,9 @@ final class DualOwnerCheck {
 
   /** Checks every VIP's holders at {@code now}. */
   void check(long now) {
-    pollBlocks(now);
+    if (bounds.dualCutOff() != null) { // as onEvent, the only reader, is then listening
+      pollBlocks(now);
+    }
     List<VirtualIp> vips = group.vips();
     for (int k = 0; k < vips.size(); k++) {
       VirtualIp v = vips.get(k);

@@ -145,12 +145,14 @@ final class Net {
       if (!dst.onSegment()) {
         return;
       }
-      long inc = incarnation(copy);
-      int from = node.index();
-      int at = dst.index();
-      if (Long.compareUnsigned(inc, newestIncarnation[from][at]) >= 0) {
-        newestIncarnation[from][at] = inc;
-        newestAt[from][at] = sim.now();
+      if (replay > 0) { // what replay() reads; nothing else does
+        long inc = incarnation(copy);
+        int from = node.index();
+        int at = dst.index();
+        if (Long.compareUnsigned(inc, newestIncarnation[from][at]) >= 0) {
+          newestIncarnation[from][at] = inc;
+          newestAt[from][at] = sim.now();
+        }
       }
       Endpoint e = endpoints.get(to);
       if (e == null) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CheckerSelfTest {
   /**
-   * Heartbeats recorded and sent again up to 3 s later (one in five), so that the replay guard
+   * Heartbeats recorded and sent again up to 3 s later (one in two), so that the replay guard
    * has something to reject. Both the broken and the intact agents run with it.
    */
   static final Consumer<Simulation.Builder> REPLAYER = b -> b.replay(0.5, Duration.ofSeconds(3));
@@ -40,10 +40,9 @@ class CheckerSelfTest {
       "REPLAY_GUARD, AP, 220, ",
   })
   void eachBreakageIsFound(String mechanism, String mode, int within, String kind) {
-    Consumer<Simulation.Builder> broken = Breakages.without(mechanism);
-    Consumer<Simulation.Builder> settings = mechanism.equals("REPLAY_GUARD")
-        ? broken.andThen(REPLAYER) : broken;
-    Explorer explorer = Explorer.builder().group(group(mode)).simulation(settings).build();
+    Consumer<Simulation.Builder> net = mechanism.equals("REPLAY_GUARD") ? REPLAYER : b -> { };
+    Explorer explorer = Explorer.builder().group(group(mode))
+        .simulation(Breakages.without(mechanism).andThen(net)).build();
     long base = mode.equals("AP") ? ExplorerTest.AP_BASE : ExplorerTest.AA_BASE;
     Explorer.Result found = null;
     int runs = 0;
@@ -62,8 +61,7 @@ class CheckerSelfTest {
     if (kind != null) {
       assertThat(found.violationKind()).isEqualTo(kind);
     }
-    Explorer intact = Explorer.builder().group(group(mode))
-        .simulation(mechanism.equals("REPLAY_GUARD") ? REPLAYER : b -> { }).build();
+    Explorer intact = Explorer.builder().group(group(mode)).simulation(net).build();
     Explorer.Result control = intact.run(found.seed());
     assertThat(control.passed()).as("the same seed with every mechanism on:%n%s",
         control.report()).isTrue();
