@@ -32,6 +32,13 @@ final class DaemonReader {
   static final List<String> HOOK = List.of("events", "command", "timeout");
   /** The longest path a Unix domain socket address holds on Linux ({@code sun_path} less NUL). */
   static final int MAX_SOCKET_PATH = 107;
+
+  /** What is wrong with {@code path} as a Unix socket's path, or null when it fits. */
+  static @Nullable String socketPathProblem(String path) {
+    int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return bytes <= MAX_SOCKET_PATH ? null : "is " + bytes + " bytes long; a Unix socket path"
+        + " holds at most " + MAX_SOCKET_PATH + "; choose a shorter one";
+  }
   static final List<String> MULTICAST = List.of("group", "interface");
   static final List<String> METRICS = List.of("listen");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
@@ -68,10 +75,9 @@ final class DaemonReader {
     String socket = absolutePath(d, "controlSocket", "/run/vipha/web-n1.sock");
     Path controlSocket = socket == null ? null : Path.of(socket);
     if (socket != null) {
-      int bytes = socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      if (bytes > MAX_SOCKET_PATH) {
-        problems.report(d.child("controlSocket"), socket, "is " + bytes + " bytes long; a Unix"
-            + " socket path holds at most " + MAX_SOCKET_PATH + "; choose a shorter one");
+      String tooLong = socketPathProblem(socket);
+      if (tooLong != null) {
+        problems.report(d.child("controlSocket"), socket, tooLong);
       }
     }
     DaemonSettings.Multicast multicast = null;

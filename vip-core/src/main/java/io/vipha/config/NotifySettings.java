@@ -3,7 +3,6 @@ package io.vipha.config;
 import io.vipha.ValidationException;
 import io.vipha.ValidationException.Problem;
 import io.vipha.internal.Durations;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,11 +69,9 @@ public record NotifySettings(List<Hook> hooks, @Nullable Path fifo, @Nullable Pa
     absolute(problems, "fifo", fifo, "/run/vipha/web.events");
     absolute(problems, "socket", socket, "/run/vipha/web-events.sock");
     if (socket != null) {
-      int bytes = socket.toString().getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > DaemonReader.MAX_SOCKET_PATH) {
-        problems.add(new Problem("socket", socket.toString(), "is " + bytes + " bytes long; a"
-            + " Unix socket path holds at most " + DaemonReader.MAX_SOCKET_PATH
-            + "; choose a shorter one"));
+      String tooLong = DaemonReader.socketPathProblem(socket.toString());
+      if (tooLong != null) {
+        problems.add(new Problem("socket", socket.toString(), tooLong));
       }
     }
     if (fifo != null && fifo.equals(socket)) {
