@@ -40,8 +40,10 @@ class NotifyDaemonTest {
     Path events = Files.createDirectory(dir.resolve("events"));
     Path hang = NotifierTest.script(dir, "hang", "exec sleep 1000");
     Path record = NotifierTest.script(dir, "record", """
-        env | grep '^VIPHA_' | sort > "$1/$VIPHA_SEQ-$VIPHA_EVENT.env"
         cat > "$1/$VIPHA_SEQ-$VIPHA_EVENT.json"
+        # the .env file appears whole, and after the .json: the test waits for it, then reads
+        env | grep '^VIPHA_' | sort > "$1/.$VIPHA_SEQ.tmp"
+        mv "$1/.$VIPHA_SEQ.tmp" "$1/$VIPHA_SEQ-$VIPHA_EVENT.env"
         """);
     Path key = dir.resolve("web.key");
     Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
