@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * One host's addresses, in memory. It honours kernel leases against the scheduler's clock,
  * records every announcement, can be told to fail, and lets a test change addresses behind the
  * agent's back (as an operator with {@code ip addr} would). Changes made by hand and links set
- * down or up are reported to {@linkplain #watch watchers} at once, on the caller's thread.
+ * down or up are reported to {@linkplain #watch watchers} at once, on the caller's thread. Its
+ * addresses may be read ({@link #holds}, {@link #addresses}) from a test's thread while an agent's
+ * own event loop thread changes them.
  */
 public final class InMemoryBackend implements AddressBackend {
   /** One announcement sent. */
@@ -49,7 +51,7 @@ public final class InMemoryBackend implements AddressBackend {
   }
 
   @Override
-  public void assign(VirtualIp vip, Lease lease) throws BackendException {
+  public synchronized void assign(VirtualIp vip, Lease lease) throws BackendException {
     check(vip);
     long until = lease.isForever() ? Long.MAX_VALUE
         : clock.nanoTime() + java.util.Objects.requireNonNull(lease.duration()).toNanos();
@@ -60,19 +62,19 @@ public final class InMemoryBackend implements AddressBackend {
   }
 
   @Override
-  public void release(VirtualIp vip) throws BackendException {
+  public synchronized void release(VirtualIp vip) throws BackendException {
     check(vip);
     expiry.keySet().removeIf(h -> h.matches(vip));
   }
 
   @Override
-  public void announce(VirtualIp vip) throws BackendException {
+  public synchronized void announce(VirtualIp vip) throws BackendException {
     check(vip);
     announcements.add(new Announcement(clock.nanoTime(), vip));
   }
 
   @Override
-  public Set<HostAddress> list(Set<String> ifaces) throws BackendException {
+  public synchronized Set<HostAddress> list(Set<String> ifaces) throws BackendException {
     calls++;
     fail();
     expire();
@@ -130,7 +132,7 @@ public final class InMemoryBackend implements AddressBackend {
   }
 
   /** Whether the host holds {@code vip} now (leases honoured). */
-  public boolean holds(VirtualIp vip) {
+  public synchronized boolean holds(VirtualIp vip) {
     expire();
     for (HostAddress a : expiry.keySet()) {
       if (a.matches(vip)) {
@@ -141,20 +143,24 @@ public final class InMemoryBackend implements AddressBackend {
   }
 
   /** Every address the host holds now. */
-  public Set<HostAddress> addresses() {
+  public synchronized Set<HostAddress> addresses() {
     expire();
     return Collections.unmodifiableSet(new HashSet<>(expiry.keySet()));
   }
 
   /** Adds an address behind the agent's back, with no lease. */
   public void addByHand(VirtualIp vip) {
-    expiry.put(HostAddress.of(vip), Long.MAX_VALUE);
+    synchronized (this) {
+      expiry.put(HostAddress.of(vip), Long.MAX_VALUE);
+    }
     addressesChanged(vip.interfaceName());
   }
 
   /** Removes an address behind the agent's back. */
   public void removeByHand(VirtualIp vip) {
-    expiry.keySet().removeIf(h -> h.matches(vip));
+    synchronized (this) {
+      expiry.keySet().removeIf(h -> h.matches(vip));
+    }
     addressesChanged(vip.interfaceName());
   }
 
@@ -179,7 +185,7 @@ public final class InMemoryBackend implements AddressBackend {
   }
 
   /** Removes every address, as a power-off does. */
-  public void clear() {
+  public synchronized void clear() {
     expiry.clear();
   }
 
