@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * checks whether its peers acted on its silence before acting on a view that is out of date.
  *
  * <p>Packets are signed with HMAC-SHA256 under a shared key of at least 32 bytes; a previous key
- * may be accepted during rotation. Forged, malformed and replayed packets are dropped and
- * counted ({@link #rejected()}), never acted on.
+ * may be accepted during rotation, which a running coordinator takes with {@link #rekey}.
+ * Forged, malformed and replayed packets are dropped and counted ({@link #rejected()}), never
+ * acted on. A changed group ({@link #reconfigure}) keeps what is known of the peers that stay.
  *
  * <p>Heartbeats go by unicast to every address each peer lists. With {@link
  * Builder#multicast(InetSocketAddress, String)} they also go to a multicast group, and the default

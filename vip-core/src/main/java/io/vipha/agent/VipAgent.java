@@ -149,7 +149,7 @@ public final class VipAgent {
     return new Builder();
   }
 
-  /** The group this agent serves. */
+  /** The group this agent serves: the builder's, or the last {@link #reconfigure} applied. */
   public VipGroup group() {
     return group;
   }
@@ -193,8 +193,8 @@ public final class VipAgent {
 
   /**
    * The monitor of the builder's health checks, to read (e.g. {@link
-   * HealthMonitor#probeCount(String, boolean)}); the agent starts and stops it. Empty without
-   * health checks.
+   * HealthMonitor#probeCount(String, boolean)}); the agent starts and stops it, and a {@link
+   * #reconfigure} replaces its checks. Empty while the agent has never had a health check.
    */
   public Optional<HealthMonitor> healthMonitor() {
     return Optional.ofNullable(standing.monitor());

@@ -26,16 +26,22 @@ class ReconfigurePartsTest {
     return c.host(id).announcements().stream().filter(a -> a.vip().equals(v)).count();
   }
 
+  /** The IPv6 VIP of {@code three} removed on n1 while n1's backend fails. */
+  private static VipGroup removedWhileFailing(TestCluster c, VipGroup three) {
+    VipGroup fewer = edit(three, vs -> vs.remove(three.vips().get(1)), n -> { }, p -> { });
+    c.host("n1").failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
+    CompletableFuture<Void> done = c.agent("n1").reconfigure(fewer, List.of());
+    c.time.runDue();
+    assertThat(done).isCompleted();
+    return fewer;
+  }
+
   @Test
   void aRemovedVipTheBackendCannotReleaseIsRetriedUntilItGoes() {
     VipGroup three = threeNodes(true);
     TestCluster c = running(three);
     VirtualIp removed = three.vips().get(1);
-    VipGroup fewer = edit(three, vs -> vs.remove(removed), n -> { }, p -> { });
-    c.host("n1").failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
-    CompletableFuture<Void> done = c.agent("n1").reconfigure(fewer, List.of());
-    c.time.runDue();
-    assertThat(done).isCompleted();
+    VipGroup fewer = removedWhileFailing(c, three);
     for (String id : List.of("n2", "n3")) {
       c.agent(id).reconfigure(fewer, List.of());
     }
@@ -59,10 +65,7 @@ class ReconfigurePartsTest {
     VipGroup three = threeNodes(true);
     TestCluster c = running(three);
     VirtualIp v = three.vips().get(1);
-    VipGroup fewer = edit(three, vs -> vs.remove(v), n -> { }, p -> { });
-    c.host("n1").failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
-    c.agent("n1").reconfigure(fewer, List.of());
-    c.time.runDue();
+    removedWhileFailing(c, three);
     c.host("n1").heal();
     c.agent("n1").reconfigure(three, List.of()); // back before the retry
     c.run(Duration.ofSeconds(2));
