@@ -267,21 +267,29 @@ public final class HeartbeatCoordinator implements Coordinator {
    */
   @Override
   public List<ValidationException.Problem> reconfigureProblems(VipGroup g) {
-    Problems p = new Problems();
-    VipGroup running = Objects.requireNonNull(ctx).group();
-    Node before = running.node(selfId).orElseThrow();
-    Optional<Node> after = g.node(selfId);
     InetSocketAddress m = multicast;
-    boolean bound = transportFactory != null || m == null;
-    if (bound && after.isPresent()
-        && !after.get().heartbeat().get(0).equals(before.heartbeat().get(0))) {
+    return reconfigureProblems(Objects.requireNonNull(ctx).group(), g, selfId,
+        transportFactory != null || m == null, transportFactory == null ? m : null);
+  }
+
+  /**
+   * The problems of changing {@code running} to {@code g} on node {@code selfId}: its first
+   * heartbeat address, when the transport is {@code bound} to it; every heartbeat address off
+   * the port of {@code multicast}, the group the default transport listens on (null: none).
+   */
+  static List<ValidationException.Problem> reconfigureProblems(VipGroup running, VipGroup g,
+      String selfId, boolean bound, @Nullable InetSocketAddress multicast) {
+    Problems p = new Problems();
+    InetSocketAddress before = running.node(selfId).orElseThrow().heartbeat().get(0);
+    Optional<Node> after = g.node(selfId);
+    if (bound && after.isPresent() && !after.get().heartbeat().get(0).equals(before)) {
       p.add("nodes[" + g.nodes().indexOf(after.get()) + "].heartbeat[0]",
           Addresses.text(after.get().heartbeat().get(0)), "is this node's heartbeat address,"
-          + " to which its transport is bound (now " + Addresses.text(before.heartbeat().get(0))
+          + " to which its transport is bound (now " + Addresses.text(before)
           + "); changing it needs a restart of the agent");
     }
-    if (m != null && transportFactory == null) {
-      p.list().addAll(groupPortProblems(g, m).list());
+    if (multicast != null) {
+      p.list().addAll(groupPortProblems(g, multicast).list());
     }
     return p.list();
   }
