@@ -140,4 +140,17 @@ class ReconfigureRefusalTest {
         .containsExactly("name");
     assertThat(fresh.group()).isEqualTo(threeNodes(true));
   }
+
+  @Test
+  void theCoordinatorsProblemsComeWithTheAgentsOwn() {
+    TestCluster c = running();
+    VipGroup moved = edit(c.group, v -> { }, ns -> ns.replaceAll(n -> n.id().equals("n3")
+        ? Node.builder().id("n3").heartbeat("198.51.100.33").priority(100).build() : n),
+        p -> { }).toBuilder().mode(Mode.ACTIVE_ACTIVE).build();
+    HealthCheck a = HealthCheck.custom("a", () -> true).build();
+    Throwable t = failure(c, c.agent("n3").reconfigure(moved, List.of(a, a)));
+    assertThat(((ValidationException) t).problems()).extracting(ValidationException.Problem::path)
+        .containsExactly("mode", "healthChecks[1].name", "nodes[2].heartbeat[0]");
+    assertThat(c.agent("n3").group()).isEqualTo(c.group);
+  }
 }
