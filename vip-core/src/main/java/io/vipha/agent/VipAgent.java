@@ -70,20 +70,24 @@ public final class VipAgent {
   }
 
   // What the parts share, fixed at build time.
-  final VipGroup group;
   final String nodeId;
-  final Node self;
   final AddressBackend backend;
   final Coordinator coordinator;
   final Scheduler loop;
   final @Nullable EventLoopScheduler ownLoop; // created here, closed on stop
-  final Planner planner;
   final NodeMemory memory;
-  final FailoverPolicy policy;
-  final Set<String> interfaces;
   final long reconcileEvery;
-  final long handoverTimeout;
-  final long joinTime;
+  private final @Nullable Duration handoverTimeoutSet;
+
+  // What follows from the group: set at build time and by a reconfiguration, on the loop
+  // (the group is volatile for the public methods that check their arguments against it).
+  volatile VipGroup group;
+  Node self;
+  Planner planner;
+  FailoverPolicy policy;
+  Set<String> interfaces;
+  long handoverTimeout;
+  long joinTime;
   /** Mechanisms switched off for the simulator's self-test; empty in every other agent. */
   final Set<Breakage> broken;
 
@@ -99,35 +103,34 @@ public final class VipAgent {
   final Handover handover;
   final Reconciler reconciler;
   final Announcer announcer;
+  final Reconfiguration reconfiguration;
 
   private volatile AgentState snapshot;
 
   private VipAgent(Builder b) {
-    this.group = Objects.requireNonNull(b.group, "group");
+    VipGroup g = Objects.requireNonNull(b.group, "group");
     this.nodeId = Objects.requireNonNull(b.nodeId, "nodeId");
-    this.self = group.node(nodeId).orElseThrow(() -> new IllegalArgumentException("node "
-        + nodeId + " is not a member of group " + group.name() + "; members: "
-        + group.nodes().stream().map(Node::id).toList()));
+    Node me = g.node(nodeId).orElseThrow(() -> new IllegalArgumentException("node "
+        + nodeId + " is not a member of group " + g.name() + "; members: "
+        + g.nodes().stream().map(Node::id).toList()));
+    this.handoverTimeoutSet = b.handoverTimeout;
+    this.reconcileEvery = b.reconcileInterval.toNanos();
+    this.group = g;
+    this.self = me;
+    this.planner = Planner.forNode(g, nodeId);
+    this.policy = g.policy();
+    this.interfaces = Set.of();
+    takeGroup(g);
     this.backend = Objects.requireNonNull(b.backend, "backend");
     this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
     Scheduler s = b.scheduler;
     this.ownLoop = s == null ? new EventLoopScheduler("vipha-" + group.name() + "-" + nodeId)
         : null;
     this.loop = s != null ? s : Objects.requireNonNull(ownLoop);
-    this.planner = Planner.forNode(group, nodeId);
-    this.policy = group.policy();
     this.memory = new NodeMemory(b.stateStore, loop, nodeId, policy);
-    Set<String> ifs = new TreeSet<>();
-    group.vips().forEach(v -> ifs.add(v.interfaceName()));
-    this.interfaces = Collections.unmodifiableSet(ifs);
-    this.reconcileEvery = b.reconcileInterval.toNanos();
-    long detection = policy.detectionTime().toNanos();
-    this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
-        : 2 * detection + policy.heartbeatInterval().toNanos();
-    this.joinTime = detection + policy.heartbeatInterval().toNanos();
     this.broken = b.broken.isEmpty() ? Set.of() : Set.copyOf(b.broken);
     this.holdings = new Holdings(!broken.contains(Breakage.CONFLICT_RULE));
-    this.events = new Events(group.name(), nodeId);
+    this.events = new Events(g.name(), nodeId);
     this.life = new Lifecycle(this);
     this.peers = new PeerTable(this);
     this.standing = new Standing(this, b.linkDown, b.healthChecks, b.healthExecutor);
@@ -137,6 +140,7 @@ public final class VipAgent {
     this.handover = new Handover(this);
     this.reconciler = new Reconciler(this);
     this.announcer = new Announcer(this);
+    this.reconfiguration = new Reconfiguration(this);
     this.snapshot = buildSnapshot();
   }
 
@@ -145,7 +149,7 @@ public final class VipAgent {
     return new Builder();
   }
 
-  /** The group this agent serves. */
+  /** The group this agent serves: the builder's, or the last {@link #reconfigure} applied. */
   public VipGroup group() {
     return group;
   }
@@ -189,8 +193,8 @@ public final class VipAgent {
 
   /**
    * The monitor of the builder's health checks, to read (e.g. {@link
-   * HealthMonitor#probeCount(String, boolean)}); the agent starts and stops it. Empty without
-   * health checks.
+   * HealthMonitor#probeCount(String, boolean)}); the agent starts and stops it, and a {@link
+   * #reconfigure} replaces its checks. Empty while the agent has never had a health check.
    */
   public Optional<HealthMonitor> healthMonitor() {
     return Optional.ofNullable(standing.monitor());
@@ -245,6 +249,44 @@ public final class VipAgent {
   }
 
   /**
+   * Applies a changed group and health checks to this agent, on its event loop; safe from any
+   * thread. Before {@link #start()} it replaces what the builder set.
+   *
+   * <p>A running agent keeps its role: VIPs that stay are never released by the change itself,
+   * added VIPs are planned and acquired, removed VIPs are released and no longer announced or
+   * reconciled. Priority and timer changes take effect at once (the next heartbeat advertises
+   * the new priority); a priority change that makes another node outrank the owner follows the
+   * group's preemption policy, as any other change of priority would. The coordinator learns of
+   * the group ({@link Coordinator#reconfigure(VipGroup)}): peers added or removed, their
+   * addresses, the timers. A health check whose definition is unchanged keeps its state; a new
+   * one starts without effect until it has results (see {@link HealthMonitor#replaceChecks});
+   * a removed one stops and its effect is lifted.
+   *
+   * <p>The future fails with a {@link io.vipha.ValidationException} that lists every problem,
+   * and nothing is changed, when the group has another name or mode, does not name this node,
+   * the health checks repeat a name, or the coordinator cannot apply the group while it runs
+   * (for the {@link HeartbeatCoordinator}: this node's own heartbeat addresses, to which its
+   * transport is bound, need a restart).
+   *
+   * @param group the new group: the same name, mode and node id
+   * @param healthChecks the health checks from now on (replacing the builder's)
+   */
+  public CompletableFuture<Void> reconfigure(VipGroup group, List<HealthCheck> healthChecks) {
+    Objects.requireNonNull(group, "group");
+    List<HealthCheck> checks = List.copyOf(healthChecks);
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        reconfiguration.apply(group, checks);
+        out.complete(null);
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  /**
    * Planned switchover of the whole Active/Passive group to {@code target}, make-before-break.
    * The request reaches every node through the coordinator and stays until {@link
    * #clearSwitchover()} or a newer request.
@@ -295,6 +337,29 @@ public final class VipAgent {
   }
 
   // ---------------------------------------------------------------- shared by the parts
+
+  /**
+   * Takes {@code g} (this node a member) and what follows from it: this node, the planner, the
+   * policy, the VIP interfaces and the timers derived from the policy.
+   */
+  void takeGroup(VipGroup g) {
+    Node me = g.node(nodeId).orElseThrow();
+    FailoverPolicy p = g.policy();
+    if (!planner.group().equals(g)) {
+      planner = Planner.forNode(g, nodeId);
+    }
+    Set<String> ifs = new TreeSet<>();
+    g.vips().forEach(v -> ifs.add(v.interfaceName()));
+    long detection = p.detectionTime().toNanos();
+    Duration set = handoverTimeoutSet;
+    handoverTimeout = set != null ? set.toNanos()
+        : 2 * detection + p.heartbeatInterval().toNanos();
+    joinTime = detection + p.heartbeatInterval().toNanos();
+    interfaces = Collections.unmodifiableSet(ifs);
+    policy = p;
+    self = me;
+    group = g;
+  }
 
   /** Where the agent is in its life. */
   Phase phase() {
