@@ -1,5 +1,6 @@
 package io.vipha.vipd;
 
+import io.vipha.VirtualIp;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.testing.InMemoryBackend;
 import java.io.ByteArrayOutputStream;
@@ -70,6 +71,21 @@ final class LocalDaemons implements AutoCloseable {
         }
         """.formatted(mode, VIP4, VIP6, port, port == 65535 ? port - 1 : port + 1, daemon, key,
         socket("n1")));
+  }
+
+  /**
+   * Active/Passive daemons n1 and n2 in {@code dir}, both started; returns once n1 holds both
+   * VIPs.
+   */
+  static LocalDaemons withOwner(Path dir) throws Exception {
+    LocalDaemons d = new LocalDaemons(dir, "ACTIVE_PASSIVE").start("n1").start("n2");
+    VirtualIp v4 = VirtualIp.of(VIP4, "eth0");
+    VirtualIp v6 = VirtualIp.of(VIP6, "eth0");
+    if (!await(10, () -> d.backend("n1").holds(v4) && d.backend("n1").holds(v6))) {
+      d.close();
+      throw new IllegalStateException("n1 did not take both VIPs: " + d.output());
+    }
+    return d;
   }
 
   /** The control socket of {@code node}. */
