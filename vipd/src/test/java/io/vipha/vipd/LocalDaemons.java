@@ -81,7 +81,8 @@ final class LocalDaemons implements AutoCloseable {
     LocalDaemons d = new LocalDaemons(dir, "ACTIVE_PASSIVE").start("n1").start("n2");
     VirtualIp v4 = VirtualIp.of(VIP4, "eth0");
     VirtualIp v6 = VirtualIp.of(VIP6, "eth0");
-    if (!await(10, () -> d.backend("n1").holds(v4) && d.backend("n1").holds(v6))) {
+    // On a loaded machine n2 may take the VIPs first; n1 preempts after the 10 s preempt delay.
+    if (!await(30, () -> d.backend("n1").holds(v4) && d.backend("n1").holds(v6))) {
       d.close();
       throw new IllegalStateException("n1 did not take both VIPs: " + d.output());
     }
