@@ -321,7 +321,13 @@ public final class Vipd {
    */
   private void handleHangup() {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> hangup());
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+          s -> hangup());
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // The JVM keeps a signal ignored at its start (nohup) ignored: no handler runs.
+        LOG.warn("SIGHUP was ignored when vipd started (nohup?), so it cannot reload vipd;"
+            + " reload with vipctl reload");
+      }
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       LOG.warn("SIGHUP cannot be handled ({}); reload with vipctl reload", e.getMessage());
     }

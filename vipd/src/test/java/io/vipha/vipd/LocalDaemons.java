@@ -99,7 +99,7 @@ final class LocalDaemons implements AutoCloseable {
     return Objects.requireNonNull(daemons.get(node), node);
   }
 
-  /** Rewrites the configuration file with {@code from} replaced by {@code to} (which must be in it). */
+  /** Rewrites the configuration file with {@code from} replaced by {@code to}. */
   void edit(String from, String to) throws IOException {
     String text = Files.readString(config);
     if (!text.contains(from)) {

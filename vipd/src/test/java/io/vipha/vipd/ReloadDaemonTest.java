@@ -205,7 +205,8 @@ class ReloadDaemonTest extends TwoDaemons {
     d.edit(step1, step2);
     for (String n : new String[] {"n1", "n2"}) {
       assertThat(reload(n)).as(vipctl.err()).isZero();
-      assertThat(vipctl.out()).contains("signing key: key 1 (" + old + ") -> key 2 (" + fresh + ")");
+      assertThat(vipctl.out()).contains("signing key: key 1 (" + old + ") -> key 2 (" + fresh
+          + ")");
     }
     // 3: drop the old key.
     d.edit(step2, "\"keyFile\": \"" + fresh + "\", \"keyId\": 2");
