@@ -942,7 +942,13 @@ public final class HeartbeatCoordinator implements Coordinator {
       return acceptAlso(id, readKey(file));
     }
 
-    static byte[] readKey(Path file) {
+    /**
+     * The key in a file of base64 text, as {@link #keyFile(int, Path)} reads it.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or holds no valid key; the
+     *     message names the file and never shows the key
+     */
+    public static byte[] readKey(Path file) {
       String text;
       try {
         text = Files.readString(file, StandardCharsets.US_ASCII).strip();

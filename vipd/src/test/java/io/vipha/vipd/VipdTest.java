@@ -131,9 +131,9 @@ class VipdTest {
     assertThat(err()).contains("the configuration " + file + " is invalid:\n",
         "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 12, column 23)",
-        "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
-            + " controlSocket, metrics, notify"
+        "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, keyId,"
+            + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
+            + " linkDown, stateFile, controlSocket, metrics, notify"
             + " (line 12, column 39)");
   }
 
@@ -175,6 +175,27 @@ class VipdTest {
     assertThat(run("--config", config(7405, "").toString(), "--node", "n1", "--key-file",
         shortKey.toString())).isEqualTo(2);
     assertThat(err()).contains("holds 5 bytes; a key needs at least 32");
+  }
+
+  @Test
+  void bothKeyFilesProblemsAreListedAtOnceAndCheckNamesTheKeys() throws IOException {
+    Path absent = dir.resolve("absent.key");
+    Path shortKey = dir.resolve("short.key");
+    Files.writeString(shortKey, "c2hvcnQ=\n");
+    assertThat(run("--config", config(7405, ",\n\"daemon\": {\"keyFile\": \"" + shortKey
+        + "\", \"acceptKey\": {\"id\": 2, \"file\": \"" + absent + "\"}}").toString(),
+        "--node", "n1")).isEqualTo(2);
+    assertThat(err()).isEqualTo("vipd: the heartbeat keys of group web are wrong:\n"
+        + "  heartbeat key file " + shortKey + " holds 5 bytes; a key needs at least 32 random"
+        + " bytes (the daemon.keyFile of group web)\n"
+        + "  the heartbeat key file " + absent + " (the daemon.acceptKey of group web) does not"
+        + " exist or is not a file; make one with: head -c 32 /dev/urandom | base64 > " + absent
+        + "\n");
+    assertThat(run("--config", config(7405, ",\n\"daemon\": {\"keyFile\": \"" + key
+        + "\", \"keyId\": 3, \"acceptKey\": {\"id\": 2, \"file\": \"" + key + "\"}}")
+        .toString(), "--node", "n1", "--check")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("signing key 3 (" + key
+        + "), accepting key 2 (" + key + ")");
   }
 
   @Test
@@ -438,7 +459,7 @@ class VipdTest {
         "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
         "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 6 7 77\n",
         "\nStateDirectory=vipha\n", "\nRuntimeDirectory=vipha\n",
-        "\nRuntimeDirectoryMode=0750\n");
+        "\nRuntimeDirectoryMode=0750\n", "\nExecReload=/bin/kill -HUP $MAINPID\n");
     String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
         .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
     assertThat(Files.readString(Path.of("../README.md"))).contains(service);
