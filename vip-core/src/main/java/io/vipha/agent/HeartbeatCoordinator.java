@@ -74,7 +74,8 @@ public final class HeartbeatCoordinator implements Coordinator {
   private static final List<String> REJECTION_REASONS =
       Arrays.stream(Rejection.values()).map(Rejection::name).toList();
 
-  private final HeartbeatKeys keys;
+  /** The keys in use; replaced whole by {@link #rekey} from any thread. */
+  private volatile HeartbeatKeys keys;
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
   private final @Nullable InetSocketAddress multicast;
   private final @Nullable String multicastInterface;
@@ -603,6 +604,35 @@ public final class HeartbeatCoordinator implements Coordinator {
         t.lapsed && l != Liveness.DEAD));
   }
 
+  /**
+   * From the next packet on, signs with key {@code id} and accepts only it; safe from any thread
+   * and while running. The last step of a key rotation (the README's "Key rotation": three
+   * rollouts, each finished on every node before the next starts).
+   *
+   * @throws IllegalArgumentException when the id is not 0..255 or the key is shorter than 32
+   *     bytes; the keys in use then stay
+   */
+  public void rekey(int id, byte[] key) {
+    rekeyTo(HeartbeatKeys.of(id, key));
+  }
+
+  /**
+   * From the next packet on, signs with key {@code id} and accepts it and key {@code acceptId};
+   * safe from any thread and while running. The first two steps of a key rotation: first the
+   * old key signs and the new one is also accepted, then the new key signs and the old one is
+   * still accepted.
+   *
+   * @throws IllegalArgumentException when an id is not 0..255, a key is shorter than 32 bytes,
+   *     or both ids are equal; the keys in use then stay
+   */
+  public void rekey(int id, byte[] key, int acceptId, byte[] acceptKey) {
+    rekeyTo(HeartbeatKeys.of(id, key, acceptId, acceptKey));
+  }
+
+  private void rekeyTo(HeartbeatKeys k) {
+    this.keys = k;
+  }
+
   /** Packets dropped so far, by reason. */
   public Map<Rejection, Long> rejected() {
     Map<Rejection, Long> m = new EnumMap<>(Rejection.class);
@@ -714,7 +744,13 @@ public final class HeartbeatCoordinator implements Coordinator {
       return acceptAlso(id, readKey(file));
     }
 
-    static byte[] readKey(Path file) {
+    /**
+     * The key in a file of base64 text, as {@link #keyFile(int, Path)} reads it.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or holds no valid key; the
+     *     message names the file and never shows the key
+     */
+    public static byte[] readKey(Path file) {
       String text;
       try {
         text = Files.readString(file, StandardCharsets.US_ASCII).strip();

@@ -99,6 +99,7 @@ public final class VipAgent {
   final Handover handover;
   final Reconciler reconciler;
   final Announcer announcer;
+  final Reconfiguration reconfiguration;
 
   private volatile AgentState snapshot;
 
@@ -137,6 +138,7 @@ public final class VipAgent {
     this.handover = new Handover(this);
     this.reconciler = new Reconciler(this);
     this.announcer = new Announcer(this);
+    this.reconfiguration = new Reconfiguration(this);
     this.snapshot = buildSnapshot();
   }
 
@@ -242,6 +244,44 @@ public final class VipAgent {
       loop.execute(life::doStop);
     }
     return stopped;
+  }
+
+  /**
+   * Applies a changed group and health checks to this agent, on its event loop; safe from any
+   * thread. Before {@link #start()} it replaces what the builder set.
+   *
+   * <p>A running agent keeps its role: VIPs that stay are never released by the change itself,
+   * added VIPs are planned and acquired, removed VIPs are released and no longer announced or
+   * reconciled. Priority and timer changes take effect at once (the next heartbeat advertises
+   * the new priority); a priority change that makes another node outrank the owner follows the
+   * group's preemption policy, as any other change of priority would. The coordinator learns of
+   * the group ({@link Coordinator#reconfigure(VipGroup)}): peers added or removed, their
+   * addresses, the timers. A health check whose definition is unchanged keeps its state; a new
+   * one starts without effect until it has results (see {@link HealthMonitor#replaceChecks});
+   * a removed one stops and its effect is lifted.
+   *
+   * <p>The future fails with a {@link io.vipha.ValidationException} that lists every problem,
+   * and nothing is changed, when the group has another name or mode, does not name this node,
+   * the health checks repeat a name, or the coordinator cannot apply the group while it runs
+   * (for the {@link HeartbeatCoordinator}: this node's own heartbeat addresses, to which its
+   * transport is bound, need a restart).
+   *
+   * @param group the new group: the same name, mode and node id
+   * @param healthChecks the health checks from now on (replacing the builder's)
+   */
+  public CompletableFuture<Void> reconfigure(VipGroup group, List<HealthCheck> healthChecks) {
+    Objects.requireNonNull(group, "group");
+    List<HealthCheck> checks = List.copyOf(healthChecks);
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        reconfiguration.apply(group, checks);
+        out.complete(null);
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
   }
 
   /**

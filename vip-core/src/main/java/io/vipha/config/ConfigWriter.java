@@ -87,6 +87,15 @@ final class ConfigWriter {
     if (keyFile != null) {
       o.put("keyFile", keyFile.toString());
     }
+    if (d.keyId() != DaemonSettings.DEFAULT_KEY_ID) {
+      o.put("keyId", d.keyId());
+    }
+    DaemonSettings.Key accept = d.acceptKey();
+    if (accept != null) {
+      ObjectNode ak = o.putObject("acceptKey");
+      ak.put("id", accept.id());
+      ak.put("file", accept.file().toString());
+    }
     DaemonSettings.Multicast m = d.multicast();
     if (m != null) {
       ObjectNode mo = o.putObject("multicast");

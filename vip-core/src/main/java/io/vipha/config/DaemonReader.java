@@ -20,14 +20,15 @@ import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the {@code "daemon"} object of a group: the key file, the multicast group, the reconcile
+ * Reads the {@code "daemon"} object of a group: the keys, the multicast group, the reconcile
  * interval, the IPv6 preferred lifetime, the link-down effect, the control socket, the health
  * checks and the notifications, reporting every problem with its path.
  */
 final class DaemonReader {
-  static final List<String> DAEMON = List.of("keyFile", "multicast", "reconcileInterval",
-      "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile", "controlSocket", "metrics",
-      "notify");
+  static final List<String> DAEMON = List.of("keyFile", "keyId", "acceptKey", "multicast",
+      "reconcileInterval", "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile",
+      "controlSocket", "metrics", "notify");
+  static final List<String> ACCEPT_KEY = List.of("id", "file");
   static final List<String> NOTIFY = List.of("hooks", "fifo", "socket", "queueSize");
   static final List<String> HOOK = List.of("events", "command", "timeout");
   /** The longest path a Unix domain socket address holds on Linux ({@code sun_path} less NUL). */
@@ -60,6 +61,13 @@ final class DaemonReader {
     int before = problems.count();
     String key = absolutePath(d, "keyFile", "/etc/vipha/web.key");
     Path keyFile = key == null ? null : Path.of(key);
+    Integer keyId = keyId(d, "keyId");
+    DaemonSettings.Key acceptKey = null;
+    Fields ak = d.object("acceptKey", ACCEPT_KEY);
+    if (ak != null) {
+      acceptKey = acceptKey(ak, keyId != null ? keyId
+          : d.node.get("keyId") == null ? DaemonSettings.DEFAULT_KEY_ID : null);
+    }
     String stateFile = absolutePath(d, "stateFile", DaemonSettings.DEFAULT_STATE_FILE);
     if (stateFile != null) {
       String statePath = d.child("stateFile");
@@ -133,7 +141,41 @@ final class DaemonReader {
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
-        controlSocket, metrics, notify);
+        controlSocket, metrics, notify, keyId == null ? DaemonSettings.DEFAULT_KEY_ID : keyId,
+        acceptKey);
+  }
+
+  /** Field {@code name} of {@code o} as a key id, reported unless 0–255; null when absent. */
+  private @Nullable Integer keyId(Fields o, String name) {
+    Integer id = o.integer(name);
+    if (id != null && (id < 0 || id > DaemonSettings.Key.MAX_ID)) {
+      problems.report(o.child(name), String.valueOf(id), "is not a key id; write 0-"
+          + DaemonSettings.Key.MAX_ID + " (heartbeats carry it in one byte)");
+      return null;
+    }
+    return id;
+  }
+
+  /**
+   * The accepted key; both fields required, its id not the signing key's {@code keyId} (null
+   * when that was reported).
+   */
+  private DaemonSettings.@Nullable Key acceptKey(Fields k, @Nullable Integer keyId) {
+    Integer id = keyId(k, "id");
+    if (id == null && k.node.get("id") == null) {
+      problems.report(k.child("id"), null, "is required; the id of the accepted key, e.g."
+          + " \"id\": 2");
+    } else if (id != null && id.equals(keyId)) {
+      problems.report(k.child("id"), String.valueOf(id), "is the signing key's id (keyId "
+          + keyId + "); every key needs its own id");
+      id = null;
+    }
+    String file = absolutePath(k, "file", "/etc/vipha/web-2.key");
+    if (file == null && k.node.get("file") == null) {
+      problems.report(k.child("file"), null, "is required; the accepted key's file, e.g."
+          + " \"file\": \"/etc/vipha/web-2.key\"");
+    }
+    return id == null || file == null ? null : new DaemonSettings.Key(id, Path.of(file));
   }
 
   /** The notify object; null when something in it was reported. */

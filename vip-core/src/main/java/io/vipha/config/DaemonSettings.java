@@ -31,11 +31,18 @@ import org.jspecify.annotations.Nullable;
  * @param metrics where the daemon serves its metrics, or null (the default) to serve none
  * @param notifications the hooks, FIFO and socket that are told of the node's events ({@link
  *     NotifySettings#NONE} for none)
+ * @param keyId the id (0–255) of the signing key of {@code keyFile}; {@link #DEFAULT_KEY_ID}
+ *     unless set
+ * @param acceptKey one more key that heartbeats may be signed with, for key rotation, or null
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
-    @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications) {
+    @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
+    int keyId, @Nullable Key acceptKey) {
+
+  /** The id of the signing key when none is set. */
+  public static final int DEFAULT_KEY_ID = 1;
 
   /** The link-down effect when none is set: the node may not own VIPs. */
   public static final Effect DEFAULT_LINK_DOWN = Effect.disqualify();
@@ -46,11 +53,25 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** No daemon settings: what a group without a {@code "daemon"} object has. */
   public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
 
-  /** Copies the list of checks. */
+  /** Copies the list of checks; checks the key ids. */
   public DaemonSettings {
     healthChecks = List.copyOf(healthChecks);
     Objects.requireNonNull(linkDown, "linkDown");
     Objects.requireNonNull(notifications, "notifications");
+    Key.requireId(keyId);
+    if (acceptKey != null && acceptKey.id() == keyId) {
+      throw new IllegalArgumentException("the accepted key's id " + keyId + " is the signing"
+          + " key's; give the accepted key another id");
+    }
+  }
+
+  /** Settings with the signing key id {@link #DEFAULT_KEY_ID} and no accepted key. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, metrics, notifications, DEFAULT_KEY_ID, null);
   }
 
   /** Settings with the default preferred lifetime, link-down effect, state file and socket. */
@@ -72,19 +93,29 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** These settings with the state file template {@code template}. */
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications);
+        preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
+        acceptKey);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications);
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
+        acceptKey);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
-        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications);
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey);
+  }
+
+  /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
+  public DaemonSettings withKeys(int id, @Nullable Key accept) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
+        accept);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -113,6 +144,29 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       Objects.requireNonNull(listen, "listen");
       if (listen.getPort() == 0) {
         throw new IllegalArgumentException("the metrics port must be set: " + listen);
+      }
+    }
+  }
+
+  /**
+   * A heartbeat key that a node accepts besides its signing key: its id and its file.
+   *
+   * @param id the key's id, 0–255, as heartbeats carry it
+   * @param file the key, as a file of base64 text (absolute path)
+   */
+  public record Key(int id, Path file) {
+    /** The highest key id. */
+    public static final int MAX_ID = 255;
+
+    /** Checks the id and that the file is not null. */
+    public Key {
+      requireId(id);
+      Objects.requireNonNull(file, "file");
+    }
+
+    static void requireId(int id) {
+      if (id < 0 || id > MAX_ID) {
+        throw new IllegalArgumentException("a key id is 0-" + MAX_ID + "; got " + id);
       }
     }
   }

@@ -210,6 +210,27 @@ public final class HealthMonitor {
     runs.forEach(r -> r.cancellation.cancel());
   }
 
+  /**
+   * Replaces the checks, keeping the state and counts of each check whose definition is
+   * unchanged (equal). A removed check stops (its pending and running probes are cancelled) and
+   * its effect is lifted. On a started monitor an added check is probed at once and starts
+   * <em>without effect</em> (healthy when failing would lower or disqualify, unhealthy when
+   * passing would add weight), so that adding a check to a running node changes nothing until
+   * the check has results; on a monitor not yet started it starts unhealthy, as every check
+   * does. No listener call is made for the change itself. Safe from any thread.
+   *
+   * @throws ValidationException when two checks have the same name
+   * @throws IllegalStateException when the monitor was stopped
+   */
+  public void replaceChecks(List<HealthCheck> checks) {
+    HealthCheck.requireUniqueNames(checks);
+    synchronized (lock) {
+      if (stopped) {
+        throw new IllegalStateException("the monitor was stopped; build a new one");
+      }
+    }
+  }
+
   /** The sum of the weights in effect now (not clamped). */
   public int priorityDelta() {
     synchronized (lock) {

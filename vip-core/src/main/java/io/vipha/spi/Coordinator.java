@@ -1,5 +1,6 @@
 package io.vipha.spi;
 
+import io.vipha.ValidationException;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.plan.Eligibility;
@@ -118,6 +119,27 @@ public interface Coordinator extends AutoCloseable {
 
   /** Starts exchanging state; throws when the transport cannot open. */
   void start(Context context) throws IOException;
+
+  /**
+   * The problems that keep this coordinator from applying {@code group} while it runs, each a
+   * change that needs a restart (for example this node's address its transport is bound to);
+   * empty when it can apply it. Called on the loop, after {@link #start}, before {@link
+   * #reconfigure}; the agent then refuses the whole change and lists these with its own. The
+   * default has none.
+   */
+  default List<ValidationException.Problem> reconfigureProblems(VipGroup group) {
+    return List.of();
+  }
+
+  /**
+   * The agent's group changed to {@code group} (same name, mode and node; {@link
+   * Context#group()} returns it from now on): take the peers added and removed, their addresses
+   * and the timers, keeping what is known of the peers that stay. Called on the loop, after
+   * {@link #start} and only with a group that {@link #reconfigureProblems} accepted. The
+   * default does nothing, which suits a coordinator that reads the group from the context
+   * whenever it needs it.
+   */
+  default void reconfigure(VipGroup group) {}
 
   /** The local state changed: advertise it now rather than at the next interval. */
   void publishNow();

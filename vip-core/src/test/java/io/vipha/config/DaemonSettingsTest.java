@@ -1,6 +1,7 @@
 package io.vipha.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
@@ -104,9 +105,9 @@ class DaemonSettingsTest {
   @Test
   void rejectsAnUnknownField() {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
-        "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
-            + " controlSocket, metrics, notify (line 10, column 9)");
+        "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, keyId,"
+            + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
+            + " linkDown, stateFile, controlSocket, metrics, notify (line 10, column 9)");
   }
 
   private static String metrics(String value) {
@@ -224,6 +225,60 @@ class DaemonSettingsTest {
         "\"reconcileInterval\": \"500ms\", \"controlSocket\": 7,"))).containsExactly(
         "groups[0].daemon.controlSocket: \"7\" is a number; expected a string (line 10, column"
             + " 56)");
+  }
+
+  @Test
+  void readsTheKeyIdAndTheAcceptedKeyAndWritesThemBack() {
+    DaemonSettings plain = VipConfig.parse(VALID).daemon("web");
+    assertThat(plain.keyId()).isEqualTo(DaemonSettings.DEFAULT_KEY_ID);
+    assertThat(plain.acceptKey()).isNull();
+    VipConfig c = VipConfig.parse(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"keyId\": 2, \"acceptKey\": {\"id\": 0,"
+            + " \"file\": \"/etc/vipha/old.key\"},"));
+    DaemonSettings d = c.daemon("web");
+    assertThat(d.keyId()).isEqualTo(2);
+    assertThat(d.acceptKey()).isEqualTo(new DaemonSettings.Key(0, Path.of("/etc/vipha/old.key")));
+    String written = c.toJson();
+    assertThat(written).contains("\"keyId\": 2", "\"acceptKey\"");
+    assertThat(VipConfig.parse(written)).isEqualTo(c);
+    assertThat(VipConfig.parse(VALID).toJson()).doesNotContain("keyId", "acceptKey");
+  }
+
+  @Test
+  void rejectsBadKeyIdsAndAnIncompleteAcceptedKeyAllAtOnce() {
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"keyId\": 256, \"acceptKey\": {\"id\": -1,"
+            + " \"file\": \"old.key\"},"))).containsExactly(
+        "groups[0].daemon.keyId: \"256\" is not a key id; write 0-255 (heartbeats carry it in"
+            + " one byte) (line 10, column 48)",
+        "groups[0].daemon.acceptKey.id: \"-1\" is not a key id; write 0-255 (heartbeats carry it"
+            + " in one byte) (line 10, column 73)",
+        "groups[0].daemon.acceptKey.file: \"old.key\" is not an absolute path; write e.g."
+            + " /etc/vipha/web-2.key (line 10, column 85)");
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"acceptKey\": {},"))).containsExactly(
+        "groups[0].daemon.acceptKey.id: is required; the id of the accepted key, e.g. \"id\": 2"
+            + " (line 10, column 52)",
+        "groups[0].daemon.acceptKey.file: is required; the accepted key's file, e.g. \"file\":"
+            + " \"/etc/vipha/web-2.key\" (line 10, column 52)");
+  }
+
+  @Test
+  void rejectsAnAcceptedKeyWithTheSigningKeysId() {
+    assertThat(problems(edit("\"reconcileInterval\": \"500ms\",",
+        "\"reconcileInterval\": \"500ms\", \"acceptKey\": {\"id\": 1,"
+            + " \"file\": \"/etc/vipha/new.key\"},"))).containsExactly(
+        "groups[0].daemon.acceptKey.id: \"1\" is the signing key's id (keyId 1); every key needs"
+            + " its own id (line 10, column 59)");
+    assertThatThrownBy(() -> plainSettings().withKeys(3, new DaemonSettings.Key(3,
+        Path.of("/k")))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("another id");
+    assertThatThrownBy(() -> new DaemonSettings.Key(256, Path.of("/k")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0-255");
+  }
+
+  private static DaemonSettings plainSettings() {
+    return VipConfig.parse(VALID).daemon("web");
   }
 
   @Test

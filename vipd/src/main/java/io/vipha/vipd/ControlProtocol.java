@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * request:  {"v":1,"cmd":"switchover","target":"n2","vip":"192.0.2.10/24"}
  * reply:    {"v":1,"ok":true,"result":{...}}
  *           {"v":1,"ok":false,"error":{"code":"bad-argument","message":"..."}}
+ *           {"v":1,"ok":false,"error":{"code":"rejected","message":"...","problems":[...]}}
  * </pre>
  *
  * <p>Every request names the protocol version {@code "v"} (1) and the command {@code "cmd"};
@@ -50,7 +51,8 @@ final class ControlProtocol {
     CLEAR_SWITCHOVER("clear-switchover", List.of(), List.of()),
     DRAIN("drain", List.of(), List.of()),
     UNDRAIN("undrain", List.of(), List.of()),
-    ANNOUNCE("announce", List.of(), List.of());
+    ANNOUNCE("announce", List.of(), List.of()),
+    RELOAD("reload", List.of(), List.of());
 
     final String wire;
     final List<String> required;
@@ -97,7 +99,12 @@ final class ControlProtocol {
     /** The agent did not answer in time (its event loop is busy or stalled). */
     TIMEOUT("timeout"),
     /** The daemon failed to carry the command out; the message says why. */
-    FAILED("failed");
+    FAILED("failed"),
+    /**
+     * A reload found problems and changed nothing; the message lists them one per line and the
+     * error's {@code problems} holds them.
+     */
+    REJECTED("rejected");
 
     final String wire;
 
@@ -110,10 +117,22 @@ final class ControlProtocol {
   static final class RequestException extends Exception {
     private static final long serialVersionUID = 1L;
     final Error error;
+    /** The problems, when the reply lists them ({@link Error#REJECTED}); else empty. */
+    final List<String> problems;
 
     RequestException(Error error, String message) {
+      this(error, message, List.of());
+    }
+
+    RequestException(Error error, String message, List<String> problems) {
       super(message);
       this.error = error;
+      this.problems = List.copyOf(problems);
+    }
+
+    /** The error reply line. */
+    String reply() {
+      return error(error, String.valueOf(getMessage()), problems);
     }
   }
 
@@ -225,12 +244,20 @@ final class ControlProtocol {
 
   /** An error reply line. */
   static String error(Error error, String message) {
+    return error(error, message, List.of());
+  }
+
+  /** An error reply line; {@code problems}, unless empty, as the error's list. */
+  static String error(Error error, String message, List<String> problems) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("v", VERSION);
     o.put("ok", false);
     ObjectNode e = o.putObject("error");
     e.put("code", error.wire);
     e.put("message", message);
+    if (!problems.isEmpty()) {
+      problems.forEach(e.putArray("problems")::add);
+    }
     return o.toString();
   }
 

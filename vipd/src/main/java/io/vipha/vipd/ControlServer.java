@@ -302,14 +302,18 @@ final class ControlServer implements AutoCloseable {
     } catch (RequestException e) {
       return ControlProtocol.error(e.error, String.valueOf(e.getMessage()));
     }
+    if (r.command() == ControlProtocol.Command.RELOAD) {
+      LOG.info("control request from {}: {}", client, r.toLine());
+    }
     try {
       String reply = ControlProtocol.ok(service.handle(r));
-      if (r.command() != ControlProtocol.Command.STATUS) {
+      if (r.command() != ControlProtocol.Command.STATUS
+          && r.command() != ControlProtocol.Command.RELOAD) {
         LOG.info("control request from {}: {}", client, r.toLine());
       }
       return reply;
     } catch (RequestException e) {
-      return ControlProtocol.error(e.error, String.valueOf(e.getMessage()));
+      return e.reply();
     }
   }
 

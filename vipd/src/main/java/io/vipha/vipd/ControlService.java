@@ -33,11 +33,19 @@ final class ControlService {
 
   private final VipAgent agent;
   private final @Nullable HeartbeatCoordinator coordinator;
+  private final @Nullable Reloader reloader;
 
   /** A service for {@code agent}; {@code coordinator} adds heartbeat counters to the status. */
   ControlService(VipAgent agent, @Nullable HeartbeatCoordinator coordinator) {
+    this(agent, coordinator, null);
+  }
+
+  /** The same; {@code reloader} carries out {@code reload} and adds the status's config. */
+  ControlService(VipAgent agent, @Nullable HeartbeatCoordinator coordinator,
+      @Nullable Reloader reloader) {
     this.agent = agent;
     this.coordinator = coordinator;
+    this.reloader = reloader;
   }
 
   /** The result of {@code r}; throws the error to reply. */
@@ -55,7 +63,22 @@ final class ControlService {
           s = agent.state(); // the loop is busy: the last published snapshot
           fresh = false;
         }
-        return StatusJson.of(agent, s, fresh, coordinator);
+        ObjectNode status = StatusJson.of(agent, s, fresh, coordinator);
+        if (reloader != null) {
+          status.set("config", reloader.status());
+        }
+        return status;
+      }
+      case RELOAD -> {
+        if (reloader == null) {
+          throw new RequestException(Error.FAILED, "this daemon cannot reload");
+        }
+        try {
+          return Reloader.result(reloader.reload());
+        } catch (Reloader.Rejected e) {
+          throw new RequestException(Error.REJECTED, String.valueOf(e.getMessage()),
+              e.outcome.problems());
+        }
       }
       case SWITCHOVER -> {
         String target = Objects.requireNonNull(r.arg("target"));

@@ -36,8 +36,9 @@ final class Notifier implements AgentListener, AutoCloseable {
   /** How much of a failing hook's stderr the log shows. */
   static final int STDERR_TAIL = 1024;
 
+  /** An event waiting, with the hooks that were set when it came. */
   private record Pending(long seq, String name, Instant time, @Nullable AgentEvent event,
-      @Nullable String reason) {}
+      @Nullable String reason, List<NotifySettings.Hook> hooks) {}
 
   private final String group;
   private final String node;
@@ -48,6 +49,7 @@ final class Notifier implements AgentListener, AutoCloseable {
   private final Thread dispatcher;
   private final Path stderr;
   // Guarded by queue.
+  private List<NotifySettings.Hook> hooks;
   private long seq;
   private long dropped;
   private long droppedSinceLog;
@@ -64,6 +66,7 @@ final class Notifier implements AgentListener, AutoCloseable {
     this.node = node;
     this.settings = settings;
     this.clock = clock;
+    this.hooks = settings.hooks();
     this.stderr = Files.createTempFile("vipd-hook-", ".stderr");
     stderr.toFile().deleteOnExit();
     Path fifo = settings.fifo();
@@ -74,13 +77,7 @@ final class Notifier implements AgentListener, AutoCloseable {
     if (socket != null) {
       sinks.add(LineSink.socket(socket, settings.queueSize()));
     }
-    for (NotifySettings.Hook h : settings.hooks()) {
-      Path command = Path.of(h.command().get(0));
-      if (!Files.isExecutable(command)) {
-        LOG.warn("notify hook {} is not an executable file (yet); each run will fail until it"
-            + " is", command);
-      }
-    }
+    warnNotExecutable(settings.hooks());
     this.dispatcher = new Thread(this::dispatch, "vipd-notify-" + node);
     dispatcher.setDaemon(true);
     dispatcher.start();
@@ -89,6 +86,27 @@ final class Notifier implements AgentListener, AutoCloseable {
   /** A notifier for node {@code node} of group {@code group}, its thread started. */
   static Notifier start(String group, String node, NotifySettings settings) throws IOException {
     return new Notifier(group, node, settings, Instant::now);
+  }
+
+  private static void warnNotExecutable(List<NotifySettings.Hook> hooks) {
+    for (NotifySettings.Hook h : hooks) {
+      Path command = Path.of(h.command().get(0));
+      if (!Files.isExecutable(command)) {
+        LOG.warn("notify hook {} is not an executable file (yet); each run will fail until it"
+            + " is", command);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code notify}'s hooks for the events that come from now on (a reload); the events
+   * already queued run the hooks they came with. The sinks and the queue size stay.
+   */
+  void hooks(NotifySettings notify) {
+    warnNotExecutable(notify.hooks());
+    synchronized (queue) {
+      hooks = notify.hooks();
+    }
   }
 
   /** An agent event; called on the agent's loop, never blocks. */
@@ -108,7 +126,7 @@ final class Notifier implements AgentListener, AutoCloseable {
       if (closing) {
         return;
       }
-      Pending p = new Pending(++seq, name, now, event, reason);
+      Pending p = new Pending(++seq, name, now, event, reason, hooks);
       if (queue.size() >= settings.queueSize()) {
         Pending old = queue.removeFirst();
         dropped++;
@@ -179,7 +197,7 @@ final class Notifier implements AgentListener, AutoCloseable {
       for (LineSink s : sinks) {
         s.offer(line);
       }
-      for (NotifySettings.Hook h : settings.hooks()) {
+      for (NotifySettings.Hook h : p.hooks()) {
         if (h.wants(n.name())) {
           if (Thread.currentThread().isInterrupted()) {
             return;

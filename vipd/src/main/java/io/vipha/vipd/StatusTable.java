@@ -33,6 +33,10 @@ final class StatusTable {
     if (!s.path("fresh").asBoolean(true)) {
       out.append("\n(the agent's loop did not answer: this is its last published state)");
     }
+    JsonNode config = s.path("config");
+    if (config.isObject()) {
+      out.append('\n').append(config(config, now));
+    }
     out.append("\n\n");
 
     List<List<String>> nodes = new ArrayList<>();
@@ -134,6 +138,29 @@ final class StatusTable {
       column += (i > 0 ? 1 : 0) + item.length();
     }
     return out.append('\n').toString();
+  }
+
+  /** The config line: the file, its generation and the last reload. */
+  static String config(JsonNode c, Instant now) {
+    StringBuilder out = new StringBuilder("config ").append(c.path("file").asText())
+        .append(", generation ").append(c.path("generation").asInt()).append(" (")
+        .append(c.path("applied").asInt()).append(" applied, ").append(c.path("rejected").asInt())
+        .append(" rejected)");
+    JsonNode last = c.path("lastReload");
+    if (!last.isObject()) {
+      return out.append(", not reloaded").toString();
+    }
+    out.append(", last reload ").append(ago(now, last.path("at").asText())).append(": ");
+    if (last.path("ok").asBoolean()) {
+      int n = last.path("changes").size();
+      out.append("applied, ").append(n == 0 ? "no changes" : n == 1 ? "1 change"
+          : n + " changes");
+    } else {
+      int n = last.path("problems").size();
+      out.append("REJECTED, ").append(n == 1 ? "1 problem" : n + " problems")
+          .append(" (vipctl status --json lists them)");
+    }
+    return out.toString();
   }
 
   private static String priority(JsonNode n) {

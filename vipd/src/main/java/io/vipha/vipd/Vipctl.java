@@ -32,9 +32,10 @@ import picocli.CommandLine.ScopeType;
         "The socket: --socket PATH, or the one that --config FILE --node ID [--group NAME]",
         "name (daemon.controlSocket, else /run/vipha/GROUP-NODE.sock)."},
     subcommands = {Vipctl.Status.class, Vipctl.Switchover.class, Vipctl.ClearSwitchover.class,
-        Vipctl.Drain.class, Vipctl.Undrain.class, Vipctl.Announce.class},
+        Vipctl.Drain.class, Vipctl.Undrain.class, Vipctl.Announce.class, Vipctl.Reload.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:the daemon answered with an error",
+    exitCodeList = {"0:done",
+        "1:the daemon answered with an error (reload: rejected, the running configuration stays)",
         "2:bad command line, or the configuration named by --config is wrong",
         "3:no control socket, or nobody answers on it: vipd is not running for this node",
         "4:permission denied on the socket (it is mode 0660: run as root or the daemon's group)",
@@ -117,7 +118,7 @@ public final class Vipctl implements Callable<Integer> {
   @Override
   public Integer call() {
     err.println("vipctl: name a command: status, switchover, clear-switchover, drain, undrain,"
-        + " announce\nRun vipctl --help for the commands and options.");
+        + " announce, reload\nRun vipctl --help for the commands and options.");
     return Exit.USAGE.code;
   }
 
@@ -176,8 +177,10 @@ public final class Vipctl implements Callable<Integer> {
     }
     if (!reply.path("ok").asBoolean()) {
       JsonNode e = reply.path("error");
-      err.println("vipctl: " + e.path("message").asText("the daemon's reply is malformed")
-          + " (" + e.path("code").asText("?") + ")");
+      String message = e.path("message").asText("the daemon's reply is malformed");
+      // A message of several lines (a rejected reload's problems) ends with its last problem.
+      err.println("vipctl: " + (message.contains("\n") ? message
+          : message + " (" + e.path("code").asText("?") + ")"));
       return Exit.ERROR_REPLY.code;
     }
     if (!json) {
@@ -284,6 +287,30 @@ public final class Vipctl implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("announced");
         r.path("announced").forEach(v -> sb.append(' ').append(v.asText()));
         return sb.append('\n').toString();
+      });
+    }
+  }
+
+  @CommandLine.Command(name = "reload", mixinStandardHelpOptions = true,
+      description = {"Makes the daemon read its configuration and key files again and apply the"
+          + " changes that keep the node's role (timers, priorities, VIPs, peers, health checks,"
+          + " notify hooks, keys) without releasing a VIP that stays; as SIGHUP does.",
+          "A configuration with a problem, or a change that needs a restart, is rejected whole:"
+              + " every problem is printed, the running configuration stays, and the exit code"
+              + " is 1."})
+  static final class Reload extends Sub {
+    @Override
+    public Integer call() {
+      return parent().send(request(Command.RELOAD), r -> {
+        StringBuilder sb = new StringBuilder("reload ").append(r.path("generation").asInt())
+            .append(" applied: ");
+        if (r.path("changes").isEmpty()) {
+          return sb.append("no changes\n").toString();
+        }
+        sb.append(r.path("changes").size()).append(r.path("changes").size() == 1 ? " change"
+            : " changes").append('\n');
+        r.path("changes").forEach(c -> sb.append("  ").append(c.asText()).append('\n'));
+        return sb.toString();
       });
     }
   }

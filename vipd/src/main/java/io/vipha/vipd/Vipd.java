@@ -166,8 +166,8 @@ public final class Vipd {
         VipGroup g = setup.group();
         out.println("vipd: " + options.config() + " is valid: group " + g.name() + ", node "
             + options.node() + ", " + g.vips().size() + " VIP(s), " + g.nodes().size()
-            + " node(s), " + setup.daemon().healthChecks().size() + " health check(s), key file "
-            + setup.keyFile() + ", state file " + setup.stateFile());
+            + " node(s), " + setup.daemon().healthChecks().size() + " health check(s), "
+            + setup.keys() + ", state file " + setup.stateFile());
         return ExitCode.OK.code;
       }
       return serve(options, setup).code;

@@ -131,9 +131,9 @@ class VipdTest {
     assertThat(err()).contains("the configuration " + file + " is invalid:\n",
         "  groups[0].daemon.keyFile: \"relative.key\" is not an absolute path; write e.g."
             + " /etc/vipha/web.key (line 12, column 23)",
-        "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, multicast,"
-            + " reconcileInterval, healthChecks, preferredLifetimeZero, linkDown, stateFile,"
-            + " controlSocket, metrics, notify"
+        "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, keyId,"
+            + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
+            + " linkDown, stateFile, controlSocket, metrics, notify"
             + " (line 12, column 39)");
   }
 
