@@ -2,6 +2,7 @@ package io.vipha.vipd;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vipha.VipGroup;
 import io.vipha.config.DaemonSettings;
@@ -129,10 +130,17 @@ final class ConfigDiff {
     if (a == null && b == null || a != null && a.equals(b)) {
       return;
     }
+    if (!element && !RESTART.containsKey(path)) { // an object left out: its fields' defaults
+      if (a == null && b != null && b.isObject()) {
+        a = JsonNodeFactory.instance.objectNode();
+      } else if (b == null && a != null && a.isObject()) {
+        b = JsonNodeFactory.instance.objectNode();
+      }
+    }
     if (a != null && b != null && a.isObject() && b.isObject()) {
-      Set<String> names = new LinkedHashSet<>();
-      a.fieldNames().forEachRemaining(names::add);
+      Set<String> names = new LinkedHashSet<>(); // the writer's order, removed fields last
       b.fieldNames().forEachRemaining(names::add);
+      a.fieldNames().forEachRemaining(names::add);
       for (String n : names) {
         diff(path.isEmpty() ? n : path + "." + n, a.get(n), b.get(n), false, out);
       }

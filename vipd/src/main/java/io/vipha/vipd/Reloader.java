@@ -168,11 +168,11 @@ final class Reloader implements AutoCloseable {
       changes.addAll(diff.changes());
       changes.addAll(running.keys().changesTo(next.keys()));
     }
-    if (problems.isEmpty()) {
-      problems.addAll(apply(Objects.requireNonNull(next)));
+    if (next != null && problems.isEmpty()) {
+      problems.addAll(apply(next));
     }
     State s = state;
-    if (!problems.isEmpty()) {
+    if (next == null || !problems.isEmpty()) {
       Outcome o = new Outcome(clock.get(), false, s.generation(), List.of(), problems);
       state = new State(s.generation(), s.applied(), s.rejected() + 1, o);
       LOG.warn("reload rejected, the running configuration stays: {}",

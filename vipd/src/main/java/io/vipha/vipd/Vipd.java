@@ -7,6 +7,7 @@ import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
 import io.vipha.config.NotifySettings;
+import io.vipha.health.HealthCheck;
 import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.spi.AddressBackend;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +76,7 @@ public final class Vipd {
   private @Nullable ControlServer control;
   private @Nullable MetricsServer metrics;
   private @Nullable Notifier notifier;
+  private @Nullable Reloader reloader;
   private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
   private Duration stopBound = Duration.ofSeconds(30);
 
@@ -170,7 +173,7 @@ public final class Vipd {
             + setup.keys() + ", state file " + setup.stateFile());
         return ExitCode.OK.code;
       }
-      return serve(options, setup).code;
+      return serve(options, setup, defaultStateFile).code;
     } catch (Failure f) {
       err.println("vipd: " + f.getMessage());
       LOG.error("exiting with code {}", f.code.code);
@@ -179,7 +182,7 @@ public final class Vipd {
   }
 
 
-  private ExitCode serve(Options o, Setup setup) throws Failure {
+  private ExitCode serve(Options o, Setup setup, String stateTemplate) throws Failure {
     VipGroup group = setup.group();
     String node = java.util.Objects.requireNonNull(o.node());
     String ns = o.namespace();
@@ -212,22 +215,27 @@ public final class Vipd {
       a.addListener(new EventLog(LOG));
       a.addListener(this::fatal);
       NotifySettings notify = setup.daemon().notifications();
-      if (!notify.isEmpty()) {
-        try {
-          Notifier n = Notifier.start(group.name(), node, notify);
-          notifier = n;
-          a.addListener(n);
-        } catch (IOException e) {
-          throw new Failure(ExitCode.FAILURE, "cannot start daemon.notify of group "
-              + group.name() + ": " + e.getMessage());
-        }
+      Notifier n;
+      try {
+        n = Notifier.start(group.name(), node, notify); // a reload may add hooks
+        notifier = n;
+        a.addListener(n);
+      } catch (IOException e) {
+        throw new Failure(ExitCode.FAILURE, "cannot start daemon.notify of group "
+            + group.name() + ": " + e.getMessage());
       }
+      Reloader r = new Reloader(o, stateTemplate, setup,
+          new ReloadTarget(a, coordinator, n, b, ns), Instant::now);
+      reloader = r;
       Path socket = o.controlSocket() != null ? o.controlSocket()
           : controlSocket(controlDirectory, group.name(), node, setup.daemon());
       try {
-        control = ControlServer.open(socket, new ControlService(a, coordinator));
+        control = ControlServer.open(socket, new ControlService(a, coordinator, r));
       } catch (ControlServer.BindException e) {
         throw new Failure(ExitCode.CONTROL_SOCKET, String.valueOf(e.getMessage()));
+      }
+      if (signals) {
+        handleHangup();
       }
       DaemonSettings.Metrics m = setup.daemon().metrics();
       if (m != null) {
@@ -260,11 +268,8 @@ public final class Vipd {
       if (signals) {
         Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "vipd-stop"));
       }
-      LOG.info("started; SIGTERM or SIGINT stops gracefully");
-      Notifier n = notifier;
-      if (n != null) {
-        n.daemon("started", null);
-      }
+      LOG.info("started; SIGTERM or SIGINT stops gracefully, SIGHUP reloads {}", o.config());
+      n.daemon("started", null);
       ExitCode code = end.join();
       if (code != ExitCode.OK) {
         stopGracefully("exit " + code.code);
@@ -276,6 +281,55 @@ public final class Vipd {
     } catch (Failure f) {
       close();
       throw f;
+    }
+  }
+
+  /** What a reload changes in the running daemon. */
+  private record ReloadTarget(VipAgent agent, HeartbeatCoordinator coordinator, Notifier notifier,
+      AddressBackend backend, @Nullable String namespace) implements Reloader.Target {
+    @Override
+    public CompletableFuture<Void> reconfigure(VipGroup group, List<HealthCheck> checks) {
+      return agent.reconfigure(group, checks);
+    }
+
+    @Override
+    public void rekey(KeySet keys) {
+      KeySet.Key accept = keys.accept();
+      if (accept == null) {
+        coordinator.rekey(keys.sign().id(), keys.sign().bytes());
+      } else {
+        coordinator.rekey(keys.sign().id(), keys.sign().bytes(), accept.id(), accept.bytes());
+      }
+    }
+
+    @Override
+    public void hooks(NotifySettings notify) {
+      notifier.hooks(notify);
+    }
+
+    @Override
+    public void checkInterfaces(VipGroup group, DaemonSettings daemon) throws Failure {
+      Interfaces.check(backend, group, daemon, namespace);
+    }
+  }
+
+  /**
+   * SIGHUP reloads instead of ending the JVM (its default). sun.misc.Signal (module
+   * jdk.unsupported) is the JDK's only way to handle a signal; it works on JDK 17 and later.
+   */
+  private void handleHangup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> hangup());
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      LOG.warn("SIGHUP cannot be handled ({}); reload with vipctl reload", e.getMessage());
+    }
+  }
+
+  /** What SIGHUP does: asks for a reload and returns at once. */
+  void hangup() {
+    Reloader r = reloader;
+    if (r != null) {
+      r.signal();
     }
   }
 
@@ -365,6 +419,10 @@ public final class Vipd {
   }
 
   private void close() {
+    Reloader r = reloader;
+    if (r != null) {
+      r.close();
+    }
     ControlServer c = control;
     if (c != null) {
       c.close();

@@ -77,6 +77,20 @@ final class LocalDaemons implements AutoCloseable {
     return dir.resolve(node + ".sock");
   }
 
+  /** The daemon of {@code node}. */
+  Vipd daemon(String node) {
+    return Objects.requireNonNull(daemons.get(node), node);
+  }
+
+  /** Rewrites the configuration file with {@code from} replaced by {@code to} (which must be in it). */
+  void edit(String from, String to) throws IOException {
+    String text = Files.readString(config);
+    if (!text.contains(from)) {
+      throw new IllegalArgumentException(from + " is not in " + text);
+    }
+    Files.writeString(config, text.replace(from, to));
+  }
+
   InMemoryBackend backend(String node) {
     return Objects.requireNonNull(backends.get(node), node);
   }
