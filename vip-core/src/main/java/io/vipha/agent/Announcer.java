@@ -40,6 +40,23 @@ final class Announcer {
     return refreshTimer;
   }
 
+  /**
+   * The group changed: conflicts of VIPs no longer in it are forgotten, and on a {@code started}
+   * agent the periodic refresh follows a changed period ({@code before} the old one) from now.
+   */
+  void regroup(@Nullable Duration before, boolean started) {
+    lastConflictAnnounce.keySet().retainAll(a.group.vips());
+    if (!started || Objects.equals(before, a.policy.announce().refresh())) {
+      return;
+    }
+    Cancellable t = refreshTimer;
+    if (t != null) {
+      t.cancel();
+      refreshTimer = null;
+    }
+    start();
+  }
+
   private void refresh() {
     if (a.phase() == Phase.STOPPED) {
       return;

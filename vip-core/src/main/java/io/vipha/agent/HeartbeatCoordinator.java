@@ -1,10 +1,12 @@
 package io.vipha.agent;
 
 import io.vipha.Node;
+import io.vipha.ValidationException;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.internal.Addresses;
 import io.vipha.internal.Hashing;
+import io.vipha.internal.Problems;
 import io.vipha.internal.VipOrder;
 import io.vipha.internal.heartbeat.DecodeResult;
 import io.vipha.internal.heartbeat.HeartbeatCodec;
@@ -37,6 +39,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -98,9 +101,20 @@ public final class HeartbeatCoordinator implements Coordinator {
   private PeerTrack[] tracks = new PeerTrack[0];
   private long interval;
   private long deadAfter;
-  /** Silence after which a peer no longer vouches for this node's quorum: one interval less. */
-  private long lapseAfter;
+  /**
+   * Until every peer runs this configuration (after {@link #reconfigure}): the longest interval
+   * and detection time of the configurations since, by which a peer still on another one is
+   * judged, and the shortest interval, at which heartbeats go out. The configuration's own
+   * values otherwise. A peer no longer vouches for this node's quorum one interval before its
+   * detection time; one on another configuration, by the last configuration's timers, by which
+   * it judges this node.
+   */
+  private long looseInterval;
+  private long looseDeadAfter;
+  private long looseLapse;
+  private long sendInterval;
   private long stallThreshold;
+  private @Nullable HeartbeatKeys appliedKeys;
   private long configDigest;
   private long incarnation;
   private long sequence;
@@ -148,39 +162,18 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.loop = l;
     this.group = g.name();
     this.selfId = context.nodeId();
-    this.ids = g.nodes().stream().map(Node::id).sorted().toArray(String[]::new);
-    this.selfIndex = Arrays.binarySearch(ids, selfId);
-    this.vips = VipOrder.of(g);
-    for (int i = 0; i < vips.length; i++) {
-      vipIndex.put(vips[i].address(), i);
-    }
-    this.bitmap = new byte[HeartbeatCodec.bitmapLength(vips.length)];
-    this.heardBits = new byte[(ids.length + 7) / 8];
-    this.pinBytes = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
-    this.suspensionBytes = new byte[ids.length * HeartbeatCodec.SUSPENSION_LENGTH];
-    this.interval = g.policy().heartbeatInterval().toNanos();
-    this.deadAfter = g.policy().detectionTime().toNanos();
-    this.stallThreshold = deadAfter - interval;
-    this.lapseAfter = deadAfter - interval;
-    this.configDigest = digest(g);
     this.incarnation = context.incarnation();
-    this.tracks = new PeerTrack[ids.length];
-    Node self = g.node(selfId).orElseThrow();
-    for (int i = 0; i < ids.length; i++) {
-      PeerTrack t = new PeerTrack(ids[i], i);
-      t.since = l.nanoTime();
-      tracks[i] = t;
-      if (i != selfIndex) {
-        destinations.addAll(g.node(ids[i]).orElseThrow().heartbeat());
-      }
-    }
+    HeartbeatKeys k = keys;
+    this.appliedKeys = k;
+    this.encoder = new HeartbeatEncoder(k, group, selfId).incarnation(incarnation);
+    this.decoder = new HeartbeatDecoder(k, ReplayGuard.forNodes(List.of()));
+    applyGroup(g, l.nanoTime());
+    this.looseInterval = interval;
+    this.looseDeadAfter = deadAfter;
+    this.looseLapse = deadAfter - interval;
+    this.sendInterval = interval;
     InetSocketAddress m = multicast;
-    if (m != null) {
-      destinations.add(m);
-    }
-    this.encoder = new HeartbeatEncoder(keys, group, selfId).configDigest(configDigest)
-        .incarnation(incarnation);
-    this.decoder = new HeartbeatDecoder(keys, ReplayGuard.forNodes(Arrays.asList(ids)));
+    Node self = g.node(selfId).orElseThrow();
     InetSocketAddress bind = self.heartbeat().get(0);
     Function<InetSocketAddress, DatagramTransport> f = transportFactory;
     DatagramTransport tr;
@@ -199,21 +192,208 @@ public final class HeartbeatCoordinator implements Coordinator {
   }
 
   /**
+   * Takes the group's members, VIPs, timers, digest and destinations, keeping the track and
+   * replay state of every peer that stays; a peer no longer in the group is dropped and its
+   * pending timers do nothing.
+   */
+  private void applyGroup(VipGroup g, long now) {
+    String[] newIds = g.nodes().stream().map(Node::id).sorted().toArray(String[]::new);
+    Map<String, PeerTrack> old = new HashMap<>();
+    for (PeerTrack t : tracks) {
+      old.put(t.id, t);
+    }
+    PeerTrack[] next = new PeerTrack[newIds.length];
+    for (int i = 0; i < newIds.length; i++) {
+      PeerTrack t = old.remove(newIds[i]);
+      if (t == null) {
+        t = new PeerTrack(newIds[i], i);
+        t.since = now;
+      }
+      t.index = i;
+      next[i] = t;
+    }
+    for (PeerTrack gone : old.values()) {
+      gone.removed = true;
+    }
+    this.ids = newIds;
+    this.tracks = next;
+    this.selfIndex = Arrays.binarySearch(ids, selfId);
+    this.vips = VipOrder.of(g);
+    vipIndex.clear();
+    for (int i = 0; i < vips.length; i++) {
+      vipIndex.put(vips[i].address(), i);
+    }
+    Set<VirtualIp> kept = Set.of(vips);
+    for (PeerTrack t : tracks) {
+      // Indexes in a peer's bitmap and pins mean other VIPs now: read its next heartbeat afresh,
+      // and meanwhile keep what it held of the VIPs that stay.
+      t.bitmap = new byte[0];
+      t.pinSignature = 0;
+      t.pins = List.of();
+      if (!kept.containsAll(t.held)) {
+        Set<VirtualIp> held = new HashSet<>(t.held);
+        held.retainAll(kept);
+        t.held = Set.copyOf(held);
+      }
+    }
+    this.bitmap = new byte[HeartbeatCodec.bitmapLength(vips.length)];
+    this.heardBits = new byte[(ids.length + 7) / 8];
+    this.pinBytes = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
+    this.suspensionBytes = new byte[ids.length * HeartbeatCodec.SUSPENSION_LENGTH];
+    this.interval = g.policy().heartbeatInterval().toNanos();
+    this.deadAfter = g.policy().detectionTime().toNanos();
+    this.stallThreshold = deadAfter - interval;
+    this.configDigest = digest(g);
+    Objects.requireNonNull(encoder).configDigest(configDigest);
+    HeartbeatDecoder d = Objects.requireNonNull(decoder);
+    d.guard(d.guard().regrouped(Arrays.asList(ids)));
+    destinations.clear();
+    for (int i = 0; i < ids.length; i++) {
+      if (i != selfIndex) {
+        destinations.addAll(g.node(ids[i]).orElseThrow().heartbeat());
+      }
+    }
+    InetSocketAddress m = multicast;
+    if (m != null) {
+      destinations.add(m);
+    }
+  }
+
+  /**
+   * This node's first heartbeat address, to which the transport is bound, cannot change while it
+   * runs (unless the default transport listens on the multicast group's port instead); with
+   * multicast every heartbeat address must stay on the group's port.
+   */
+  @Override
+  public List<ValidationException.Problem> reconfigureProblems(VipGroup g) {
+    Problems p = new Problems();
+    VipGroup running = Objects.requireNonNull(ctx).group();
+    Node before = running.node(selfId).orElseThrow();
+    Optional<Node> after = g.node(selfId);
+    InetSocketAddress m = multicast;
+    boolean bound = transportFactory != null || m == null;
+    if (bound && after.isPresent()
+        && !after.get().heartbeat().get(0).equals(before.heartbeat().get(0))) {
+      p.add("nodes[" + g.nodes().indexOf(after.get()) + "].heartbeat[0]",
+          Addresses.text(after.get().heartbeat().get(0)), "is this node's heartbeat address,"
+          + " to which its transport is bound (now " + Addresses.text(before.heartbeat().get(0))
+          + "); changing it needs a restart of the agent");
+    }
+    if (m != null && transportFactory == null) {
+      p.list().addAll(groupPortProblems(g, m).list());
+    }
+    return p.list();
+  }
+
+  /**
+   * Takes the changed group at once: peers added (unheard, as at start) and removed, their
+   * addresses, the VIPs, the digest and the timers. Until every peer heard runs the same
+   * configuration, heartbeats go out at the shorter of the old and new intervals and peers that
+   * still run another configuration are judged by the longer of the old and new timers, so that
+   * a rolling change of the timers declares no node dead, whichever node changes first.
+   */
+  @Override
+  public void reconfigure(VipGroup g) {
+    Scheduler l = Objects.requireNonNull(loop);
+    long oldInterval = interval;
+    long oldDeadAfter = deadAfter;
+    long oldDigest = configDigest;
+    applyGroup(g, l.nanoTime());
+    if (configDigest != oldDigest) {
+      for (PeerTrack t : tracks) {
+        t.sameConfig = false; // until its next heartbeat says otherwise
+      }
+      looseLapse = oldDeadAfter - oldInterval;
+    }
+    looseInterval = Math.max(looseInterval, Math.max(oldInterval, interval));
+    looseDeadAfter = Math.max(looseDeadAfter, Math.max(oldDeadAfter, deadAfter));
+    long send = Math.min(sendInterval, Math.min(oldInterval, interval));
+    if (send != sendInterval && !closed) {
+      sendInterval = send;
+      Cancellable t = tickTimer;
+      if (t != null) {
+        t.cancel();
+      }
+      expectedTick = l.nanoTime();
+      tick();
+    }
+  }
+
+  /**
+   * Once every peer heard alive runs this node's configuration, the old timers are forgotten:
+   * heartbeats go out every interval and every peer is judged by this configuration's timers.
+   */
+  private void settleTimers() {
+    if (sendInterval == interval && looseInterval == interval && looseDeadAfter == deadAfter
+        && looseLapse == deadAfter - interval) {
+      return;
+    }
+    for (PeerTrack t : tracks) {
+      if (t.index != selfIndex && t.heard && t.liveness != Liveness.DEAD && !t.sameConfig) {
+        return;
+      }
+    }
+    sendInterval = interval;
+    looseInterval = interval;
+    looseDeadAfter = deadAfter;
+    looseLapse = deadAfter - interval;
+  }
+
+  /** The interval by which {@code t}'s silence is judged. */
+  private long intervalOf(PeerTrack t) {
+    return t.sameConfig ? interval : looseInterval;
+  }
+
+  /** The silence after which {@code t} is dead. */
+  private long deadAfterOf(PeerTrack t) {
+    return t.sameConfig ? deadAfter : looseDeadAfter;
+  }
+
+  /** The silence after which {@code t} no longer vouches for this node's quorum lease. */
+  private long lapseAfterOf(PeerTrack t) {
+    return t.sameConfig ? deadAfter - interval : looseLapse;
+  }
+
+  /**
+   * Signs and accepts with the keys {@link #rekey} set last, from this packet on. Called on the
+   * loop before every packet sent or read; a volatile read when nothing changed.
+   */
+  private void applyKeys() {
+    HeartbeatKeys k = keys;
+    if (k != appliedKeys) {
+      appliedKeys = k;
+      Objects.requireNonNull(encoder).keys(k);
+      Objects.requireNonNull(decoder).keys(k);
+    }
+  }
+
+  /**
    * With multicast, the default transport listens on the group's port only, so unicast must reach
    * that port too: every heartbeat address of every node must use it.
    */
   private static void requireGroupPort(VipGroup g, InetSocketAddress m) {
-    for (Node n : g.nodes()) {
-      for (InetSocketAddress a : n.heartbeat()) {
+    Problems p = groupPortProblems(g, m);
+    if (!p.isEmpty()) {
+      throw new IllegalArgumentException(p.list().get(0).message());
+    }
+  }
+
+  private static Problems groupPortProblems(VipGroup g, InetSocketAddress m) {
+    Problems p = new Problems();
+    for (int i = 0; i < g.nodes().size(); i++) {
+      Node n = g.nodes().get(i);
+      for (int j = 0; j < n.heartbeat().size(); j++) {
+        InetSocketAddress a = n.heartbeat().get(j);
         if (a.getPort() != m.getPort()) {
-          throw new IllegalArgumentException("node " + n.id() + " has heartbeat address "
-              + Addresses.text(a) + " but the multicast group"
+          p.add("nodes[" + i + "].heartbeat[" + j + "]", null, "node " + n.id()
+              + " has heartbeat address " + Addresses.text(a) + " but the multicast group"
               + " is on port " + m.getPort() + ": with multicast each node receives multicast and"
               + " unicast heartbeats on the group's port, so every node's heartbeat addresses must"
               + " use port " + m.getPort());
         }
       }
     }
+    return p;
   }
 
   private void tick() {
@@ -232,8 +412,9 @@ public final class HeartbeatCoordinator implements Coordinator {
       }
       Objects.requireNonNull(ctx).stalled(late);
     }
+    settleTimers();
     send(MessageType.HEARTBEAT);
-    if (late <= interval / 4) {
+    if (late <= sendInterval / 4) {
       // (A late tick means this node was paused; its peers' heartbeats may still wait in the
       // socket. The death timers judge silence then, after letting the receiver catch up.)
       for (PeerTrack t : tracks) {
@@ -242,8 +423,8 @@ public final class HeartbeatCoordinator implements Coordinator {
         }
       }
     }
-    expectedTick = now + interval;
-    tickTimer = l.schedule(interval, this::tick);
+    expectedTick = now + sendInterval;
+    tickTimer = l.schedule(sendInterval, this::tick);
   }
 
   @Override
@@ -274,6 +455,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   }
 
   private void send(MessageType type) {
+    applyKeys();
     Context c = Objects.requireNonNull(ctx);
     HeartbeatEncoder enc = Objects.requireNonNull(encoder);
     DatagramTransport tr = Objects.requireNonNull(transport);
@@ -379,6 +561,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     if (closed) {
       return;
     }
+    applyKeys();
     HeartbeatDecoder dec = Objects.requireNonNull(decoder);
     if (!replayGuard) { // a guard that has seen nothing accepts every authenticated packet
       dec = new HeartbeatDecoder(keys, ReplayGuard.forNodes(Arrays.asList(ids)));
@@ -417,6 +600,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       changed = true;
     }
     boolean sameConfig = hb.configDigest() == configDigest;
+    t.sameConfig = sameConfig;
     if (!sameConfig && !t.digestWarned) {
       t.digestWarned = true;
       LOG.warn("{}/{}: node {} runs another configuration of the group; its VIP holdings and"
@@ -532,16 +716,19 @@ public final class HeartbeatCoordinator implements Coordinator {
       return;
     }
     t.deathTimer = true;
-    long suspectAfter = interval + interval / 2 + 1;
-    long due = t.lastHeard + (t.liveness == Liveness.ALIVE && suspectAfter < deadAfter
-        ? (t.lapsed ? suspectAfter : Math.min(suspectAfter, lapseAfter))
-        : t.lapsed ? deadAfter : lapseAfter);
+    long iv = intervalOf(t);
+    long dead = deadAfterOf(t);
+    long lapse = lapseAfterOf(t);
+    long suspectAfter = iv + iv / 2 + 1;
+    long due = t.lastHeard + (t.liveness == Liveness.ALIVE && suspectAfter < dead
+        ? (t.lapsed ? suspectAfter : Math.min(suspectAfter, lapse))
+        : t.lapsed ? dead : lapse);
     Objects.requireNonNull(loop).schedule(due - now, () -> deathCheck(t, due));
   }
 
   private void deathCheck(PeerTrack t, long due) {
     t.deathTimer = false;
-    if (closed || t.liveness == Liveness.DEAD) {
+    if (closed || t.removed || t.liveness == Liveness.DEAD) {
       return;
     }
     Scheduler l = Objects.requireNonNull(loop);
@@ -566,9 +753,11 @@ public final class HeartbeatCoordinator implements Coordinator {
       return;
     }
     long silent = now - t.lastHeard;
-    Liveness l = silent >= deadAfter ? Liveness.DEAD
-        : silent > interval + interval / 2 ? Liveness.SUSPECT : Liveness.ALIVE;
-    boolean lapsed = l != Liveness.DEAD && silent >= lapseAfter;
+    long iv = intervalOf(t);
+    long dead = deadAfterOf(t);
+    Liveness l = silent >= dead ? Liveness.DEAD
+        : silent > iv + iv / 2 ? Liveness.SUSPECT : Liveness.ALIVE;
+    boolean lapsed = l != Liveness.DEAD && silent >= lapseAfterOf(t);
     if (l != t.liveness || lapsed != t.lapsed) {
       if (l != t.liveness) {
         t.liveness = l;

@@ -36,7 +36,7 @@ final class NodeMemory {
   private final @Nullable StateStore store;
   private final Scheduler clock;
   private final String nodeId;
-  private final FailoverPolicy policy;
+  private FailoverPolicy policy;
   private long incarnation;
   private FlapRecord saved = FlapRecord.NONE;
   /** The last plan whose record is saved: plans are immutable, so that one needs no look. */
@@ -50,6 +50,11 @@ final class NodeMemory {
     this.nodeId = nodeId;
     this.policy = policy;
   }
+  /** The flap limit of a changed group, from now on. */
+  void policy(FailoverPolicy p) {
+    this.policy = p;
+  }
+
 
   /**
    * The incarnation after {@code stored} for a start at wall-clock {@code wallMillis}: above both

@@ -1,13 +1,18 @@
 package io.vipha.agent;
 
 import io.vipha.Node;
+import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.Coordinator.PeerState;
+import io.vipha.spi.Coordinator.Pin;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +54,27 @@ final class PeerTable {
   long peerHeldSince(String peer, VirtualIp v) {
     Long t = heldFrom(peer, v);
     return t == null ? Long.MIN_VALUE : t;
+  }
+
+  /**
+   * The group changed: peers no longer in it are forgotten, and what the others hold and pin is
+   * kept for the VIPs and nodes that stay (the coordinator reports them afresh).
+   */
+  void regroup(VipGroup g) {
+    peers.keySet().removeIf(id -> g.node(id).isEmpty());
+    peerHeld.keySet().removeIf(id -> g.node(id).isEmpty());
+    for (Map<VirtualIp, Long> m : peerHeld.values()) {
+      m.keySet().retainAll(g.vips());
+    }
+    peers.replaceAll((id, p) -> {
+      Set<VirtualIp> held = new HashSet<>(p.held());
+      held.retainAll(g.vips());
+      List<Pin> pins = p.pins().stream().filter(x -> Planning.inGroup(g, x)).toList();
+      return held.size() == p.held().size() && pins.size() == p.pins().size() ? p
+          : new PeerState(p.nodeId(), p.liveness(), p.since(), p.effectivePriority(),
+              p.eligibility(), p.eligibilitySince(), held, pins, p.incarnation(), p.left(),
+              p.cutOff(), p.lapsed());
+    });
   }
 
   /** Whether every other member of the group is heard and alive. */

@@ -14,7 +14,8 @@ import java.util.Set;
  */
 final class PeerTrack {
   final String id;
-  final int index;
+  /** Its position in id order; changes when the group does. */
+  int index;
   Liveness liveness = Liveness.DEAD;
   long since;
   long lastHeard = Long.MIN_VALUE;
@@ -38,6 +39,10 @@ final class PeerTrack {
   /** Whether a late liveness timer already gave the receiver a moment to catch up. */
   boolean graced;
   boolean digestWarned;
+  /** Whether its newest heartbeat carried this node's configuration digest. */
+  boolean sameConfig = true;
+  /** No longer in the group: its pending timers do nothing. */
+  boolean removed;
   boolean left;
   /**
    * When the suspension this peer last advertised of itself ends (this node's clock), echoed

@@ -1,6 +1,7 @@
 package io.vipha.agent;
 
 import io.vipha.Node;
+import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
 import io.vipha.plan.ClusterView;
@@ -38,6 +39,26 @@ final class Planning {
 
   Plan plan() {
     return plan;
+  }
+
+  /**
+   * The group changed (the agent holds the new planner): the plan carried over, and the
+   * switchover requests and observations of VIPs and nodes that left it dropped.
+   */
+  void regroup(VipGroup g) {
+    plan = a.planner.carry(plan);
+    Map<VirtualIp, String> observed = new HashMap<>(lastObserved);
+    observed.keySet().retainAll(g.vips());
+    observed.values().removeIf(id -> g.node(id).isEmpty());
+    lastObserved = observed;
+    pins.values().removeIf(p -> !inGroup(g, p));
+  }
+
+  /** Whether {@code p} names a VIP (or the whole group) and a node (or none) of {@code g}. */
+  static boolean inGroup(VipGroup g, Pin p) {
+    VirtualIp v = p.vip();
+    String target = p.target();
+    return (v == null || g.vips().contains(v)) && (target == null || g.node(target).isPresent());
   }
 
   /** After a stall: the plan of a node that has heard nobody. */

@@ -9,6 +9,7 @@ import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.HostAddress;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +30,8 @@ final class Reconciler {
   private @Nullable Cancellable settleTimer;
   private long settleAt;
   private long lastRenew;
+  /** VIPs removed from the group that this node still holds: released at every reconcile. */
+  private final Set<VirtualIp> retiring = new LinkedHashSet<>();
   private boolean hostReconcilePending;
   /** Whether kernel leases are renewed (off only in the checker's self-test). */
   private final boolean renewLeases;
@@ -49,6 +52,30 @@ final class Reconciler {
 
   @Nullable Cancellable settleTimer() {
     return settleTimer;
+  }
+
+  /**
+   * The group changed and {@code removed} left it: release those this node holds, now and (if
+   * the backend fails) at every reconcile until done; they are no longer planned, reconciled or
+   * announced. A VIP back in the group is no longer retired.
+   */
+  void retire(Set<VirtualIp> removed) {
+    retiring.removeAll(a.group.vips());
+    retiring.addAll(removed);
+    lastReason.keySet().removeAll(removed);
+    leaveReason.keySet().removeAll(removed);
+    releaseRetired();
+  }
+
+  private void releaseRetired() {
+    for (VirtualIp v : List.copyOf(retiring)) {
+      if (a.holdings.holds(v)) {
+        release(v, "REMOVED");
+      }
+      if (!a.holdings.holds(v)) {
+        retiring.remove(v);
+      }
+    }
   }
 
   /** Records why this node takes or gives up the VIPs that {@code moves} move. */
@@ -106,6 +133,9 @@ final class Reconciler {
     }
     if (a.stall.caughtStalled(now)) {
       return;
+    }
+    if (!retiring.isEmpty()) {
+      releaseRetired();
     }
     Set<HostAddress> actual = known;
     if (actual == null) {

@@ -2,13 +2,18 @@ package io.vipha.agent;
 
 import io.vipha.ValidationException;
 import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.agent.VipAgent.Phase;
 import io.vipha.health.HealthCheck;
 import io.vipha.internal.Problems;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A changed group and health checks applied to the running agent ({@link
- * VipAgent#reconfigure}): checks that the change can apply live, then hands each part its share.
+ * A changed group and health checks applied to the agent ({@link VipAgent#reconfigure}): checks
+ * that the change can apply while the agent runs, then hands each part its share, and plans
+ * once. A running agent keeps its role; only the planner's normal rules move VIPs afterwards.
  */
 final class Reconfiguration {
   private final VipAgent a;
@@ -17,9 +22,38 @@ final class Reconfiguration {
     this.a = agent;
   }
 
-  /** Checks and applies the change; throws {@link ValidationException} changing nothing. */
+  /**
+   * Checks and applies the change; throws {@link ValidationException} (every problem) or, once
+   * the agent is stopping, {@link IllegalStateException}, changing nothing.
+   */
   void apply(VipGroup group, List<HealthCheck> checks) {
-    problems(group, checks).throwIfAny();
+    Phase phase = a.phase();
+    if (phase == Phase.STOPPING || phase == Phase.STOPPED) {
+      throw new IllegalStateException("the agent is " + phase.name().toLowerCase(
+          java.util.Locale.ROOT) + "; a stopped agent takes no new configuration");
+    }
+    boolean started = phase != Phase.NEW;
+    Problems p = problems(group, checks);
+    if (started && group.node(a.nodeId).isPresent()) {
+      p.list().addAll(a.coordinator.reconfigureProblems(group));
+    }
+    p.throwIfAny();
+    VipGroup old = a.group;
+    Set<VirtualIp> removed = new LinkedHashSet<>(old.vips());
+    removed.removeAll(group.vips());
+    a.takeGroup(group);
+    a.memory.policy(group.policy());
+    a.planning.regroup(group);
+    a.peers.regroup(group);
+    a.standing.regroup(checks, started);
+    a.announcer.regroup(old.policy().announce().refresh(), started);
+    a.reconciler.retire(removed);
+    if (!started) {
+      a.snapshot();
+      return;
+    }
+    a.coordinator.reconfigure(group);
+    a.planning.localChanged();
   }
 
   /** Every reason why {@code group} and {@code checks} cannot replace the running ones. */

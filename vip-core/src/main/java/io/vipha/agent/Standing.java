@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 final class Standing {
   private final VipAgent a;
   private final Effect linkDown;
-  private final @Nullable HealthMonitor monitor;
+  private final @Nullable Executor probes;
+  private @Nullable HealthMonitor monitor;
   private int priorityDelta;
   private boolean disqualified;
   private boolean draining;
@@ -36,17 +37,49 @@ final class Standing {
       @Nullable Executor probes) {
     this.a = agent;
     this.linkDown = linkDown;
-    if (checks.isEmpty()) {
-      this.monitor = null;
-    } else {
+    this.probes = probes;
+    if (!checks.isEmpty()) {
       HealthCheck.requireUniqueNames(checks);
-      HealthMonitor h = HealthMonitor.builder().checks(checks)
-          .executor(probes != null ? probes : defaultProbeExecutor())
-          .scheduler(a.loop).listener(this::onMonitor).build();
+      HealthMonitor h = newMonitor(checks);
       this.monitor = h;
       // Every check starts unhealthy until it has passed `rise` times.
       this.priorityDelta = h.priorityDelta();
       this.disqualified = h.disqualified();
+    }
+  }
+
+  private HealthMonitor newMonitor(List<HealthCheck> checks) {
+    Executor e = probes;
+    return HealthMonitor.builder().checks(checks)
+        .executor(e != null ? e : defaultProbeExecutor())
+        .scheduler(a.loop).listener(this::onMonitor).build();
+  }
+
+  /**
+   * The health checks changed (see {@link HealthMonitor#replaceChecks}: unchanged ones keep
+   * their state, on a {@code started} agent added ones start without effect); the links of VIP
+   * interfaces no longer in the group no longer count. Takes the new priority delta and
+   * disqualification; the caller replans.
+   */
+  void regroup(List<HealthCheck> checks, boolean started) {
+    linksDown.retainAll(a.interfaces);
+    HealthMonitor h = monitor;
+    if (h == null && !checks.isEmpty()) {
+      h = newMonitor(started ? List.of() : checks);
+      if (started) {
+        h.start();
+      }
+      monitor = h;
+    }
+    if (h == null) {
+      return;
+    }
+    h.replaceChecks(checks);
+    boolean wasDisqualified = isDisqualified();
+    priorityDelta = h.priorityDelta();
+    disqualified = h.disqualified();
+    if (started && wasDisqualified != isDisqualified()) {
+      eligibleSince = a.loop.nanoTime();
     }
   }
 

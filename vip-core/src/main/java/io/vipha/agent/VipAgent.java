@@ -70,20 +70,24 @@ public final class VipAgent {
   }
 
   // What the parts share, fixed at build time.
-  final VipGroup group;
   final String nodeId;
-  final Node self;
   final AddressBackend backend;
   final Coordinator coordinator;
   final Scheduler loop;
   final @Nullable EventLoopScheduler ownLoop; // created here, closed on stop
-  final Planner planner;
   final NodeMemory memory;
-  final FailoverPolicy policy;
-  final Set<String> interfaces;
   final long reconcileEvery;
-  final long handoverTimeout;
-  final long joinTime;
+  private final @Nullable Duration handoverTimeoutSet;
+
+  // What follows from the group: set at build time and by a reconfiguration, on the loop
+  // (the group is volatile for the public methods that check their arguments against it).
+  volatile VipGroup group;
+  Node self;
+  Planner planner;
+  FailoverPolicy policy;
+  Set<String> interfaces;
+  long handoverTimeout;
+  long joinTime;
   /** Mechanisms switched off for the simulator's self-test; empty in every other agent. */
   final Set<Breakage> broken;
 
@@ -104,31 +108,29 @@ public final class VipAgent {
   private volatile AgentState snapshot;
 
   private VipAgent(Builder b) {
-    this.group = Objects.requireNonNull(b.group, "group");
+    VipGroup g = Objects.requireNonNull(b.group, "group");
     this.nodeId = Objects.requireNonNull(b.nodeId, "nodeId");
-    this.self = group.node(nodeId).orElseThrow(() -> new IllegalArgumentException("node "
-        + nodeId + " is not a member of group " + group.name() + "; members: "
-        + group.nodes().stream().map(Node::id).toList()));
+    Node me = g.node(nodeId).orElseThrow(() -> new IllegalArgumentException("node "
+        + nodeId + " is not a member of group " + g.name() + "; members: "
+        + g.nodes().stream().map(Node::id).toList()));
+    this.handoverTimeoutSet = b.handoverTimeout;
+    this.reconcileEvery = b.reconcileInterval.toNanos();
+    this.group = g;
+    this.self = me;
+    this.planner = Planner.forNode(g, nodeId);
+    this.policy = g.policy();
+    this.interfaces = Set.of();
+    takeGroup(g);
     this.backend = Objects.requireNonNull(b.backend, "backend");
     this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
     Scheduler s = b.scheduler;
     this.ownLoop = s == null ? new EventLoopScheduler("vipha-" + group.name() + "-" + nodeId)
         : null;
     this.loop = s != null ? s : Objects.requireNonNull(ownLoop);
-    this.planner = Planner.forNode(group, nodeId);
-    this.policy = group.policy();
     this.memory = new NodeMemory(b.stateStore, loop, nodeId, policy);
-    Set<String> ifs = new TreeSet<>();
-    group.vips().forEach(v -> ifs.add(v.interfaceName()));
-    this.interfaces = Collections.unmodifiableSet(ifs);
-    this.reconcileEvery = b.reconcileInterval.toNanos();
-    long detection = policy.detectionTime().toNanos();
-    this.handoverTimeout = b.handoverTimeout != null ? b.handoverTimeout.toNanos()
-        : 2 * detection + policy.heartbeatInterval().toNanos();
-    this.joinTime = detection + policy.heartbeatInterval().toNanos();
     this.broken = b.broken.isEmpty() ? Set.of() : Set.copyOf(b.broken);
     this.holdings = new Holdings(!broken.contains(Breakage.CONFLICT_RULE));
-    this.events = new Events(group.name(), nodeId);
+    this.events = new Events(g.name(), nodeId);
     this.life = new Lifecycle(this);
     this.peers = new PeerTable(this);
     this.standing = new Standing(this, b.linkDown, b.healthChecks, b.healthExecutor);
@@ -335,6 +337,29 @@ public final class VipAgent {
   }
 
   // ---------------------------------------------------------------- shared by the parts
+
+  /**
+   * Takes {@code g} (this node a member) and what follows from it: this node, the planner, the
+   * policy, the VIP interfaces and the timers derived from the policy.
+   */
+  void takeGroup(VipGroup g) {
+    Node me = g.node(nodeId).orElseThrow();
+    FailoverPolicy p = g.policy();
+    if (!planner.group().equals(g)) {
+      planner = Planner.forNode(g, nodeId);
+    }
+    Set<String> ifs = new TreeSet<>();
+    g.vips().forEach(v -> ifs.add(v.interfaceName()));
+    long detection = p.detectionTime().toNanos();
+    Duration set = handoverTimeoutSet;
+    handoverTimeout = set != null ? set.toNanos()
+        : 2 * detection + p.heartbeatInterval().toNanos();
+    joinTime = detection + p.heartbeatInterval().toNanos();
+    interfaces = Collections.unmodifiableSet(ifs);
+    policy = p;
+    self = me;
+    group = g;
+  }
 
   /** Where the agent is in its life. */
   Phase phase() {

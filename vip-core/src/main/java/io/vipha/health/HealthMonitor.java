@@ -65,12 +65,15 @@ public final class HealthMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
   private static final long MAX_GRACE_NANOS = Duration.ofMillis(100).toNanos();
 
-  private final List<Slot> slots;
+  /** Replaced whole by {@link #replaceChecks}; guarded by {@link #lock}. */
+  private List<Slot> slots;
   private final Executor executor;
   private final Scheduler scheduler;
   private final HealthListener listener;
   private final Prober<HealthCheck.Tcp> tcpProber;
-  private final Prober<HealthCheck.Http> httpProber;
+  private volatile Prober<HealthCheck.Http> httpProber;
+  /** Whether {@link #httpProber} is the stand-in for a monitor without HTTP checks. */
+  private boolean noHttp;
   private final Prober<HealthCheck.Exec> execProber;
   private final Prober<HealthCheck.Custom> customProber;
 
@@ -90,6 +93,9 @@ public final class HealthMonitor {
     final long[] probeNanos = new long[2];
     @Nullable Cancellable next;
     @Nullable Run running;
+
+    /** Removed by {@link #replaceChecks}: its pending tick does nothing. */
+    boolean removed;
 
     Slot(HealthCheck check) {
       this.check = check;
@@ -145,11 +151,11 @@ public final class HealthMonitor {
     this.listener = b.listener;
     this.tcpProber = b.tcpProber;
     Prober<HealthCheck.Http> http = b.httpProber;
+    this.noHttp = http == null && !needsHttp(checks);
     if (http == null) { // an HttpClient costs threads and start-up time: only when needed
-      boolean needed = checks.stream().anyMatch(c -> c.kind() == HealthCheck.Kind.HTTP);
-      http = needed ? new HttpProber() : (t, timeout, c) -> {
+      http = noHttp ? (t, timeout, c) -> {
         throw new IllegalStateException("no http checks");
-      };
+      } : new HttpProber();
     }
     this.httpProber = http;
     this.execProber = b.execProber;
@@ -192,18 +198,7 @@ public final class HealthMonitor {
       stopped = true;
       started = true;
       for (Slot s : slots) {
-        if (s.next != null) {
-          tasks.add(s.next);
-          s.next = null;
-        }
-        Run r = s.running;
-        if (r != null) {
-          if (r.watchdog != null) {
-            tasks.add(r.watchdog);
-          }
-          runs.add(r);
-          s.running = null;
-        }
+        halt(s, tasks, runs);
       }
     }
     tasks.forEach(Cancellable::cancel);
@@ -224,11 +219,77 @@ public final class HealthMonitor {
    */
   public void replaceChecks(List<HealthCheck> checks) {
     HealthCheck.requireUniqueNames(checks);
+    List<Cancellable> tasks = new ArrayList<>();
+    List<Run> runs = new ArrayList<>();
     synchronized (lock) {
       if (stopped) {
         throw new IllegalStateException("the monitor was stopped; build a new one");
       }
+      if (noHttp && needsHttp(checks)) {
+        httpProber = new HttpProber();
+        noHttp = false;
+      }
+      List<Slot> kept = new ArrayList<>(slots);
+      List<Slot> next = new ArrayList<>(checks.size());
+      long now = scheduler.nanoTime();
+      for (HealthCheck c : checks) {
+        Slot s = take(kept, c);
+        if (s == null) {
+          s = new Slot(c);
+          if (started) {
+            // Without effect until it has results: a reload must not move a VIP on its own.
+            s.state = new RiseFall(c.rise(), c.fall(), c.effect().priorityDelta(false) == 0
+                && !c.effect().disqualifies(false), 0, 0);
+            s.lastChange = now;
+            Slot added = s;
+            s.next = scheduler.schedule(0, () -> tick(added));
+          }
+        }
+        next.add(s);
+      }
+      for (Slot gone : kept) {
+        gone.removed = true;
+        halt(gone, tasks, runs);
+      }
+      slots = List.copyOf(next);
     }
+    tasks.forEach(Cancellable::cancel);
+    runs.forEach(r -> r.cancellation.cancel());
+  }
+
+  /**
+   * Takes {@code s}'s pending probe and running probe (with its watchdog) off it, into {@code
+   * tasks} and {@code runs}, to be cancelled outside the lock. Under the lock.
+   */
+  private static void halt(Slot s, List<Cancellable> tasks, List<Run> runs) {
+    Cancellable next = s.next;
+    if (next != null) {
+      tasks.add(next);
+      s.next = null;
+    }
+    Run r = s.running;
+    if (r != null) {
+      Cancellable w = r.watchdog;
+      if (w != null) {
+        tasks.add(w);
+      }
+      runs.add(r);
+      s.running = null;
+    }
+  }
+
+  /** Removes and returns the slot of a check equal to {@code c}, or null. */
+  private static @Nullable Slot take(List<Slot> slots, HealthCheck c) {
+    for (int i = 0; i < slots.size(); i++) {
+      if (slots.get(i).check.equals(c)) {
+        return slots.remove(i);
+      }
+    }
+    return null;
+  }
+
+  private static boolean needsHttp(List<HealthCheck> checks) {
+    return checks.stream().anyMatch(c -> c.kind() == HealthCheck.Kind.HTTP);
   }
 
   /** The sum of the weights in effect now (not clamped). */
@@ -312,11 +373,13 @@ public final class HealthMonitor {
 
   /** The checks, in the order given. */
   public List<HealthCheck> checks() {
-    List<HealthCheck> out = new ArrayList<>(slots.size());
-    for (Slot s : slots) {
-      out.add(s.check);
+    synchronized (lock) {
+      List<HealthCheck> out = new ArrayList<>(slots.size());
+      for (Slot s : slots) {
+        out.add(s.check);
+      }
+      return List.copyOf(out);
     }
-    return List.copyOf(out);
   }
 
   // ---- on the scheduler -----------------------------------------------------------------------
@@ -325,7 +388,7 @@ public final class HealthMonitor {
     Run overran;
     Run run = new Run(slot, scheduler.nanoTime());
     synchronized (lock) {
-      if (stopped) {
+      if (stopped || slot.removed) {
         return;
       }
       overran = slot.running;
@@ -335,7 +398,7 @@ public final class HealthMonitor {
       complete(overran, overrun(slot.check), true);
     }
     synchronized (lock) {
-      if (stopped) {
+      if (stopped || slot.removed) {
         return;
       }
       slot.running = run;

@@ -225,6 +225,43 @@ public final class Plan {
         lost, flaps, suspendedUntil, returnPlanned);
   }
 
+  /**
+   * This plan carried to {@code to}, another configuration of its group: the owners of the VIPs
+   * that stay (by address), the records of the nodes that stay; no moves.
+   */
+  Plan carriedTo(Canon to) {
+    if (to.sameMembers(canon)) {
+      return new Plan(to, Assignment.of(to, owners(to)), List.of(), nextChangeAt, quorum, lostAt,
+          flaps, suspendedUntil, returnPlanned);
+    }
+    int n = to.ids.length;
+    long[] lost = new long[n];
+    long[][] f = new long[n][];
+    long[] susp = new long[n];
+    boolean[] planned = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      Integer was = canon.nodeIndex.get(to.ids[i]);
+      lost[i] = was == null ? NONE : lostAt[was];
+      f[i] = was == null ? new long[0] : flaps[was];
+      susp[i] = was == null ? NONE : suspendedUntil[was];
+      planned[i] = was != null && returnPlanned[was];
+    }
+    return new Plan(to, Assignment.of(to, owners(to)), List.of(), nextChangeAt, quorum, lost, f,
+        susp, planned);
+  }
+
+  /** The owner indexes in {@code to} of its VIPs: this plan's owner where both know them. */
+  private int[] owners(Canon to) {
+    int[] o = new int[to.vips.length];
+    for (int v = 0; v < o.length; v++) {
+      Integer was = canon.vipIndex.get(to.vips[v].address());
+      int owner = was == null ? -1 : assignment.ownerIndex(was);
+      Integer now = owner < 0 ? null : to.nodeIndex.get(canon.ids[owner]);
+      o[v] = now == null ? -1 : now;
+    }
+    return o;
+  }
+
   /** The same state with no moves: what the next call returns when nothing changes. */
   Plan settled() {
     if (moves.isEmpty()) {

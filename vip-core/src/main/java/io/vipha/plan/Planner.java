@@ -158,6 +158,17 @@ public final class Planner {
     return canon.group;
   }
 
+  /**
+   * {@code previous}, a plan of another configuration of this planner's group (VIPs or nodes
+   * added or removed, priorities or timers changed), carried over: the owners of the VIPs that
+   * stay and the hold-down, flap and suspension records of the nodes that stay; added VIPs have
+   * no owner and added nodes no history. How a running node keeps its plan across a change of
+   * its group.
+   */
+  public Plan carry(Plan previous) {
+    return previous.carriedTo(canon);
+  }
+
   /** The plan before any decision: no owners, no history. */
   public Plan initial() {
     return Plan.initial(canon);

@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * read from any thread. The decoder itself is single-threaded: one per receiving thread.
  */
 public final class HeartbeatDecoder {
-  private final ReplayGuard guard;
+  private ReplayGuard guard;
   private final HeartbeatView view = new HeartbeatView();
   private final byte[] computed = new byte[MAC_LENGTH];
   private final byte[] received = new byte[MAC_LENGTH];
@@ -65,6 +65,11 @@ public final class HeartbeatDecoder {
     this.current = keys.currentMac();
     this.previousId = keys.previousId();
     this.previous = keys.previousMac();
+  }
+
+  /** Consults and updates {@code guard} from now on (for a changed group). */
+  public void guard(ReplayGuard guard) {
+    this.guard = guard;
   }
 
   /** The replay guard this decoder updates. */

@@ -89,6 +89,28 @@ public final class ReplayGuard {
     return new ReplayGuard(true, maxPeers);
   }
 
+  /**
+   * A guard for exactly {@code nodeIds} (as {@link #forNodes}) that keeps this guard's state of
+   * every node both know: how a running node takes a changed group without accepting a replayed
+   * packet of a peer that stays.
+   *
+   * @throws IllegalArgumentException as {@link #forNodes}
+   */
+  public ReplayGuard regrouped(List<String> nodeIds) {
+    ReplayGuard g = forNodes(nodeIds);
+    for (int i = 0; i < g.count; i++) {
+      byte[] id = g.ids[i];
+      int old = find(id, 0, id.length);
+      if (old >= 0) {
+        g.incarnation[i] = incarnation[old];
+        g.top[i] = top[old];
+        g.window[i] = window[old];
+        g.reopened[i] = reopened[old];
+      }
+    }
+    return g;
+  }
+
   /** Number of peers known. */
   public int peerCount() {
     return count;
