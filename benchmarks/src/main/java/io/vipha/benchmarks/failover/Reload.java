@@ -43,12 +43,14 @@ final class Reload {
    * @param removals VIP address removals on either host
    * @param additions VIP address additions on either host
    * @param transitions the role changes the nodes logged, each prefixed with the node's name
+   * @param lossRuns each run of lost probes: the VIP, its length and how long after which
+   *     SIGHUP it began (see {@link #attribute})
    * @param owner the node that answered at the end
    * @param error why the run could not be completed, or null
    */
   record Result(String impl, int intervalMs, int signals, int confirmed, long sent, long lost,
       double longestGapMs, int removals, int additions, List<String> transitions,
-      @Nullable String owner, @Nullable String error) {}
+      List<String> lossRuns, @Nullable String owner, @Nullable String error) {}
 
   private final FailoverBench bench;
 
@@ -115,11 +117,13 @@ final class Reload {
       Thread.sleep(200);
       long t0 = System.nanoTime();
       long[] offset = {Files.size(logs[0]), Files.size(logs[1])};
+      List<long[]> hups = new ArrayList<>();
       for (int s = 1; s <= STEPS; s++) {
         NodeLauncher.Cluster cs = step(s, intervalMs, dir, topology);
         impl.configure(cs);
         for (int i = 0; i < 2; i++) {
           long want = done[i] + 1;
+          hups.add(new long[] {System.nanoTime(), i, s});
           Sh.run("kill", "-HUP", Long.toString(nodes[i].pid()));
           signals++;
           int node = i;
@@ -137,11 +141,15 @@ final class Reload {
       long sent = 0;
       long lost = 0;
       long gap = 0;
+      List<String> runs = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         long[] counts = bench.probe.sentAndLost(t, t0, end);
         sent += counts[0];
         lost += counts[1];
         gap = Math.max(gap, bench.probe.longestOutage(t, t0, end));
+        for (long[] run : bench.probe.lossRuns(t, t0, end)) {
+          runs.add((t == 0 ? "IPv4 " : "IPv6 ") + attribute(run, hups));
+        }
       }
       int removals = 0;
       int additions = 0;
@@ -158,7 +166,7 @@ final class Reload {
         impl.transitions(tail(logs[i], offset[i])).forEach(l -> transitions.add(name + ": " + l));
       }
       return new Result(impl.name(), intervalMs, signals, confirmed, sent, lost,
-          gap / (double) MS, removals, additions, transitions,
+          gap / (double) MS, removals, additions, transitions, runs,
           bench.probe.lastAnswerer(0, end - 100 * MS), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -196,15 +204,34 @@ final class Reload {
   private static Result failed(NodeLauncher impl, int intervalMs, int signals, int confirmed,
       String why) {
     return new Result(impl.name(), intervalMs, signals, confirmed, 0, 0, Double.NaN, 0, 0,
-        List.of(), null, why);
+        List.of(), List.of(), null, why);
+  }
+
+  /**
+   * A run of lost probes ({@code {start, nanos}}, as {@link ProbeLog#lossRuns} gives it) told by
+   * the SIGHUP before it ({@code {nanos, node index, step}} each, in order): {@code "52.6 ms,
+   * 12.0 ms after SIGHUP 3 of n1"}, or {@code "before the first SIGHUP"}.
+   */
+  static String attribute(long[] run, List<long[]> hups) {
+    long[] before = null;
+    for (long[] h : hups) {
+      if (h[0] <= run[0]) {
+        before = h;
+      }
+    }
+    String length = fmt(run[1] / (double) MS) + " ms, ";
+    return before == null ? length + "before the first SIGHUP" : length
+        + fmt((run[0] - before[0]) / (double) MS) + " ms after SIGHUP " + before[2] + " of "
+        + Topology.nodeName((int) before[1]);
   }
 
   /** One line for a run: what the client and the hosts saw, or the error. */
   static String describe(Result r) {
     return String.format(Locale.ROOT, "%-10s %5d ms RELOAD  SIGHUPs %d confirmed %d probes %d"
-        + " lost %d longest gap %s ms VIP removed %d added %d transitions %d owner %s%s%s",
+        + " lost %d longest gap %s ms VIP removed %d added %d transitions %d owner %s%s%s%s",
         r.impl(), r.intervalMs(), r.signals(), r.confirmed(), r.sent(), r.lost(),
         fmt(r.longestGapMs()), r.removals(), r.additions(), r.transitions().size(), r.owner(),
+        r.lossRuns().isEmpty() ? "" : " loss runs " + r.lossRuns(),
         r.transitions().isEmpty() ? "" : " " + r.transitions(),
         r.error() == null ? "" : " ERROR " + r.error());
   }
@@ -212,14 +239,14 @@ final class Reload {
   /** The markdown table: one row per run. */
   static String table(List<Result> results) {
     StringBuilder sb = new StringBuilder("| implementation | interval | SIGHUPs (applied) | probes"
-        + " sent | lost | longest gap ms | VIP removed / added | role changes | owner after |\n"
-        + "|---|---|---|---|---|---|---|---|---|\n");
+        + " sent | lost | longest gap ms | VIP removed / added | role changes | owner after |"
+        + " runs of lost probes |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
       sb.append("| ").append(r.impl()).append(" | ").append(r.intervalMs()).append(" ms ↔ ")
           .append(slower(r.intervalMs())).append(" ms | ");
       if (r.error() != null) {
         sb.append(r.signals()).append(" (").append(r.confirmed()).append(") | failed: ")
-            .append(r.error().replace('|', '/')).append(" | | | | | |\n");
+            .append(r.error().replace('|', '/')).append(" | | | | | | |\n");
         continue;
       }
       sb.append(r.signals()).append(" (").append(r.confirmed()).append(") | ").append(r.sent())
@@ -228,7 +255,9 @@ final class Reload {
           .append(r.transitions().isEmpty() ? "none"
               : r.transitions().size() + ": " + String.join("; ", r.transitions())
                   .replace('|', '/'))
-          .append(" | ").append(r.owner()).append(" |\n");
+          .append(" | ").append(r.owner()).append(" | ")
+          .append(r.lossRuns().isEmpty() ? "none" : String.join("; ", r.lossRuns()))
+          .append(" |\n");
     }
     return sb.toString();
   }

@@ -66,17 +66,31 @@ class ReloadTest {
   @Test
   void theTableHasARowPerRunWithTheErrorInPlace() {
     Reload.Result ok = new Reload.Result("keepalived", 100, 40, 40, 6900, 3, 15.2, 1, 1,
-        List.of("n1: (bench) Entering BACKUP STATE", "n1: (bench) Entering MASTER STATE"), "n1",
-        null);
+        List.of("n1: (bench) Entering BACKUP STATE", "n1: (bench) Entering MASTER STATE"),
+        List.of("IPv4 15.2 ms, 3.0 ms after SIGHUP 1 of n1"), "n1", null);
     Reload.Result failed = new Reload.Result("vipha", 1000, 3, 2, 0, 0, Double.NaN, 0, 0,
-        List.of(), null, "n2 did not report reload 2 applied | within 10 s");
+        List.of(), List.of(), null, "n2 did not report reload 2 applied | within 10 s");
     String table = Reload.table(List.of(ok, failed));
     assertThat(table.lines()).hasSize(4);
     assertThat(table.lines().toList().get(2)).isEqualTo("| keepalived | 100 ms ↔ 150 ms | 40 (40)"
         + " | 6900 | 3 | 15.2 | 1 / 1 | 2: n1: (bench) Entering BACKUP STATE; n1: (bench)"
-        + " Entering MASTER STATE | n1 |");
+        + " Entering MASTER STATE | n1 | IPv4 15.2 ms, 3.0 ms after SIGHUP 1 of n1 |");
     assertThat(table.lines().toList().get(3)).isEqualTo("| vipha | 1000 ms ↔ 1500 ms | 3 (2) |"
-        + " failed: n2 did not report reload 2 applied / within 10 s | | | | | |");
-    assertThat(Reload.describe(ok)).contains("SIGHUPs 40", "lost 3", "VIP removed 1 added 1");
+        + " failed: n2 did not report reload 2 applied / within 10 s | | | | | | |");
+    assertThat(Reload.describe(ok)).contains("SIGHUPs 40", "lost 3", "VIP removed 1 added 1",
+        "loss runs [IPv4 15.2 ms, 3.0 ms after SIGHUP 1 of n1]");
+  }
+
+  @Test
+  void aRunOfLostProbesIsToldByTheSighupBeforeIt() {
+    long ms = FailoverBench.MS;
+    List<long[]> hups = List.of(new long[] {1000 * ms, 0, 1}, new long[] {1200 * ms, 1, 1},
+        new long[] {2000 * ms, 0, 2});
+    assertThat(Reload.attribute(new long[] {1250 * ms, 15 * ms}, hups))
+        .isEqualTo("15.0 ms, 50.0 ms after SIGHUP 1 of n2");
+    assertThat(Reload.attribute(new long[] {2000 * ms, 300 * ms}, hups))
+        .isEqualTo("300 ms, 0.0 ms after SIGHUP 2 of n1");
+    assertThat(Reload.attribute(new long[] {500 * ms, 5 * ms}, hups))
+        .isEqualTo("5.0 ms, before the first SIGHUP");
   }
 }
