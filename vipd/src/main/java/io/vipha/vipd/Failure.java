@@ -12,11 +12,18 @@ final class Failure extends Exception {
   final ExitCode code;
   /** Every problem, each a line of its own; the message alone when there is one. */
   final List<String> problems;
+  /** Whether the problem is the group or the node: what a reload cannot change. */
+  final boolean role;
 
   Failure(ExitCode code, String message) {
+    this(code, message, false);
+  }
+
+  Failure(ExitCode code, String message, boolean role) {
     super(message);
     this.code = code;
     this.problems = List.of(message);
+    this.role = role;
   }
 
   /** The problems under {@code header}: the message is the header and one indented line each. */
@@ -25,5 +32,6 @@ final class Failure extends Exception {
         .collect(Collectors.joining("\n")));
     this.code = code;
     this.problems = List.copyOf(problems);
+    this.role = false;
   }
 }

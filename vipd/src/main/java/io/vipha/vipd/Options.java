@@ -28,7 +28,8 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
 
       Runs one node of one group of a vipha configuration: heartbeats over UDP, VIPs added to and
       removed from this host's interfaces with netlink. SIGTERM or SIGINT stops it gracefully:
-      its VIPs move to the peers before it lets go of them.
+      its VIPs move to the peers before it lets go of them. SIGHUP (or vipctl reload) reads the
+      configuration and key files again and applies the changes that keep the node's role.
 
       Options:
         --config FILE      the JSON configuration (required)
@@ -52,7 +53,7 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
       made); 8 the metrics endpoint (daemon.metrics) cannot be opened (port in use, address not
       on this host); 77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
 
-      Control: vipctl status (and switchover, drain, ...) talks to the running daemon through
+      Control: vipctl status (and switchover, drain, reload, ...) talks to the running daemon through
       its control socket, daemon.controlSocket or /run/vipha/GROUP-NODE.sock (mode 0660).
       """;
 

@@ -152,7 +152,8 @@ final class Reloader implements AutoCloseable {
     try {
       next = Setup.read(options, defaultStateFile);
     } catch (Failure f) {
-      problems.addAll(f.problems);
+      f.problems.forEach(p -> problems.add(f.role ? p + "; another group or node id needs a"
+          + " restart" : p));
     }
     List<String> changes = new ArrayList<>();
     if (next != null) {

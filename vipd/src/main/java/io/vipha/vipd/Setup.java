@@ -105,18 +105,18 @@ record Setup(VipGroup group, DaemonSettings daemon, KeySet keys,
     if (wanted == null) {
       if (names.size() > 1) {
         throw new Failure(ExitCode.CONFIG, file + " has " + names.size() + " groups ("
-            + String.join(", ", names) + "); choose one with --group NAME");
+            + String.join(", ", names) + "); choose one with --group NAME", true);
       }
       group = config.groups().get(0);
     } else {
       group = config.groups().stream().filter(g -> g.name().equals(wanted)).findFirst()
           .orElseThrow(() -> new Failure(ExitCode.CONFIG, file + " has no group " + wanted
-              + "; its groups are " + String.join(", ", names)));
+              + "; its groups are " + String.join(", ", names), true));
     }
     if (group.node(node).isEmpty()) {
       throw new Failure(ExitCode.CONFIG, "node " + node + " is not in group " + group.name()
           + " of " + file + "; its nodes are " + group.nodes().stream().map(Node::id)
-          .collect(Collectors.joining(", ")));
+          .collect(Collectors.joining(", ")), true);
     }
     return group;
   }

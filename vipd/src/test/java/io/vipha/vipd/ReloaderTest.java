@@ -172,6 +172,21 @@ class ReloaderTest {
   }
 
   @Test
+  void anotherNodeIdOrGroupNameIsRefusedAsNeedingARestart() throws Exception {
+    Reloader r = start();
+    Files.writeString(config, Files.readString(config).replace("\"id\": \"n1\"",
+        "\"id\": \"n9\""));
+    assertThatThrownBy(r::reload).isInstanceOfSatisfying(Reloader.Rejected.class, e ->
+        assertThat(e.outcome.problems()).containsExactly("node n1 is not in group web of "
+            + config + "; its nodes are n9, n2; another group or node id needs a restart"));
+    Files.writeString(config, Files.readString(config).replace("\"id\": \"n9\"",
+        "\"id\": \"n1\"").replace("\"web\"", "\"shop\""));
+    assertThatThrownBy(r::reload).isInstanceOfSatisfying(Reloader.Rejected.class, e ->
+        assertThat(e.outcome.problems()).containsExactly("name: web -> shop needs a restart"
+            + " (vipd runs one group, which its peers know by name)"));
+  }
+
+  @Test
   void aMissingFileIsRejected() throws Exception {
     Reloader r = start();
     Files.delete(config);

@@ -78,7 +78,8 @@ class VipctlTest {
     assertThat(vipctl("--socket", socket("n1"), "status")).as(err()).isZero();
     String table = out();
     assertThat(table).startsWith("group web (Active/Passive), node n1: RUNNING, quorum yes"
-        + " (2 reachable, 1 required)\n\n");
+        + " (2 reachable, 1 required)\nconfig " + d().config + ", generation 0 (0 applied, 0"
+        + " rejected), not reloaded\n\n");
     assertThat(table).containsPattern("(?m)^NODE +LIVENESS +PRIORITY +ELIGIBILITY +HOLDS$");
     assertThat(table).containsPattern("(?m)^n1 \\(this node\\) +- +200 +ELIGIBLE +"
         + "(192\\.0\\.2\\.10/24 2001:db8::10/64|2001:db8::10/64 192\\.0\\.2\\.10/24)$");

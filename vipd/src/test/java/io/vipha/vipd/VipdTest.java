@@ -438,7 +438,7 @@ class VipdTest {
         "\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", "\nNoNewPrivileges=yes\n",
         "\nRestart=on-failure\n", "\nRestartPreventExitStatus=2 4 5 6 7 77\n",
         "\nStateDirectory=vipha\n", "\nRuntimeDirectory=vipha\n",
-        "\nRuntimeDirectoryMode=0750\n");
+        "\nRuntimeDirectoryMode=0750\n", "\nExecReload=/bin/kill -HUP $MAINPID\n");
     String service = unit.substring(unit.indexOf("[Service]"), unit.indexOf("\n[Install]"))
         .lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
     assertThat(Files.readString(Path.of("../README.md"))).contains(service);
