@@ -13,18 +13,22 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The reload scenario ({@link Scenario#RELOAD}, issue 15): two nodes, n1 the owner and n2 the
- * standby, at one interval, the client probing both VIPs every 5 ms. Once n1 answers steadily,
- * each of {@value #STEPS} steps rewrites the configuration with one change that keeps the owner
- * (odd steps toggle the heartbeat / advert interval between the setting and {@link #slower} of
- * it, even steps toggle every priority by {@value #RAISE}), sends SIGHUP to n1, waits until n1
- * reports the reload applied ({@link NodeLauncher#reloads}), then the same for n2, and lets three
- * intervals of the new configuration pass. It records the probes lost and the longest run of
+ * The reload scenario ({@link Scenario#RELOAD}, issue 15): the three nodes of the failover
+ * rounds, n1 the owner and n2 and n3 the standbys (priorities 150/100/50; three, so that vipd's
+ * majority quorum, as in the rounds, survives one node's stall), at one interval, the client
+ * probing both VIPs every 5 ms. Once n1 answers steadily, each of {@value #STEPS} steps rewrites
+ * the configuration with one change that keeps the owner (odd steps toggle the heartbeat / advert
+ * interval between the setting and {@link #slower} of it, even steps toggle every priority by
+ * {@value #RAISE}), sends SIGHUP to n1, waits until n1 reports the reload applied ({@link
+ * NodeLauncher#reloads}), then the same for n2 and n3 in turn, and lets three intervals of the
+ * new configuration pass. It records the probes lost and the longest run of
  * them, the VIP address removals and additions on either host ({@link AddressWatch}) and the
  * role changes the nodes log ({@link NodeLauncher#transitions}) from the first SIGHUP to half a
  * second after the last reload.
  */
 final class Reload {
+  /** The nodes: n1 the owner, n2 and n3 the standbys. */
+  static final int NODES = 3;
   /** Reloads per node. */
   static final int STEPS = 20;
   /** The priority change of the even steps, added to every node's priority. */
@@ -35,13 +39,13 @@ final class Reload {
    *
    * @param impl the launcher's name
    * @param intervalMs the interval setting (odd steps toggle it with {@link #slower})
-   * @param signals SIGHUPs sent (to both nodes)
+   * @param signals SIGHUPs sent (to all nodes)
    * @param confirmed reloads the nodes reported applied
    * @param sent probes sent (both VIPs) in the measured window
    * @param lost probes of them unanswered within {@link ProbeLog#ANSWER_WITHIN}
    * @param longestGapMs the longest run of lost probes to either VIP, ms
-   * @param removals VIP address removals on either host
-   * @param additions VIP address additions on either host
+   * @param removals VIP address removals on any host
+   * @param additions VIP address additions on any host
    * @param transitions the role changes the nodes logged, each prefixed with the node's name
    * @param lossRuns each run of lost probes: the VIP, its length and how long after which
    *     SIGHUP it began (see {@link #attribute})
@@ -77,51 +81,59 @@ final class Reload {
   }
 
   /**
-   * The cluster of step {@code step} at the interval setting {@code ms}: two nodes, dead after
+   * The cluster of step {@code step} at the interval setting {@code ms}: three nodes, dead after
    * 3, the setting's lease (longer than detection at either interval).
    */
   static NodeLauncher.Cluster step(int step, int ms, Path dir, Topology topology) {
-    return new NodeLauncher.Cluster(2, interval(step, ms), 3, FailoverBench.leaseSeconds(ms),
+    return new NodeLauncher.Cluster(NODES, interval(step, ms), 3, FailoverBench.leaseSeconds(ms),
         dir, topology, raise(step));
   }
 
   /** Runs the scenario once with {@code impl} at {@code intervalMs}; never throws on a failure. */
   Result run(NodeLauncher impl, int intervalMs) throws IOException {
+    if (hangupIgnored(Files.readString(Path.of("/proc/self/status")))) {
+      return failed(impl, intervalMs, 0, 0, "this harness ignores SIGHUP (started under nohup?)"
+          + " and its nodes inherit that: a JVM cannot handle a signal ignored at its start;"
+          + " start the harness without nohup (setsid, or a terminal)");
+    }
     Path dir = bench.dir();
     Topology topology = bench.topology;
     NodeLauncher.Cluster c = step(0, intervalMs, dir, topology);
     impl.configure(c);
-    Path[] logs = new Path[2];
-    long[] startOffset = new long[2];
-    Process[] nodes = new Process[2];
+    Path[] logs = new Path[NODES];
+    long[] startOffset = new long[NODES];
+    Process[] nodes = new Process[NODES];
     int signals = 0;
     int confirmed = 0;
     try {
       long started = System.nanoTime();
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < NODES; i++) {
         logs[i] = dir.resolve(impl.name() + "-" + intervalMs + "-RELOAD-" + Topology.nodeName(i)
             + ".log");
         startOffset[i] = Files.exists(logs[i]) ? Files.size(logs[i]) : 0;
         nodes[i] = bench.startNode(impl, c, i, logs[i]);
       }
-      long[] done = new long[2];
+      long[] done = new long[NODES];
       boolean settled = FailoverBench.await(() -> bench.probe.steady(0, 1000 * MS, "n1", started)
           && bench.probe.steady(1, 1000 * MS, "n1", started)
           && bench.watch.holders(Topology.VIP4) == 1 && bench.watch.holders(Topology.VIP6) == 1
           && readReloads(impl, c, logs, startOffset, done), 60_000);
       if (!settled) {
         return failed(impl, intervalMs, 0, 0, "n1 never answered steadily (last answer "
-            + bench.probe.lastAnswerer(0, Long.MAX_VALUE) + "); logs " + logs[0] + ", "
-            + logs[1]);
+            + bench.probe.lastAnswerer(0, Long.MAX_VALUE) + "); logs "
+            + dir.resolve(impl.name() + "-" + intervalMs + "-RELOAD-n*.log"));
       }
       Thread.sleep(200);
       long t0 = System.nanoTime();
-      long[] offset = {Files.size(logs[0]), Files.size(logs[1])};
+      long[] offset = new long[NODES];
+      for (int i = 0; i < NODES; i++) {
+        offset[i] = Files.size(logs[i]);
+      }
       List<long[]> hups = new ArrayList<>();
       for (int s = 1; s <= STEPS; s++) {
         NodeLauncher.Cluster cs = step(s, intervalMs, dir, topology);
         impl.configure(cs);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < NODES; i++) {
           long want = done[i] + 1;
           hups.add(new long[] {System.nanoTime(), i, s});
           Sh.run("kill", "-HUP", Long.toString(nodes[i].pid()));
@@ -161,7 +173,7 @@ final class Reload {
         }
       }
       List<String> transitions = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < NODES; i++) {
         String name = Topology.nodeName(i);
         impl.transitions(tail(logs[i], offset[i])).forEach(l -> transitions.add(name + ": " + l));
       }
@@ -185,13 +197,22 @@ final class Reload {
   private static boolean readReloads(NodeLauncher impl, NodeLauncher.Cluster c, Path[] logs,
       long[] startOffset, long[] done) {
     try {
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < NODES; i++) {
         done[i] = impl.reloads(c, i, tail(logs[i], startOffset[i]));
       }
       return true;
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether {@code status} ({@code /proc/PID/status}) shows SIGHUP (signal 1) ignored: the
+   * {@code SigIgn} mask's lowest bit.
+   */
+  static boolean hangupIgnored(String status) {
+    return status.lines().filter(l -> l.startsWith("SigIgn:")).findFirst()
+        .map(l -> (Long.parseLong(l.substring(7).strip(), 16) & 1) != 0).orElse(false);
   }
 
   /** The text of {@code file} from byte {@code offset} on. */

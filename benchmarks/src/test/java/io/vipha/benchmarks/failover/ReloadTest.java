@@ -82,6 +82,14 @@ class ReloadTest {
   }
 
   @Test
+  void anIgnoredSighupIsReadFromTheSigIgnMask() {
+    assertThat(Reload.hangupIgnored("Name:\tjava\nSigIgn:\t0000000000000003\n")).isTrue();
+    assertThat(Reload.hangupIgnored("SigIgn:\t0000000000000002\n")).isFalse();
+    assertThat(Reload.hangupIgnored("SigIgn:\t0000000000001001\n")).isTrue();
+    assertThat(Reload.hangupIgnored("Name:\tjava\n")).isFalse();
+  }
+
+  @Test
   void aRunOfLostProbesIsToldByTheSighupBeforeIt() {
     long ms = FailoverBench.MS;
     List<long[]> hups = List.of(new long[] {1000 * ms, 0, 1}, new long[] {1200 * ms, 1, 1},
