@@ -419,7 +419,7 @@ public final class FailoverBench implements AutoCloseable {
 
   /**
    * Runs the {@link Reload} scenario {@code reps} times for every implementation and interval
-   * (implementations interleaved, as in {@link #run}).
+   * (implementations interleaved, as in {@link #run}), each followed by its control run.
    */
   List<Reload.Result> reloads(List<NodeLauncherHandle> impls, List<Integer> intervals,
       int reps) throws IOException {
@@ -428,9 +428,13 @@ public final class FailoverBench implements AutoCloseable {
     for (int interval : intervals) {
       for (int r = 0; r < reps; r++) {
         for (NodeLauncherHandle h : impls) {
-          Reload.Result result = reload.run(h.launcher, interval);
+          Reload.Result result = reload.run(h.launcher, interval, 0);
           System.err.println(Reload.describe(result));
           results.add(result);
+          long window = result.error() == null ? (long) (result.windowS() * 1e9) : 20_000 * MS;
+          Reload.Result control = reload.run(h.launcher, interval, window);
+          System.err.println(Reload.describe(control));
+          results.add(control);
         }
       }
     }

@@ -39,6 +39,8 @@ final class Reload {
    *
    * @param impl the launcher's name
    * @param intervalMs the interval setting (odd steps toggle it with {@link #slower})
+   * @param control whether this was the control run: the same nodes and window, no reload
+   * @param windowS the measured window, s
    * @param signals SIGHUPs sent (to all nodes)
    * @param confirmed reloads the nodes reported applied
    * @param sent probes sent (both VIPs) in the measured window
@@ -52,7 +54,8 @@ final class Reload {
    * @param owner the node that answered at the end
    * @param error why the run could not be completed, or null
    */
-  record Result(String impl, int intervalMs, int signals, int confirmed, long sent, long lost,
+  record Result(String impl, int intervalMs, boolean control, double windowS, int signals,
+      int confirmed, long sent, long lost,
       double longestGapMs, int removals, int additions, List<String> transitions,
       List<String> lossRuns, @Nullable String owner, @Nullable String error) {}
 
@@ -89,10 +92,17 @@ final class Reload {
         dir, topology, raise(step));
   }
 
-  /** Runs the scenario once with {@code impl} at {@code intervalMs}; never throws on a failure. */
-  Result run(NodeLauncher impl, int intervalMs) throws IOException {
+  /**
+   * Runs the scenario once with {@code impl} at {@code intervalMs}; never throws on a failure.
+   * With {@code controlNanos} above 0 it is the control run instead: the nodes started and
+   * settled alike, then measured for that long without a reload, so that what the machine and
+   * the implementation do anyway (a loaded host's stalls) can be told from what reloads do.
+   */
+  Result run(NodeLauncher impl, int intervalMs, long controlNanos) throws IOException {
+    boolean control = controlNanos > 0;
     if (hangupIgnored(Files.readString(Path.of("/proc/self/status")))) {
-      return failed(impl, intervalMs, 0, 0, "this harness ignores SIGHUP (started under nohup?)"
+      return failed(impl, intervalMs, control, 0, 0, "this harness ignores SIGHUP (started"
+          + " under nohup?)"
           + " and its nodes inherit that: a JVM cannot handle a signal ignored at its start;"
           + " start the harness without nohup (setsid, or a terminal)");
     }
@@ -108,8 +118,8 @@ final class Reload {
     try {
       long started = System.nanoTime();
       for (int i = 0; i < NODES; i++) {
-        logs[i] = dir.resolve(impl.name() + "-" + intervalMs + "-RELOAD-" + Topology.nodeName(i)
-            + ".log");
+        logs[i] = dir.resolve(impl.name() + "-" + intervalMs + (control ? "-CONTROL-" : "-RELOAD-")
+            + Topology.nodeName(i) + ".log");
         startOffset[i] = Files.exists(logs[i]) ? Files.size(logs[i]) : 0;
         nodes[i] = bench.startNode(impl, c, i, logs[i]);
       }
@@ -119,9 +129,9 @@ final class Reload {
           && bench.watch.holders(Topology.VIP4) == 1 && bench.watch.holders(Topology.VIP6) == 1
           && readReloads(impl, c, logs, startOffset, done), 60_000);
       if (!settled) {
-        return failed(impl, intervalMs, 0, 0, "n1 never answered steadily (last answer "
-            + bench.probe.lastAnswerer(0, Long.MAX_VALUE) + "); logs "
-            + dir.resolve(impl.name() + "-" + intervalMs + "-RELOAD-n*.log"));
+        return failed(impl, intervalMs, control, 0, 0, "n1 never answered steadily (last answer "
+            + bench.probe.lastAnswerer(0, Long.MAX_VALUE) + "); logs " + logs[0].resolveSibling(
+                logs[0].getFileName().toString().replace("-n1.log", "-n*.log")));
       }
       Thread.sleep(200);
       long t0 = System.nanoTime();
@@ -130,7 +140,7 @@ final class Reload {
         offset[i] = Files.size(logs[i]);
       }
       List<long[]> hups = new ArrayList<>();
-      for (int s = 1; s <= STEPS; s++) {
+      for (int s = 1; s <= (control ? 0 : STEPS); s++) {
         NodeLauncher.Cluster cs = step(s, intervalMs, dir, topology);
         impl.configure(cs);
         for (int i = 0; i < NODES; i++) {
@@ -141,14 +151,18 @@ final class Reload {
           int node = i;
           if (!FailoverBench.await(() -> readReloads(impl, cs, logs, startOffset, done)
               && done[node] >= want, 10_000)) {
-            return failed(impl, intervalMs, signals, confirmed, Topology.nodeName(i)
+            return failed(impl, intervalMs, control, signals, confirmed, Topology.nodeName(i)
                 + " did not report reload " + s + " applied within 10 s; log " + logs[i]);
           }
           confirmed++;
         }
         Thread.sleep(Math.max(300, 3L * cs.intervalMs()));
       }
-      Thread.sleep(500 + ProbeLog.ANSWER_WITHIN / MS);
+      if (control) {
+        Thread.sleep(controlNanos / MS);
+      } else {
+        Thread.sleep(500 + ProbeLog.ANSWER_WITHIN / MS);
+      }
       long end = System.nanoTime();
       long sent = 0;
       long lost = 0;
@@ -177,14 +191,15 @@ final class Reload {
         String name = Topology.nodeName(i);
         impl.transitions(tail(logs[i], offset[i])).forEach(l -> transitions.add(name + ": " + l));
       }
-      return new Result(impl.name(), intervalMs, signals, confirmed, sent, lost,
+      return new Result(impl.name(), intervalMs, control, (end - t0) / 1e9, signals, confirmed,
+          sent, lost,
           gap / (double) MS, removals, additions, transitions, runs,
           bench.probe.lastAnswerer(0, end - 100 * MS), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return failed(impl, intervalMs, signals, confirmed, "interrupted");
+      return failed(impl, intervalMs, control, signals, confirmed, "interrupted");
     } catch (IOException | RuntimeException e) {
-      return failed(impl, intervalMs, signals, confirmed, e.toString());
+      return failed(impl, intervalMs, control, signals, confirmed, e.toString());
     } finally {
       bench.reset();
     }
@@ -222,9 +237,10 @@ final class Reload {
     return new String(all, from, all.length - from, StandardCharsets.UTF_8);
   }
 
-  private static Result failed(NodeLauncher impl, int intervalMs, int signals, int confirmed,
-      String why) {
-    return new Result(impl.name(), intervalMs, signals, confirmed, 0, 0, Double.NaN, 0, 0,
+  private static Result failed(NodeLauncher impl, int intervalMs, boolean control, int signals,
+      int confirmed, String why) {
+    return new Result(impl.name(), intervalMs, control, 0, signals, confirmed, 0, 0, Double.NaN,
+        0, 0,
         List.of(), List.of(), null, why);
   }
 
@@ -248,9 +264,10 @@ final class Reload {
 
   /** One line for a run: what the client and the hosts saw, or the error. */
   static String describe(Result r) {
-    return String.format(Locale.ROOT, "%-10s %5d ms RELOAD  SIGHUPs %d confirmed %d probes %d"
+    return String.format(Locale.ROOT, "%-10s %5d ms %-7s %.1f s SIGHUPs %d confirmed %d probes %d"
         + " lost %d longest gap %s ms VIP removed %d added %d transitions %d owner %s%s%s%s",
-        r.impl(), r.intervalMs(), r.signals(), r.confirmed(), r.sent(), r.lost(),
+        r.impl(), r.intervalMs(), r.control() ? "CONTROL" : "RELOAD", r.windowS(), r.signals(),
+        r.confirmed(), r.sent(), r.lost(),
         fmt(r.longestGapMs()), r.removals(), r.additions(), r.transitions().size(), r.owner(),
         r.lossRuns().isEmpty() ? "" : " loss runs " + r.lossRuns(),
         r.transitions().isEmpty() ? "" : " " + r.transitions(),
@@ -259,12 +276,14 @@ final class Reload {
 
   /** The markdown table: one row per run. */
   static String table(List<Result> results) {
-    StringBuilder sb = new StringBuilder("| implementation | interval | SIGHUPs (applied) | probes"
-        + " sent | lost | longest gap ms | VIP removed / added | role changes | owner after |"
-        + " runs of lost probes |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder sb = new StringBuilder("| implementation | interval | window s | SIGHUPs"
+        + " (applied) | probes sent | lost | longest gap ms | VIP removed / added | role changes |"
+        + " owner after | runs of lost probes |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
-      sb.append("| ").append(r.impl()).append(" | ").append(r.intervalMs()).append(" ms ↔ ")
-          .append(slower(r.intervalMs())).append(" ms | ");
+      sb.append("| ").append(r.impl()).append(r.control() ? " (control: no reload)" : "")
+          .append(" | ").append(r.intervalMs()).append(" ms")
+          .append(r.control() ? "" : " ↔ " + slower(r.intervalMs()) + " ms").append(" | ")
+          .append(String.format(Locale.ROOT, "%.1f", r.windowS())).append(" | ");
       if (r.error() != null) {
         sb.append(r.signals()).append(" (").append(r.confirmed()).append(") | failed: ")
             .append(r.error().replace('|', '/')).append(" | | | | | | |\n");

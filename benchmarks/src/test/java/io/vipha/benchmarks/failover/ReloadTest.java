@@ -65,19 +65,26 @@ class ReloadTest {
 
   @Test
   void theTableHasARowPerRunWithTheErrorInPlace() {
-    Reload.Result ok = new Reload.Result("keepalived", 100, 40, 40, 6900, 3, 15.2, 1, 1,
+    Reload.Result ok = new Reload.Result("keepalived", 100, false, 21.04, 40, 40, 6900, 3, 15.2,
+        1, 1,
         List.of("n1: (bench) Entering BACKUP STATE", "n1: (bench) Entering MASTER STATE"),
         List.of("IPv4 15.2 ms, 3.0 ms after SIGHUP 1 of n1"), "n1", null);
-    Reload.Result failed = new Reload.Result("vipha", 1000, 3, 2, 0, 0, Double.NaN, 0, 0,
+    Reload.Result control = new Reload.Result("keepalived", 100, true, 21.0, 0, 0, 4200, 0, 0.0,
+        0, 0, List.of(), List.of(), "n1", null);
+    Reload.Result failed = new Reload.Result("vipha", 1000, false, 0, 3, 2, 0, 0, Double.NaN, 0, 0,
         List.of(), List.of(), null, "n2 did not report reload 2 applied | within 10 s");
-    String table = Reload.table(List.of(ok, failed));
-    assertThat(table.lines()).hasSize(4);
-    assertThat(table.lines().toList().get(2)).isEqualTo("| keepalived | 100 ms ↔ 150 ms | 40 (40)"
+    String table = Reload.table(List.of(ok, control, failed));
+    assertThat(table.lines()).hasSize(5);
+    assertThat(table.lines().toList().get(2)).isEqualTo("| keepalived | 100 ms ↔ 150 ms | 21.0 |"
+        + " 40 (40)"
         + " | 6900 | 3 | 15.2 | 1 / 1 | 2: n1: (bench) Entering BACKUP STATE; n1: (bench)"
         + " Entering MASTER STATE | n1 | IPv4 15.2 ms, 3.0 ms after SIGHUP 1 of n1 |");
-    assertThat(table.lines().toList().get(3)).isEqualTo("| vipha | 1000 ms ↔ 1500 ms | 3 (2) |"
-        + " failed: n2 did not report reload 2 applied / within 10 s | | | | | | |");
-    assertThat(Reload.describe(ok)).contains("SIGHUPs 40", "lost 3", "VIP removed 1 added 1",
+    assertThat(table.lines().toList().get(3)).isEqualTo("| keepalived (control: no reload) |"
+        + " 100 ms | 21.0 | 0 (0) | 4200 | 0 | 0.0 | 0 / 0 | none | n1 | none |");
+    assertThat(table.lines().toList().get(4)).isEqualTo("| vipha | 1000 ms ↔ 1500 ms | 0.0 |"
+        + " 3 (2) | failed: n2 did not report reload 2 applied / within 10 s | | | | | | |");
+    assertThat(Reload.describe(ok)).contains("RELOAD  21.0 s SIGHUPs 40", "lost 3",
+        "VIP removed 1 added 1",
         "loss runs [IPv4 15.2 ms, 3.0 ms after SIGHUP 1 of n1]");
   }
 
