@@ -33,6 +33,8 @@
  *   <li>{@code Announcer}: the announcement burst after taking a VIP, the periodic refresh, and
  *       re-announcements after a peer's news (a conflict, a peer letting go).
  *   <li>{@code Events}: the listeners, and the recent events and counters of the snapshot.
+ *   <li>{@code Reconfiguration}: a changed group and health checks applied to the running
+ *       agent: what cannot change live is refused whole; the rest goes to the parts that own it.
  * </ul>
  */
 @NullMarked

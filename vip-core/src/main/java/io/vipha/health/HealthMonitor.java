@@ -238,8 +238,9 @@ public final class HealthMonitor {
           s = new Slot(c);
           if (started) {
             // Without effect until it has results: a reload must not move a VIP on its own.
-            s.state = new RiseFall(c.rise(), c.fall(), c.effect().priorityDelta(false) == 0
-                && !c.effect().disqualifies(false), 0, 0);
+            // (Healthy adds nothing to a negative weight nor to a disqualifying check.)
+            s.state = new RiseFall(c.rise(), c.fall(), c.effect().priorityDelta(true) == 0, 0,
+                0);
             s.lastChange = now;
             Slot added = s;
             s.next = scheduler.schedule(0, () -> tick(added));

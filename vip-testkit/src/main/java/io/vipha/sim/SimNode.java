@@ -1,12 +1,14 @@
 package io.vipha.sim;
 
 import io.vipha.Node;
+import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.health.HealthCheck;
 import io.vipha.spi.BackendException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,10 @@ public final class SimNode {
   private @Nullable VipAgent agent;
   private @Nullable HeartbeatCoordinator coordinator;
   private int incarnations;
+  /** The group its processes run: the simulation's, until {@link #reconfigure} changes it. */
+  private @Nullable VipGroup group;
+  /** The simulated health check, one value for every process, so that a reload keeps it. */
+  private @Nullable HealthCheck check;
 
   SimNode(Simulation sim, Node node, int index, Set<String> interfaces) {
     this.sim = sim;
@@ -125,13 +131,11 @@ public final class SimNode {
         .transport(local -> sim.net().transport(this, p, local));
     sim.customizeCoordinator(id(), cb);
     HeartbeatCoordinator c = cb.build();
-    VipAgent.Builder b = VipAgent.builder().group(sim.group()).nodeId(id()).backend(host)
-        .coordinator(c).scheduler(p).healthExecutor(Runnable::run)
+    VipGroup g = group;
+    VipAgent.Builder b = VipAgent.builder().group(g != null ? g : sim.group()).nodeId(id())
+        .backend(host).coordinator(c).scheduler(p).healthExecutor(Runnable::run)
         .stateStore(host.stateStore());
-    if (sim.healthCheck()) {
-      b.healthCheck(HealthCheck.custom("sim", () -> healthy).interval(sim.healthInterval())
-          .timeout(sim.healthInterval().dividedBy(2)).rise(2).fall(2).disqualify().build());
-    }
+    b.healthChecks(checks());
     sim.customize(id(), b);
     VipAgent a = b.build();
     a.addListener(e -> sim.agentEvent(this, e));
@@ -141,6 +145,35 @@ public final class SimNode {
     incarnations++;
     // Its failure shows in the timeline (the agent reports what failed); nothing waits on it.
     CompletableFuture<Void> unused = a.start();
+  }
+
+  private List<HealthCheck> checks() {
+    if (!sim.healthCheck()) {
+      return List.of();
+    }
+    HealthCheck h = check;
+    if (h == null) {
+      h = HealthCheck.custom("sim", () -> healthy).interval(sim.healthInterval())
+          .timeout(sim.healthInterval().dividedBy(2)).rise(2).fall(2).disqualify().build();
+      check = h;
+    }
+    return List.of(h);
+  }
+
+  /**
+   * Reloads this node with {@code g} (the same name, mode and node): the running process takes
+   * it through {@link VipAgent#reconfigure}, and every process started later runs it. The
+   * simulation's checks still judge by the group it was built with. The future completes when
+   * the process has taken the group, or fails as {@code reconfigure} does; with no process
+   * running, it completes at once.
+   */
+  public CompletableFuture<Void> reconfigure(VipGroup g) {
+    VipAgent a = agent();
+    CompletableFuture<Void> done = a == null ? CompletableFuture.completedFuture(null)
+        : a.reconfigure(g, checks());
+    done.thenRun(() -> group = g);
+    sim.note(id(), "reconfigure");
+    return done;
   }
 
   private void kill() {

@@ -480,4 +480,96 @@ class HealthMonitorTest {
     assertThat(HealthMonitor.watchdogDelay(tight)).isEqualTo(95_000_000L);
     assertThat(HealthMonitor.watchdogDelay(roomy)).isEqualTo(1_100_000_000L);
   }
+
+  // ---- replacing the checks ------------------------------------------------------------------
+
+  @Test
+  void replacedChecksKeepTheStateOfEqualOnesAndStartAddedOnesWithoutEffect() {
+    HealthCheck kept = check("kept", new Script("SSSSSSSS")).rise(1).weight(-5).build();
+    HealthCheck gone = check("gone", new Script("FFFFFFFF")).rise(1).fall(1).weight(-40).build();
+    HealthCheck penalty = check("penalty", new Script("FFFFF")).fall(2).weight(-7).build();
+    HealthCheck bonus = check("bonus", new Script("SSSSS")).rise(2).weight(9).build();
+    HealthCheck gate = check("gate", new Script("FFFFF")).fall(2).build();
+    HealthMonitor m = monitor(kept, gone);
+    m.start();
+    at(2);
+    assertThat(m.priorityDelta()).isEqualTo(-40);
+    assertThat(status(m, "kept").consecutiveSuccesses()).isEqualTo(3);
+    m.replaceChecks(List.of(penalty, kept, bonus, gate));
+    // Nothing has an effect yet: the removed -40 is lifted, the added ones are neutral.
+    assertThat(m.priorityDelta()).isZero();
+    assertThat(m.disqualified()).isFalse();
+    assertThat(m.checks()).containsExactly(penalty, kept, bonus, gate);
+    assertThat(m.statuses()).extracting(HealthStatus::name, HealthStatus::healthy,
+        HealthStatus::probes).containsExactly(tuple("penalty", true, 0L),
+        tuple("kept", true, 3L), tuple("bonus", false, 0L), tuple("gate", true, 0L));
+    assertThat(m.status("gone")).isNull();
+    assertThatThrownBy(() -> m.probeCount("gone", false))
+        .isInstanceOf(IllegalArgumentException.class);
+    time.runDue(); // the added checks are probed at once
+    assertThat(m.priorityDelta()).isZero();
+    assertThat(m.disqualified()).isFalse();
+    at(3);
+    // Second results: the penalty and the gate have failed twice, the bonus has risen.
+    assertThat(m.priorityDelta()).isEqualTo(-7 + 9);
+    assertThat(m.disqualified()).isTrue();
+    assertThat(status(m, "kept").consecutiveSuccesses()).isEqualTo(4);
+    assertThat(m.probeCount("kept", true)).isEqualTo(4);
+    assertThat(transitions).extracting(t -> t.substring(t.indexOf(' ') + 1)).containsExactly(
+        "kept up (returned true)", "penalty down (returned false)", "bonus up (returned true)",
+        "gate down (returned false)");
+  }
+
+  @Test
+  void checksReplacedBeforeStartStartUnhealthyAndTheMonitorRunsTheNewOnes() {
+    Script s = new Script("SS");
+    HealthMonitor m = monitor(check("old", new Script("")).build());
+    HealthCheck fresh = check("fresh", s).rise(1).weight(-3).build();
+    m.replaceChecks(List.of(fresh));
+    assertThat(m.priorityDelta()).isEqualTo(-3);
+    m.start();
+    at(1);
+    assertThat(s.calledAt).containsExactly(0L, 1_000_000_000L);
+    assertThat(m.priorityDelta()).isZero();
+  }
+
+  @Test
+  void replacingRefusesRepeatedNamesAndAStoppedMonitor() {
+    HealthCheck a = check("a", new Script("")).build();
+    HealthMonitor m = monitor(a);
+    assertThatThrownBy(() -> m.replaceChecks(List.of(a, check("a", new Script("")).build())))
+        .isInstanceOf(ValidationException.class).hasMessageContaining("healthChecks[1].name");
+    assertThat(m.checks()).containsExactly(a);
+    m.stop();
+    assertThatThrownBy(() -> m.replaceChecks(List.of()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("stopped");
+  }
+
+  @Test
+  void aRemovedCheckThatIsRunningIsCancelledAndItsResultIgnored() {
+    List<Runnable> queued = new ArrayList<>();
+    HealthCheck slow = check("slow", () -> true).rise(1).build();
+    HealthMonitor m = monitor(queued::add).check(slow).build();
+    m.start();
+    time.runDue();
+    assertThat(queued).hasSize(1);
+    m.replaceChecks(List.of());
+    assertThat(m.checks()).isEmpty();
+    queued.get(0).run(); // the probe runs late; its result is posted and ignored
+    at(3);
+    assertThat(m.statuses()).isEmpty();
+    assertThat(transitions).isEmpty();
+    assertThat(queued).hasSize(1); // never probed again
+  }
+
+  @Test
+  void anHttpCheckAddedToAMonitorWithoutOneIsProbed() {
+    HealthMonitor m = monitor(check("c", () -> true).build());
+    m.start();
+    m.replaceChecks(List.of(HealthCheck.http("h", "http://127.0.0.1:1/")
+        .timeout(Duration.ofMillis(500)).build()));
+    time.runDue();
+    assertThat(status(m, "h").probes()).isEqualTo(1);
+    assertThat(status(m, "h").lastDetail()).doesNotContain("no http checks");
+  }
 }

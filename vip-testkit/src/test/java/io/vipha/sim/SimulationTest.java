@@ -212,4 +212,40 @@ class SimulationTest {
     Explorer.Result again = strict.run(small.seed(), small.kept());
     assertThat(again.report()).isEqualTo(small.report());
   }
+
+  @Test
+  void aScriptedReloadOfEveryNodeCostsTheClientNothingAndSurvivesARestart() {
+    Simulation sim = Simulation.builder().group(SimGroups.activePassive()).seed(11)
+        .healthCheck(true, Duration.ofMillis(200)).agentEvents(true).build();
+    sim.start();
+    sim.run(Duration.ofSeconds(2));
+    VirtualIp v = v4(sim);
+    io.vipha.VipGroup slower = sim.group().toBuilder()
+        .policy(p -> p.heartbeatInterval(Duration.ofMillis(150)).deadAfter(4)).build();
+    int outages = sim.outages().size();
+    long reloadAt = sim.now();
+    assertThat(sim.timeline()).anyMatch(e -> e.text().startsWith("health passes"));
+    for (SimNode n : sim.nodes()) {
+      assertThat(n.reconfigure(slower)).isNotNull();
+      sim.run(Duration.ofMillis(700));
+      assertThat(n.requireAgent().group()).isEqualTo(slower);
+    }
+    sim.run(Duration.ofSeconds(3));
+    assertThat(sim.outages()).hasSize(outages);
+    assertThat(sim.holders(v)).extracting(SimNode::id).containsExactly("n1");
+    assertThat(sim.timeline()).filteredOn(e -> e.text().equals("reconfigure")).hasSize(
+        sim.nodes().size());
+    // No health transition: the simulated check is kept, not started afresh.
+    assertThat(sim.timeline()).filteredOn(e -> e.at() >= reloadAt)
+        .noneMatch(e -> e.text().startsWith("health"));
+    SimNode n3 = sim.node("n3");
+    n3.restart();
+    sim.run(Duration.ofSeconds(2));
+    assertThat(n3.requireAgent().group()).isEqualTo(slower);
+    // A reload that cannot apply fails and leaves the group.
+    var refused = n3.reconfigure(slower.toBuilder().name("other").build());
+    sim.run(Duration.ofMillis(10));
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(n3.requireAgent().group()).isEqualTo(slower);
+  }
 }

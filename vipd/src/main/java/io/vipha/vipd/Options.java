@@ -53,8 +53,8 @@ record Options(@Nullable Path config, @Nullable String node, @Nullable String gr
       made); 8 the metrics endpoint (daemon.metrics) cannot be opened (port in use, address not
       on this host); 77 missing privilege (CAP_NET_ADMIN, CAP_NET_RAW).
 
-      Control: vipctl status (and switchover, drain, reload, ...) talks to the running daemon through
-      its control socket, daemon.controlSocket or /run/vipha/GROUP-NODE.sock (mode 0660).
+      Control: vipctl status (and switchover, drain, reload, ...) talks to the running daemon
+      through its control socket, daemon.controlSocket or /run/vipha/GROUP-NODE.sock (mode 0660).
       """;
 
   /** Parses {@code args}; throws {@link UsageException} naming the problem. */

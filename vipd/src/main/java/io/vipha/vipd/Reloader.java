@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Reloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("vipd");
-  /** How long a reload waits for the agent to apply a changed group. */
-  static final Duration APPLY_WAIT = Duration.ofSeconds(10);
+  /** How long a reload waits for the agent to take a changed group (within vipctl's 10 s). */
+  static final Duration APPLY_WAIT = Duration.ofSeconds(5);
 
   /** The running daemon, as a reload changes it. */
   interface Target {

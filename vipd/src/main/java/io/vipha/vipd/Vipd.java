@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads the configuration, runs a {@link VipAgent} for one node of one group with a {@link
  * HeartbeatCoordinator} and the {@link NetlinkBackend}, logs every agent event as one line, and
- * on SIGTERM or SIGINT stops gracefully (make-before-break) and exits 0. Startup problems end it
- * at once with one message and the exit code of {@link ExitCode}.
+ * on SIGTERM or SIGINT stops gracefully (make-before-break) and exits 0. SIGHUP, like {@code
+ * vipctl reload}, reloads the configuration ({@link Reloader}). Startup problems end it at once
+ * with one message and the exit code of {@link ExitCode}.
  *
  * <p>{@link Setup} reads the configuration and the key before anything is opened; {@link
  * Interfaces} checks that the interfaces it names exist; this class opens the backend, runs the
@@ -186,6 +187,9 @@ public final class Vipd {
     VipGroup group = setup.group();
     String node = java.util.Objects.requireNonNull(o.node());
     String ns = o.namespace();
+    if (signals) {
+      handleHangup(); // at once: a SIGHUP before the reloader exists is ignored, not an exit
+    }
     AddressBackend b;
     try {
       b = backends.open(ns, setup.daemon());
@@ -234,9 +238,7 @@ public final class Vipd {
       } catch (ControlServer.BindException e) {
         throw new Failure(ExitCode.CONTROL_SOCKET, String.valueOf(e.getMessage()));
       }
-      if (signals) {
-        handleHangup();
-      }
+
       DaemonSettings.Metrics m = setup.daemon().metrics();
       if (m != null) {
         try {
@@ -319,7 +321,13 @@ public final class Vipd {
    */
   private void handleHangup() {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> hangup());
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+          s -> hangup());
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // The JVM keeps a signal ignored at its start (nohup) ignored: no handler runs.
+        LOG.warn("SIGHUP was ignored when vipd started (nohup?), so it cannot reload vipd;"
+            + " reload with vipctl reload");
+      }
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       LOG.warn("SIGHUP cannot be handled ({}); reload with vipctl reload", e.getMessage());
     }
@@ -330,6 +338,8 @@ public final class Vipd {
     Reloader r = reloader;
     if (r != null) {
       r.signal();
+    } else {
+      LOG.info("SIGHUP while vipd starts: ignored; send it again once it has started");
     }
   }
 

@@ -29,7 +29,19 @@ class ControlProtocolTest {
       assertThat(ControlProtocol.parse(r.toLine())).as(c.wire).isEqualTo(r);
     }
     assertThat(Command.names()).isEqualTo("status, switchover, clear-switchover, drain,"
-        + " undrain, announce");
+        + " undrain, announce, reload");
+  }
+
+  @Test
+  void aRejectedReloadsReplyCarriesItsProblemsAsAList() throws Exception {
+    assertThat(ControlProtocol.error(ControlProtocol.Error.REJECTED, "reload rejected; 2"
+        + " problems:\n  a\n  b", java.util.List.of("a", "b"))).isEqualTo("{\"v\":1,"
+        + "\"ok\":false,\"error\":{\"code\":\"rejected\",\"message\":\"reload rejected; 2"
+        + " problems:\\n  a\\n  b\",\"problems\":[\"a\",\"b\"]}}");
+    assertThat(ControlProtocol.error(ControlProtocol.Error.FAILED, "m")).doesNotContain(
+        "problems");
+    assertThatThrownBy(() -> ControlProtocol.parse("{\"v\":1,\"cmd\":\"reload\",\"file\":"
+        + "\"/x\"}")).hasMessage("\"file\" is not an argument of reload, which takes none");
   }
 
   static Stream<Arguments> badRequests() {

@@ -1,5 +1,6 @@
 package io.vipha.vipd;
 
+import io.vipha.VirtualIp;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.testing.InMemoryBackend;
 import java.io.ByteArrayOutputStream;
@@ -72,6 +73,22 @@ final class LocalDaemons implements AutoCloseable {
         socket("n1")));
   }
 
+  /**
+   * Active/Passive daemons n1 and n2 in {@code dir}, both started; returns once n1 holds both
+   * VIPs.
+   */
+  static LocalDaemons withOwner(Path dir) throws Exception {
+    LocalDaemons d = new LocalDaemons(dir, "ACTIVE_PASSIVE").start("n1").start("n2");
+    VirtualIp v4 = VirtualIp.of(VIP4, "eth0");
+    VirtualIp v6 = VirtualIp.of(VIP6, "eth0");
+    // On a loaded machine n2 may take the VIPs first; n1 preempts after the 10 s preempt delay.
+    if (!await(30, () -> d.backend("n1").holds(v4) && d.backend("n1").holds(v6))) {
+      d.close();
+      throw new IllegalStateException("n1 did not take both VIPs: " + d.output());
+    }
+    return d;
+  }
+
   /** The control socket of {@code node}. */
   Path socket(String node) {
     return dir.resolve(node + ".sock");
@@ -82,7 +99,7 @@ final class LocalDaemons implements AutoCloseable {
     return Objects.requireNonNull(daemons.get(node), node);
   }
 
-  /** Rewrites the configuration file with {@code from} replaced by {@code to} (which must be in it). */
+  /** Rewrites the configuration file with {@code from} replaced by {@code to}. */
   void edit(String from, String to) throws IOException {
     String text = Files.readString(config);
     if (!text.contains(from)) {

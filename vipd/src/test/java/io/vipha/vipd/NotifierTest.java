@@ -109,6 +109,31 @@ class NotifierTest {
   }
 
   @Test
+  void replacedHooksRunForTheEventsAfterwardsAndQueuedOnesKeepTheirsAndTheNumbersGoOn()
+      throws Exception {
+    Path record = dir.resolve("record");
+    Path gate = dir.resolve("gate");
+    // The old hook waits for the gate on its first event, so that the next two queue.
+    Path old = script(dir, "old", """
+        if [ "$VIPHA_SEQ" = 1 ]; then while [ ! -e "$2" ]; do sleep 0.01; done; fi
+        echo "old $VIPHA_SEQ" >> "$1"
+        """);
+    Path fresh = script(dir, "new", "echo \"new $VIPHA_SEQ\" >> \"$1\"");
+    Notifier n = start(new NotifySettings(List.of(hook(Duration.ofSeconds(30), old,
+        record.toString(), gate.toString())), null, null, 100));
+    n.on(event(0));
+    n.on(event(1));
+    n.on(event(2));
+    n.hooks(new NotifySettings(List.of(hook(Duration.ofSeconds(30), fresh,
+        record.toString())), null, null, 100));
+    n.on(event(3));
+    n.daemon("stopping", "signal");
+    Files.createFile(gate);
+    assertThat(LocalDaemons.await(30, () -> n.ran() == 5)).as("ran %d", n.ran()).isTrue();
+    assertThat(lines(record)).containsExactly("old 1", "old 2", "old 3", "new 4", "new 5");
+  }
+
+  @Test
   void aHangingHookIsKilledWithItsChildrenAtItsTimeoutAndLaterEventsStillRun() throws Exception {
     Path record = dir.resolve("record");
     Path child = dir.resolve("child");

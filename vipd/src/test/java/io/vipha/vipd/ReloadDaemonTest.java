@@ -7,61 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vipha.VirtualIp;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reloads of two daemons in this JVM on the in-memory backend, through {@code vipctl reload}
  * and through the path that SIGHUP takes ({@link Vipd#hangup()}).
  */
-class ReloadDaemonTest {
+class ReloadDaemonTest extends TwoDaemons {
   private static final VirtualIp V4 = VirtualIp.of(VIP4, "eth0");
   private static final VirtualIp V6 = VirtualIp.of(VIP6, "eth0");
 
-  @TempDir Path dir;
-  private @Nullable LocalDaemons daemons;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private LocalDaemons d() throws Exception {
-    LocalDaemons d = daemons;
-    if (d == null) {
-      d = new LocalDaemons(dir, "ACTIVE_PASSIVE").start("n1").start("n2");
-      daemons = d;
-      LocalDaemons x = d;
-      assertThat(LocalDaemons.await(10, () -> x.backend("n1").holds(V4)
-          && x.backend("n1").holds(V6))).as("n1 holds both VIPs: %s", x.output()).isTrue();
-    }
-    return d;
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    LocalDaemons d = daemons;
-    if (d != null) {
-      d.close();
-    }
-  }
-
-  private int vipctl(String... args) {
-    out.reset();
-    err.reset();
-    return Vipctl.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-  }
-
   private int reload(String node) throws Exception {
-    return vipctl("--socket", d().socket(node).toString(), "reload");
+    return vipctl.run("--socket", d().socket(node).toString(), "reload");
   }
 
   private JsonNode status(String node) throws Exception {
@@ -118,8 +80,8 @@ class ReloadDaemonTest {
     try (Sampler sampler = new Sampler(d)) {
       d.edit("\"priority\": 100}", "\"priority\": 150}");
       d.edit("\"heartbeatInterval\": \"100ms\"", "\"heartbeatInterval\": \"150ms\"");
-      assertThat(reload("n1")).as(err()).isZero();
-      assertThat(out()).isEqualTo("reload 1 applied: 2 changes\n"
+      assertThat(reload("n1")).as(vipctl.err()).isZero();
+      assertThat(vipctl.out()).isEqualTo("reload 1 applied: 2 changes\n"
           + "  nodes[n2].priority: default -> 150\n"
           + "  policy.heartbeatInterval: default -> 150ms\n");
       d.daemon("n2").hangup(); // the SIGHUP path
@@ -146,8 +108,8 @@ class ReloadDaemonTest {
     assertThat(c.path("lastReload").path("changes").toString()).isEqualTo(
         "[\"nodes[n2].priority: default -> 150\",\"policy.heartbeatInterval: default -> 150ms\"]");
     assertThat(status("n2").path("counters").path("released").asInt()).isZero();
-    assertThat(vipctl("--socket", d.socket("n1").toString(), "status")).isZero();
-    assertThat(out()).containsPattern("(?m)^config " + java.util.regex.Pattern.quote(
+    assertThat(vipctl.run("--socket", d.socket("n1").toString(), "status")).isZero();
+    assertThat(vipctl.out()).containsPattern("(?m)^config " + java.util.regex.Pattern.quote(
         d.config.toString()) + ", generation 1 \\(1 applied, 0 rejected\\), last reload \\d+s"
         + " ago: applied, 2 changes$");
   }
@@ -158,8 +120,8 @@ class ReloadDaemonTest {
     d.edit("\"priority\": 100}", "\"priority\": 150}");
     d.edit("\"deadAfter\": 3", "\"deadAfter\": 1, \"colour\": \"red\"");
     assertThat(reload("n1")).isEqualTo(1);
-    assertThat(out()).isEmpty();
-    assertThat(err()).startsWith("vipctl: reload rejected, the running configuration stays;"
+    assertThat(vipctl.out()).isEmpty();
+    assertThat(vipctl.err()).startsWith("vipctl: reload rejected, the running configuration stays;"
         + " 2 problems:\n  groups[0].policy.deadAfter: \"1\" is below 2 intervals;")
         .contains("\n  groups[0].policy.colour: is not a known field;");
     try (ControlTestClient c = new ControlTestClient(d.socket("n1"))) {
@@ -174,12 +136,12 @@ class ReloadDaemonTest {
     assertThat(s.path("config").path("lastReload").path("ok").asBoolean()).isFalse();
     assertThat(s.path("config").path("lastReload").path("problems")).hasSize(2);
     assertThat(s.path("peers").get(0).path("priority").asInt()).isEqualTo(100);
-    assertThat(vipctl("--socket", d.socket("n1").toString(), "status")).isZero();
-    assertThat(out()).contains("last reload ", "REJECTED, 2 problems");
+    assertThat(vipctl.run("--socket", d.socket("n1").toString(), "status")).isZero();
+    assertThat(vipctl.out()).contains("last reload ", "REJECTED, 2 problems");
     // The daemon runs on; the file mended, the reload applies.
     d.edit("\"deadAfter\": 1, \"colour\": \"red\"", "\"deadAfter\": 3");
-    assertThat(reload("n1")).as(err()).isZero();
-    assertThat(out()).isEqualTo("reload 1 applied: 1 change\n"
+    assertThat(reload("n1")).as(vipctl.err()).isZero();
+    assertThat(vipctl.out()).isEqualTo("reload 1 applied: 1 change\n"
         + "  nodes[n2].priority: default -> 150\n");
     assertThat(d.backend("n1").holds(V4)).isTrue();
   }
@@ -190,7 +152,7 @@ class ReloadDaemonTest {
     d.edit("\"ACTIVE_PASSIVE\"", "\"ACTIVE_ACTIVE\"");
     d.edit(".sock\",", "-new.sock\",");
     assertThat(reload("n1")).isEqualTo(1);
-    assertThat(err()).isEqualTo("vipctl: reload rejected, the running configuration stays;"
+    assertThat(vipctl.err()).isEqualTo("vipctl: reload rejected, the running configuration stays;"
         + " 2 problems:\n"
         + "  mode: ACTIVE_PASSIVE -> ACTIVE_ACTIVE needs a restart (the mode is the node's role"
         + " in the group)\n"
@@ -198,7 +160,7 @@ class ReloadDaemonTest {
         + " needs a restart (the control socket is bound at start)\n");
     // n2 runs with --control-socket: only the mode is refused.
     assertThat(reload("n2")).isEqualTo(1);
-    assertThat(err()).contains("1 problem:\n  mode: ACTIVE_PASSIVE -> ACTIVE_ACTIVE needs a"
+    assertThat(vipctl.err()).contains("1 problem:\n  mode: ACTIVE_PASSIVE -> ACTIVE_ACTIVE needs a"
         + " restart");
     assertThat(status("n1").path("mode").asText()).isEqualTo("ACTIVE_PASSIVE");
   }
@@ -209,9 +171,9 @@ class ReloadDaemonTest {
     d.edit("{\"address\": \"" + VIP6 + "\", \"interface\": \"eth0\"}",
         "{\"address\": \"192.0.2.11/24\", \"interface\": \"eth0\"}");
     VirtualIp added = VirtualIp.of("192.0.2.11/24", "eth0");
-    assertThat(reload("n2")).as(err()).isZero();
-    assertThat(reload("n1")).as(err()).isZero();
-    assertThat(out()).isEqualTo("reload 1 applied: 2 changes\n"
+    assertThat(reload("n2")).as(vipctl.err()).isZero();
+    assertThat(reload("n1")).as(vipctl.err()).isZero();
+    assertThat(vipctl.out()).isEqualTo("reload 1 applied: 2 changes\n"
         + "  vips[" + VIP6 + "]: removed\n"
         + "  vips[192.0.2.11/24]: added {\"address\":\"192.0.2.11/24\",\"interface\":\"eth0\"}\n");
     assertThat(LocalDaemons.await(10, () -> d.backend("n1").holds(added)
@@ -233,8 +195,8 @@ class ReloadDaemonTest {
     // 1: accept the new key as well.
     d.edit(keyField, keyField + ", \"acceptKey\": {\"id\": 2, \"file\": \"" + fresh + "\"}");
     for (String n : new String[] {"n1", "n2"}) {
-      assertThat(reload(n)).as(err()).isZero();
-      assertThat(out()).contains("accepted key: none -> key 2 (" + fresh + ")");
+      assertThat(reload(n)).as(vipctl.err()).isZero();
+      assertThat(vipctl.out()).contains("accepted key: none -> key 2 (" + fresh + ")");
     }
     // 2: sign with the new key, still accept the old one.
     String step1 = keyField + ", \"acceptKey\": {\"id\": 2, \"file\": \"" + fresh + "\"}";
@@ -242,14 +204,15 @@ class ReloadDaemonTest {
         + " \"file\": \"" + old + "\"}";
     d.edit(step1, step2);
     for (String n : new String[] {"n1", "n2"}) {
-      assertThat(reload(n)).as(err()).isZero();
-      assertThat(out()).contains("signing key: key 1 (" + old + ") -> key 2 (" + fresh + ")");
+      assertThat(reload(n)).as(vipctl.err()).isZero();
+      assertThat(vipctl.out()).contains("signing key: key 1 (" + old + ") -> key 2 (" + fresh
+          + ")");
     }
     // 3: drop the old key.
     d.edit(step2, "\"keyFile\": \"" + fresh + "\", \"keyId\": 2");
     for (String n : new String[] {"n1", "n2"}) {
-      assertThat(reload(n)).as(err()).isZero();
-      assertThat(out()).contains("accepted key: key 1 (" + old + ") -> none");
+      assertThat(reload(n)).as(vipctl.err()).isZero();
+      assertThat(vipctl.out()).contains("accepted key: key 1 (" + old + ") -> none");
     }
     long accepted = status("n1").path("counters").path("heartbeatsAccepted").asLong();
     assertThat(LocalDaemons.await(10, () -> statusHolds("n1", s -> s.path("counters")
@@ -261,16 +224,7 @@ class ReloadDaemonTest {
     // Other bytes under id 2 would make the peers reject this node: refused.
     Files.writeString(fresh, Base64.getEncoder().encodeToString(new byte[40]) + "\n");
     assertThat(reload("n1")).isEqualTo(1);
-    assertThat(err()).contains("key id 2 now holds another key (" + fresh + ")");
+    assertThat(vipctl.err()).contains("key id 2 now holds another key (" + fresh + ")");
     assertThat(status("n1").path("config").path("generation").asInt()).isEqualTo(3);
   }
-
-  private String out() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String err() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
 }

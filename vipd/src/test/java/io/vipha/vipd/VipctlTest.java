@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vipha.VirtualIp;
 import io.vipha.testkit.Privileged;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -22,51 +20,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** vipctl against daemons in this JVM: output, exit codes and the errors an operator meets. */
-class VipctlTest {
-  @TempDir Path dir;
-  private @Nullable LocalDaemons daemons;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private LocalDaemons d() throws Exception {
-    LocalDaemons d = daemons;
-    if (d == null) {
-      d = new LocalDaemons(dir, "ACTIVE_PASSIVE").start("n1").start("n2");
-      daemons = d;
-      LocalDaemons x = d;
-      VirtualIp v = VirtualIp.of(VIP4, "eth0");
-      assertThat(LocalDaemons.await(10, () -> x.backend("n1").holds(v))).isTrue();
-    }
-    return d;
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    LocalDaemons d = daemons;
-    if (d != null) {
-      d.close();
-    }
-  }
-
+class VipctlTest extends TwoDaemons {
   private int vipctl(String... args) {
-    out.reset();
-    err.reset();
-    return Vipctl.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    return vipctl.run(args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return vipctl.out();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return vipctl.err();
   }
 
   private String socket(String node) throws Exception {

@@ -178,6 +178,27 @@ class VipdTest {
   }
 
   @Test
+  void bothKeyFilesProblemsAreListedAtOnceAndCheckNamesTheKeys() throws IOException {
+    Path absent = dir.resolve("absent.key");
+    Path shortKey = dir.resolve("short.key");
+    Files.writeString(shortKey, "c2hvcnQ=\n");
+    assertThat(run("--config", config(7405, ",\n\"daemon\": {\"keyFile\": \"" + shortKey
+        + "\", \"acceptKey\": {\"id\": 2, \"file\": \"" + absent + "\"}}").toString(),
+        "--node", "n1")).isEqualTo(2);
+    assertThat(err()).isEqualTo("vipd: the heartbeat keys of group web are wrong:\n"
+        + "  heartbeat key file " + shortKey + " holds 5 bytes; a key needs at least 32 random"
+        + " bytes (the daemon.keyFile of group web)\n"
+        + "  the heartbeat key file " + absent + " (the daemon.acceptKey of group web) does not"
+        + " exist or is not a file; make one with: head -c 32 /dev/urandom | base64 > " + absent
+        + "\n");
+    assertThat(run("--config", config(7405, ",\n\"daemon\": {\"keyFile\": \"" + key
+        + "\", \"keyId\": 3, \"acceptKey\": {\"id\": 2, \"file\": \"" + key + "\"}}")
+        .toString(), "--node", "n1", "--check")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("signing key 3 (" + key
+        + "), accepting key 2 (" + key + ")");
+  }
+
+  @Test
   void aMissingPrivilegeExits77WithTheBackendsMessage() throws IOException {
     String why = "this process lacks CAP_NET_ADMIN and CAP_NET_RAW: vipha's Linux backend needs"
         + " them";

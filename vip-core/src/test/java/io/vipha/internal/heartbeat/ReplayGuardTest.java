@@ -219,4 +219,36 @@ class ReplayGuardTest {
     byte[] b = ("xx" + id).getBytes(StandardCharsets.UTF_8);
     return g.lookup(b, 2, b.length - 2);
   }
+
+  @Test
+  void aRegroupedGuardKeepsTheStateOfTheNodesThatStayAndStartsTheNewOnesAfresh() {
+    ReplayGuard g = ReplayGuard.forNodes(List.of("n1", "n2", "n3"));
+    assertThat(g.check(0, 7, 10)).isNull();
+    assertThat(g.check(1, 8, 20)).isNull();
+    assertThat(g.check(1, 8, 18)).isNull();
+    g.reopen(0);
+    ReplayGuard r = g.regrouped(List.of("n0", "n2", "n1"));
+    assertThat(r.peerCount()).isEqualTo(3);
+    assertThat(r.peerIndex("n3")).isEqualTo(-1);
+    int n1 = r.peerIndex("n1");
+    int n2 = r.peerIndex("n2");
+    int n0 = r.peerIndex("n0");
+    assertThat(r.incarnation(n1)).isEqualTo(7);
+    assertThat(r.highestSequence(n1)).isEqualTo(10);
+    assertThat(r.incarnation(n2)).isEqualTo(8);
+    assertThat(r.highestSequence(n2)).isEqualTo(20);
+    assertThat(r.highestSequence(n0)).isZero();
+    // The window came along: 18 was seen, 19 was not; 20 and 10 are old news.
+    assertThat(r.check(n2, 8, 18)).isEqualTo(Rejection.REPLAYED);
+    assertThat(r.check(n2, 8, 20)).isEqualTo(Rejection.REPLAYED);
+    assertThat(r.check(n2, 8, 19)).isNull();
+    assertThat(r.check(n2, 7, 30)).isEqualTo(Rejection.STALE_INCARNATION);
+    // So did the reopened door: n1 may come back with a lower incarnation.
+    assertThat(r.check(n1, 3, 1)).isNull();
+    assertThat(r.check(n0, 1, 1)).isNull();
+    // The old guard is untouched.
+    assertThat(g.highestSequence(1)).isEqualTo(20);
+    assertThatThrownBy(() -> g.regrouped(List.of("a", "a")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("listed twice");
+  }
 }
