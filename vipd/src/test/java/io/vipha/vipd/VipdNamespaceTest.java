@@ -142,7 +142,7 @@ class VipdNamespaceTest {
     Process[] p = {net.vipd(ns[0], config, "n1", logs[0]), net.vipd(ns[1], config, "n2", logs[1])};
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     // n2 may still be starting (its socket not yet open) when n1 holds the VIP.
-    while (!(holds(ns[0]) && Files.exists(socket("n2"))) && System.nanoTime() < deadline) {
+    while (!(holds(ns[0]) && Files.exists(net.socket("n2"))) && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     assertThat(holds(ns[0])).as("n1 (priority 200) holds the VIP; logs:\n%s\n%s",

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * -HUP} and {@code vipctl reload}; each rewrites the configuration with a changed heartbeat
  * interval (odd steps) or changed priorities that keep n1 the owner (even steps). No probe may
  * be lost and the VIP may not move: it is never deleted from n1's {@code eth0} (rtnetlink
- * events; n1 renews its lease) nor added to n2's, and neither node acquires or releases it after
- * the first election. A configuration with errors is rejected with its problems while the daemon
+ * events; n1 renews its lease) nor added to n2's, and neither node acquires or releases it once
+ * n1 serves. A configuration with errors is rejected with its problems while the daemon
  * keeps serving. Needs root; skipped loudly without it, failed when {@value
  * Privileged#REQUIRE_ENV}=1.
  */
@@ -101,6 +101,10 @@ class VipdReloadNamespaceTest {
     net.watchVip(ns[1], watched.get(1));
     Thread.sleep(300); // the monitors are listening
     probe.reset();
+    // On a loaded host n2 may have held the VIP while n1 still started: only what comes from
+    // here on counts.
+    JsonNode[] countersBefore = {status("n1").path("counters"), status("n2").path("counters")};
+    int[] logBefore = {log(logs[0]).length(), log(logs[1]).length()};
 
     for (int s = 1; s <= STEPS; s++) {
       net.config("eth0", interval(s), 200 + raise(s), 100 + raise(s));
@@ -145,15 +149,15 @@ class VipdReloadNamespaceTest {
     }
     assertThat(holds(ns[0])).isTrue();
     assertThat(holds(ns[1])).isFalse();
-    JsonNode counters1 = status("n1").path("counters");
-    JsonNode counters2 = status("n2").path("counters");
-    assertThat(counters1.path("acquired").asLong()).as("n1 acquired (the first election)")
-        .isEqualTo(1);
-    assertThat(counters1.path("released").asLong()).isZero();
-    assertThat(counters2.path("acquired").asLong()).isZero();
-    assertThat(counters2.path("released").asLong()).isZero();
-    assertThat(log(logs[0])).doesNotContain("released " + VIP);
-    assertThat(log(logs[1])).doesNotContain("acquired " + VIP, "released " + VIP);
+    for (int i = 0; i < 2; i++) {
+      JsonNode counters = status(NODES[i]).path("counters");
+      for (String counter : new String[] {"acquired", "released"}) {
+        assertThat(counters.path(counter).asLong()).as("%s's %s counter during the reloads",
+            NODES[i], counter).isEqualTo(countersBefore[i].path(counter).asLong());
+      }
+      assertThat(log(logs[i]).substring(logBefore[i])).as("%s's log during the reloads",
+          NODES[i]).doesNotContain("acquired " + VIP, "released " + VIP);
+    }
   }
 
   @Test

@@ -20,11 +20,11 @@ import org.jspecify.annotations.Nullable;
  * the configuration with one change that keeps the owner (odd steps toggle the heartbeat / advert
  * interval between the setting and {@link #slower} of it, even steps toggle every priority by
  * {@value #RAISE}), sends SIGHUP to n1, waits until n1 reports the reload applied ({@link
- * NodeLauncher#reloads}), then the same for n2 and n3 in turn, and lets three intervals of the
- * new configuration pass. It records the probes lost and the longest run of
- * them, the VIP address removals and additions on either host ({@link AddressWatch}) and the
- * role changes the nodes log ({@link NodeLauncher#transitions}) from the first SIGHUP to half a
- * second after the last reload.
+ * NodeLauncher#reloads}), then the same for n2 and n3 in turn, and lets max(300 ms, three
+ * intervals) of the new configuration pass. It records the probes lost and the longest run of
+ * them, the VIP address removals and additions on any host ({@link AddressWatch}) and the role
+ * changes the nodes log ({@link NodeLauncher#transitions}) from the first SIGHUP to 0.6 s after
+ * the last reload. A control run measures the same nodes for as long without a reload.
  */
 final class Reload {
   /** The nodes: n1 the owner, n2 and n3 the standbys. */
@@ -55,9 +55,9 @@ final class Reload {
    * @param error why the run could not be completed, or null
    */
   record Result(String impl, int intervalMs, boolean control, double windowS, int signals,
-      int confirmed, long sent, long lost,
-      double longestGapMs, int removals, int additions, List<String> transitions,
-      List<String> lossRuns, @Nullable String owner, @Nullable String error) {}
+      int confirmed, long sent, long lost, double longestGapMs, int removals, int additions,
+      List<String> transitions, List<String> lossRuns, @Nullable String owner,
+      @Nullable String error) {}
 
   private final FailoverBench bench;
 
