@@ -1,11 +1,14 @@
 #!/bin/bash
 # Runs the end-to-end failover harness (io.vipha.benchmarks.failover.FailoverBench) in network
-# namespaces it makes and removes itself (needs root): vipd and keepalived side by side, or the
-# soak (three vipd nodes under allocation pressure, false failovers and GC pauses).
+# namespaces it makes and removes itself (needs root): vipd and keepalived side by side, the
+# reload scenario alone (20 SIGHUPs to each of two nodes, both implementations), or the soak
+# (three vipd nodes under allocation pressure, false failovers and GC pauses).
 # usage (from the repository root):
 #   benchmarks/failover-bench.sh NAME [REPS] [INTERVALS_MS] [JAVA]
+#   benchmarks/failover-bench.sh --reload NAME [REPS] [INTERVALS_MS] [JAVA]
 #   benchmarks/failover-bench.sh --soak MINUTES NAME [JAVA]
 # e.g. benchmarks/failover-bench.sh failover-final 5 10,100,1000
+#      benchmarks/failover-bench.sh --reload reload 1 10,100,1000
 #      benchmarks/failover-bench.sh --soak 10 soak-10min
 # Builds benchmarks.jar and vipd.jar first when either is missing (mvn -B -q -pl benchmarks -am
 # package -DskipTests); FAILOVER_JAR and VIPD_JAR name copies instead, so that the modules can
@@ -16,6 +19,9 @@ set -euo pipefail
 if [ "${1:-}" = --soak ]; then
   name=$3; javabin=${4:-java}
   args=(--soak "$2" --intervals 10)
+elif [ "${1:-}" = --reload ]; then
+  name=$2; javabin=${5:-java}
+  args=(--scenarios RELOAD --reps "${3:-1}" --intervals "${4:-10,100,1000}")
 else
   name=$1; javabin=${4:-java}
   args=(--reps "${2:-5}" --intervals "${3:-10,100,1000}")

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,13 +21,15 @@ import org.jspecify.annotations.Nullable;
  * Responder} in every node namespace and a {@link Probe} in the client namespace, then for each
  * implementation, interval, scenario and repetition starts the three nodes afresh, waits until
  * n1 (n2 for preemption) answers steadily, applies the {@link Scenario} to it and measures what
- * the client saw ({@link Round}). With {@code --soak MINUTES} it runs the {@link Soak} instead.
+ * the client saw ({@link Round}). The scenario {@link Scenario#RELOAD} runs {@link Reload}
+ * instead of a round. With {@code --soak MINUTES} it runs the {@link Soak} instead.
  * Needs root.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] [--reps 5] [--intervals 1000,100,10]
- *     [--impls vipha,keepalived] [--scenarios CRASH,...] [--out FILE.md] [--capture DIR]
+ *     [--impls vipha,keepalived] [--scenarios CRASH,...,RELOAD] [--out FILE.md]
+ *     [--capture DIR]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--out FILE.md]
  * </pre>
@@ -414,6 +417,30 @@ public final class FailoverBench implements AutoCloseable {
     return rounds;
   }
 
+  /**
+   * Runs the {@link Reload} scenario {@code reps} times for every implementation and interval
+   * (implementations interleaved, as in {@link #run}), each followed by its control run.
+   */
+  List<Reload.Result> reloads(List<NodeLauncherHandle> impls, List<Integer> intervals,
+      int reps) throws IOException {
+    Reload reload = new Reload(this);
+    List<Reload.Result> results = new ArrayList<>();
+    for (int interval : intervals) {
+      for (int r = 0; r < reps; r++) {
+        for (NodeLauncherHandle h : impls) {
+          Reload.Result result = reload.run(h.launcher, interval, 0);
+          System.err.println(Reload.describe(result));
+          results.add(result);
+          long window = result.error() == null ? (long) (result.windowS() * 1e9) : 20_000 * MS;
+          Reload.Result control = reload.run(h.launcher, interval, window);
+          System.err.println(Reload.describe(control));
+          results.add(control);
+        }
+      }
+    }
+    return results;
+  }
+
   /** The directory holding configs and node logs. */
   public Path dir() {
     return dir;
@@ -442,7 +469,9 @@ public final class FailoverBench implements AutoCloseable {
     int reps = 5;
     List<Integer> intervals = List.of(1000, 100, 10);
     List<String> impls = List.of("vipha", "keepalived");
-    List<Scenario> scenarios = Arrays.asList(Scenario.values());
+    // The failover rounds by default; the reload scenario when named (--scenarios RELOAD).
+    List<Scenario> scenarios = Arrays.stream(Scenario.values())
+        .filter(s -> s != Scenario.RELOAD).toList();
     @Nullable Path out = null;
     Path vipd = Path.of("vipd/target/vipd.jar");
     int soak = 0;
@@ -494,13 +523,18 @@ public final class FailoverBench implements AutoCloseable {
         });
       }
       System.err.println("configs and node logs in " + bench.dir());
-      List<Round> rounds = bench.run(launchers, intervals, scenarios, reps);
-      String table = Results.table(rounds, impls);
+      List<Scenario> failovers = scenarios.stream().filter(s -> s != Scenario.RELOAD).toList();
+      List<Round> rounds = bench.run(launchers, intervals, failovers, reps);
+      List<Reload.Result> reloads = scenarios.contains(Scenario.RELOAD)
+          ? bench.reloads(launchers, intervals, reps) : List.of();
+      String table = (rounds.isEmpty() ? "" : Results.table(rounds, impls))
+          + (reloads.isEmpty() ? "" : (rounds.isEmpty() ? "" : "\n") + Reload.table(reloads));
       System.out.println(table);
       if (out != null) {
         Files.writeString(out, table);
-        Files.writeString(out.resolveSibling(out.getFileName() + ".rounds"), rounds.stream()
-            .map(Results::describe).collect(Collectors.joining("\n", "", "\n")));
+        Files.writeString(out.resolveSibling(out.getFileName() + ".rounds"), Stream.concat(
+            rounds.stream().map(Results::describe), reloads.stream().map(Reload::describe))
+            .collect(Collectors.joining("\n", "", "\n")));
       }
     }
   }

@@ -3,6 +3,9 @@ package io.vipha.benchmarks.failover;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The baseline: keepalived (Debian's package) with one VRRPv3 instance per node, unicast to the
@@ -13,6 +16,12 @@ import java.nio.file.Path;
  * expiry: a killed keepalived leaves them on the host.
  */
 final class KeepalivedLauncher implements NodeLauncher {
+  /** A VRRP instance's state change: {@code (bench) Entering MASTER STATE}. */
+  private static final Pattern ENTERING =
+      Pattern.compile("\\((\\S+)\\) Entering (\\S+) STATE.*");
+  /** The line keepalived logs when a reload (SIGHUP) has been applied. */
+  static final String RELOADED = "Reload complete";
+
   @Override
   public String name() {
     return "keepalived";
@@ -60,6 +69,10 @@ final class KeepalivedLauncher implements NodeLauncher {
   public Process start(Cluster c, int i, Path log) throws IOException {
     String n = Topology.nodeName(i);
     Path dir = c.dir();
+    // A fresh start: the previous round's keepalived, killed, may not be reaped yet, and a pid
+    // file naming it would make this one exit with "daemon is already running".
+    Files.deleteIfExists(dir.resolve("keepalived-" + n + ".pid"));
+    Files.deleteIfExists(dir.resolve("vrrp-" + n + ".pid"));
     return new ProcessBuilder("ip", "netns", "exec", c.topology().nodes.get(i), "keepalived",
         "--dont-fork", "--log-console", "--vrrp", "--no-syslog",
         "-f", dir.resolve("keepalived-" + n + ".conf").toString(),
@@ -67,5 +80,22 @@ final class KeepalivedLauncher implements NodeLauncher {
         "-r", dir.resolve("vrrp-" + n + ".pid").toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
+  }
+
+  @Override
+  public long reloads(Cluster c, int i, String output) {
+    return reloadsIn(output);
+  }
+
+  /** The count of {@value #RELOADED} lines in {@code output}. */
+  static long reloadsIn(String output) {
+    return output.lines().filter(l -> l.endsWith(": " + RELOADED)).count();
+  }
+
+  /** The {@code (INSTANCE) Entering STATE STATE} lines of {@code output}, from the instance on. */
+  @Override
+  public List<String> transitions(String output) {
+    return output.lines().map(ENTERING::matcher).filter(Matcher::find).map(Matcher::group)
+        .toList();
   }
 }

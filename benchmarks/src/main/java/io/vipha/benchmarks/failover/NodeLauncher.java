@@ -2,18 +2,28 @@ package io.vipha.benchmarks.failover;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How the harness starts one node of the VIP group: the pluggable part, so that the same
  * topology, probe and scenarios measure vipha (vipd) and keepalived.
  */
 interface NodeLauncher {
-  /** The cluster as both implementations see it. */
+  /**
+   * The cluster as both implementations see it; {@code raise} is added to every priority (the
+   * reload scenario's priority change, which keeps the order and so the owner).
+   */
   record Cluster(int nodes, int intervalMs, int deadAfter, int leaseSeconds, Path dir,
-      Topology topology) {
-    /** Priority of node index {@code i}: n1 150, n2 100, n3 50. */
+      Topology topology, int raise) {
+    /** The cluster with every priority at its default ({@code raise} 0). */
+    Cluster(int nodes, int intervalMs, int deadAfter, int leaseSeconds, Path dir,
+        Topology topology) {
+      this(nodes, intervalMs, deadAfter, leaseSeconds, dir, topology, 0);
+    }
+
+    /** Priority of node index {@code i}: n1 150, n2 100, n3 50, each plus {@code raise}. */
     int priority(int i) {
-      return 150 - 50 * i;
+      return 150 - 50 * i + raise;
     }
 
     /** The heartbeat (VRRP unicast) address of node index {@code i}. */
@@ -44,4 +54,16 @@ interface NodeLauncher {
    * on the host for good (keepalived).
    */
   boolean leasesAddresses();
+
+  /**
+   * How many reloads node index {@code i} has applied since it started, as it reports them;
+   * {@code output} is what it wrote to its log so far.
+   */
+  long reloads(Cluster cluster, int i, String output) throws IOException;
+
+  /**
+   * The role changes (VIP acquired or released, VRRP state entered) that {@code output}, a
+   * stretch of a node's log, reports, one line each, in order.
+   */
+  List<String> transitions(String output);
 }

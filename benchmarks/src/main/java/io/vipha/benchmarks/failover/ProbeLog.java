@@ -123,6 +123,24 @@ final class ProbeLog implements AutoCloseable {
   }
 
   /**
+   * The probes to target {@code t} sent in [from, to - 100 ms] and how many of them went
+   * unanswered (as {@link #lossRuns} counts them): {@code {sent, lost}}.
+   */
+  synchronized long[] sentAndLost(int t, long from, long to) {
+    long end = to - ANSWER_WITHIN;
+    long sentCount = 0;
+    long lost = 0;
+    for (int s = 0; s < count[t]; s++) {
+      long at = sent[t][s];
+      if (at != 0 && at >= from && at <= end) {
+        sentCount++;
+        lost += answered(t, s) ? 0 : 1;
+      }
+    }
+    return new long[] {sentCount, lost};
+  }
+
+  /**
    * Whether every probe to {@code t} sent in the {@code window} nanoseconds before now - 100 ms
    * was answered by {@code node} (null: by any node), and that window began at or after {@code
    * from} (so that only probes sent after an event count).

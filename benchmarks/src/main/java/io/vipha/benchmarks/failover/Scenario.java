@@ -1,6 +1,6 @@
 package io.vipha.benchmarks.failover;
 
-/** The failure (or planned change) a round applies to the owner, n1. */
+/** The failure (or planned change) a round applies to the owner, n1; or the reloads. */
 enum Scenario {
   /**
    * The owner's switch port stops forwarding (its carrier stays up), then its node process is
@@ -18,7 +18,12 @@ enum Scenario {
   /** nftables drops all traffic of the owner (IP and ARP) for a while, then lets it through. */
   PARTITION("partition (3-node quorum)"),
   /** As {@link #CRASH}, probing the IPv6 VIP. */
-  CRASH_V6("IPv6 host crash");
+  CRASH_V6("IPv6 host crash"),
+  /**
+   * Not a failover: {@value Reload#STEPS} reloads (SIGHUP) of each node, each with a changed
+   * interval or priorities that keep the owner (see {@link Reload}).
+   */
+  RELOAD("20 reloads, owner kept");
 
   final String title;
 

@@ -1,10 +1,17 @@
 package io.vipha.benchmarks.failover;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,6 +33,7 @@ final class ViphaLauncher implements NodeLauncher {
    */
   record Pressure(String classPath, int rateMb) {}
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final String java;
   private final Path vipdJar;
   private final @Nullable Pressure pressure;
@@ -67,11 +75,59 @@ final class ViphaLauncher implements NodeLauncher {
         + "      \"daemon\": {\"keyFile\": \"" + key.toAbsolutePath() + "\", \"stateFile\": \""
         + stateFile(c, "{node}") + "\"}\n"
         + "    }\n  ]\n}\n";
-    Files.writeString(c.dir().resolve("vipha.json"), json);
-    byte[] bytes = new byte[32];
-    new java.security.SecureRandom().nextBytes(bytes);
-    Files.writeString(key, Base64.getEncoder().encodeToString(bytes) + "\n",
-        StandardCharsets.US_ASCII);
+    // Rewritten whole, as an editor saves it: a node reloading it never reads half a file.
+    Path tmp = c.dir().resolve("vipha.json.tmp");
+    Files.writeString(tmp, json);
+    Files.move(tmp, c.dir().resolve("vipha.json"), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    // One key per run: a reconfiguration (the reload scenario) keeps the key the nodes run with.
+    if (!Files.exists(key)) {
+      byte[] bytes = new byte[32];
+      new java.security.SecureRandom().nextBytes(bytes);
+      Files.writeString(key, Base64.getEncoder().encodeToString(bytes) + "\n",
+          StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** Node {@code node}'s control socket, in the run's directory. */
+  static Path controlSocket(Cluster c, String node) {
+    return c.dir().resolve("vipd-" + node + ".sock").toAbsolutePath();
+  }
+
+  /** The {@code config.generation} of node index {@code i}'s status: its reloads applied. */
+  @Override
+  public long reloads(Cluster c, int i, String output) throws IOException {
+    String reply = request(controlSocket(c, Topology.nodeName(i)),
+        "{\"v\":1,\"cmd\":\"status\"}");
+    JsonNode generation = JSON.readTree(reply).path("result").path("config").path("generation");
+    if (!generation.isIntegralNumber()) {
+      throw new IOException("no result.config.generation in the status reply " + reply);
+    }
+    return generation.asLong();
+  }
+
+  /** The {@code acquired} and {@code released} lines of {@code output}, vipd's log. */
+  @Override
+  public List<String> transitions(String output) {
+    return VipdLog.parse(output).stream()
+        .filter(l -> l.kind().equals("acquired") || l.kind().equals("released"))
+        .map(VipdLog.Line::text).toList();
+  }
+
+  /** Sends {@code line} to the control socket at {@code socket}; the reply line. */
+  static String request(Path socket, String line) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+      ByteArrayOutputStream reply = new ByteArrayOutputStream();
+      ByteBuffer buf = ByteBuffer.allocate(8192);
+      while (ch.read(buf.clear()) >= 0) {
+        reply.write(buf.array(), 0, buf.position());
+        if (buf.position() > 0 && buf.get(buf.position() - 1) == '\n') {
+          break;
+        }
+      }
+      return reply.toString(StandardCharsets.UTF_8);
+    }
   }
 
   /** The GC log of node index {@code i} in the soak. */
@@ -103,7 +159,8 @@ final class ViphaLauncher implements NodeLauncher {
           "-cp", vipdJar + File.pathSeparator + p.classPath(), PressuredVipd.class.getName()));
     }
     cmd.addAll(List.of("--config", c.dir().resolve("vipha.json").toString(),
-        "--node", Topology.nodeName(i)));
+        "--node", Topology.nodeName(i),
+        "--control-socket", controlSocket(c, Topology.nodeName(i)).toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
