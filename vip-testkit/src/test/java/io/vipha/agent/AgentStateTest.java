@@ -67,6 +67,7 @@ class AgentStateTest {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // nulls on purpose
   void nullsAreRefused() {
     assertThatThrownBy(() -> state(Map.of(), Set.of(), Map.of(), null))
         .isInstanceOf(NullPointerException.class).hasMessage("counters");

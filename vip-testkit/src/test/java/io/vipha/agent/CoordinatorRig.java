@@ -4,12 +4,9 @@ import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.internal.VipOrder;
-import io.vipha.internal.heartbeat.HeartbeatCodec;
 import io.vipha.internal.heartbeat.HeartbeatDecoder;
-import io.vipha.internal.heartbeat.HeartbeatEncoder;
 import io.vipha.internal.heartbeat.HeartbeatKeys;
 import io.vipha.internal.heartbeat.HeartbeatView;
-import io.vipha.internal.heartbeat.MessageType;
 import io.vipha.internal.heartbeat.ReplayGuard;
 import io.vipha.plan.Eligibility;
 import io.vipha.spi.Coordinator;
@@ -160,79 +157,15 @@ final class CoordinatorRig implements Coordinator.Context {
     return (HeartbeatView) d.decode(packet, 0, packet.length, "web");
   }
 
-  Peer peer(String id) {
-    return new Peer(id);
+  /** A peer whose heartbeats arrive at once. */
+  ScriptedPeer peer(String id) {
+    return new ScriptedPeer(group, id, this::deliver);
   }
 
-  /** A peer as the test plays it: the fields of its next heartbeat. */
-  final class Peer {
-    final String id;
-    long incarnation = 1000;
-    long sequence;
-    MessageType type = MessageType.HEARTBEAT;
-    int flags = HeartbeatCodec.FLAG_ELIGIBLE;
-    int priority = 150;
-    long digest = HeartbeatCoordinator.digest(group);
-    byte[] owned = new byte[HeartbeatCodec.bitmapLength(3)];
-    byte[] heard = {0b111};
-    byte[] pins = new byte[HeartbeatCodec.MAX_PINS * HeartbeatCodec.PIN_LENGTH];
-    int pinCount;
-    byte[] suspensions = new byte[3 * HeartbeatCodec.SUSPENSION_LENGTH];
-    int suspensionCount;
-    HeartbeatKeys keys = HeartbeatKeys.of(1, KEY);
-
-    Peer(String id) {
-      this.id = id;
-    }
-
-    Peer holds(int... vipIndexes) {
-      owned = new byte[owned.length];
-      for (int i : vipIndexes) {
-        HeartbeatCodec.setOwned(owned, i);
-      }
-      return this;
-    }
-
-    Peer hears(int... nodeIndexes) {
-      heard = new byte[1];
-      for (int i : nodeIndexes) {
-        heard[0] |= (byte) (1 << i);
-      }
-      return this;
-    }
-
-    Peer pin(int vipIndex, int targetIndex, long epoch) {
-      HeartbeatCodec.setPin(pins, pinCount++, vipIndex, targetIndex, epoch);
-      return this;
-    }
-
-    Peer suspension(int nodeIndex, long millis) {
-      HeartbeatCodec.setSuspension(suspensions, suspensionCount++, nodeIndex, millis);
-      return this;
-    }
-
-    /** The next heartbeat's bytes (its sequence one more than the last). */
-    byte[] packet() {
-      byte[] out = new byte[HeartbeatCodec.MAX_LENGTH];
-      int len = new HeartbeatEncoder(keys, "web", id).type(type).flags(flags)
-          .incarnation(incarnation).sequence(++sequence).priority(priority).configDigest(digest)
-          .owned(owned, 0, owned.length).pins(pins, pinCount).heard(heard, heard.length)
-          .suspensions(suspensions, suspensionCount).encode(out, 0);
-      return Arrays.copyOf(out, len);
-    }
-
-    /** Delivers the next heartbeat now. */
-    Peer send() {
-      deliver(packet());
-      return this;
-    }
-
-    /** Delivers the next heartbeat through the node's loop (it waits there while paused). */
-    Peer sendThroughLoop() {
-      byte[] p = packet();
-      loop.schedule(0, () -> deliver(p));
-      return this;
-    }
+  /** Sends {@code p}'s next heartbeat through the node's loop (it waits there while paused). */
+  void sendThroughLoop(ScriptedPeer p) {
+    byte[] packet = p.packet();
+    loop.schedule(0, () -> deliver(packet));
   }
 
   void deliver(byte[] packet) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vipha.VirtualIp;
-import io.vipha.agent.CoordinatorRig.Peer;
 import io.vipha.internal.heartbeat.HeartbeatCodec;
 import io.vipha.internal.heartbeat.HeartbeatKeys;
 import io.vipha.internal.heartbeat.HeartbeatView;
@@ -137,7 +136,7 @@ class HeartbeatNewsTest {
   void aPeersHoldingsPinsPriorityAndEligibilityAreReportedWhenTheyChange() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(10);
-    Peer n2 = r.peer("n2").holds(0, 2).pin(HeartbeatCodec.PIN_GROUP, 2, 9)
+    ScriptedPeer n2 = r.peer("n2").holds(0, 2).pin(HeartbeatCodec.PIN_GROUP, 2, 9)
         .pin(1, HeartbeatCodec.PIN_CLEARED, 10).send();
     long first = r.time.nanoTime();
     PeerState s = r.lastOf("n2");
@@ -203,7 +202,7 @@ class HeartbeatNewsTest {
   @Test
   void anotherConfigurationsHoldingsAndPinsAreIgnoredButItsLivenessCounts() {
     CoordinatorRig r = new CoordinatorRig().start();
-    Peer n2 = r.peer("n2").holds(0).pin(HeartbeatCodec.PIN_GROUP, 1, 3).suspension(1, 5000);
+    ScriptedPeer n2 = r.peer("n2").holds(0).pin(HeartbeatCodec.PIN_GROUP, 1, 3).suspension(1, 5000);
     n2.digest = 12345;
     n2.send();
     PeerState s = r.lastOf("n2");
@@ -227,7 +226,7 @@ class HeartbeatNewsTest {
     assertThat(hb.suspensionNode(0)).isZero();
     assertThat(hb.suspensionMillis(0)).isEqualTo(5000);
     r.advanceMs(10);
-    Peer n2 = r.peer("n2").suspension(1, 3000).suspension(0, 4990).send();
+    ScriptedPeer n2 = r.peer("n2").suspension(1, 3000).suspension(0, 4990).send();
     long heard = r.time.nanoTime();
     assertThat(r.echoes).containsExactly(heard + 4990 * MS); // this node's, as the peer echoes it
     r.advance(2500 * MS + 500_000);
@@ -257,11 +256,11 @@ class HeartbeatNewsTest {
   @Test
   void aPeerEndsItsOwnSuspensionAndANewProcessOfItIsRemindedOfOne() {
     CoordinatorRig r = new CoordinatorRig().start();
-    Peer n2 = r.peer("n2").suspension(1, 60_000).send();
+    ScriptedPeer n2 = r.peer("n2").suspension(1, 60_000).send();
     r.coordinator.publishNow();
     assertThat(r.lastSent().suspensionCount()).isEqualTo(1);
     // A new process of n2 that lists nothing does not erase it: it must be reminded.
-    Peer restarted = r.peer("n2");
+    ScriptedPeer restarted = r.peer("n2");
     restarted.incarnation = 2000;
     restarted.send();
     r.coordinator.publishNow();
@@ -284,7 +283,7 @@ class HeartbeatNewsTest {
     r.advanceMs(10_000);
     r.coordinator.publishNow();
     assertThat(r.lastSent().suspensionMillis(0)).isEqualTo(HeartbeatCodec.UNTIL_CLEARED);
-    Peer restarted = r.peer("n2");
+    ScriptedPeer restarted = r.peer("n2");
     restarted.incarnation = 2000;
     restarted.send();
     r.coordinator.publishNow();
@@ -299,11 +298,11 @@ class HeartbeatNewsTest {
     assertThat(r.coordinator.accepted()).isZero();
     assertThat(r.coordinator.incarnation()).isZero();
     r.start();
-    Peer n2 = r.peer("n2");
+    ScriptedPeer n2 = r.peer("n2");
     byte[] good = n2.packet();
     r.deliver(good);
     r.deliver(good);
-    Peer forger = r.peer("n3");
+    ScriptedPeer forger = r.peer("n3");
     forger.keys = HeartbeatKeys.of(1, "another key of thirty-two bytes!".getBytes(
         StandardCharsets.US_ASCII));
     forger.send();
@@ -328,7 +327,7 @@ class HeartbeatNewsTest {
     byte[] old = "the previous key, thirty-two b!!".getBytes(StandardCharsets.US_ASCII);
     CoordinatorRig r = new CoordinatorRig(3, HeartbeatCoordinator.builder().acceptAlso(2, old))
         .start();
-    Peer n2 = r.peer("n2");
+    ScriptedPeer n2 = r.peer("n2");
     n2.keys = HeartbeatKeys.of(2, old);
     n2.send();
     assertThat(r.last("n2")).isNotNull();
@@ -396,7 +395,7 @@ class HeartbeatNewsTest {
     CoordinatorRig r = new CoordinatorRig(3, HeartbeatCoordinator.builder()
         .acceptAlsoFile(3, good));
     r.start();
-    Peer n2 = r.peer("n2");
+    ScriptedPeer n2 = r.peer("n2");
     n2.keys = HeartbeatKeys.of(3, key);
     n2.send();
     assertThat(r.last("n2")).isNotNull();

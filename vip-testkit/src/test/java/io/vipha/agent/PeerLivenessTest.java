@@ -3,7 +3,6 @@ package io.vipha.agent;
 import static io.vipha.agent.CoordinatorRig.MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vipha.agent.CoordinatorRig.Peer;
 import io.vipha.internal.heartbeat.MessageType;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.Coordinator.PeerState;
@@ -27,7 +26,7 @@ class PeerLivenessTest {
   void aSilentPeerTurnsSuspectLapsedAndDeadAtItsOwnInstants() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30); // off the tick grid: only the peer's own timers can be on time
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     long heard = r.time.nanoTime();
     assertThat(r.lastOf("n2").liveness()).isEqualTo(Liveness.ALIVE);
     int from = r.reports.size();
@@ -79,7 +78,7 @@ class PeerLivenessTest {
   void aHeartbeatResetsTheSilenceAndClearsTheLapse() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     r.advanceMs(250);
     assertThat(r.lastOf("n2").lapsed()).isTrue();
     int from = r.reports.size();
@@ -104,7 +103,7 @@ class PeerLivenessTest {
   void aPeerThatDoesNotHearThisNodeIsCutOffAndCountsAsDead() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     long first = r.time.nanoTime();
     assertThat(r.lastOf("n2").cutOff()).isFalse();
     r.advanceMs(50);
@@ -135,7 +134,7 @@ class PeerLivenessTest {
   void aLeavingPeerIsDeadAtOnceAndAnEchoOfItsNoticeChangesNothing() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     r.advanceMs(20);
     n2.type = MessageType.LEAVING;
     n2.send();
@@ -162,13 +161,13 @@ class PeerLivenessTest {
   void aPeerThatLeftMayComeBackWithALowerSequence() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2");
+    ScriptedPeer n2 = r.peer("n2");
     n2.sequence = 100;
     n2.send();
     n2.type = MessageType.LEAVING;
     n2.send();
     // A new process of n2 whose clock stepped back: a lower incarnation, sequence from 1.
-    Peer again = r.peer("n2");
+    ScriptedPeer again = r.peer("n2");
     again.incarnation = 500;
     again.send();
     PeerState s = r.lastOf("n2");
@@ -183,7 +182,7 @@ class PeerLivenessTest {
     r.peer("n2").send();
     r.advanceMs(400);
     assertThat(r.lastOf("n2").liveness()).isEqualTo(Liveness.DEAD);
-    Peer again = r.peer("n2");
+    ScriptedPeer again = r.peer("n2");
     again.incarnation = 10;
     again.send();
     assertThat(r.lastOf("n2").liveness()).isEqualTo(Liveness.ALIVE);
@@ -194,7 +193,7 @@ class PeerLivenessTest {
   void aHeartbeatOvertakenByANewerOneIsIgnored() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2");
+    ScriptedPeer n2 = r.peer("n2");
     byte[] older = n2.holds(0).packet();
     byte[] newer = n2.holds(1).packet();
     r.deliver(newer);
@@ -211,7 +210,7 @@ class PeerLivenessTest {
   void aNewIncarnationIsReportedEvenWhenNothingElseChanged() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     int from = r.reports.size();
     n2.send();
     assertThat(r.reportsOf("n2", from)).isEmpty(); // the same state: no report
@@ -234,12 +233,12 @@ class PeerLivenessTest {
   void aPausedNodeReportsTheStallAndGivesItsPeersAFreshDetectionTime() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2").send();
-    Peer n3 = r.peer("n3").send();
+    ScriptedPeer n2 = r.peer("n2").send();
+    ScriptedPeer n3 = r.peer("n3").send();
     r.advanceMs(20); // the next tick is due at 100 ms
     r.loop.pause();
     r.advanceMs(480);
-    n2.sendThroughLoop(); // waits in the socket during the pause
+    r.sendThroughLoop(n2); // waits in the socket during the pause
     int from = r.reports.size();
     r.loop.resume();
     r.time.runDue();
@@ -275,11 +274,11 @@ class PeerLivenessTest {
   void aLateTickLeavesTheJudgementToThePeersOwnTimers() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(10);
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     r.advanceMs(40);
     r.loop.pause();
     r.advanceMs(140); // the tick due at 100 ms runs at 190 ms: late, but no stall
-    n2.sendThroughLoop(); // n2's heartbeat waits in the socket behind the late tick
+    r.sendThroughLoop(n2); // n2's heartbeat waits in the socket behind the late tick
     int from = r.reports.size();
     r.loop.resume();
     r.advanceMs(100);
@@ -291,7 +290,7 @@ class PeerLivenessTest {
   void aLateDeathTimerWaitsAnEighthIntervalForHeartbeatsStillInTheSocket() {
     CoordinatorRig r = new CoordinatorRig().start();
     r.advanceMs(30);
-    Peer n2 = r.peer("n2").send();
+    ScriptedPeer n2 = r.peer("n2").send();
     r.advanceMs(100);
     r.loop.pause();
     r.advanceMs(60); // the suspect timer (due at 180 ms) falls due while paused
@@ -305,7 +304,7 @@ class PeerLivenessTest {
     int late = r.reports.size();
     r.loop.resume();
     assertThat(r.reportsOf("n2", late)).isEmpty();
-    n2.sendThroughLoop();
+    r.sendThroughLoop(n2);
     r.advance(12_500_000L);
     assertThat(r.reportsOf("n2", late)).isEmpty(); // the waiting heartbeat kept it alive
   }

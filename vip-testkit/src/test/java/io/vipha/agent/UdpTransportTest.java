@@ -36,6 +36,10 @@ class UdpTransportTest {
         java.util.Arrays.copyOfRange(data, off, off + len), Thread.currentThread().getName()));
   }
 
+  private static Received next(BlockingQueue<Received> q) throws InterruptedException {
+    return java.util.Objects.requireNonNull(q.poll(10, TimeUnit.SECONDS), "nothing received");
+  }
+
   private static int freePort() throws IOException {
     try (DatagramSocket s = new DatagramSocket(0, LO)) {
       return s.getLocalPort();
@@ -56,10 +60,8 @@ class UdpTransportTest {
         InetSocketAddress to = new InetSocketAddress(LO, port);
         tx.send(to, new byte[] {9, 9, 1, 2, 3, 4, 5, 9}, 2, 5);
         tx.send(to, new byte[] {7, 8}, 0, 2); // shorter than the one before
-        Received first = got.poll(10, TimeUnit.SECONDS);
-        Received second = got.poll(10, TimeUnit.SECONDS);
-        assertThat(first).isNotNull();
-        assertThat(second).isNotNull();
+        Received first = next(got);
+        Received second = next(got);
         assertThat(first.data()).containsExactly(1, 2, 3, 4, 5);
         assertThat(second.data()).containsExactly(7, 8);
         assertThat(first.from()).isEqualTo(new InetSocketAddress(LO, fromPort));
@@ -143,8 +145,7 @@ class UdpTransportTest {
       rx.open(loop, receiver(got));
       try (DatagramSocket tx = new DatagramSocket(0, lo6)) {
         tx.send(new DatagramPacket(new byte[] {4, 2}, 2, new InetSocketAddress(lo6, port)));
-        Received r = got.poll(10, TimeUnit.SECONDS);
-        assertThat(r).isNotNull();
+        Received r = next(got);
         assertThat(r.data()).containsExactly(4, 2);
       } finally {
         rx.close();
@@ -167,8 +168,7 @@ class UdpTransportTest {
         try (DatagramSocket tx = new DatagramSocket(0, LO)) {
           tx.send(new DatagramPacket(new byte[] {3}, 1, new InetSocketAddress(LO, port)));
         }
-        Received r = got.poll(10, TimeUnit.SECONDS);
-        assertThat(r).isNotNull();
+        Received r = next(got);
         assertThat(r.data()).containsExactly(3);
       } catch (IOException e) {
         // A host whose loopback cannot join groups: the failure names the group and interface.
