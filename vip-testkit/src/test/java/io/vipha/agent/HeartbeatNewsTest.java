@@ -400,4 +400,83 @@ class HeartbeatNewsTest {
     n2.send();
     assertThat(r.last("n2")).isNotNull();
   }
+  @Test
+  void everyChangeOfAPeersPinsIsReported() {
+    CoordinatorRig r = new CoordinatorRig().start();
+    ScriptedPeer n2 = r.peer("n2");
+    long e = 1_767_225_600_000L;
+    // A switchover of the group to n2, then (31 ms later) to n1: the new pin must be seen.
+    n2.pin(HeartbeatCodec.PIN_GROUP, 1, e).send();
+    n2.pinCount = 0;
+    n2.pin(HeartbeatCodec.PIN_GROUP, 0, e + 31).send();
+    assertThat(r.lastOf("n2").pins()).containsExactly(new Pin(null, "n1", e + 31));
+    // Changes in one field at a time: the VIP, the target, the epoch.
+    int[][] steps = {{0, 1, 1922}, {1, 1, 1922}, {1, 2, 1922}, {1, 2, 1923}, {0, 1, 62}, {0, 0, 31}};
+    for (int[] st : steps) {
+      n2.pinCount = 0;
+      n2.pin(st[0], st[1], st[2]).send();
+      assertThat(r.lastOf("n2").pins()).containsExactly(
+          new Pin(r.vips[st[0]], r.ids[st[1]], st[2]));
+    }
+  }
+
+  @Test
+  void aPinForTheFirstNodeGoesOut() {
+    CoordinatorRig r = new CoordinatorRig();
+    r.local = new LocalState(200, Eligibility.ELIGIBLE, false, Set.of(),
+        List.of(new Pin(r.vips[0], "n1", 3)));
+    r.start();
+    assertThat(r.lastSent().pinCount()).isEqualTo(1);
+    assertThat(r.lastSent().pinTarget(0)).isZero();
+  }
+
+  @Test
+  void bitsForVipsBeyondTheGroupAreIgnored() {
+    CoordinatorRig r = new CoordinatorRig().start();
+    r.peer("n2").holds(0, 3, 7).send();
+    assertThat(r.lastOf("n2").held()).containsExactly(r.vips[0]);
+  }
+
+  @Test
+  void theConfigurationDigestCoversTheNodesButNotTheirOrder() {
+    CoordinatorRig r = new CoordinatorRig();
+    io.vipha.VipGroup g = r.group;
+    long d = HeartbeatCoordinator.digest(g);
+    io.vipha.VipGroup reordered = io.vipha.VipGroup.builder().name("web")
+        .mode(io.vipha.Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .vip(v -> v.address("192.0.2.11/24").interfaceName("eth0"))
+        .vip(v -> v.address("2001:db8::10/64").interfaceName("eth0"))
+        .node(n -> n.id("n3").heartbeat("198.51.100.3").priority(100))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").heartbeat("198.51.100.12").priority(150))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
+        .policy(p -> p.heartbeatInterval(java.time.Duration.ofMillis(100)).deadAfter(3))
+        .build();
+    assertThat(HeartbeatCoordinator.digest(reordered)).isEqualTo(d);
+    io.vipha.VipGroup otherPriority = io.vipha.VipGroup.builder().name("web")
+        .mode(io.vipha.Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .vip(v -> v.address("192.0.2.11/24").interfaceName("eth0"))
+        .vip(v -> v.address("2001:db8::10/64").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").heartbeat("198.51.100.12").priority(151))
+        .node(n -> n.id("n3").heartbeat("198.51.100.3").priority(100))
+        .policy(p -> p.heartbeatInterval(java.time.Duration.ofMillis(100)).deadAfter(3))
+        .build();
+    assertThat(HeartbeatCoordinator.digest(otherPriority)).isNotEqualTo(d);
+  }
+
+  @Test
+  void withMulticastOnTheDefaultTransportEveryHeartbeatPortMustBeTheGroups() {
+    CoordinatorRig r = new CoordinatorRig();
+    HeartbeatCoordinator c = HeartbeatCoordinator.builder().key(1, CoordinatorRig.KEY)
+        .multicast(new InetSocketAddress("239.255.86.1", 7406), "lo").build();
+    try {
+      assertThatThrownBy(() -> c.start(r)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("node n1 has heartbeat address 198.51.100.1:7405 but the"
+              + " multicast group is on port 7406");
+    } finally {
+      c.close();
+    }
+  }
 }
