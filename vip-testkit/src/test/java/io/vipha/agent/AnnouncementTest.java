@@ -177,4 +177,32 @@ class AnnouncementTest {
       assertThat(e.vip()).isEqualTo(c.group.vips().get(0));
     });
   }
+  @Test
+  void newsExactlyOneIntervalAfterTheLastAnswerIsAnsweredAgain() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = running(group(p2 -> { }), p);
+    ScriptedPeer n2 = p[0];
+    c.run(Duration.ofMillis(50)); // between n2's periodic heartbeats
+    n2.holds(0).send();
+    c.run(Duration.ofMillis(100));
+    n2.priority = 151;
+    n2.send(); // arrives exactly one interval after the first claim
+    c.run(Duration.ofMillis(40));
+    assertThat(c.events(AgentEvent.Conflict.class, "n1")).hasSize(2);
+  }
+
+  @Test
+  void aPeerBackExactlyOneIntervalAfterItsDeathIsAnsweredAtOnce() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = running(group(p2 -> { }), p);
+    ScriptedPeer n2 = p[0];
+    n2.silent = true;
+    c.run(Duration.ofMillis(600));
+    long died = Objects.requireNonNull(c.agent("n1").state().peers().get("n2")).since();
+    c.time.runUntil(died + 100 * MS - 100_000); // its heartbeat then arrives at died + 100 ms
+    int before = c.host("n1").announcements().size();
+    n2.send();
+    c.run(Duration.ofMillis(1));
+    assertThat(c.host("n1").announcements()).hasSize(before + 1);
+  }
 }

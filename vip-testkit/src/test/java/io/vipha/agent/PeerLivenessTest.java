@@ -308,4 +308,32 @@ class PeerLivenessTest {
     r.advance(12_500_000L);
     assertThat(r.reportsOf("n2", late)).isEmpty(); // the waiting heartbeat kept it alive
   }
+  @Test
+  void aTimerLateByAQuarterIntervalJudgesAtOnceAndLaterOnesAfterAnEighth() {
+    for (long late : new long[] {25 * MS, 25 * MS + 1}) {
+      CoordinatorRig r = new CoordinatorRig().start();
+      r.advanceMs(60);
+      r.peer("n2").send(); // its suspect timer is due at 210 ms + 1 ns
+      r.advanceMs(141); // past the tick at 200 ms; the next is at 300 ms
+      r.loop.pause();
+      r.advance(9 * MS + 1 + late);
+      int from = r.reports.size();
+      r.loop.resume();
+      long resumed = r.time.nanoTime();
+      r.advanceMs(50);
+      assertThat(r.reportTimesOf("n2", from)).first().as("%d ns late", late)
+          .isEqualTo(late == 25 * MS ? resumed : resumed + 12_500_000L);
+    }
+  }
+
+  @Test
+  void onTheTickAPeerSilentExactlyOneAndAHalfIntervalsIsStillAlive() {
+    CoordinatorRig r = new CoordinatorRig().start();
+    r.advanceMs(50); // heard half-way between ticks: the tick at 200 ms sees 150 ms of silence
+    r.peer("n2").send();
+    long heard = r.time.nanoTime();
+    int from = r.reports.size();
+    r.advanceMs(200);
+    assertThat(r.reportTimesOf("n2", from)).first().isEqualTo(heard + 150 * MS + 1);
+  }
 }

@@ -213,4 +213,33 @@ class StallRecoveryTest {
     assertThat(c.events(AgentEvent.Stalled.class, "n1")).isEmpty();
     assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
   }
+  @Test
+  void theStallIsTheTimeTheLoopRanNothingAndIsCaughtByTheFirstTaskAfterIt() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    c.time.runUntil(1000 * MS); // n1's tick at 1 s has run; n2's heartbeat is still on its way
+    c.loop("n1").pause();
+    p[0].priority = 151;
+    p[0].send(); // news that waits behind the pause
+    c.run(Duration.ofMillis(500));
+    c.loop("n1").resume();
+    c.time.runDue();
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.nanos()).isEqualTo(500 * MS));
+  }
+
+  @Test
+  void aPauseOfExactlyTheDetectionTimeIsNoStall() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    c.time.runUntil(1000 * MS);
+    c.loop("n1").pause();
+    p[0].priority = 151;
+    p[0].send();
+    c.run(Duration.ofMillis(300));
+    c.loop("n1").resume();
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).isEmpty();
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+  }
 }

@@ -222,4 +222,62 @@ class UdpTransportTest {
         "  ")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs the name of the network interface");
   }
+  private static long openFiles() throws IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> fds =
+        java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
+
+  @Test
+  void aFailedOpenLeavesNoSocketBehind() throws Exception {
+    Scheduler loop = new io.vipha.testing.VirtualScheduler();
+    long before = openFiles();
+    for (int i = 0; i < 20; i++) {
+      UdpTransport foreign = new UdpTransport(new InetSocketAddress("192.0.2.77", 7405));
+      assertThatThrownBy(() -> foreign.open(loop, (f, d, o, l) -> { }))
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(openFiles()).isLessThan(before + 10);
+  }
+
+  @Test
+  void aMulticastTransportReceivesWhatIsSentToItsGroup() throws Exception {
+    int port = freePort();
+    InetSocketAddress group = new InetSocketAddress("239.255.86.2", port);
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("mc-rx")) {
+      UdpTransport rx = UdpTransport.multicast(group, "lo");
+      UdpTransport tx = UdpTransport.multicast(group, "lo");
+      try {
+        rx.open(loop, receiver(got));
+        tx.open(loop, receiver(got));
+        tx.send(group, new byte[] {6, 1}, 0, 2);
+        assertThat(next(got).data()).containsExactly(6, 1);
+      } finally {
+        tx.close();
+        rx.close();
+      }
+    }
+  }
+
+  @Test
+  void anIpv6MulticastTransportBindsTheIpv6Wildcard() throws Exception {
+    int port = freePort();
+    InetSocketAddress group = new InetSocketAddress("ff02::86", port);
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("mc6")) {
+      UdpTransport rx = UdpTransport.multicast(group, "lo");
+      try {
+        rx.open(loop, receiver(got));
+        try (DatagramSocket tx = new DatagramSocket(0, InetAddress.getByName("::1"))) {
+          tx.send(new DatagramPacket(new byte[] {8}, 1,
+              new InetSocketAddress(InetAddress.getByName("::1"), port)));
+        }
+        assertThat(next(got).data()).containsExactly(8);
+      } finally {
+        rx.close();
+      }
+    }
+  }
 }
