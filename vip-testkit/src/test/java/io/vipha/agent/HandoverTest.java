@@ -113,4 +113,17 @@ class HandoverTest {
     assertThat(stopped).isDone();
     assertThat(released(c)).isEqualTo(stop + 300 * MS);
   }
+  @Test
+  void aStopEndsAsSoonAsTheSuccessorHoldsTheVip() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holdingWith(Duration.ofSeconds(5), p);
+    var stopped = c.agent("n1").stop();
+    c.run(Duration.ofMillis(130));
+    assertThat(stopped).isNotDone();
+    p[0].holds(0).send();
+    c.run(Duration.ofMillis(1));
+    assertThat(stopped).isDone();
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("DRAINED");
+  }
 }
