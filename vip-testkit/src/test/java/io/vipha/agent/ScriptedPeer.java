@@ -2,10 +2,14 @@ package io.vipha.agent;
 
 import io.vipha.Node;
 import io.vipha.VipGroup;
+import io.vipha.internal.heartbeat.DecodeResult;
 import io.vipha.internal.heartbeat.HeartbeatCodec;
+import io.vipha.internal.heartbeat.HeartbeatDecoder;
 import io.vipha.internal.heartbeat.HeartbeatEncoder;
 import io.vipha.internal.heartbeat.HeartbeatKeys;
+import io.vipha.internal.heartbeat.HeartbeatView;
 import io.vipha.internal.heartbeat.MessageType;
+import io.vipha.internal.heartbeat.ReplayGuard;
 import io.vipha.spi.DatagramTransport;
 import io.vipha.testing.NodeLoop;
 import io.vipha.testing.VirtualScheduler;
@@ -37,13 +41,20 @@ final class ScriptedPeer {
   byte[] suspensions = new byte[8 * HeartbeatCodec.SUSPENSION_LENGTH];
   int suspensionCount;
   HeartbeatKeys keys = HeartbeatKeys.of(1, TestCluster.KEY);
+  /** The heartbeats this peer received (on the in-memory network), oldest first. */
+  final List<byte[]> received;
   /** Whether {@link #every} stops sending. */
   boolean silent;
 
   ScriptedPeer(VipGroup group, String id, Consumer<byte[]> out) {
+    this(group, id, out, new ArrayList<>());
+  }
+
+  private ScriptedPeer(VipGroup group, String id, Consumer<byte[]> out, List<byte[]> received) {
     this.group = group;
     this.id = id;
     this.out = out;
+    this.received = received;
     this.digest = HeartbeatCoordinator.digest(group);
     this.owned = new byte[HeartbeatCodec.bitmapLength(group.vips().size())];
   }
@@ -53,9 +64,11 @@ final class ScriptedPeer {
    * each heartbeat goes to every address of every other node.
    */
   static ScriptedPeer onNetwork(TestCluster c, String id) {
+    List<byte[]> received = new ArrayList<>();
     DatagramTransport t = c.network.transport(c.group.node(id).orElseThrow().heartbeat().get(0));
     try {
-      t.open(new NodeLoop(c.time), (from, data, off, len) -> { });
+      t.open(new NodeLoop(c.time), (from, data, off, len) -> received.add(
+          Arrays.copyOfRange(data, off, off + len)));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -65,7 +78,8 @@ final class ScriptedPeer {
         to.addAll(n.heartbeat());
       }
     }
-    return new ScriptedPeer(c.group, id, p -> to.forEach(a -> t.send(a, p, 0, p.length)));
+    return new ScriptedPeer(c.group, id, p -> to.forEach(a -> t.send(a, p, 0, p.length)),
+        received);
   }
 
   /** Sends a heartbeat now and then every {@code interval} of {@code time}, while not silent. */
@@ -113,6 +127,20 @@ final class ScriptedPeer {
         .owned(owned, 0, owned.length).pins(pins, pinCount).heard(heard, heard.length)
         .suspensions(suspensions, suspensionCount).encode(buf, 0);
     return Arrays.copyOf(buf, len);
+  }
+
+  /** The last heartbeat this peer received from {@code node}, decoded. */
+  HeartbeatView lastFrom(String node) {
+    List<String> ids = group.nodes().stream().map(Node::id).sorted().toList();
+    for (int i = received.size() - 1; i >= 0; i--) {
+      byte[] p = received.get(i);
+      DecodeResult r = new HeartbeatDecoder(keys, ReplayGuard.forNodes(ids))
+          .decode(p, 0, p.length, group.name());
+      if (r instanceof HeartbeatView && ((HeartbeatView) r).nodeIdEquals(node)) {
+        return (HeartbeatView) r;
+      }
+    }
+    throw new AssertionError("nothing received from " + node);
   }
 
   /** Sends the next heartbeat. */
