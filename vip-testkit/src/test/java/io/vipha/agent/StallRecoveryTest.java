@@ -242,4 +242,21 @@ class StallRecoveryTest {
     assertThat(c.events(AgentEvent.Stalled.class, "n1")).isEmpty();
     assertThat(c.holders(vip(c))).containsExactly("n1");
   }
+  @Test
+  void aStallSoonAfterTheStartIsNotCutShortByTheStartsJoinTimer() {
+    TestCluster c = new TestCluster(AgentFailoverTest.threeNodes(false));
+    c.startAll(); // every peer heard at once: the join ends early, its timer (400 ms) is moot
+    c.run(Duration.ofMillis(50));
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+    c.loop("n3").pause();
+    c.run(Duration.ofMillis(330));
+    c.loop("n3").resume();
+    c.time.runDue();
+    long resumed = c.time.nanoTime();
+    assertThat(c.events(AgentEvent.Stalled.class, "n3")).hasSize(1);
+    c.time.runUntil(resumed + 399 * MS); // past 400 ms from the start
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    c.time.runUntil(resumed + 400 * MS);
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+  }
 }
