@@ -20,14 +20,6 @@ import org.junit.jupiter.api.Test;
 class AnnouncementTest {
   private static final long MS = 1_000_000L;
 
-  private static VipGroup group(Consumer<io.vipha.FailoverPolicy.Builder> policy) {
-    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .policy(p -> policy.accept(p.preempt(false).holdDown(Duration.ZERO)))
-        .build();
-  }
 
   /** n1 started, n2 heard every interval, run until n1 holds the VIP. */
   private static TestCluster running(VipGroup g, ScriptedPeer[] n2) {
@@ -46,7 +38,7 @@ class AnnouncementTest {
   @Test
   void afterTakingAVipTheNodeAnnouncesItCountTimesAtTheInterval() {
     ScriptedPeer[] n2 = new ScriptedPeer[1];
-    TestCluster c = running(group(p -> p.announce(4, Duration.ofMillis(70))), n2);
+    TestCluster c = running(TwoNodes.group(p -> p.announce(4, Duration.ofMillis(70))), n2);
     long took = c.events(AgentEvent.Acquired.class, "n1").get(0).at();
     assertThat(times(c.host("n1"))).containsExactly(took, took + 70 * MS, took + 140 * MS,
         took + 210 * MS);
@@ -57,7 +49,7 @@ class AnnouncementTest {
   @Test
   void theRefreshAnnouncesEveryHeldVipAgainUntilTheNodeStops() {
     ScriptedPeer[] n2 = new ScriptedPeer[1];
-    TestCluster c = running(group(p -> p.announce(1, Duration.ofMillis(70))
+    TestCluster c = running(TwoNodes.group(p -> p.announce(1, Duration.ofMillis(70))
         .announceRefresh(Duration.ofSeconds(1))), n2);
     c.run(Duration.ofMillis(3000));
     List<Long> t = times(c.host("n1"));
@@ -71,7 +63,7 @@ class AnnouncementTest {
   @Test
   void aPeerClaimingTheVipIsAnsweredAQuarterIntervalLaterAtMostOncePerInterval() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> { }), p);
+    TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     VirtualIp vip = c.group.vips().get(0);
     int before = c.host("n1").announcements().size();
@@ -98,7 +90,7 @@ class AnnouncementTest {
   @Test
   void aClaimWithdrawnWithinTheQuarterIntervalIsNotAnswered() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> { }), p);
+    TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     n2.holds(0).send();
     c.run(Duration.ofMillis(10));
@@ -114,7 +106,7 @@ class AnnouncementTest {
   @Test
   void aPeerThatDoesNotHearThisNodeIsNotAnsweredWhenItClaims() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> { }), p);
+    TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     int before = c.host("n1").announcements().size();
     n2.hears(1).holds(0).send(); // n2 does not hear n1: to n1 it counts as dead
@@ -126,7 +118,7 @@ class AnnouncementTest {
   @Test
   void aPeerBackFromTheDeadIsAnsweredAtOnce() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> { }), p);
+    TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     n2.silent = true;
     c.run(Duration.ofMillis(600));
@@ -141,7 +133,7 @@ class AnnouncementTest {
   @Test
   void anOperatorsRequestAnnouncesWhatTheNodeHoldsAndOwns() throws Exception {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> p2.announce(2, Duration.ofMillis(50))), p);
+    TestCluster c = running(TwoNodes.group(p2 -> p2.announce(2, Duration.ofMillis(50))), p);
     int before = c.host("n1").announcements().size();
     var asked = c.agent("n1").announce();
     c.time.runDue();
@@ -157,7 +149,7 @@ class AnnouncementTest {
 
   @Test
   void aJoiningNodeAnnouncesNothingOnRequest() throws Exception {
-    TestCluster c = new TestCluster(group(p2 -> { }));
+    TestCluster c = new TestCluster(TwoNodes.group());
     c.host("n1").addByHand(c.group.vips().get(0));
     c.start("n1");
     var asked = c.agent("n1").announce();
@@ -169,7 +161,7 @@ class AnnouncementTest {
   @Test
   void aFailedAnnouncementIsReported() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> p2.announceRefresh(Duration.ofSeconds(1))), p);
+    TestCluster c = running(TwoNodes.group(p2 -> p2.announceRefresh(Duration.ofSeconds(1))), p);
     c.host("n1").failWith(new io.vipha.spi.BackendException(io.vipha.spi.BackendException.Kind.PERMISSION, "EPERM"));
     c.run(Duration.ofMillis(1000));
     assertThat(c.events(AgentEvent.BackendError.class, "n1")).anySatisfy(e -> {
@@ -180,7 +172,7 @@ class AnnouncementTest {
   @Test
   void newsExactlyOneIntervalAfterTheLastAnswerIsAnsweredAgain() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> { }), p);
+    TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     c.run(Duration.ofMillis(50)); // between n2's periodic heartbeats
     n2.holds(0).send();
@@ -194,7 +186,7 @@ class AnnouncementTest {
   @Test
   void aPeerBackExactlyOneIntervalAfterItsDeathIsAnsweredAtOnce() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = running(group(p2 -> { }), p);
+    TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     n2.silent = true;
     c.run(Duration.ofMillis(600));

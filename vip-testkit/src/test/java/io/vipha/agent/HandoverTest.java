@@ -16,14 +16,6 @@ import org.junit.jupiter.api.Test;
 class HandoverTest {
   private static final long MS = 1_000_000L;
 
-  private static VipGroup twoNodes() {
-    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .policy(p -> p.preempt(false).holdDown(Duration.ZERO))
-        .build();
-  }
 
   private static VirtualIp vip(TestCluster c) {
     return c.group.vips().get(0);
@@ -36,11 +28,7 @@ class HandoverTest {
   @Test
   void aSuccessorThatNeverClaimsGetsTheVipAfterTheDefaultTimeout() {
     ScriptedPeer[] p = new ScriptedPeer[1];
-    TestCluster c = new TestCluster(twoNodes());
-    p[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
-    c.start("n1");
-    c.run(Duration.ofMillis(650));
-    assertThat(c.holders(vip(c))).containsExactly("n1");
+    TestCluster c = TwoNodes.holding(TwoNodes.group(), p, 650, b -> b);
     c.agent("n1").drain();
     c.time.runDue();
     long drained = c.time.nanoTime();
@@ -64,12 +52,7 @@ class HandoverTest {
   }
 
   private static TestCluster holdingWith(Duration timeout, ScriptedPeer[] n2) {
-    TestCluster c = new TestCluster(twoNodes());
-    n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
-    c.start(c.create("n1", c.builder("n1").handoverTimeout(timeout)));
-    c.run(Duration.ofMillis(650));
-    assertThat(c.holders(vip(c))).containsExactly("n1");
-    return c;
+    return TwoNodes.holding(TwoNodes.group(), n2, 650, b -> b.handoverTimeout(timeout));
   }
 
   @Test

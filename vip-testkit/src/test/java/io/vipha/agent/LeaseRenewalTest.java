@@ -64,12 +64,7 @@ class LeaseRenewalTest {
   }
 
   private static VipGroup group(Duration lease) {
-    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .policy(p -> p.preempt(false).holdDown(Duration.ZERO).lease(lease))
-        .build();
+    return TwoNodes.group(p -> p.lease(lease));
   }
 
   @Test

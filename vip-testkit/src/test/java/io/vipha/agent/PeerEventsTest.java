@@ -2,26 +2,14 @@ package io.vipha.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vipha.Mode;
-import io.vipha.VipGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The events and the snapshot a peer's news makes: up (again), suspect, down. */
 class PeerEventsTest {
-  private static VipGroup group() {
-    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .node(n -> n.id("n3").heartbeat("198.51.100.3").priority(100))
-        .policy(p -> p.preempt(false).holdDown(Duration.ZERO))
-        .build();
-  }
-
   @Test
   void aPeerRestartedWhileAliveIsUpAgainAndASilentOneSuspectThenDown() {
-    TestCluster c = new TestCluster(group());
+    TestCluster c = new TestCluster(SwitchoverPinsTest.group());
     ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
     ScriptedPeer n3 = ScriptedPeer.onNetwork(c, "n3");
     c.start("n1");

@@ -18,23 +18,10 @@ import org.junit.jupiter.api.Test;
 class StallRecoveryTest {
   private static final long MS = 1_000_000L;
 
-  private static VipGroup twoNodes() {
-    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .policy(p -> p.preempt(false).holdDown(Duration.ZERO))
-        .build();
-  }
 
   /** n1 real and holding the VIP, n2 played by the test and heard every interval. */
   private static TestCluster holding(ScriptedPeer[] n2) {
-    TestCluster c = new TestCluster(twoNodes());
-    n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
-    c.start("n1");
-    c.run(Duration.ofMillis(650));
-    assertThat(c.holders(vip(c))).containsExactly("n1");
-    return c;
+    return TwoNodes.holding(TwoNodes.group(), n2, 650, b -> b);
   }
 
   private static io.vipha.spi.Coordinator.PeerState peer(TestCluster c, String at, String id) {
@@ -98,10 +85,7 @@ class StallRecoveryTest {
     ScriptedPeer[] p = new ScriptedPeer[1];
     TestCluster c = holding(p);
     ScriptedPeer n2 = p[0];
-    c.loop("n1").pause();
-    c.run(Duration.ofMillis(500));
-    c.loop("n1").resume();
-    c.time.runDue();
+    stall(c, 500);
     n2.holds(0).send(); // it took the VIP, and still hears n1 (n1's heartbeats reached it late)
     c.run(Duration.ofMillis(40));
     assertThat(c.events(AgentEvent.Released.class, "n1")).singleElement()
@@ -117,10 +101,7 @@ class StallRecoveryTest {
     ScriptedPeer[] p = new ScriptedPeer[1];
     TestCluster c = holding(p);
     ScriptedPeer n2 = p[0];
-    c.loop("n1").pause();
-    c.run(Duration.ofMillis(500));
-    c.loop("n1").resume();
-    c.time.runDue();
+    stall(c, 500);
     n2.hears(1).send();
     c.run(Duration.ofMillis(40));
     assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
@@ -134,10 +115,7 @@ class StallRecoveryTest {
     ScriptedPeer n2 = p[0];
     n2.holds(0); // a claim n1 already knew of (n1 outranks it and keeps the VIP)
     c.run(Duration.ofMillis(200));
-    c.loop("n1").pause();
-    c.run(Duration.ofMillis(500));
-    c.loop("n1").resume();
-    c.time.runDue();
+    stall(c, 500);
     n2.priority = 151; // news, but nothing n2 did about n1's silence
     n2.send();
     c.run(Duration.ofMillis(100));
@@ -150,11 +128,8 @@ class StallRecoveryTest {
     ScriptedPeer[] p = new ScriptedPeer[1];
     TestCluster c = holding(p);
     ScriptedPeer n2 = p[0];
-    c.loop("n1").pause();
-    c.run(Duration.ofMillis(500));
-    n2.silent = true;
-    c.loop("n1").resume();
-    c.time.runDue();
+    n2.silent = true; // (from the end of the stall)
+    stall(c, 500);
     n2.type = MessageType.LEAVING;
     n2.send();
     c.run(Duration.ofMillis(100));

@@ -14,18 +14,10 @@ import org.junit.jupiter.api.Test;
  * its own record is the truth and an echo changes nothing.
  */
 class SuspensionEchoTest {
-  private static VipGroup group() {
-    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .policy(p -> p.preempt(false).holdDown(Duration.ZERO))
-        .build();
-  }
 
   @Test
   void aJoiningNodeTakesBackItsEchoedSuspensionAndSaysSoAtOnce() {
-    TestCluster c = new TestCluster(group());
+    TestCluster c = new TestCluster(TwoNodes.group());
     ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
     n2.suspension(0, 60_000);
     c.start("n1");
@@ -41,13 +33,13 @@ class SuspensionEchoTest {
     assertThat(hb.suspensionMillis(0)).isBetween(59_990L, 60_000L);
     n2.every(c.time, Duration.ofMillis(100));
     c.run(Duration.ofSeconds(2));
-    assertThat(c.holders(group().vips().get(0))).isEmpty();
+    assertThat(c.holders(TwoNodes.group().vips().get(0))).isEmpty();
     assertThat(c.agent("n1").state().eligibility()).isEqualTo(io.vipha.plan.Eligibility.SUSPENDED);
   }
 
   @Test
   void aRunningNodeIgnoresAnEcho() {
-    TestCluster c = new TestCluster(group());
+    TestCluster c = new TestCluster(TwoNodes.group());
     ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
     c.start("n1");
     c.run(Duration.ofSeconds(1));
@@ -55,6 +47,6 @@ class SuspensionEchoTest {
     n2.suspension(0, 60_000);
     c.run(Duration.ofSeconds(1));
     assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).isEmpty();
-    assertThat(c.holders(group().vips().get(0))).containsExactly("n1");
+    assertThat(c.holders(TwoNodes.group().vips().get(0))).containsExactly("n1");
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * what n1 sends.
  */
 class SwitchoverPinsTest {
-  private static VipGroup group() {
+  /** Three nodes, n1 (200) over n2 (150) over n3 (100), no preemption, no hold-down. */
+  static VipGroup group() {
     return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
         .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
         .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
