@@ -100,4 +100,14 @@ class AgentLifecycleTest {
     assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
     assertThat(c.agent("n1").state().counters().backendErrors()).isGreaterThanOrEqualTo(2);
   }
+  @Test
+  void aStandbyStopsAtOnceEvenWhileItsBackendFails() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    c.host("n3").failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
+    CompletableFuture<Void> stopped = c.agent("n3").stop();
+    c.time.runDue();
+    assertThat(stopped).isDone();
+  }
 }

@@ -79,6 +79,7 @@ class AnnouncementTest {
       assertThat(e.at()).isEqualTo(claimed + 25 * MS);
     });
     assertThat(c.host("n1").announcements()).hasSize(before + 1);
+    assertThat(c.agent("n1").counters().conflicts()).isEqualTo(1);
     // More news from n2 within the interval: no second answer.
     n2.priority = 151;
     n2.send();

@@ -35,6 +35,21 @@ class SuspensionEchoTest {
     c.run(Duration.ofSeconds(2));
     assertThat(c.holders(TwoNodes.group().vips().get(0))).isEmpty();
     assertThat(c.agent("n1").state().eligibility()).isEqualTo(io.vipha.plan.Eligibility.SUSPENDED);
+    // The same echo again and again changes nothing.
+    assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).hasSize(1);
+  }
+
+  @Test
+  void anEchoAfterTheFirstHeartbeatIsAlsoToldAtOnce() {
+    TestCluster c = new TestCluster(SwitchoverPinsTest.group()); // n3 silent: n1 keeps joining
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    c.start("n1");
+    n2.send(); // first contact, no echo: n1 greets it
+    c.run(Duration.ofMillis(30));
+    n2.suspension(0, 60_000).send();
+    c.run(Duration.ofMillis(1));
+    assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).hasSize(1);
+    assertThat(n2.lastFrom("n1").suspensionCount()).isEqualTo(1);
   }
 
   @Test

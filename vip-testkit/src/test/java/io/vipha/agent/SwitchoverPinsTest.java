@@ -78,6 +78,13 @@ class SwitchoverPinsTest {
     c.agent("n1").switchover("n3");
     c.run(Duration.ofMillis(150));
     assertThat(n2.lastFrom("n1").pinTarget(0)).isEqualTo(1);
+    // News without newer requests sends nothing before the next tick.
+    c.run(Duration.ofMillis(50));
+    long sent = c.coordinator("n1").sent();
+    n2.priority = 151;
+    n2.send();
+    c.run(Duration.ofMillis(1));
+    assertThat(c.coordinator("n1").sent()).isEqualTo(sent);
     // Clearing makes a request newer than the one it clears, whatever n1's clock says.
     c.agent("n1").clearSwitchover();
     c.run(Duration.ofMillis(1));
