@@ -96,7 +96,8 @@ class AgentApiTest {
   void withoutASchedulerTheAgentRunsOnItsOwnLoopAndStopEndsIt() throws Exception {
     VirtualScheduler unused = new VirtualScheduler();
     InMemoryNetwork net = new InMemoryNetwork(unused, 1);
-    io.vipha.VipGroup g = io.vipha.VipGroup.builder().name("solo").mode(io.vipha.Mode.ACTIVE_PASSIVE)
+    io.vipha.VipGroup g = io.vipha.VipGroup.builder().name("solo")
+        .mode(io.vipha.Mode.ACTIVE_PASSIVE)
         .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
         .node(n -> n.id("n1").heartbeat("198.51.100.1"))
         .build();

@@ -64,7 +64,8 @@ class AgentLifecycleTest {
     long stop = c.time.nanoTime();
     c.agent("n1").stop();
     c.run(Duration.ofMillis(5)); // it tells its peers at once; the successor takes over
-    assertThat(c.events(AgentEvent.Acquired.class, "n2")).hasSize(2).allSatisfy(e -> assertThat(e.at() - stop).isLessThan(Duration.ofMillis(5).toNanos()));
+    assertThat(c.events(AgentEvent.Acquired.class, "n2")).hasSize(2).allSatisfy(
+        e -> assertThat(e.at() - stop).isLessThan(Duration.ofMillis(5).toNanos()));
   }
 
   @Test

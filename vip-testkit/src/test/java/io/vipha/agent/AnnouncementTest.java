@@ -163,7 +163,8 @@ class AnnouncementTest {
   void aFailedAnnouncementIsReported() {
     ScriptedPeer[] p = new ScriptedPeer[1];
     TestCluster c = running(TwoNodes.group(p2 -> p2.announceRefresh(Duration.ofSeconds(1))), p);
-    c.host("n1").failWith(new io.vipha.spi.BackendException(io.vipha.spi.BackendException.Kind.PERMISSION, "EPERM"));
+    c.host("n1").failWith(new io.vipha.spi.BackendException(
+        io.vipha.spi.BackendException.Kind.PERMISSION, "EPERM"));
     c.run(Duration.ofMillis(1000));
     assertThat(c.events(AgentEvent.BackendError.class, "n1")).anySatisfy(e -> {
       assertThat(e.operation()).isEqualTo("announce");

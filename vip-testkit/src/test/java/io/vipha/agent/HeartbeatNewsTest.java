@@ -411,7 +411,8 @@ class HeartbeatNewsTest {
     n2.pin(HeartbeatCodec.PIN_GROUP, 0, e + 31).send();
     assertThat(r.lastOf("n2").pins()).containsExactly(new Pin(null, "n1", e + 31));
     // Changes in one field at a time: the VIP, the target, the epoch.
-    int[][] steps = {{0, 1, 1922}, {1, 1, 1922}, {1, 2, 1922}, {1, 2, 1923}, {0, 1, 62}, {0, 0, 31}};
+    int[][] steps = {
+        {0, 1, 1922}, {1, 1, 1922}, {1, 2, 1922}, {1, 2, 1923}, {0, 1, 62}, {0, 0, 31}};
     for (int[] st : steps) {
       n2.pinCount = 0;
       n2.pin(st[0], st[1], st[2]).send();

@@ -32,7 +32,7 @@ class StallRecoveryTest {
     return c.group.vips().get(0);
   }
 
-  /** Pauses n1's loop for {@code ms}, resumes it and runs what fell due; returns the resume time. */
+  /** Pauses n1's loop for {@code ms}, resumes it, runs what fell due; returns the resume time. */
   private static long stall(TestCluster c, long ms) {
     c.loop("n1").pause();
     c.run(Duration.ofMillis(ms));
