@@ -637,7 +637,6 @@ public final class HeartbeatCoordinator implements Coordinator {
       if (t.liveness != Liveness.DEAD) {
         t.liveness = Liveness.DEAD;
         t.since = now;
-        reopen(t);
         changed = true;
       }
     } else {
@@ -689,15 +688,18 @@ public final class HeartbeatCoordinator implements Coordinator {
   }
 
   private boolean readPins(PeerTrack t, HeartbeatView hb) {
-    long sig = 17;
-    for (int i = 0; i < hb.pinCount(); i++) {
-      sig = sig * 31 + hb.pinVip(i);
-      sig = sig * 31 + hb.pinTarget(i);
-      sig = sig * 31 + hb.pinEpoch(i);
-    }
-    if (sig == t.pinSignature && t.pins.size() == hb.pinCount()) {
+    int count = hb.pinCount();
+    long[] last = t.pinFields;
+    if (last.length == 3 * count && samePins(last, hb)) {
       return false;
     }
+    long[] fields = new long[3 * count];
+    for (int i = 0; i < count; i++) {
+      fields[3 * i] = hb.pinVip(i);
+      fields[3 * i + 1] = hb.pinTarget(i);
+      fields[3 * i + 2] = hb.pinEpoch(i);
+    }
+    t.pinFields = fields;
     List<Pin> pins = new ArrayList<>();
     for (int i = 0; i < hb.pinCount(); i++) {
       int vi = hb.pinVip(i);
@@ -709,8 +711,18 @@ public final class HeartbeatCoordinator implements Coordinator {
       pins.add(new Pin(vi == HeartbeatCodec.PIN_GROUP ? null : vips[vi],
           ti == HeartbeatCodec.PIN_CLEARED ? null : ids[ti], hb.pinEpoch(i)));
     }
-    t.pinSignature = sig;
     t.pins = List.copyOf(pins);
+    return true;
+  }
+
+  /** Whether {@code hb} lists exactly the pins in {@code fields} (as {@link #readPins} keeps). */
+  private static boolean samePins(long[] fields, HeartbeatView hb) {
+    for (int i = 0; i < fields.length / 3; i++) {
+      if (fields[3 * i] != hb.pinVip(i) || fields[3 * i + 1] != hb.pinTarget(i)
+          || fields[3 * i + 2] != hb.pinEpoch(i)) {
+        return false;
+      }
+    }
     return true;
   }
 

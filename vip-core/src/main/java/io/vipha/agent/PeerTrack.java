@@ -31,7 +31,8 @@ final class PeerTrack {
   byte[] bitmap = new byte[0];
   Set<VirtualIp> held = Set.of();
   List<Pin> pins = List.of();
-  long pinSignature;
+  /** The pins as last received, three longs each (VIP index, target index, epoch). */
+  long[] pinFields = new long[0];
   long incarnation;
   boolean deathTimer;
   /** Silent for the lapse time: no longer vouches for this node's quorum lease. */

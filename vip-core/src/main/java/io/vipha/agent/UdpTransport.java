@@ -14,6 +14,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -192,7 +193,9 @@ public final class UdpTransport implements DatagramTransport {
       out.clear();
       out.put(data, offset, length).flip();
       ch.send(out, to);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedAddressTypeException e) {
+      // (The second: a peer address of the other IP family than the bound one, e.g. a peer that
+      // also lists an IPv6 address to a node bound to IPv4. Counted, so the other sends go on.)
       if (sendErrors.getAndIncrement() % 100 == 0) {
         LOG.warn("heartbeat send to {} failed: {}", to, e.toString());
       }

@@ -1,0 +1,110 @@
+package io.vipha.agent;
+
+import static io.vipha.agent.AgentFailoverTest.threeNodes;
+import static io.vipha.agent.AgentFailoverTest.vip4;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vipha.health.Effect;
+import io.vipha.health.HealthCheck;
+import io.vipha.plan.Eligibility;
+import io.vipha.spi.BackendException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a node stands: its effective priority from its checks and links, its eligibility as the
+ * backend fails and recovers, and what its peers see of both, at once.
+ */
+class NodeStandingTest {
+  @Test
+  void twoHealthChecksOfOneNameAreRefused() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    HealthCheck a = HealthCheck.custom("app", () -> true).build();
+    HealthCheck b = HealthCheck.custom("app", () -> false).build();
+    assertThatThrownBy(() -> c.builder("n1").healthCheck(a).healthCheck(b).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("app");
+  }
+
+  @Test
+  void probesRunOnADaemonThreadUnlessAnExecutorIsGiven() throws Exception {
+    TestCluster c = new TestCluster(threeNodes(false));
+    CompletableFuture<Thread> probe = new CompletableFuture<>();
+    VipAgent a = c.create("n1", c.builder("n1").healthCheck(HealthCheck.custom("app", () -> {
+      probe.complete(Thread.currentThread());
+      return true;
+    }).interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(100)).build()));
+    c.start(a);
+    c.run(Duration.ofMillis(500));
+    Thread t = probe.get(10, TimeUnit.SECONDS);
+    assertThat(t.getName()).isEqualTo("vipha-health-probe");
+    assertThat(t.isDaemon()).isTrue();
+  }
+
+  @Test
+  void aFailingWeightedCheckLowersThePriorityByItsWeight() {
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    TestCluster c = new TestCluster(threeNodes(false));
+    VipAgent a = c.create("n1", c.builder("n1").healthCheck(HealthCheck.custom("app",
+        healthy::get).interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(100)).rise(1)
+        .fall(1).effect(Effect.weight(-30)).build()).healthExecutor(Runnable::run));
+    c.start(a);
+    c.start("n2");
+    c.start("n3");
+    c.run(Duration.ofSeconds(1));
+    assertThat(a.state().effectivePriority()).isEqualTo(200);
+    healthy.set(false);
+    c.run(Duration.ofMillis(300));
+    assertThat(a.state().effectivePriority()).isEqualTo(170);
+    assertThat(a.state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(c.agent("n2").state().peers().get("n1")).satisfies(
+        p -> assertThat(java.util.Objects.requireNonNull(p).effectivePriority()).isEqualTo(170));
+  }
+
+  @Test
+  void aLinkOfAnotherInterfaceOrTheSameNewsTwiceChangesNothing() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    c.host("n1").setLink("eth9", false);
+    c.run(Duration.ofMillis(10));
+    assertThat(c.events(AgentEvent.HealthChanged.class, "n1")).isEmpty();
+    c.host("n1").setLink("eth0", false);
+    c.run(Duration.ofMillis(2));
+    // Disqualified at once: the snapshot says so, the peers hear it, the VIP moves.
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.DISQUALIFIED);
+    assertThat(c.holders(vip4(c))).contains("n2");
+    c.host("n1").setLink("eth0", false);
+    c.run(Duration.ofMillis(10));
+    assertThat(c.events(AgentEvent.HealthChanged.class, "n1")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.check()).isEqualTo("link eth0");
+          assertThat(e.healthy()).isFalse();
+          assertThat(e.disqualified()).isTrue();
+        });
+    c.host("n1").setLink("eth0", true);
+    c.run(Duration.ofMillis(2));
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+  }
+
+  @Test
+  void aNodeWhoseBackendFailsIsDisqualifiedAtOnceAndEligibleOnceACallWorks() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    c.host("n3").failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
+    c.run(Duration.ofMillis(1001)); // the next periodic reconcile fails
+    long failed = c.events(AgentEvent.BackendError.class, "n3").get(0).at();
+    c.time.runUntil(failed + 200_000); // its peers hear of it at once
+    assertThat(java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n3"))
+        .eligibility()).isEqualTo(Eligibility.DISQUALIFIED);
+    c.host("n3").heal();
+    c.run(Duration.ofMillis(101)); // it tries every interval while failing
+    assertThat(java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n3"))
+        .eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(c.agent("n3").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+  }
+}

@@ -1,0 +1,237 @@
+package io.vipha.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vipha.Mode;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.internal.heartbeat.MessageType;
+import java.time.Duration;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a node does after its loop ran nothing for longer than the detection time: it steps down
+ * at once when it holds nothing, and when it holds VIPs it keeps them for half an interval while
+ * its peers' news arrives, letting go only if a peer acted on its silence.
+ */
+class StallRecoveryTest {
+  private static final long MS = 1_000_000L;
+
+
+  /** n1 real and holding the VIP, n2 played by the test and heard every interval. */
+  private static TestCluster holding(ScriptedPeer[] n2) {
+    return TwoNodes.holding(TwoNodes.group(), n2, 650, b -> b);
+  }
+
+  private static io.vipha.spi.Coordinator.PeerState peer(TestCluster c, String at, String id) {
+    return Objects.requireNonNull(c.agent(at).state().peers().get(id), id);
+  }
+
+  private static VirtualIp vip(TestCluster c) {
+    return c.group.vips().get(0);
+  }
+
+  /** Pauses n1's loop for {@code ms}, resumes it, runs what fell due; returns the resume time. */
+  private static long stall(TestCluster c, long ms) {
+    c.loop("n1").pause();
+    c.run(Duration.ofMillis(ms));
+    c.loop("n1").resume();
+    c.time.runDue();
+    return c.time.nanoTime();
+  }
+
+  @Test
+  void aHolderWhosePeerActedNotKeepsItsVipsAndGoesOnAfterHalfAnInterval() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    long resumed = stall(c, 500);
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.at()).isEqualTo(resumed));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    c.run(Duration.ofNanos(50 * MS - 1));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    c.run(Duration.ofNanos(1));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    assertThat(c.events(AgentEvent.Released.class, "n1")).isEmpty();
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+  }
+
+  @Test
+  void duringTheCheckTheHolderClaimsNothingAndClaimsAgainAtOnceAfterIt() {
+    TestCluster c = new TestCluster(AgentFailoverTest.threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    for (String id : new String[] {"n1", "n2", "n3"}) {
+      c.loop(id).pause();
+    }
+    c.run(Duration.ofMillis(500));
+    for (String id : new String[] {"n1", "n2", "n3"}) {
+      c.loop(id).resume();
+    }
+    c.time.runDue();
+    long resumed = c.time.nanoTime();
+    c.run(Duration.ofMillis(30));
+    assertThat(peer(c, "n2", "n1").held()).isEmpty();
+    c.time.runUntil(resumed + 50 * MS + 200_000); // the check's end, and the network's delay
+    assertThat(peer(c, "n2", "n1").held()).contains(vip(c));
+  }
+
+  @Test
+  void aPeerThatTookTheVipDuringTheStallMakesTheHolderLetGo() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    ScriptedPeer n2 = p[0];
+    stall(c, 500);
+    n2.holds(0).send(); // it took the VIP, and still hears n1 (n1's heartbeats reached it late)
+    c.run(Duration.ofMillis(40));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo("STALLED"));
+    assertThat(c.host("n1").holds(vip(c))).isFalse();
+    // It listens for a full join time before it plans again.
+    c.run(Duration.ofMillis(300));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+  }
+
+  @Test
+  void aPeerThatStoppedHearingTheHolderMakesItLetGo() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    ScriptedPeer n2 = p[0];
+    stall(c, 500);
+    n2.hears(1).send();
+    c.run(Duration.ofMillis(40));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("STALLED");
+  }
+
+  @Test
+  void aPeerThatHeldTheVipBeforeTheStallIsNoSignOfAction() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    ScriptedPeer n2 = p[0];
+    n2.holds(0); // a claim n1 already knew of (n1 outranks it and keeps the VIP)
+    c.run(Duration.ofMillis(200));
+    stall(c, 500);
+    n2.priority = 151; // news, but nothing n2 did about n1's silence
+    n2.send();
+    c.run(Duration.ofMillis(100));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).isEmpty();
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+  }
+
+  @Test
+  void aPeerLeavingDuringTheCheckIsNoSignOfAction() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    ScriptedPeer n2 = p[0];
+    n2.silent = true; // (from the end of the stall)
+    stall(c, 500);
+    n2.type = MessageType.LEAVING;
+    n2.send();
+    c.run(Duration.ofMillis(100));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).isEmpty();
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+  }
+
+  @Test
+  void aNodeHoldingNothingStepsDownAtOnceAndListensAFullJoinTime() {
+    TestCluster c = new TestCluster(AgentFailoverTest.threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofSeconds(1));
+    c.loop("n3").pause();
+    c.run(Duration.ofMillis(500));
+    c.loop("n3").resume();
+    c.time.runDue();
+    long resumed = c.time.nanoTime();
+    assertThat(c.events(AgentEvent.Stalled.class, "n3")).hasSize(1);
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    // Its peers hear it again at once: it said so as soon as it stepped down.
+    c.time.runUntil(resumed + 200_000);
+    assertThat(peer(c, "n1", "n3").liveness())
+        .isNotEqualTo(io.vipha.plan.Liveness.DEAD);
+    c.time.runUntil(resumed + 400 * MS - 1); // the join time: detection plus one interval
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    c.time.runUntil(resumed + 400 * MS);
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+  }
+
+  @Test
+  void aNodeAloneInItsGroupCarriesOnAfterAStall() {
+    VipGroup g = VipGroup.builder().name("solo").mode(Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
+        .build();
+    TestCluster c = new TestCluster(g);
+    c.start("n1");
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    stall(c, 500);
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).hasSize(1);
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    assertThat(c.events(AgentEvent.Released.class, "n1")).isEmpty();
+  }
+
+  @Test
+  void aPauseShorterThanTheDetectionTimeIsNoStall() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    stall(c, 250);
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).isEmpty();
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+  }
+  @Test
+  void theStallIsTheTimeTheLoopRanNothingAndIsCaughtByTheFirstTaskAfterIt() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    c.time.runUntil(1000 * MS); // n1's tick at 1 s has run; n2's heartbeat is still on its way
+    c.loop("n1").pause();
+    p[0].priority = 151;
+    p[0].send(); // news that waits behind the pause
+    c.run(Duration.ofMillis(500));
+    c.loop("n1").resume();
+    c.time.runDue();
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.nanos()).isEqualTo(500 * MS));
+  }
+
+  @Test
+  void aPauseOfExactlyTheDetectionTimeIsNoStall() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    c.time.runUntil(1000 * MS);
+    c.loop("n1").pause();
+    p[0].priority = 151;
+    p[0].send();
+    c.run(Duration.ofMillis(300));
+    c.loop("n1").resume();
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).isEmpty();
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+  }
+  @Test
+  void aStallSoonAfterTheStartIsNotCutShortByTheStartsJoinTimer() {
+    TestCluster c = new TestCluster(AgentFailoverTest.threeNodes(false));
+    c.startAll(); // every peer heard at once: the join ends early, its timer (400 ms) is moot
+    c.run(Duration.ofMillis(50));
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+    c.loop("n3").pause();
+    c.run(Duration.ofMillis(330));
+    c.loop("n3").resume();
+    c.time.runDue();
+    long resumed = c.time.nanoTime();
+    assertThat(c.events(AgentEvent.Stalled.class, "n3")).hasSize(1);
+    c.time.runUntil(resumed + 399 * MS); // past 400 ms from the start
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    c.time.runUntil(resumed + 400 * MS);
+    assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+  }
+}

@@ -1,0 +1,283 @@
+package io.vipha.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vipha.spi.DatagramTransport;
+import io.vipha.spi.Scheduler;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The UDP transport on loopback: what it sends and hands over, its errors, its close. */
+class UdpTransportTest {
+  private static final InetAddress LO = InetAddress.getLoopbackAddress();
+
+  private record Received(InetSocketAddress from, byte[] data, String thread) {}
+
+  /** Opens a unicast transport on a free loopback port; received datagrams go to {@code into}. */
+  private static UdpTransport open(EventLoopScheduler loop, BlockingQueue<Received> into)
+      throws IOException {
+    UdpTransport t = new UdpTransport(new InetSocketAddress(LO, 0));
+    t.open(loop, receiver(into));
+    return t;
+  }
+
+  private static DatagramTransport.Receiver receiver(BlockingQueue<Received> into) {
+    return (from, data, off, len) -> into.add(new Received(from,
+        java.util.Arrays.copyOfRange(data, off, off + len), Thread.currentThread().getName()));
+  }
+
+  private static Received next(BlockingQueue<Received> q) throws InterruptedException {
+    return java.util.Objects.requireNonNull(q.poll(10, TimeUnit.SECONDS), "nothing received");
+  }
+
+  private static int freePort() throws IOException {
+    try (DatagramSocket s = new DatagramSocket(0, LO)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void datagramsArriveWholeOnTheLoopWithTheSendersAddress() throws Exception {
+    int port = freePort();
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-loop")) {
+      UdpTransport rx = new UdpTransport(new InetSocketAddress(LO, port));
+      rx.open(loop, receiver(got));
+      int fromPort = freePort();
+      UdpTransport tx = new UdpTransport(new InetSocketAddress(LO, fromPort));
+      tx.open(loop, receiver(new LinkedBlockingQueue<>()));
+      try {
+        InetSocketAddress to = new InetSocketAddress(LO, port);
+        tx.send(to, new byte[] {9, 9, 1, 2, 3, 4, 5, 9}, 2, 5);
+        tx.send(to, new byte[] {7, 8}, 0, 2); // shorter than the one before
+        Received first = next(got);
+        Received second = next(got);
+        assertThat(first.data()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(second.data()).containsExactly(7, 8);
+        assertThat(first.from()).isEqualTo(new InetSocketAddress(LO, fromPort));
+        assertThat(first.thread()).isEqualTo("udp-loop");
+        assertThat(tx.sendErrors()).isZero();
+      } finally {
+        tx.close();
+        rx.close();
+      }
+    }
+  }
+
+  @Test
+  void sendingBeforeOpenDoesNothingAndAfterCloseCountsAnError() throws Exception {
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp")) {
+      UdpTransport t = new UdpTransport(new InetSocketAddress(LO, 0));
+      t.send(new InetSocketAddress(LO, 9), new byte[] {1}, 0, 1);
+      assertThat(t.sendErrors()).isZero();
+      t.close(); // closing a transport never opened is harmless
+      UdpTransport u = open(loop, got);
+      Thread reader = readerOf(u);
+      u.close();
+      reader.join(10_000);
+      assertThat(reader.isAlive()).isFalse(); // the receiver thread ends with the socket
+      assertThat(reader.isDaemon()).isTrue();
+      for (int i = 0; i < 3; i++) {
+        u.send(new InetSocketAddress(LO, 9), new byte[] {1}, 0, 1);
+      }
+      assertThat(u.sendErrors()).isEqualTo(3);
+    }
+  }
+
+  private static Thread readerOf(UdpTransport t) throws Exception {
+    java.lang.reflect.Field f = UdpTransport.class.getDeclaredField("reader");
+    f.setAccessible(true);
+    return (Thread) f.get(t);
+  }
+
+  @Test
+  void aDatagramToTheOtherIpFamilyIsCountedNotThrown() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp")) {
+      UdpTransport t = open(loop, new LinkedBlockingQueue<>());
+      try {
+        // A socket bound to IPv4 cannot send to an IPv6 peer address (a peer may list both).
+        t.send(new InetSocketAddress("2001:db8::1", 9), new byte[] {1}, 0, 1);
+        assertThat(t.sendErrors()).isEqualTo(1);
+        t.send(new InetSocketAddress(LO, freePort()), new byte[] {1}, 0, 1);
+        assertThat(t.sendErrors()).isEqualTo(1);
+      } finally {
+        t.close();
+      }
+    }
+  }
+
+  @Test
+  void anAddressThatIsNotLocalOrAPortInUseFailsOpenWithTheLikelyCause() throws Exception {
+    Scheduler loop = new io.vipha.testing.VirtualScheduler();
+    UdpTransport foreign = new UdpTransport(new InetSocketAddress("192.0.2.77", 7405));
+    assertThatThrownBy(() -> foreign.open(loop, (f, d, o, l) -> { }))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("cannot bind the heartbeat socket to 192.0.2.77:7405: ")
+        .hasMessageEndingWith("(is the address configured on this host and the port free?)");
+    try (DatagramSocket taken = new DatagramSocket(0, LO)) {
+      UdpTransport busy = new UdpTransport(new InetSocketAddress(LO, taken.getLocalPort()));
+      assertThatThrownBy(() -> busy.open(loop, (f, d, o, l) -> { }))
+          .isInstanceOf(IOException.class).hasMessageContaining("cannot bind");
+    }
+  }
+
+  @Test
+  void anIpv6TransportSendsAndReceivesOnIpv6Loopback() throws Exception {
+    InetAddress lo6 = InetAddress.getByName("::1");
+    int port;
+    try (DatagramSocket s = new DatagramSocket(0, lo6)) {
+      port = s.getLocalPort();
+    }
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp6")) {
+      UdpTransport rx = new UdpTransport(new InetSocketAddress(lo6, port));
+      rx.open(loop, receiver(got));
+      try (DatagramSocket tx = new DatagramSocket(0, lo6)) {
+        tx.send(new DatagramPacket(new byte[] {4, 2}, 2, new InetSocketAddress(lo6, port)));
+        Received r = next(got);
+        assertThat(r.data()).containsExactly(4, 2);
+      } finally {
+        rx.close();
+      }
+    }
+  }
+
+  @Test
+  void aMulticastTransportBindsTheGroupsPortOnEveryAddressAndReceivesUnicastThere()
+      throws Exception {
+    int port = freePort();
+    InetSocketAddress group = new InetSocketAddress("239.255.86.1", port);
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("mc")) {
+      UdpTransport a = UdpTransport.multicast(group, "lo");
+      UdpTransport b = UdpTransport.multicast(group, "lo");
+      try {
+        a.open(loop, receiver(got));
+        b.open(loop, receiver(got)); // the port is shared (SO_REUSEADDR): one of them gets it
+        try (DatagramSocket tx = new DatagramSocket(0, LO)) {
+          tx.send(new DatagramPacket(new byte[] {3}, 1, new InetSocketAddress(LO, port)));
+        }
+        Received r = next(got);
+        assertThat(r.data()).containsExactly(3);
+      } catch (IOException e) {
+        // A host whose loopback cannot join groups: the failure names the group and interface.
+        assertThat(e).hasMessageStartingWith("cannot join multicast group 239.255.86.1 on lo: ");
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+  }
+
+  @Test
+  void aUnicastTransportDoesNotShareItsPort() throws Exception {
+    int port = freePort();
+    try (EventLoopScheduler loop = new EventLoopScheduler("uc")) {
+      UdpTransport a = new UdpTransport(new InetSocketAddress("0.0.0.0", port));
+      a.open(loop, (f, d, o, l) -> { });
+      try {
+        UdpTransport b = new UdpTransport(new InetSocketAddress("0.0.0.0", port));
+        assertThatThrownBy(() -> b.open(loop, (f, d, o, l) -> { }))
+            .isInstanceOf(IOException.class);
+      } finally {
+        a.close();
+      }
+    }
+  }
+
+  @Test
+  void anUnknownInterfaceIsNamedWithTheOnesThatExist() throws Exception {
+    String known = NetworkInterface.networkInterfaces().map(NetworkInterface::getName).sorted()
+        .collect(Collectors.joining(", "));
+    assertThat(UdpTransport.interfaceNamed("lo").getName()).isEqualTo("lo");
+    assertThatThrownBy(() -> UdpTransport.interfaceNamed("nosuchif0"))
+        .isInstanceOf(IOException.class)
+        .hasMessage("no network interface named \"nosuchif0\" to join the multicast group on;"
+            + " this host has: " + known);
+    UdpTransport t = UdpTransport.multicast(new InetSocketAddress("ff02::86", 7405), "nosuchif0");
+    assertThatThrownBy(() -> t.open(new io.vipha.testing.VirtualScheduler(), (f, d, o, l) -> { }))
+        .isInstanceOf(IOException.class).hasMessageContaining("nosuchif0");
+  }
+
+  @Test
+  void aMulticastTransportWantsAGroupAddressAndAnInterfaceName() {
+    assertThatThrownBy(() -> UdpTransport.multicast(new InetSocketAddress("192.0.2.1", 7405),
+        "eth0")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("/192.0.2.1:7405 is not a multicast group address");
+    assertThatThrownBy(() -> UdpTransport.multicast(
+        InetSocketAddress.createUnresolved("239.255.86.1", 7405), "eth0"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> UdpTransport.multicast(new InetSocketAddress("239.255.86.1", 7405),
+        "  ")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs the name of the network interface");
+  }
+  private static long openFiles() throws IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> fds =
+        java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
+
+  @Test
+  void aFailedOpenLeavesNoSocketBehind() throws Exception {
+    Scheduler loop = new io.vipha.testing.VirtualScheduler();
+    long before = openFiles();
+    for (int i = 0; i < 20; i++) {
+      UdpTransport foreign = new UdpTransport(new InetSocketAddress("192.0.2.77", 7405));
+      assertThatThrownBy(() -> foreign.open(loop, (f, d, o, l) -> { }))
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(openFiles()).isLessThan(before + 10);
+  }
+
+  @Test
+  void aMulticastTransportReceivesWhatIsSentToItsGroup() throws Exception {
+    int port = freePort();
+    InetSocketAddress group = new InetSocketAddress("239.255.86.2", port);
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("mc-rx")) {
+      UdpTransport rx = UdpTransport.multicast(group, "lo");
+      UdpTransport tx = UdpTransport.multicast(group, "lo");
+      try {
+        rx.open(loop, receiver(got));
+        tx.open(loop, receiver(got));
+        tx.send(group, new byte[] {6, 1}, 0, 2);
+        assertThat(next(got).data()).containsExactly(6, 1);
+      } finally {
+        tx.close();
+        rx.close();
+      }
+    }
+  }
+
+  @Test
+  void anIpv6MulticastTransportBindsTheIpv6Wildcard() throws Exception {
+    int port = freePort();
+    InetSocketAddress group = new InetSocketAddress("ff02::86", port);
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("mc6")) {
+      UdpTransport rx = UdpTransport.multicast(group, "lo");
+      try {
+        rx.open(loop, receiver(got));
+        try (DatagramSocket tx = new DatagramSocket(0, InetAddress.getByName("::1"))) {
+          tx.send(new DatagramPacket(new byte[] {8}, 1,
+              new InetSocketAddress(InetAddress.getByName("::1"), port)));
+        }
+        assertThat(next(got).data()).containsExactly(8);
+      } finally {
+        rx.close();
+      }
+    }
+  }
+}
