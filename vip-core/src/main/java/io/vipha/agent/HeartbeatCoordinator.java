@@ -229,7 +229,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       // Indexes in a peer's bitmap and pins mean other VIPs now: read its next heartbeat afresh,
       // and meanwhile keep what it held of the VIPs that stay.
       t.bitmap = new byte[0];
-      t.pinSignature = 0;
+      t.pinFields = new long[0];
       t.pins = List.of();
       if (!kept.containsAll(t.held)) {
         Set<VirtualIp> held = new HashSet<>(t.held);
