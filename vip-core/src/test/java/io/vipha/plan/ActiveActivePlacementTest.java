@@ -43,13 +43,18 @@ class ActiveActivePlacementTest {
         .preemptDelay(DELAY).holdDown(holdDown).flapLimit(FlapLimit.OFF));
   }
 
-  /** A plan of {@code g} in which VIPs 192.0.2.{@code first..last} belong to {@code node}. */
-  private static Map<VirtualIp, String> own(VipGroup g, Map<VirtualIp, String> m, String node,
-      int first, int last) {
-    for (int i = first; i <= last; i++) {
-      m.put(vip(g, i), node);
+  /** {@code planner}'s initial plan with owners: {@code "n1 1-4"} gives 192.0.2.1..4 to n1. */
+  private static Plan holding(Planner planner, VipGroup g, String... ranges) {
+    Map<VirtualIp, String> owners = new HashMap<>();
+    for (String range : ranges) {
+      int space = range.indexOf(' ');
+      int dash = range.indexOf('-');
+      int last = Integer.parseInt(range.substring(dash + 1));
+      for (int i = Integer.parseInt(range.substring(space + 1, dash)); i <= last; i++) {
+        owners.put(vip(g, i), range.substring(0, space));
+      }
     }
-    return m;
+    return planner.initial().withOwners(owners);
   }
 
   private static <K> int index(Map<K, Integer> indexes, K key) {
@@ -60,10 +65,8 @@ class ActiveActivePlacementTest {
   void aReturningNodeTakesTheDonorsVipsThatScoreHighestForIt() {
     // n1 holds its share (4), n2 twice its share; n3 is ready and holds nothing.
     VipGroup g = group(3, 12, true, Duration.ZERO);
-    Map<VirtualIp, String> before =
-        own(g, own(g, own(g, new HashMap<>(), "n1", 1, 1), "n2", 2, 9), "n1", 10, 12);
     Planner planner = Planner.of(g);
-    Plan prev = planner.initial().withOwners(before);
+    Plan prev = holding(planner, g, "n1 1-1", "n2 2-9", "n1 10-12");
     Plan p = planner.plan(allAlive(g, 0).build(), prev, T0);
 
     assertThat(loads(g, p)).containsEntry("n1", 4).containsEntry("n2", 4)
@@ -92,8 +95,7 @@ class ActiveActivePlacementTest {
     // Shares are ceil(4 / 3) = 2: n1 and n2 hold exactly theirs, so n3 has nothing to wait for.
     VipGroup g = group(3, 4, true, Duration.ZERO);
     Planner planner = Planner.of(g);
-    Plan prev = planner.initial()
-        .withOwners(own(g, own(g, new HashMap<>(), "n1", 1, 2), "n2", 3, 4));
+    Plan prev = holding(planner, g, "n1 1-2", "n2 3-4");
     ClusterView v = allAlive(g, 0).node("n3", NodeStatus.alive(T0, 100, 1)).build();
     Plan p = planner.plan(v, prev, T0);
     assertThat(p.moves()).isEmpty();
@@ -107,8 +109,7 @@ class ActiveActivePlacementTest {
     // returned at T0. Only n4's readiness, at T0 + 10s, can change the answer.
     VipGroup g = group(4, 8, true, Duration.ZERO);
     Planner planner = Planner.of(g);
-    Plan prev = planner.initial().withOwners(own(g, own(g, own(g, new HashMap<>(), "n1", 1, 4),
-        "n2", 5, 6), "n3", 7, 8));
+    Plan prev = holding(planner, g, "n1 1-4", "n2 5-6", "n3 7-8");
     ClusterView v = allAlive(g, 0).node("n2", NodeStatus.alive(T0 - sec(5), 100, 1))
         .node("n4", NodeStatus.alive(T0, 100, 1)).build();
     Plan p = planner.plan(v, prev, T0);
@@ -130,8 +131,7 @@ class ActiveActivePlacementTest {
     // Shares are 2. n1 and n2 hold 4 each; n3 is ready, n4 returned at T0.
     VipGroup g = group(4, 8, true, Duration.ZERO);
     Planner planner = Planner.of(g);
-    Plan prev = planner.initial()
-        .withOwners(own(g, own(g, new HashMap<>(), "n1", 1, 4), "n2", 5, 8));
+    Plan prev = holding(planner, g, "n1 1-4", "n2 5-8");
     ClusterView v = allAlive(g, 0).node("n4", NodeStatus.alive(T0, 100, 1)).build();
     Plan p = planner.plan(v, prev, T0);
     assertThat(p.moves()).hasSize(2);
