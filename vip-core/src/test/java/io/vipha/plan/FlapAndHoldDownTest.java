@@ -63,6 +63,8 @@ class FlapAndHoldDownTest {
     Plan seen = p1.withOwners(toN2, atN1, T0 + 5);
     assertThat(seen.lostOwnershipAt("n1")).isEqualTo(T0 + 5);
     assertThat(seen.lostOwnershipAt("n2")).isEqualTo(Long.MIN_VALUE);
+    assertThat(p1.lostOwnershipAt("n1")).as("the plan it came from is unchanged")
+        .isEqualTo(Long.MIN_VALUE);
     // n2 now leaves: n1 is within its hold-down, so n3 gets the group.
     Plan p2 = planner.plan(elig(allAlive(g, 0).build(), "n2", Eligibility.DRAINING, T0 + 6), seen,
         T0 + 6);
