@@ -53,12 +53,4 @@ public record NodeStatus(
   public NodeStatus withPriority(int priority) {
     return new NodeStatus(liveness, livenessSince, priority, eligibility, eligibilitySince, weight);
   }
-
-  /** Since when the node has been both alive and eligible, or {@link Long#MAX_VALUE} if not. */
-  long readySince() {
-    if (liveness != Liveness.ALIVE || eligibility != Eligibility.ELIGIBLE) {
-      return Long.MAX_VALUE;
-    }
-    return Math.max(livenessSince, eligibilitySince);
-  }
 }

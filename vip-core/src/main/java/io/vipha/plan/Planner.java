@@ -280,7 +280,8 @@ public final class Planner {
       holdCapable[i] = s.liveness() != Liveness.DEAD && s.eligibility() == Eligibility.ELIGIBLE
           && !flapSuspended;
       receiver[i] = holdCapable[i] && s.liveness() == Liveness.ALIVE;
-      long ready = s.readySince();
+      // Only a receiver's readiness is used: alive and eligible since the later of the two.
+      long ready = Math.max(s.livenessSince(), s.eligibilitySince());
       if (su != Plan.NONE && !flapSuspended) {
         ready = Math.max(ready, su);
       }
@@ -510,7 +511,7 @@ public final class Planner {
     // Only ready takers that still have room can receive; score the candidates against those.
     int takerCount = 0;
     for (int i = 0; i < n; i++) {
-      if (isReadyTaker(i, now) && load[i] < cap[i]) {
+      if (isReadyTaker(i, now)) {
         takers[takerCount++] = i;
       }
     }
@@ -550,7 +551,7 @@ public final class Planner {
       int taker = -1;
       double ts = Double.NEGATIVE_INFINITY;
       for (int i = 0; i < n; i++) {
-        if (isReadyTaker(i, now) && load[i] < cap[i]) {
+        if (isReadyTaker(i, now)) {
           double s = canon.score(i, v, st[i].weight());
           if (s > ts) {
             ts = s;
@@ -577,8 +578,9 @@ public final class Planner {
     return true;
   }
 
+  /** Whether node {@code i} may take a donor's VIP now: ready, outside hold-down, below share. */
   private boolean isReadyTaker(int i, long now) {
-    return receiver[i] && !inHoldDown[i] && now >= readyAt[i] && cap[i] > 0;
+    return receiver[i] && !inHoldDown[i] && now >= readyAt[i] && load[i] < cap[i];
   }
 
   /** VIPs without an owner go to the best-scoring node below its share, then below capacity. */

@@ -289,4 +289,51 @@ class ActivePassivePlannerTest {
     assertThat(owners(Planner.plan(reversed, back, a, T0 + sec(10))))
         .isEqualTo(owners(Planner.plan(g, back, c, T0 + sec(10))));
   }
+
+  @Test
+  void negativeInstantsOfTheMonotonicClockDelayPreemptionAsAnyOthers() {
+    // System.nanoTime() may be negative: readiness plus the delay must not be taken for an
+    // overflow.
+    VipGroup g = group(true, Duration.ofSeconds(10));
+    Planner planner = Planner.of(g);
+    long t = -sec(1_000);
+    ClusterView n1Dead = live(allAlive(g, t - sec(60)).build(), "n1", Liveness.DEAD, t);
+    Plan p = planner.plan(n1Dead, planner.initial(), t);
+    assertThat(owner(p)).isEqualTo("n3");
+    ClusterView back = live(n1Dead, "n1", Liveness.ALIVE, t + sec(1));
+    p = planner.plan(back, p, t + sec(1));
+    assertThat(p.nextChangeAt()).isEqualTo(t + sec(11));
+    assertThat(planner.plan(back, p, t + sec(11) - 1).moves()).isEmpty();
+    assertThat(owner(planner.plan(back, p, t + sec(11)))).isEqualTo("n1");
+
+    // At the far end of the clock the delay runs past the last instant: n1 never preempts.
+    long end = Long.MAX_VALUE - sec(5);
+    Plan q = planner.plan(n1Dead, planner.initial(), end - sec(1));
+    ClusterView late = live(n1Dead, "n1", Liveness.ALIVE, end);
+    q = planner.plan(late, q, end);
+    assertThat(q.moves()).isEmpty();
+    assertThat(q.nextChangeAt()).isEqualTo(Plan.NEVER);
+    assertThat(owner(planner.plan(late, q, Long.MAX_VALUE - 1))).isEqualTo("n3");
+  }
+
+  @Test
+  void onlyAStrictlyBetterNodeStillInItsDelayAsksForACallBack() {
+    VipGroup g = group(true, Duration.ofSeconds(10));
+    Planner planner = Planner.of(g);
+    // n3 (150) owns; n2 comes back with the same priority 150: it will never preempt.
+    ClusterView v = live(allAlive(g, 0).build(), "n1", Liveness.DEAD, 0);
+    Plan p = planner.plan(v, planner.initial(), T0);
+    assertThat(owner(p)).isEqualTo("n3");
+    ClusterView equal = v.toBuilder().node("n2", NodeStatus.alive(T0, 150, 1)).build();
+    p = planner.plan(equal, p, T0);
+    assertThat(p.moves()).isEmpty();
+    assertThat(p.nextChangeAt()).isEqualTo(Plan.NEVER);
+
+    // n1 (200) preempts n3; n2 returning at 180 would not preempt n1, so it asks for nothing.
+    ClusterView n1Ready = live(v, "n1", Liveness.ALIVE, T0 - sec(20));
+    ClusterView both = n1Ready.toBuilder().node("n2", NodeStatus.alive(T0, 180, 1)).build();
+    Plan q = planner.plan(both, planner.plan(v, planner.initial(), T0), T0);
+    assertThat(owner(q)).isEqualTo("n1");
+    assertThat(q.nextChangeAt()).isEqualTo(Plan.NEVER);
+  }
 }

@@ -63,6 +63,8 @@ class FlapAndHoldDownTest {
     Plan seen = p1.withOwners(toN2, atN1, T0 + 5);
     assertThat(seen.lostOwnershipAt("n1")).isEqualTo(T0 + 5);
     assertThat(seen.lostOwnershipAt("n2")).isEqualTo(Long.MIN_VALUE);
+    assertThat(p1.lostOwnershipAt("n1")).as("the plan it came from is unchanged")
+        .isEqualTo(Long.MIN_VALUE);
     // n2 now leaves: n1 is within its hold-down, so n3 gets the group.
     Plan p2 = planner.plan(elig(allAlive(g, 0).build(), "n2", Eligibility.DRAINING, T0 + 6), seen,
         T0 + 6);
@@ -466,5 +468,54 @@ class FlapAndHoldDownTest {
     Plan again = planner.plan(heavy, p, sec(3));
     assertThat(again.moves()).isEmpty();
     assertThat(planner.plan(heavy, again, sec(3))).isSameAs(again);
+  }
+
+  @Test
+  void theFirstNodesPlannerCountsOnlyThatNodesChanges() {
+    // n2 owns (priority 200) and flaps three times; n1's planner (index 0) does not suspend it.
+    VipGroup g = Fixtures.group(Mode.ACTIVE_PASSIVE, 2, new String[] {"n1", "n2"},
+        new int[] {100, 200}, p -> p.preempt(true).preemptDelay(Duration.ZERO)
+            .holdDown(Duration.ZERO).flapLimit(3, Duration.ofMinutes(1), Duration.ofMinutes(5)));
+    ClusterView v = allAlive(g, 0).build();
+    Planner seenByN1 = Planner.forNode(g, "n1");
+    Plan p = seenByN1.plan(v, seenByN1.initial(), sec(1));
+    p = seenByN1.plan(live(v, "n2", Liveness.DEAD, sec(2)), p, sec(2));
+    p = seenByN1.plan(live(v, "n2", Liveness.ALIVE, sec(3)), p, sec(3));
+    p = seenByN1.plan(live(v, "n2", Liveness.DEAD, sec(4)), p, sec(4));
+    p = seenByN1.plan(live(v, "n2", Liveness.ALIVE, sec(5)), p, sec(5));
+    assertThat(p.isSuspended("n2", sec(5))).isFalse();
+    assertThat(owner(p)).isEqualTo("n2");
+  }
+
+  @Test
+  void withTheLimitOffNoNumberOfFailuresSuspends() {
+    VipGroup g = pair(p -> p.flapLimit(FlapLimit.OFF));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), sec(1));
+    for (int k = 0; k < 5; k++) {
+      p = planner.plan(live(v, "n1", Liveness.DEAD, sec(2 + 2 * k)), p, sec(2 + 2 * k));
+      p = planner.plan(live(v, "n1", Liveness.ALIVE, sec(3 + 2 * k)), p, sec(3 + 2 * k));
+      assertThat(p.isSuspended("n1", sec(3 + 2 * k))).isFalse();
+      assertThat(owner(p)).isEqualTo("n1");
+    }
+  }
+
+  @Test
+  void anElectionSkipsABetterNodeInHoldDownForTheFirstNode() {
+    // n3 (200) owns, fails and returns within its hold-down; then n2 (150) fails too. n1 (100)
+    // is the best receiver outside hold-down and wins; n3 must not.
+    VipGroup g = Fixtures.group(Mode.ACTIVE_PASSIVE, 2, new String[] {"n1", "n2", "n3"},
+        new int[] {100, 150, 200}, p -> p.preempt(false).holdDown(Duration.ofSeconds(30))
+            .flapLimit(FlapLimit.OFF));
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v, planner.initial(), T0);
+    p = planner.plan(live(v, "n3", Liveness.DEAD, T0), p, T0);
+    assertThat(owner(p)).isEqualTo("n2");
+    ClusterView n3Back = live(v, "n3", Liveness.ALIVE, T0 + sec(1));
+    p = planner.plan(n3Back, p, T0 + sec(1));
+    p = planner.plan(live(n3Back, "n2", Liveness.DEAD, T0 + sec(2)), p, T0 + sec(2));
+    assertThat(owner(p)).isEqualTo("n1");
   }
 }

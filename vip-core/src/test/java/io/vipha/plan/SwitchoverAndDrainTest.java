@@ -247,4 +247,41 @@ class SwitchoverAndDrainTest {
     assertThat(owners(p)).hasSize(6)
         .isEqualTo(owners(Planner.plan(g, v, Plan.initial(g), T0)));
   }
+
+  @Test
+  void aViewCheckedForOneGroupIsCheckedAgainForAnother() {
+    VipGroup g = group(Mode.ACTIVE_PASSIVE);
+    ClusterView v = allAlive(g, 0).build();
+    Planner planner = Planner.of(g);
+    planner.plan(v, planner.initial(), T0);
+    VipGroup other = Fixtures.group(Mode.ACTIVE_PASSIVE, 1, new String[] {"n1", "n2"},
+        new int[] {200, 100}, p -> { });
+    Planner otherPlanner = Planner.of(other);
+    assertThatThrownBy(() -> otherPlanner.plan(v, otherPlanner.initial(), T0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n3");
+    // A group with the same members in another order takes the view as it is.
+    VipGroup same = Fixtures.group(Mode.ACTIVE_PASSIVE, 3, new String[] {"n3", "n2", "n1"},
+        new int[] {150, 100, 200}, p -> { });
+    assertThat(Planner.plan(same, v, Plan.initial(same), T0).assignment().count("n1"))
+        .isEqualTo(3);
+  }
+
+  @Test
+  void activePassivePinsToTheFirstNodeAndToASuspectOwnerHold() {
+    VipGroup g = group(Mode.ACTIVE_PASSIVE);
+    Planner planner = Planner.of(g);
+    ClusterView v = allAlive(g, 0).build();
+    Plan p = planner.plan(v.toBuilder().pin("n2").build(), planner.initial(), T0);
+    assertThat(ownerSet(p)).containsExactly("n2");
+    // The pinned owner turns suspect: it keeps the group, and the pin keeps n1 from preempting.
+    ClusterView suspect = live(v, "n2", Liveness.SUSPECT, T0 + sec(1)).toBuilder().pin("n2")
+        .build();
+    Plan kept = planner.plan(suspect, p, T0 + sec(60));
+    assertThat(kept.moves()).isEmpty();
+    assertThat(ownerSet(kept)).containsExactly("n2");
+    // A pin to n1, the first node in id order, moves the group as a switchover.
+    Plan toN1 = planner.plan(v.toBuilder().pin("n1").build(), p, T0 + sec(61));
+    assertThat(ownerSet(toN1)).containsExactly("n1");
+    assertThat(Fixtures.reasons(toN1)).containsOnly(MoveReason.SWITCHOVER);
+  }
 }

@@ -252,7 +252,7 @@ public final class HeartbeatView implements DecodeResult {
     return type() + "[node=" + nodeId() + ", peer=" + peer + ", incarnation="
         + Long.toUnsignedString(incarnation()) + ", sequence=" + Long.toUnsignedString(sequence())
         + ", priority=" + priority() + ", flags=0x" + Integer.toHexString(flags()) + ", owned="
-        + ownedCount() + ", pins=" + pinCount + ", suspensions=" + suspensions + ", configDigest=" + Long.toHexString(configDigest()) + ", keyId="
-        + keyId() + "]";
+        + ownedCount() + ", pins=" + pinCount + ", suspensions=" + suspensions + ", configDigest="
+        + Long.toHexString(configDigest()) + ", keyId=" + keyId() + "]";
   }
 }

@@ -316,6 +316,125 @@ class HeartbeatCodecTest {
     assertThat(enc.encode(new byte[78], 1)).isEqualTo(77);
   }
 
+  @Test
+  void everySectionIsReadAtItsOwnOffsetWhenAllArePresent() {
+    byte[] owned = {0x01, (byte) 0x80, 0x00};
+    byte[] pins = new byte[2 * HeartbeatCodec.PIN_LENGTH];
+    HeartbeatCodec.setPin(pins, 0, 2, 1, 11L);
+    HeartbeatCodec.setPin(pins, 1, HeartbeatCodec.PIN_GROUP, 0, 12L);
+    byte[] heard = {0b0000_0011};
+    byte[] entries = new byte[2 * HeartbeatCodec.SUSPENSION_LENGTH];
+    HeartbeatCodec.setSuspension(entries, 0, 2, 4_000);
+    HeartbeatCodec.setSuspension(entries, 1, 1, 5_000);
+    byte[] buf = new byte[200];
+    int len = encoder("n1").owned(owned, 0, 3).pins(pins, 2).heard(heard, 1)
+        .suspensions(entries, 2).encode(buf, 9);
+    HeartbeatView v = (HeartbeatView) decoder().decode(buf, 9, len, GROUP);
+    assertThat(v.bitmapOffset()).isEqualTo(9 + 40 + 3 + 2);
+    assertThat(Arrays.copyOfRange(v.buffer(), v.bitmapOffset(), v.bitmapOffset() + 3))
+        .containsExactly(owned);
+    assertThat(v.owns(0)).isTrue();
+    assertThat(v.owns(15)).isTrue();
+    assertThat(v.ownedCount()).isEqualTo(2);
+    assertThat(v.pinVip(1)).isEqualTo(HeartbeatCodec.PIN_GROUP);
+    assertThat(v.pinEpoch(1)).isEqualTo(12L);
+    assertThat(v.hears(1)).isTrue();
+    assertThat(v.hears(2)).isFalse();
+    assertThat(v.suspensionCount()).isEqualTo(2);
+    assertThat(v.suspensionNode(0)).isEqualTo(2);
+    assertThat(v.suspensionMillis(0)).isEqualTo(4_000);
+    assertThat(v.suspensionNode(1)).isEqualTo(1);
+    assertThat(v.suspensionMillis(1)).isEqualTo(5_000);
+  }
+
+  @Test
+  void nothingPastTheOwnedOrHeardBitmapIsReadAsABit() {
+    // The byte after the owned bitmap is the heard bitmap, with bit 0 set: owns(8) is past the
+    // owned bitmap all the same.
+    byte[] p = packet(encoder("n1").owned(new byte[] {0x01}, 0, 1).heard(new byte[] {0x01}, 1));
+    HeartbeatView v = (HeartbeatView) decoder().decode(p, 0, p.length, GROUP);
+    assertThat(v.owns(0)).isTrue();
+    assertThat(v.owns(8)).isFalse();
+    assertThat(v.hears(0)).isTrue();
+    // 256 suspensions: the byte after the heard bitmap (the count's high byte) is 0x01.
+    byte[] entries = new byte[HeartbeatCodec.MAX_SUSPENSIONS * HeartbeatCodec.SUSPENSION_LENGTH];
+    byte[] q = packet(encoder("n1").sequence(2).heard(new byte[] {0x01}, 1)
+        .suspensions(entries, HeartbeatCodec.MAX_SUSPENSIONS));
+    HeartbeatView w = (HeartbeatView) decoder().decode(q, 0, q.length, GROUP);
+    assertThat(w.suspensionCount()).isEqualTo(256);
+    assertThat(w.hears(0)).isTrue();
+    assertThat(w.hears(8)).isFalse();
+  }
+
+  @Test
+  void declaredLengthsPastTheEndOfAnExactBufferAreBadLengthNotAnException() {
+    byte[] good = packet(encoder("n1"));
+    // Every owned-bitmap length that puts the suspension count at or beyond the packet's end,
+    // in a buffer that ends where the packet does.
+    for (int bitmap = 1; bitmap <= 64; bitmap++) {
+      byte[] p = good.clone();
+      ByteBuffer.wrap(p).putShort(30, (short) bitmap);
+      assertThat(decoder().decode(p, 0, p.length, GROUP)).as("bitmap %d", bitmap)
+          .isEqualTo(Rejection.BAD_LENGTH);
+    }
+  }
+
+  @Test
+  void theShortestPacketIsAcceptedAndNoSuspensionsIsAValidList() {
+    HeartbeatKeys keys = HeartbeatKeys.of(1, KEY_A);
+    byte[] p = packet(new HeartbeatEncoder(keys, "g", "x").sequence(1)
+        .suspensions(new byte[0], 0));
+    assertThat(p).hasSize(HeartbeatCodec.MIN_LENGTH);
+    HeartbeatDecoder dec = new HeartbeatDecoder(keys, ReplayGuard.forNodes(List.of("x")));
+    HeartbeatView v = (HeartbeatView) dec.decode(p, 0, p.length, "g");
+    assertThat(v.nodeId()).isEqualTo("x");
+    assertThat(v.suspensionCount()).isZero();
+  }
+
+  @Test
+  void clearOwnedClearsExactlyItsBitAtEveryIndex() {
+    for (int i = 0; i < 24; i++) {
+      byte[] bitmap = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+      HeartbeatCodec.clearOwned(bitmap, i);
+      for (int k = 0; k < 24; k++) {
+        assertThat(HeartbeatCodec.isOwned(bitmap, k)).as("clear %d, bit %d", i, k)
+            .isEqualTo(k != i);
+      }
+      HeartbeatCodec.setOwned(bitmap, i);
+      assertThat(bitmap).containsOnly((byte) 0xFF);
+    }
+  }
+
+  @Test
+  void pinsMustFitTheirArray() {
+    int pinLength = HeartbeatCodec.PIN_LENGTH;
+    assertThatThrownBy(() -> encoder("n1").pins(new byte[pinLength - 1], 1))
+        .hasMessageContaining("1 pins do not fit 0..64 or an array of 10 bytes");
+    assertThatThrownBy(() -> encoder("n1").pins(new byte[2 * pinLength - 1], 2))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(encoder("n1").pins(new byte[pinLength], 1).encodedLength())
+        .isEqualTo(encoder("n1").encodedLength() + pinLength);
+  }
+
+  @Test
+  void utf8EqualsAtTheLimitsOfEachEncodedLength() {
+    String[] limits = {"\u0000", "\u007F", "\u0080", "\u07FF", "\u0800", "\uFFFF",
+        new String(Character.toChars(0x10000)), new String(Character.toChars(0x10FFFF))};
+    for (String c : limits) {
+      byte[] b = ("a" + c).getBytes(StandardCharsets.UTF_8);
+      assertThat(HeartbeatCodec.utf8Equals(b, 0, b.length, "a" + c)).as("%s", c).isTrue();
+      assertThat(HeartbeatCodec.utf8Equals(b, 0, b.length, "a")).as("%s cut", c).isFalse();
+      assertThat(HeartbeatCodec.utf8Equals(b, 0, b.length, "a" + c + "b")).isFalse();
+      if (c.length() == 2) { // the string ends in the first half of the pair the bytes hold
+        assertThat(HeartbeatCodec.utf8Equals(b, 0, b.length, "a" + c.charAt(0))).isFalse();
+      }
+    }
+    byte[] emoji = "\uD83D\uDE00".getBytes(StandardCharsets.UTF_8);
+    assertThat(HeartbeatCodec.utf8Equals(emoji, 0, emoji.length, "")).isFalse();
+    assertThat(HeartbeatCodec.utf8Equals(emoji, 0, emoji.length, "\uD83D")).isFalse();
+    assertThat(HeartbeatCodec.utf8Equals(emoji, 0, emoji.length, "\uD83D\uDE00")).isTrue();
+  }
+
   /** One crafted packet per rejection kind; each is counted once under its kind. */
   @Test
   void everyRejectionKindHasACraftedPacket() {

@@ -176,6 +176,53 @@ class ReplayGuardTest {
     assertThatThrownBy(() -> ReplayGuard.bounded(0)).hasMessageContaining("at least 1");
   }
 
+  @Test
+  void aLearningGuardKnowsItsFirstPeerAgainWhileItHasRoom() {
+    ReplayGuard g = ReplayGuard.bounded(3);
+    HeartbeatDecoder d = new HeartbeatDecoder(HeartbeatKeys.of(1, KEY_A), g);
+    byte[] first = packet(encoder("n1").sequence(1));
+    assertThat(((HeartbeatView) d.decode(first, 0, first.length, GROUP)).peerIndex()).isZero();
+    byte[] second = packet(encoder("n1").sequence(2));
+    assertThat(((HeartbeatView) d.decode(second, 0, second.length, GROUP)).peerIndex()).isZero();
+    assertThat(g.peerCount()).as("the same peer, not a second slot").isEqualTo(1);
+    assertThat(d.decode(first, 0, first.length, GROUP)).isEqualTo(Rejection.REPLAYED);
+  }
+
+  @Test
+  void aPeerIndexPastTheKnownPeersIsRefused() {
+    ReplayGuard g = ReplayGuard.bounded(3);
+    assertThat(g.lookup("n1".getBytes(StandardCharsets.UTF_8), 0, 2)).isZero();
+    assertThat(g.peerId(0)).isEqualTo("n1");
+    for (int peer : new int[] {-1, 1, 2, 3}) {
+      assertThatThrownBy(() -> g.peerId(peer)).isInstanceOf(IndexOutOfBoundsException.class)
+          .hasMessage("peer " + peer + " of 1");
+      assertThatThrownBy(() -> g.incarnation(peer))
+          .isInstanceOf(IndexOutOfBoundsException.class);
+      assertThatThrownBy(() -> g.highestSequence(peer))
+          .isInstanceOf(IndexOutOfBoundsException.class);
+      assertThatThrownBy(() -> g.reopen(peer)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+  }
+
+  @Test
+  void aReopenedPeerStartsAfreshOnAnotherIncarnationOnly() {
+    assertThat(send(1000, 10).accepted()).isTrue();
+    dec.guard().reopen(0);
+    // Its current incarnation is still checked: a replay stays a replay, a new sequence passes.
+    assertThat(send(1000, 10)).isEqualTo(Rejection.REPLAYED);
+    assertThat(send(1000, 9).accepted()).isTrue();
+    assertThat(send(1000, 11).accepted()).isTrue();
+    // Accepting a packet of the current incarnation ends the reopening: a lower one is stale.
+    assertThat(send(999, 1)).isEqualTo(Rejection.STALE_INCARNATION);
+
+    dec.guard().reopen(0);
+    assertThat(send(999, 1).accepted()).as("lower incarnation after a reopen").isTrue();
+    assertThat(dec.guard().incarnation(0)).isEqualTo(999);
+    assertThat(dec.guard().highestSequence(0)).isEqualTo(1);
+    assertThat(send(1000, 12).accepted()).as("a higher one is accepted as always").isTrue();
+    assertThat(send(999, 2)).isEqualTo(Rejection.STALE_INCARNATION);
+  }
+
   /** The bitmap window against a plain set of seen sequences, on random traffic. */
   @Test
   void agreesWithAReferenceModel() {
