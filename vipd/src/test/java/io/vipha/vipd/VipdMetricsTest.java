@@ -47,6 +47,18 @@ class VipdMetricsTest {
     return Double.parseDouble(m.group(1));
   }
 
+  /** Whether {@code url} answers within 10 s with a body that {@code wanted} accepts. */
+  private static boolean scrapes(String url, java.util.function.Predicate<String> wanted)
+      throws InterruptedException {
+    return LocalDaemons.await(10, () -> {
+      try {
+        return wanted.test(request("GET", url).body());
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
   @Test
   void scrapesTheAgentsMetersWithGroupAndNodeTagsOnTheConfiguredAddressOnly() throws Exception {
     int port = freePort();
@@ -55,16 +67,9 @@ class VipdMetricsTest {
       d.start("n1");
       String url = "http://127.0.0.1:" + port + "/metrics";
       String labels = "group=\"web\",node=\"n1\"";
-      assertThat(LocalDaemons.await(10, () -> {
-        try {
-          String body = request("GET", url).body();
-          return body.contains("vipha_health_check_seconds_count{check=\"true\"," + labels
-              + ",result=\"healthy\"} ") && sample(body, "vipha_heartbeat_sent_total{"
-              + labels + "}") > 0;
-        } catch (Exception e) {
-          return false;
-        }
-      })).isTrue();
+      assertThat(scrapes(url, body -> body.contains("vipha_health_check_seconds_count{check="
+          + "\"true\"," + labels + ",result=\"healthy\"} ") && sample(body,
+          "vipha_heartbeat_sent_total{" + labels + "}") > 0)).isTrue();
       HttpResponse<String> r = request("GET", url);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type")).hasValue(MetricsServer.CONTENT_TYPE);
@@ -92,6 +97,30 @@ class VipdMetricsTest {
           .isInstanceOf(ConnectException.class);
       assertThat(d.stop("n1")).isZero();
       assertThatThrownBy(() -> request("GET", url)).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void theMetersFollowAReload() throws Exception {
+    int port = freePort();
+    try (LocalDaemons d = new LocalDaemons(dir, "active-passive",
+        "\"metrics\": {\"listen\": \"127.0.0.1:" + port + "\"}, ")) {
+      d.start("n1");
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      String labels = "group=\"web\",node=\"n1\"";
+      assertThat(scrapes(url, body -> body.contains("check=\"true\"")
+          && body.contains("peer=\"n2\""))).isTrue();
+      // Peer n2 becomes n3 (one removed, one added); check "true" becomes "ok".
+      d.edit("{\"id\": \"n2\"", "{\"id\": \"n3\"");
+      d.edit("\"name\": \"true\"", "\"name\": \"ok\"");
+      d.daemon("n1").hangup();
+      assertThat(scrapes(url, body -> body.contains("vipha_health_check_seconds_count{check="
+          + "\"ok\"," + labels + ",result=\"healthy\"} ") && !body.contains("check=\"true\"")
+          && body.contains("vipha_peer_state{" + labels + ",peer=\"n3\"} ")
+          && !body.contains("peer=\"n2\""))).as(request("GET", url).body()).isTrue();
+      assertThat(sample(request("GET", url).body(), "vipha_heartbeat_sent_total{" + labels
+          + "}")).isPositive();
+      assertThat(d.stop("n1")).isZero();
     }
   }
 
