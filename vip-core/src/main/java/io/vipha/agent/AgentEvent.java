@@ -52,4 +52,12 @@ public sealed interface AgentEvent {
 
   /** This node's loop stalled long enough that peers may have declared it dead. */
   record Stalled(long at, long nanos) implements AgentEvent {}
+
+  /**
+   * A {@link VipAgent#reconfigure} was applied: the group has {@code nodes} nodes and {@code
+   * vips} VIPs and this node {@code checks} health checks from now on. Listeners hear it after
+   * {@link VipAgent#group()} and {@link VipAgent#healthMonitor()} show the change and before
+   * the VIPs it moves are acquired or released.
+   */
+  record Reconfigured(long at, int nodes, int vips, int checks) implements AgentEvent {}
 }

@@ -12,6 +12,10 @@ package io.vipha.agent;
  * bounded queue, as vipd's notify hooks do. A listener that throws is logged (at warn) and
  * ignored: the other listeners still hear the event and the loop goes on. A listener added or
  * removed from another thread takes effect from a later event.
+ *
+ * <p>A listener that keeps something per peer, VIP or health check (a meter, say) follows a
+ * {@link VipAgent#reconfigure} by reading {@link VipAgent#group()} and {@link
+ * VipAgent#healthMonitor()} again when it hears {@link AgentEvent.Reconfigured}.
  */
 @FunctionalInterface
 public interface AgentListener {

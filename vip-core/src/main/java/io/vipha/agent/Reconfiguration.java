@@ -47,6 +47,8 @@ final class Reconfiguration {
     a.peers.regroup(group);
     a.standing.regroup(checks, started);
     a.announcer.regroup(old.policy().announce().refresh(), started);
+    a.events.emit(new AgentEvent.Reconfigured(a.loop.nanoTime(), group.nodes().size(),
+        group.vips().size(), checks.size()));
     a.reconciler.retire(removed);
     if (!started) {
       a.snapshot();

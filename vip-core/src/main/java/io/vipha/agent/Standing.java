@@ -24,7 +24,8 @@ final class Standing {
   private final VipAgent a;
   private final Effect linkDown;
   private final @Nullable Executor probes;
-  private @Nullable HealthMonitor monitor;
+  /** Set once, on the loop; read from any thread ({@link VipAgent#healthMonitor()}). */
+  private volatile @Nullable HealthMonitor monitor;
   private int priorityDelta;
   private boolean disqualified;
   private boolean draining;

@@ -10,22 +10,27 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vipha.Node;
+import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.AgentCounters;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.AgentListener;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
-import io.vipha.health.HealthCheck;
 import io.vipha.health.HealthMonitor;
 import io.vipha.spi.Coordinator.PeerState;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -73,6 +78,11 @@ import org.jspecify.annotations.Nullable;
  * listener on the agent (from the moment of binding) and {@link #close()} removes it and the
  * meters.
  *
+ * <p>The meters follow the agent's {@link VipAgent#reconfigure}: when the listener hears {@link
+ * AgentEvent.Reconfigured}, it registers the {@code vipha.peer.state}, {@code
+ * vipha.vip.holding} and {@code vipha.health.check} meters of added peers, VIPs and checks and
+ * removes those of removed ones from the registry; the others stay as they are.
+ *
  * <pre>{@code
  * VipAgentMetrics metrics = VipAgentMetrics.builder(agent).coordinator(heartbeats).build();
  * metrics.bindTo(registry);
@@ -102,7 +112,7 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
   }
 
   /** What one {@link #bindTo} registered: the registry, and the listener that keeps the meters. */
-  private record Bound(MeterRegistry registry, Transitions listener) {}
+  private record Bound(MeterRegistry registry, Listener listener) {}
 
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -110,21 +120,6 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     VipAgent a = agent;
     meters.add(gauge(registry, "vipha.vip.held", "VIPs this host holds", tags,
         x -> x.state().held().size()));
-    if (vipTags) {
-      for (VirtualIp v : a.group().vips()) {
-        meters.add(gauge(registry, "vipha.vip.holding", "1 while this host holds the VIP",
-            tags.and("vip", v.cidr()),
-            x -> x.state().held().contains(v) ? 1 : 0));
-      }
-    }
-    for (Node n : a.group().nodes()) {
-      String peer = n.id();
-      if (!peer.equals(a.nodeId())) {
-        meters.add(gauge(registry, "vipha.peer.state",
-            "a peer's liveness: 2 alive, 1 suspect, 0 dead or not heard from yet",
-            tags.and("peer", peer), x -> liveness(x.state().peers().get(peer))));
-      }
-    }
     meters.add(gauge(registry, "vipha.quorum", "1 with quorum, else 0", tags,
         x -> x.state().quorum() ? 1 : 0));
     meters.add(gauge(registry, "vipha.priority.effective",
@@ -139,15 +134,27 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     if (c != null) {
       heartbeats(registry, c, meters);
     }
-    a.healthMonitor().ifPresent(m -> health(registry, m, meters));
-    Transitions listener = new Transitions(registry, meters);
+    Listener listener = new Listener(registry, meters);
     for (String op : BACKEND_OPS) {
       listener.backendError(op, false);
     }
+    // Listening first, then reading the group: a reconfiguration in between is not missed.
     a.addListener(listener);
+    listener.follow();
     synchronized (bound) {
       bound.add(new Bound(registry, listener));
     }
+  }
+
+  private Meter peer(MeterRegistry registry, String peer) {
+    return gauge(registry, "vipha.peer.state",
+        "a peer's liveness: 2 alive, 1 suspect, 0 dead or not heard from yet",
+        tags.and("peer", peer), x -> liveness(x.state().peers().get(peer)));
+  }
+
+  private Meter vip(MeterRegistry registry, VirtualIp v) {
+    return gauge(registry, "vipha.vip.holding", "1 while this host holds the VIP",
+        tags.and("vip", v.cidr()), x -> x.state().held().contains(v) ? 1 : 0);
   }
 
   private void heartbeats(MeterRegistry registry, HeartbeatCoordinator c, List<Meter> meters) {
@@ -164,17 +171,29 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     }
   }
 
-  private void health(MeterRegistry registry, HealthMonitor m, List<Meter> meters) {
-    for (HealthCheck check : m.checks()) {
-      String name = check.name();
-      for (boolean healthy : new boolean[] {true, false}) {
-        meters.add(FunctionTimer.builder("vipha.health.check", m,
-            x -> x.probeCount(name, healthy), x -> x.probeNanos(name, healthy),
-            TimeUnit.NANOSECONDS)
-            .description("health check probes, from submission to result").tags(tags)
-            .tag("check", name).tag("result", healthy ? "healthy" : "unhealthy")
-            .register(registry));
-      }
+  /** The two timers of check {@code name} of {@code m}, healthy and unhealthy probes. */
+  private List<Meter> check(MeterRegistry registry, HealthMonitor m, String name) {
+    List<Meter> out = new ArrayList<>(2);
+    for (boolean healthy : new boolean[] {true, false}) {
+      out.add(FunctionTimer.builder("vipha.health.check", m,
+          x -> probes(x, name, healthy, false), x -> probes(x, name, healthy, true),
+          TimeUnit.NANOSECONDS)
+          .description("health check probes, from submission to result").tags(tags)
+          .tag("check", name).tag("result", healthy ? "healthy" : "unhealthy")
+          .register(registry));
+    }
+    return out;
+  }
+
+  /**
+   * The probes of a check, or their nanoseconds; 0 once the check is gone (a scrape between a
+   * reconfiguration and the removal of the check's timers).
+   */
+  private static long probes(HealthMonitor m, String name, boolean healthy, boolean nanos) {
+    try {
+      return nanos ? m.probeNanos(name, healthy) : m.probeCount(name, healthy);
+    } catch (IllegalArgumentException gone) {
+      return 0;
     }
   }
 
@@ -221,25 +240,92 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     }
   }
 
-  /** Counts transitions and backend errors from the agent's events, on its loop. */
-  private final class Transitions implements AgentListener {
+  /**
+   * Counts transitions and backend errors from the agent's events, on its loop, and keeps the
+   * meters of each peer, VIP and health check in step with the agent's configuration.
+   */
+  private final class Listener implements AgentListener {
     private final MeterRegistry registry;
+    /** The meters of the agent as a whole; the lock of every field below. */
     private final List<Meter> meters;
     private final Map<String, Counter> acquired = new ConcurrentHashMap<>();
     private final Map<String, Counter> released = new ConcurrentHashMap<>();
     private final Map<String, Counter> backend = new ConcurrentHashMap<>();
-    /** Set by {@link VipAgentMetrics#close()}, under the meters' lock. */
+    private final Map<String, List<Meter>> peers = new HashMap<>();
+    private final Map<VirtualIp, List<Meter>> vips = new HashMap<>();
+    private final Map<String, List<Meter>> checks = new HashMap<>();
+    /** The monitor the check timers read. */
+    private @Nullable HealthMonitor monitor;
+    /** Set by {@link VipAgentMetrics#close()}. */
     private boolean closed;
 
     /** From now on, registers nothing; the meters registered so far. */
     List<Meter> close() {
       synchronized (meters) {
         closed = true;
-        return List.copyOf(meters);
+        List<Meter> all = new ArrayList<>(meters);
+        peers.values().forEach(all::addAll);
+        vips.values().forEach(all::addAll);
+        checks.values().forEach(all::addAll);
+        return all;
       }
     }
 
-    Transitions(MeterRegistry registry, List<Meter> meters) {
+    /**
+     * Registers the meters of the agent's peers, VIPs (with VIP tags) and health checks that
+     * have none yet and removes those of the ones that are gone; unchanged ones stay.
+     */
+    void follow() {
+      synchronized (meters) {
+        if (closed) {
+          return;
+        }
+        VipAgent a = agent;
+        VipGroup g = a.group();
+        Set<String> peerIds = new HashSet<>();
+        for (Node n : g.nodes()) {
+          if (!n.id().equals(a.nodeId())) {
+            peerIds.add(n.id());
+          }
+        }
+        keep(peers, peerIds, id -> List.of(peer(registry, id)));
+        keep(vips, vipTags ? new HashSet<>(g.vips()) : Set.of(),
+            v -> List.of(vip(registry, v)));
+        HealthMonitor m = a.healthMonitor().orElse(null);
+        if (m != monitor) {
+          keep(checks, Set.of(), name -> List.of());
+          monitor = m;
+        }
+        Set<String> names = new HashSet<>();
+        if (m != null) {
+          m.checks().forEach(c -> names.add(c.name()));
+        }
+        keep(checks, names, name -> check(registry, Objects.requireNonNull(m), name));
+      }
+    }
+
+    /**
+     * Makes {@code byKey} hold meters for exactly {@code keys}: removes the meters of other keys
+     * from the registry first (a VIP moved to another interface has the same meter id), then
+     * registers those of new keys.
+     */
+    private <K> void keep(Map<K, List<Meter>> byKey, Set<K> keys,
+        Function<K, List<Meter>> register) {
+      for (Iterator<Map.Entry<K, List<Meter>>> it = byKey.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<K, List<Meter>> e = it.next();
+        if (!keys.contains(e.getKey())) {
+          e.getValue().forEach(registry::remove);
+          it.remove();
+        }
+      }
+      for (K k : keys) {
+        if (!byKey.containsKey(k)) {
+          byKey.put(k, register.apply(k));
+        }
+      }
+    }
+
+    Listener(MeterRegistry registry, List<Meter> meters) {
       this.registry = registry;
       this.meters = meters;
     }
@@ -248,6 +334,8 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     public void on(AgentEvent e) {
       if (e instanceof AgentEvent.Acquired a) {
         transition(acquired, "acquired", a.reason());
+      } else if (e instanceof AgentEvent.Reconfigured) {
+        follow();
       } else if (e instanceof AgentEvent.Released r) {
         transition(released, "released", r.reason());
       } else if (e instanceof AgentEvent.BackendError b) {

@@ -247,6 +247,126 @@ class VipAgentMetricsTest {
     assertThat(r.find("vipha.vip.held").gauge()).isNotNull();
   }
 
+  /** Group web with the VIPs {@code cidrs} on eth0 and the nodes {@code ids} (198.51.100.N). */
+  private static VipGroup web(List<String> cidrs, String... ids) {
+    VipGroup.Builder b = VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE);
+    cidrs.forEach(c -> b.vip(v -> v.address(c).interfaceName("eth0")));
+    for (String id : ids) {
+      b.node(n -> n.id(id).heartbeat("198.51.100." + id.substring(1))
+          .priority(id.equals("n1") ? 200 : 100));
+    }
+    return b.build();
+  }
+
+  private void reconfigure(VipAgent a, VipGroup g, HealthCheck... checks) {
+    var done = a.reconfigure(g, List.of(checks));
+    time.runDue();
+    assertThat(done).isCompleted();
+  }
+
+  private static List<String> tagValues(SimpleMeterRegistry r, String name, String tag) {
+    return r.find(name).meters().stream().map(m -> m.getId().getTag(tag)).distinct().toList();
+  }
+
+  private static void assertPeersAndVips(SimpleMeterRegistry r, List<String> peers,
+      List<String> vips) {
+    assertThat(tagValues(r, "vipha.peer.state", "peer")).containsExactlyInAnyOrderElementsOf(
+        peers);
+    assertThat(tagValues(r, "vipha.vip.holding", "vip")).containsExactlyInAnyOrderElementsOf(
+        vips);
+  }
+
+  /** How many meters {@code r} has besides the transition counters. */
+  private static long withoutTransitions(SimpleMeterRegistry r) {
+    return r.getMeters().stream().filter(m -> !m.getId().getName().equals("vipha.transitions"))
+        .count();
+  }
+
+  @Test
+  void peerAndVipMetersFollowAReconfigurationAndTheUnchangedOnesStay() {
+    VipGroup before = web(List.of("192.0.2.10/24", "192.0.2.11/24"), "n1", "n2", "n3");
+    VipGroup after = web(List.of("192.0.2.10/24", "192.0.2.12/24"), "n1", "n2", "n4");
+    VipAgent n1 = agent("n1", b -> b.group(before));
+    VipAgent n2 = agent("n2", b -> b.group(before));
+    SimpleMeterRegistry r = bound(n1, b -> b.vipTags(true));
+    start(n1, time);
+    start(n2, time);
+    time.advance(Duration.ofSeconds(2));
+    assertPeersAndVips(r, List.of("n2", "n3"), List.of("192.0.2.10/24", "192.0.2.11/24"));
+    Meter peer2 = r.get("vipha.peer.state").tags("peer", "n2").gauge();
+    Meter kept = r.get("vipha.vip.holding").tags("vip", "192.0.2.10/24").gauge();
+    Meter held = r.get("vipha.vip.held").gauge();
+    Meter sent = r.get("vipha.heartbeat.sent").functionCounter();
+    double sentBefore = count(r, "vipha.heartbeat.sent");
+    long meters = withoutTransitions(r);
+
+    reconfigure(n2, after);
+    reconfigure(n1, after);
+    time.advance(Duration.ofSeconds(2));
+
+    assertPeersAndVips(r, List.of("n2", "n4"), List.of("192.0.2.10/24", "192.0.2.12/24"));
+    assertThat(r.get("vipha.peer.state").tags("peer", "n2").gauge()).isSameAs(peer2);
+    assertThat(r.get("vipha.vip.holding").tags("vip", "192.0.2.10/24").gauge()).isSameAs(kept);
+    assertThat(r.get("vipha.vip.held").gauge()).isSameAs(held);
+    assertThat(r.get("vipha.heartbeat.sent").functionCounter()).isSameAs(sent);
+    assertThat(count(r, "vipha.heartbeat.sent")).isGreaterThan(sentBefore);
+    assertThat(gauge(r, "vipha.peer.state", "peer", "n2")).isEqualTo(2);
+    assertThat(gauge(r, "vipha.peer.state", "peer", "n4")).isZero();
+    assertThat(gauge(r, "vipha.vip.holding", "vip", "192.0.2.12/24")).isEqualTo(1);
+    assertThat(gauge(r, "vipha.vip.held")).isEqualTo(2);
+    assertThat(r.find("vipha.peer.state").tags("peer", "n3").meters()).isEmpty();
+    assertThat(r.find("vipha.vip.holding").tags("vip", "192.0.2.11/24").meters()).isEmpty();
+    // The acquisition and release add transition counters; nothing else changes in number.
+    assertThat(withoutTransitions(r)).isEqualTo(meters);
+  }
+
+  @Test
+  void healthCheckTimersFollowAReconfigurationFromNoMonitorOn() {
+    VipAgent n1 = agent("n1", b -> b.healthExecutor(Runnable::run));
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    VipAgentMetrics m = VipAgentMetrics.builder(n1).coordinator(coordinator("n1")).build();
+    m.bindTo(r);
+    start(n1, time);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(n1.healthMonitor()).isEmpty();
+    assertThat(r.find("vipha.health.check").meters()).isEmpty();
+
+    HealthCheck appCheck = check("app", () -> true);
+    reconfigure(n1, group, appCheck, check("db", () -> false));
+    time.advance(Duration.ofSeconds(1));
+    assertThat(n1.healthMonitor()).isPresent();
+    assertThat(tagValues(r, "vipha.health.check", "check")).containsExactlyInAnyOrder("app",
+        "db");
+    assertThat(r.get("vipha.health.check").functionTimers()).hasSize(4);
+    FunctionTimer app = r.get("vipha.health.check").tags("check", "app", "result", "healthy")
+        .functionTimer();
+    double appProbes = app.count();
+    assertThat(appProbes).isPositive();
+    assertThat(r.get("vipha.health.check").tags("check", "db", "result", "unhealthy")
+        .functionTimer().count()).isPositive();
+
+    // The same app check: unchanged, it keeps its state and its timers their counts.
+    reconfigure(n1, group, appCheck, check("cache", () -> true));
+    time.advance(Duration.ofSeconds(1));
+    assertThat(tagValues(r, "vipha.health.check", "check")).containsExactlyInAnyOrder("app",
+        "cache");
+    assertThat(r.get("vipha.health.check").tags("check", "app", "result", "healthy")
+        .functionTimer()).isSameAs(app);
+    assertThat(app.count()).isGreaterThan(appProbes);
+    assertThat(r.get("vipha.health.check").tags("check", "cache", "result", "healthy")
+        .functionTimer().count()).isPositive();
+
+    m.close();
+    assertThat(r.getMeters()).isEmpty();
+    reconfigure(n1, group, check("app", () -> true), check("db", () -> true));
+    assertThat(r.getMeters()).isEmpty();
+  }
+
+  private static HealthCheck check(String name, java.util.function.BooleanSupplier probe) {
+    return HealthCheck.custom(name, probe).interval(Duration.ofMillis(200))
+        .timeout(Duration.ofMillis(100)).rise(1).fall(1).build();
+  }
+
   @Test
   void livenessIsTwoOneZero() {
     assertThat(VipAgentMetrics.liveness(null)).isZero();

@@ -359,6 +359,9 @@ public final class Simulation {
       return "conflict on " + c.vip().cidr() + " with " + c.peer();
     } else if (e instanceof AgentEvent.Stalled s) {
       return "stalled " + s.nanos() / 1_000_000 + " ms";
+    } else if (e instanceof AgentEvent.Reconfigured r) {
+      return "reconfigured (" + r.nodes() + " nodes, " + r.vips() + " VIPs, " + r.checks()
+          + " checks)";
     }
     return null; // PeerSuspect: too frequent to be useful in a timeline
   }

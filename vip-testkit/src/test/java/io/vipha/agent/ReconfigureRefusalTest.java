@@ -57,6 +57,7 @@ class ReconfigureRefusalTest {
     assertThat(c.agent("n2").healthMonitor()).isEmpty();
     assertThat(c.holders(vip4(c))).containsExactly("n1");
     assertThat(c.agent("n2").state().peers()).containsKeys("n1", "n3");
+    assertThat(c.events(AgentEvent.Reconfigured.class, "n2")).isEmpty();
   }
 
   @Test

@@ -218,6 +218,18 @@ class ReconfigureTest {
           assertThat(e.vip()).isEqualTo(removed);
           assertThat(e.reason()).isEqualTo("REMOVED");
         });
+    // Each node says it took the change, before it acquires or releases what the change moves.
+    for (String id : List.of("n1", "n2", "n3")) {
+      assertThat(c.events(AgentEvent.Reconfigured.class, id)).singleElement()
+          .extracting(AgentEvent.Reconfigured::nodes, AgentEvent.Reconfigured::vips,
+              AgentEvent.Reconfigured::checks).containsExactly(3, 2, 0);
+    }
+    List<AgentEvent> n1 = c.events.stream().filter(e -> "n1".equals(c.eventNode.get(e)))
+        .toList();
+    assertThat(n1.stream().filter(e -> e instanceof AgentEvent.Reconfigured
+        || e instanceof AgentEvent.Acquired a && a.vip().equals(added)
+        || e instanceof AgentEvent.Released r && r.vip().equals(removed)).map(e -> e.getClass()
+        .getSimpleName())).containsExactly("Reconfigured", "Released", "Acquired");
     assertThat(c.agent("n1").state().owners()).containsOnlyKeys(three.vips().get(0), added);
     assertThat(disturbances(c, mark)).allSatisfy(e -> assertThat(e)
         .isInstanceOfAny(AgentEvent.Acquired.class, AgentEvent.Released.class));

@@ -100,6 +100,9 @@ final class EventLog implements AgentListener {
     } else if (event instanceof AgentEvent.Stalled e) {
       return "event loop stalled for " + TimeUnit.NANOSECONDS.toMillis(e.nanos())
           + " ms; peers may have declared this node dead";
+    } else if (event instanceof AgentEvent.Reconfigured e) {
+      return "configuration applied: " + e.nodes() + " node(s), " + e.vips() + " VIP(s), "
+          + e.checks() + " health check(s)";
     }
     return event.toString();
   }

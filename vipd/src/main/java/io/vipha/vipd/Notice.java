@@ -77,6 +77,8 @@ final class Notice {
       return "conflict";
     } else if (e instanceof AgentEvent.Stalled) {
       return "stalled";
+    } else if (e instanceof AgentEvent.Reconfigured) {
+      return "reconfigured";
     }
     throw new IllegalArgumentException("no notify name for " + e.getClass().getName());
   }
@@ -113,6 +115,8 @@ final class Notice {
       vip(c.vip()).put("peer", c.peer());
     } else if (e instanceof AgentEvent.Stalled s) {
       put("stallMs", s.nanos() / 1_000_000);
+    } else if (e instanceof AgentEvent.Reconfigured r) {
+      put("nodes", r.nodes()).put("vips", r.vips()).put("checks", r.checks());
     }
   }
 

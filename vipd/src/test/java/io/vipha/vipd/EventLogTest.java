@@ -46,6 +46,9 @@ class EventLogTest {
         .isEqualTo("conflict: peer n2 also holds 192.0.2.10/24 on eth0; re-announced it");
     assertThat(EventLog.format(new AgentEvent.Stalled(0, 1_500_000_000L)))
         .isEqualTo("event loop stalled for 1500 ms; peers may have declared this node dead");
+    assertThat(EventLog.format(new AgentEvent.Reconfigured(0, 3, 2, 0)))
+        .isEqualTo("configuration applied: 3 node(s), 2 VIP(s), 0 health check(s)");
+    assertThat(EventLog.level(new AgentEvent.Reconfigured(0, 3, 2, 0))).isEqualTo(Level.INFO);
   }
 
   @Test

@@ -34,7 +34,8 @@ class NoticeTest {
           new BackendException(BackendException.Kind.TRANSIENT, "ENOBUFS")),
       new AgentEvent.DriftRepaired(1, VIP, "re-added"),
       new AgentEvent.Conflict(1, VIP, "n2"),
-      new AgentEvent.Stalled(1, 2_500_000_000L));
+      new AgentEvent.Stalled(1, 2_500_000_000L),
+      new AgentEvent.Reconfigured(1, 3, 2, 1));
 
   @Test
   void everyKindOfAgentEventHasAConfigurableName() {
@@ -74,6 +75,9 @@ class NoticeTest {
         .containsEntry("VIPHA_KIND", "TRANSIENT").containsEntry("VIPHA_REASON", "ENOBUFS")
         .containsEntry("VIPHA_VIP", "2001:db8::10/64");
     assertThat(env(12)).containsEntry("VIPHA_STALL_MS", "2500");
+    assertThat(env(13)).containsEntry("VIPHA_EVENT", "reconfigured")
+        .containsEntry("VIPHA_NODES", "3").containsEntry("VIPHA_VIPS", "2")
+        .containsEntry("VIPHA_CHECKS", "1").doesNotContainKey("VIPHA_VIP");
     assertThat(Notice.of("stopping", 9, "web", "n1", TIME, 0, null, "signal").environment())
         .containsEntry("VIPHA_EVENT", "stopping").containsEntry("VIPHA_REASON", "signal")
         .doesNotContainKey("VIPHA_VIP");

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code daemon.metrics}: vipd serves its agent's meters at /metrics, on loopback here. */
 class VipdMetricsTest {
+  /** The tags every meter of n1 has, as Prometheus prints them. */
+  private static final String LABELS = "group=\"web\",node=\"n1\"";
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -47,39 +49,53 @@ class VipdMetricsTest {
     return Double.parseDouble(m.group(1));
   }
 
+  /** Whether {@code url} answers within 10 s with a body that {@code wanted} accepts. */
+  private static boolean scrapes(String url, java.util.function.Predicate<String> wanted)
+      throws InterruptedException {
+    return LocalDaemons.await(10, () -> {
+      try {
+        return wanted.test(request("GET", url).body());
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  /** Daemons whose n1, started, serves its metrics at 127.0.0.1:{@code port}. */
+  private LocalDaemons servingMetrics(int port) throws Exception {
+    LocalDaemons d = new LocalDaemons(dir, "active-passive",
+        "\"metrics\": {\"listen\": \"127.0.0.1:" + port + "\"}, ");
+    try {
+      return d.start("n1");
+    } catch (Exception | Error e) {
+      d.close();
+      throw e;
+    }
+  }
+
   @Test
   void scrapesTheAgentsMetersWithGroupAndNodeTagsOnTheConfiguredAddressOnly() throws Exception {
     int port = freePort();
-    try (LocalDaemons d = new LocalDaemons(dir, "active-passive",
-        "\"metrics\": {\"listen\": \"127.0.0.1:" + port + "\"}, ")) {
-      d.start("n1");
+    try (LocalDaemons d = servingMetrics(port)) {
       String url = "http://127.0.0.1:" + port + "/metrics";
-      String labels = "group=\"web\",node=\"n1\"";
-      assertThat(LocalDaemons.await(10, () -> {
-        try {
-          String body = request("GET", url).body();
-          return body.contains("vipha_health_check_seconds_count{check=\"true\"," + labels
-              + ",result=\"healthy\"} ") && sample(body, "vipha_heartbeat_sent_total{"
-              + labels + "}") > 0;
-        } catch (Exception e) {
-          return false;
-        }
-      })).isTrue();
+      assertThat(scrapes(url, body -> body.contains("vipha_health_check_seconds_count{check="
+          + "\"true\"," + LABELS + ",result=\"healthy\"} ") && sample(body,
+          "vipha_heartbeat_sent_total{" + LABELS + "}") > 0)).isTrue();
       HttpResponse<String> r = request("GET", url);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type")).hasValue(MetricsServer.CONTENT_TYPE);
       String body = r.body();
-      assertThat(sample(body, "vipha_vip_held{" + labels + "}")).isBetween(0.0, 2.0);
-      assertThat(sample(body, "vipha_peer_state{" + labels + ",peer=\"n2\"}")).isZero();
-      assertThat(sample(body, "vipha_quorum{" + labels + "}")).isBetween(0.0, 1.0);
-      assertThat(sample(body, "vipha_priority_effective{" + labels + "}")).isEqualTo(200);
-      assertThat(sample(body, "vipha_heartbeat_received_total{" + labels + "}")).isZero();
-      assertThat(sample(body, "vipha_heartbeat_rejected_total{" + labels
+      assertThat(sample(body, "vipha_vip_held{" + LABELS + "}")).isBetween(0.0, 2.0);
+      assertThat(sample(body, "vipha_peer_state{" + LABELS + ",peer=\"n2\"}")).isZero();
+      assertThat(sample(body, "vipha_quorum{" + LABELS + "}")).isBetween(0.0, 1.0);
+      assertThat(sample(body, "vipha_priority_effective{" + LABELS + "}")).isEqualTo(200);
+      assertThat(sample(body, "vipha_heartbeat_received_total{" + LABELS + "}")).isZero();
+      assertThat(sample(body, "vipha_heartbeat_rejected_total{" + LABELS
           + ",why=\"bad_mac\"}")).isZero();
-      assertThat(sample(body, "vipha_backend_errors_total{" + labels + ",op=\"assign\"}"))
+      assertThat(sample(body, "vipha_backend_errors_total{" + LABELS + ",op=\"assign\"}"))
           .isZero();
-      assertThat(sample(body, "vipha_loop_stall_total{" + labels + "}")).isZero();
-      assertThat(sample(body, "vipha_announce_sent_total{" + labels + "}")).isNotNegative();
+      assertThat(sample(body, "vipha_loop_stall_total{" + LABELS + "}")).isZero();
+      assertThat(sample(body, "vipha_announce_sent_total{" + LABELS + "}")).isNotNegative();
       assertThat(body).contains("# TYPE vipha_health_check_seconds summary")
           .doesNotContain("vip=\"");
 
@@ -92,6 +108,27 @@ class VipdMetricsTest {
           .isInstanceOf(ConnectException.class);
       assertThat(d.stop("n1")).isZero();
       assertThatThrownBy(() -> request("GET", url)).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void theMetersFollowAReload() throws Exception {
+    int port = freePort();
+    try (LocalDaemons d = servingMetrics(port)) {
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      assertThat(scrapes(url, body -> body.contains("check=\"true\"")
+          && body.contains("peer=\"n2\""))).isTrue();
+      // Peer n2 becomes n3 (one removed, one added); check "true" becomes "ok".
+      d.edit("{\"id\": \"n2\"", "{\"id\": \"n3\"");
+      d.edit("\"name\": \"true\"", "\"name\": \"ok\"");
+      d.daemon("n1").hangup();
+      assertThat(scrapes(url, body -> body.contains("vipha_health_check_seconds_count{check="
+          + "\"ok\"," + LABELS + ",result=\"healthy\"} ") && !body.contains("check=\"true\"")
+          && body.contains("vipha_peer_state{" + LABELS + ",peer=\"n3\"} ")
+          && !body.contains("peer=\"n2\""))).as(request("GET", url).body()).isTrue();
+      assertThat(sample(request("GET", url).body(), "vipha_heartbeat_sent_total{" + LABELS
+          + "}")).isPositive();
+      assertThat(d.stop("n1")).isZero();
     }
   }
 
