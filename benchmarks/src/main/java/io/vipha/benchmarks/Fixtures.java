@@ -81,6 +81,19 @@ final class Fixtures {
     return b.policy(p -> p.preempt(true).preemptDelay(Duration.ZERO)).build();
   }
 
+  /**
+   * The agents' group: Active/Passive "web", n1 (priority 200), n2 (150) and n3 (100), VIPs
+   * 192.0.2.10/24 and 2001:db8::10/64 on eth0, the default policy.
+   */
+  static VipGroup.Builder agentGroup() {
+    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .vip(v -> v.address("2001:db8::10/64").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
+        .node(n -> n.id("n3").heartbeat("198.51.100.3").priority(100));
+  }
+
   /** Every node of {@code group} alive since {@link #T_UP}, priority from the model, weight 1. */
   static ClusterView allAlive(VipGroup group) {
     ClusterView.Builder vb = ClusterView.builder();
