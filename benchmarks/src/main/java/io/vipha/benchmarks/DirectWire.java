@@ -4,7 +4,6 @@ import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.spi.DatagramTransport;
 import io.vipha.spi.Scheduler;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -15,15 +14,13 @@ import org.jspecify.annotations.Nullable;
  * while muted, so a sender's cost can be measured without its receivers'.
  */
 final class DirectWire {
-  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(
-      StandardCharsets.US_ASCII);
-
   private final Map<InetSocketAddress, DatagramTransport.Receiver> bound = new HashMap<>();
   private boolean muted;
 
   /** A heartbeat coordinator on this wire, signing with the benchmarks' key (id 1). */
   HeartbeatCoordinator coordinator() {
-    return HeartbeatCoordinator.builder().key(1, KEY).transport(this::transport).build();
+    return HeartbeatCoordinator.builder().key(1, Fixtures.HEARTBEAT_KEY)
+        .transport(this::transport).build();
   }
 
   /** A transport bound to {@code local}; a coordinator builder's transport factory. */

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * OPS measured (default 400,000), then RECORDED intervals recorded (default 20,000).
  */
 public final class SteadyStateProfile {
-  private static final String EVENT = "jdk.ObjectAllocationOutsideTLAB";
+  static final String EVENT = "jdk.ObjectAllocationOutsideTLAB";
 
   private SteadyStateProfile() {}
 
@@ -95,7 +95,7 @@ public final class SteadyStateProfile {
   }
 
   /** The thread's allocations, each with its size. */
-  private static List<AllocationSites.Sample> samples(Path file, long threadId)
+  static List<AllocationSites.Sample> samples(Path file, long threadId)
       throws IOException {
     List<AllocationSites.Sample> out = new ArrayList<>();
     for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
