@@ -7,6 +7,7 @@ import io.vipha.plan.ClusterView;
 import io.vipha.plan.NodeStatus;
 import io.vipha.plan.Plan;
 import io.vipha.plan.Planner;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -79,6 +80,28 @@ final class Fixtures {
     b.vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"));
     b.vip(v -> v.address("2001:db8::10/64").interfaceName("eth0"));
     return b.policy(p -> p.preempt(true).preemptDelay(Duration.ZERO)).build();
+  }
+
+  /** The HMAC key (id 1) of the agents' heartbeats. */
+  static final byte[] HEARTBEAT_KEY = "0123456789abcdef0123456789abcdef".getBytes(
+      StandardCharsets.US_ASCII);
+
+  /** {@link #agentGroup(String, String, String)} at 198.51.100.1–3. */
+  static VipGroup.Builder agentGroup() {
+    return agentGroup("198.51.100.1", "198.51.100.2", "198.51.100.3");
+  }
+
+  /**
+   * The agents' group: Active/Passive "web", n1 (priority 200), n2 (150) and n3 (100) at the
+   * given heartbeat addresses, VIPs 192.0.2.10/24 and 2001:db8::10/64 on eth0, the default policy.
+   */
+  static VipGroup.Builder agentGroup(String n1, String n2, String n3) {
+    return VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .vip(v -> v.address("2001:db8::10/64").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat(n1).priority(200))
+        .node(n -> n.id("n2").heartbeat(n2).priority(150))
+        .node(n -> n.id("n3").heartbeat(n3).priority(100));
   }
 
   /** Every node of {@code group} alive since {@link #T_UP}, priority from the model, weight 1. */

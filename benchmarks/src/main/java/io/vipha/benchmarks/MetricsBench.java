@@ -4,26 +4,19 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.micrometer.VipAgentMetrics;
 import io.vipha.plan.Eligibility;
 import io.vipha.spi.Coordinator;
-import io.vipha.spi.DatagramTransport;
 import io.vipha.spi.Scheduler;
 import io.vipha.testing.InMemoryBackend;
 import io.vipha.testing.VirtualScheduler;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -46,9 +39,6 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class MetricsBench {
-  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(
-      StandardCharsets.US_ASCII);
-
   private final HeartbeatCoordinator sender;
   private final HeartbeatCoordinator agentSender;
   private final HeartbeatCoordinator receiver;
@@ -58,21 +48,12 @@ public class MetricsBench {
 
   /** Starts both agents, lets n1 take the VIPs and binds n2's metrics; checks the counting. */
   public MetricsBench() {
-    VipGroup group = VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-        .vip(v -> v.address("2001:db8::10/64").interfaceName("eth0"))
-        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
-        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
-        .node(n -> n.id("n3").heartbeat("198.51.100.3").priority(100))
-        .build();
+    VipGroup group = Fixtures.agentGroup().build();
     VirtualScheduler time = new VirtualScheduler();
-    Map<InetSocketAddress, DatagramTransport.Receiver> wire = new HashMap<>();
-    agentSender = HeartbeatCoordinator.builder().key(1, KEY)
-        .transport(a -> new Direct(a, wire)).build();
-    receiver = HeartbeatCoordinator.builder().key(1, KEY).transport(a -> new Direct(a, wire))
-        .build();
-    sender = HeartbeatCoordinator.builder().key(1, KEY).transport(a -> new Direct(a, wire))
-        .build();
+    DirectWire wire = new DirectWire();
+    agentSender = wire.coordinator();
+    receiver = wire.coordinator();
+    sender = wire.coordinator();
     VipAgent n1 = VipAgent.builder().group(group).nodeId("n1").backend(new InMemoryBackend(time))
         .coordinator(agentSender).scheduler(time).build();
     VipAgent n2 = VipAgent.builder().group(group).nodeId("n2").backend(new InMemoryBackend(time))
@@ -143,35 +124,6 @@ public class MetricsBench {
 
     @Override
     public void stalled(long nanos) {}
-  }
-
-  /** A transport that hands each datagram to the receiver bound at its destination, at once. */
-  private static final class Direct implements DatagramTransport {
-    private final InetSocketAddress local;
-    private final Map<InetSocketAddress, Receiver> wire;
-
-    Direct(InetSocketAddress local, Map<InetSocketAddress, Receiver> wire) {
-      this.local = local;
-      this.wire = wire;
-    }
-
-    @Override
-    public void open(Scheduler loop, Receiver r) {
-      wire.put(local, r);
-    }
-
-    @Override
-    public void send(InetSocketAddress to, byte[] data, int offset, int length) {
-      @Nullable Receiver r = wire.get(to);
-      if (r != null) {
-        r.receive(local, data, offset, length);
-      }
-    }
-
-    @Override
-    public void close() {
-      wire.remove(local);
-    }
   }
 
   /**
