@@ -105,4 +105,20 @@ class ConflictRuleTest {
     assertThat(c.agent("n1").state().owners()).containsEntry(g.vips().get(0), "z3");
     assertThat(c.host("n1").holds(g.vips().get(0))).isFalse();
   }
+
+  @Test
+  void aHolderThatGivesWayReleasesAsNoLongerTheOwner() {
+    VipGroup g = group("n1", "n2");
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
+    ScriptedPeer.onNetwork(c, "z3").every(c.time, Duration.ofMillis(100));
+    c.start("n1");
+    c.run(Duration.ofMillis(700));
+    n2.priority = 250;
+    n2.holds(0); // a second holder that outranks n1: no move of the plan gives n1 a reason
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("NOT_OWNER");
+    assertThat(c.host("n1").holds(g.vips().get(0))).isFalse();
+  }
 }

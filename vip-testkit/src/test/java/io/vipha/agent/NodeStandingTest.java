@@ -84,10 +84,13 @@ class NodeStandingTest {
           assertThat(e.check()).isEqualTo("link eth0");
           assertThat(e.healthy()).isFalse();
           assertThat(e.disqualified()).isTrue();
+          assertThat(e.detail()).isEqualTo("link eth0 is down");
         });
     c.host("n1").setLink("eth0", true);
     c.run(Duration.ofMillis(2));
     assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(c.events(AgentEvent.HealthChanged.class, "n1")).last()
+        .satisfies(e -> assertThat(e.detail()).isEqualTo("link eth0 is up"));
   }
 
   @Test
