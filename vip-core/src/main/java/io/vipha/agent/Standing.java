@@ -33,7 +33,6 @@ final class Standing {
   private final Set<String> linksDown = new TreeSet<>();
   private long startedAt;
   private long eligibleSince;
-  private long backendFailedAt = Long.MIN_VALUE;
 
   Standing(VipAgent agent, Effect linkDown, List<HealthCheck> checks,
       @Nullable Executor probes) {
@@ -220,7 +219,6 @@ final class Standing {
    */
   void backendFailed(String operation, @Nullable VirtualIp v, BackendException e) {
     a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), operation, v, e));
-    backendFailedAt = a.loop.nanoTime();
     if (!backendFailing) {
       backendFailing = true;
       eligibleSince = a.loop.nanoTime();
@@ -228,14 +226,9 @@ final class Standing {
     }
   }
 
-  /**
-   * A backend call succeeded. One that failed at this same instant still counts: with a backend
-   * that fails some calls and not others (an address on a missing interface), each success would
-   * otherwise make this node eligible again, replan and reconcile, fail again, and so on without
-   * end at one instant. The next reconcile, an interval later, tries again.
-   */
+  /** A backend call succeeded. */
   void backendWorks() {
-    if (backendFailing && a.loop.nanoTime() != backendFailedAt) {
+    if (backendFailing) {
       backendFailing = false;
       eligibleSince = a.loop.nanoTime();
       a.loop.execute(this::eligibilityChanged);
