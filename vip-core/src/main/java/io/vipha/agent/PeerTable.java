@@ -113,6 +113,11 @@ final class PeerTable {
       since.putIfAbsent(v, now);
     }
     if (a.stall.caughtStalled(now)) {
+      // Act on none of it, but the news that caught the stall is the first the check weighs:
+      // it may show the peer took a VIP of this node's (the coordinator reports it only once).
+      if (a.stall.checking() && a.stall.actedOnStall(s)) {
+        a.stall.stepDown();
+      }
       return;
     }
     if (old == null || old.liveness() != s.liveness() || old.incarnation() != s.incarnation()) {

@@ -111,4 +111,19 @@ class AgentLifecycleTest {
     c.time.runDue();
     assertThat(stopped).isDone();
   }
+
+  @Test
+  void aHolderWhoseSuccessorNeverTakesOverStopsAtTheHandoverTimeout() {
+    ScriptedPeer[] n2 = new ScriptedPeer[1]; // played by the test: it never claims the VIP
+    TestCluster c = TwoNodes.holding(TwoNodes.group(), n2, 650, b -> b);
+    CompletableFuture<Void> stopped = c.agent("n1").stop();
+    c.run(Duration.ofMillis(100));
+    assertThat(stopped).isNotDone();
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.STOPPING);
+    c.run(Duration.ofSeconds(5));
+    assertThat(stopped).isDone();
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.STOPPED);
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("STOPPED");
+  }
 }

@@ -28,13 +28,18 @@ class ConflictRuleTest {
   /** Whether {@code self} still holds the VIP after {@code other} claims it as set up. */
   private static boolean keeps(String self, String other, java.util.function.Consumer<ScriptedPeer>
       claim) {
+    return keeps(self, other, claim, b -> b);
+  }
+
+  private static boolean keeps(String self, String other, java.util.function.Consumer<ScriptedPeer>
+      claim, java.util.function.UnaryOperator<VipAgent.Builder> agent) {
     VipGroup g = group(self, other);
     TestCluster c = new TestCluster(g);
     ScriptedPeer peer = ScriptedPeer.onNetwork(c, other).every(c.time, Duration.ofMillis(100));
     ScriptedPeer z3 = ScriptedPeer.onNetwork(c, "z3");
     z3.priority = 100;
     z3.every(c.time, Duration.ofMillis(100));
-    c.start(self);
+    c.start(c.create(self, agent.apply(c.builder(self))));
     c.run(Duration.ofMillis(700));
     VirtualIp vip = g.vips().get(0);
     assertThat(c.host(self).holds(vip)).isTrue();
@@ -75,5 +80,45 @@ class ConflictRuleTest {
       p.holds(0).send();
       p.silent = true; // it claimed, then died: n1 hears nothing more of it
     })).isTrue();
+  }
+
+  @Test
+  void withTheRuleSwitchedOffAHolderKeepsItsVipAgainstEveryOther() {
+    // (the simulator's self-test switches the rule off and expects two holders to stay)
+    assertThat(keeps("n1", "n2", p -> p.priority = 250, b -> b.breakage(Breakage.CONFLICT_RULE)))
+        .isTrue();
+  }
+
+  @Test
+  void aLiveHolderKeepsTheVipAgainstTheLastReportOfADeadOne() {
+    VipGroup g = group("n1", "n2");
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    ScriptedPeer z3 = ScriptedPeer.onNetwork(c, "z3");
+    z3.priority = 100;
+    z3.holds(0).every(c.time, Duration.ofMillis(100));
+    c.start("n1");
+    n2.holds(0).send(); // it claims too, once, then dies: the VIP stays with z3, the live holder
+    c.run(Duration.ofSeconds(2));
+    assertThat(c.agent("n1").state().peers().get("n2")).satisfies(p -> assertThat(
+        java.util.Objects.requireNonNull(p).liveness()).isEqualTo(io.vipha.plan.Liveness.DEAD));
+    assertThat(c.agent("n1").state().owners()).containsEntry(g.vips().get(0), "z3");
+    assertThat(c.host("n1").holds(g.vips().get(0))).isFalse();
+  }
+
+  @Test
+  void aHolderThatGivesWayReleasesAsNoLongerTheOwner() {
+    VipGroup g = group("n1", "n2");
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
+    ScriptedPeer.onNetwork(c, "z3").every(c.time, Duration.ofMillis(100));
+    c.start("n1");
+    c.run(Duration.ofMillis(700));
+    n2.priority = 250;
+    n2.holds(0); // a second holder that outranks n1: no move of the plan gives n1 a reason
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("NOT_OWNER");
+    assertThat(c.host("n1").holds(g.vips().get(0))).isFalse();
   }
 }

@@ -37,6 +37,10 @@ class HostWatchTest {
     c.host("n2").addByHand(vip4(c));
     c.run(Duration.ofMillis(1));
     assertThat(c.holders(vip4(c))).containsExactly("n1");
+    assertThat(c.events(AgentEvent.DriftRepaired.class, "n2")).singleElement().satisfies(e -> {
+      assertThat(e.vip()).isEqualTo(vip4(c));
+      assertThat(e.what()).isEqualTo("removed a leftover this node does not own");
+    });
   }
 
   @Test

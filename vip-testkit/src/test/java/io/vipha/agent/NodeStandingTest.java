@@ -84,10 +84,13 @@ class NodeStandingTest {
           assertThat(e.check()).isEqualTo("link eth0");
           assertThat(e.healthy()).isFalse();
           assertThat(e.disqualified()).isTrue();
+          assertThat(e.detail()).isEqualTo("link eth0 is down");
         });
     c.host("n1").setLink("eth0", true);
     c.run(Duration.ofMillis(2));
     assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(c.events(AgentEvent.HealthChanged.class, "n1")).last()
+        .satisfies(e -> assertThat(e.detail()).isEqualTo("link eth0 is up"));
   }
 
   @Test
@@ -106,5 +109,27 @@ class NodeStandingTest {
     assertThat(java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n3"))
         .eligibility()).isEqualTo(Eligibility.ELIGIBLE);
     assertThat(c.agent("n3").state().eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+  }
+
+  @Test
+  void aBackendFailingOrWorkingAgainBetweenTwoHeartbeatsIsHeardAtOnce() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    c.startAll();
+    c.run(Duration.ofMillis(1037)); // between two of n3's heartbeats (every 100 ms)
+    c.host("n3").failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
+    c.host("n3").removeByHand(vip4(c)); // an address change: n3 reconciles (and lists) at once
+    long failed = c.time.nanoTime();
+    c.time.runUntil(failed + 200_000);
+    assertThat(c.events(AgentEvent.BackendError.class, "n3")).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.at()).isEqualTo(failed));
+    assertThat(java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n3"))
+        .eligibility()).isEqualTo(Eligibility.DISQUALIFIED);
+    c.run(Duration.ofMillis(20)); // (n3's retries fall on its heartbeat instants)
+    c.host("n3").heal();
+    c.host("n3").removeByHand(vip4(c));
+    long healed = c.time.nanoTime();
+    c.time.runUntil(healed + 200_000);
+    assertThat(java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n3"))
+        .eligibility()).isEqualTo(Eligibility.ELIGIBLE);
   }
 }

@@ -146,4 +146,30 @@ class ReconfigurePartsTest {
     assertThat(set.handoverTimeout).isEqualTo(Duration.ofSeconds(7).toNanos());
     assertThat(derived.planner.group()).isEqualTo(slow);
   }
+
+  @Test
+  void switchoverRequestsNamingAVipOrANodeThatLeftTheGroupAreDropped() {
+    VipGroup three = threeNodes(false);
+    TestCluster c = running(three);
+    VirtualIp v6 = three.vips().get(1);
+    VipAgent n1 = c.agent("n1");
+    n1.switchover("n2"); // stays: the whole group, to a node that stays
+    n1.switchover(v6, "n2"); // a VIP that leaves
+    n1.switchover(vip4(c), "n3"); // a node that leaves
+    c.run(Duration.ofMillis(10));
+    assertThat(n1.planning.pins()).hasSize(3);
+    assertThat(java.util.Objects.requireNonNull(n1.state().peers().get("n2")).pins()).hasSize(3);
+    VipGroup fewer = edit(three, vs -> vs.remove(v6), ns -> ns.removeIf(n -> n.id().equals("n3")),
+        p -> { });
+    n1.reconfigure(fewer, List.of());
+    c.time.runDue();
+    assertThat(n1.planning.pins()).singleElement().satisfies(p -> {
+      assertThat(p.vip()).isNull();
+      assertThat(p.target()).isEqualTo("n2");
+    });
+    // What n1 knows of its peers follows too, before their next heartbeats.
+    assertThat(n1.state().peers()).containsOnlyKeys("n2");
+    assertThat(java.util.Objects.requireNonNull(n1.state().peers().get("n2")).pins())
+        .singleElement().satisfies(p -> assertThat(p.vip()).isNull());
+  }
 }

@@ -234,4 +234,24 @@ class StallRecoveryTest {
     c.time.runUntil(resumed + 400 * MS);
     assertThat(c.agent("n3").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
   }
+
+  @Test
+  void newsQueuedDuringTheStallIsNotActedOnButShowsThePeerActed() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    c.time.runUntil(1000 * MS); // n1's tick at 1 s has run
+    c.loop("n1").pause();
+    p[0].priority = 250; // n2 outranks n1 now and took the VIP while n1 was silent
+    p[0].holds(0).send(); // the first task n1 runs after the stall
+    c.run(Duration.ofMillis(500));
+    c.loop("n1").resume();
+    c.time.runDue();
+    c.run(Duration.ofMillis(40));
+    // The first of n2's queued heartbeats catches the stall and is not acted on (a node that
+    // acted on it would give the VIP up to the higher priority at once); the next shows n2 took
+    // the VIP during the stall, and n1 steps down.
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("STALLED");
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+  }
 }
