@@ -35,6 +35,10 @@ final class Reconciler {
   private boolean hostReconcilePending;
   /** Whether kernel leases are renewed (off only in the checker's self-test). */
   private final boolean renewLeases;
+  /** Inside a reconcile: the backend is judged once, by all of its calls, at the end. */
+  private boolean inPass;
+  private boolean passFailed;
+  private boolean passWorked;
 
   Reconciler(VipAgent agent) {
     this.a = agent;
@@ -93,7 +97,7 @@ final class Reconciler {
     if (a.phase() == Phase.STOPPED) {
       return;
     }
-    reconcile(null);
+    reconcilePass(null, true);
     // While the backend fails, try every heartbeat interval: the moment it works again this
     // node must release what it could not (a peer serves those VIPs by now).
     long next = a.standing.backendFailing()
@@ -126,6 +130,29 @@ final class Reconciler {
    * and renews leases.
    */
   void reconcile(@Nullable Set<HostAddress> known) {
+    reconcilePass(known, false);
+  }
+
+  /**
+   * {@link #reconcile}, judging the backend once by the pass's calls: any failure makes the node
+   * failing; a pass whose calls all work clears that, except after a partial failure (some calls
+   * worked, others failed, as for an address on a missing interface), which only a
+   * {@code periodic} reconcile retries. Otherwise the release that a disqualification brings
+   * would work, requalify the node, replan, fail again, and so on without end at one instant.
+   */
+  private void reconcilePass(@Nullable Set<HostAddress> known, boolean periodic) {
+    inPass = true;
+    passFailed = false;
+    passWorked = false;
+    try {
+      reconcileOnce(known);
+    } finally {
+      inPass = false;
+    }
+    a.standing.backendJudged(passFailed, passWorked, periodic);
+  }
+
+  private void reconcileOnce(@Nullable Set<HostAddress> known) {
     long now = a.loop.nanoTime();
     Phase phase = a.phase();
     if (phase == Phase.JOINING || phase == Phase.NEW || phase == Phase.STOPPED) {
@@ -141,9 +168,9 @@ final class Reconciler {
     if (actual == null) {
       try {
         actual = a.backend.list(a.interfaces);
-        a.standing.backendWorks();
+        backendWorks();
       } catch (BackendException e) {
-        a.standing.backendFailed("list", null, e);
+        backendFailed("list", null, e);
         return;
       }
     }
@@ -271,10 +298,10 @@ final class Reconciler {
   private boolean assign(VirtualIp v) {
     try {
       a.backend.assign(v, a.policy.lease());
-      a.standing.backendWorks();
+      backendWorks();
       return true;
     } catch (BackendException e) {
-      a.standing.backendFailed("assign", v, e);
+      backendFailed("assign", v, e);
       return false;
     }
   }
@@ -283,13 +310,30 @@ final class Reconciler {
   void release(VirtualIp v, String reason) {
     try {
       a.backend.release(v);
-      a.standing.backendWorks();
+      backendWorks();
     } catch (BackendException e) {
-      a.standing.backendFailed("release", v, e);
+      backendFailed("release", v, e);
       return;
     }
     a.holdings.released(v);
     a.handover.done(v);
     a.events.emit(new AgentEvent.Released(a.loop.nanoTime(), v, reason));
+  }
+
+  private void backendWorks() {
+    if (inPass) {
+      passWorked = true;
+    } else {
+      a.standing.backendWorks();
+    }
+  }
+
+  private void backendFailed(String operation, @Nullable VirtualIp v, BackendException e) {
+    if (inPass) {
+      passFailed = true;
+      a.standing.backendError(operation, v, e);
+    } else {
+      a.standing.backendFailed(operation, v, e);
+    }
   }
 }

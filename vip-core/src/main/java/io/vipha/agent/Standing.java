@@ -30,6 +30,8 @@ final class Standing {
   private boolean disqualified;
   private boolean draining;
   private boolean backendFailing;
+  /** The failure came from a reconcile whose other calls worked: cleared by a periodic one. */
+  private boolean partialFailure;
   private final Set<String> linksDown = new TreeSet<>();
   private long startedAt;
   private long eligibleSince;
@@ -218,7 +220,17 @@ final class Standing {
    * takes its VIPs instead of a plan that names an owner unable to hold them.
    */
   void backendFailed(String operation, @Nullable VirtualIp v, BackendException e) {
+    backendError(operation, v, e);
+    partialFailure = false;
+    failing();
+  }
+
+  /** Reports a failed backend call, which the reconcile making it judges with the others. */
+  void backendError(String operation, @Nullable VirtualIp v, BackendException e) {
     a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), operation, v, e));
+  }
+
+  private void failing() {
     if (!backendFailing) {
       backendFailing = true;
       eligibleSince = a.loop.nanoTime();
@@ -226,8 +238,23 @@ final class Standing {
     }
   }
 
+  /**
+   * A reconcile's backend calls: any {@code failed} makes the node failing, a partial failure
+   * if others {@code worked}; calls that all worked clear a failure, a partial one only in a
+   * {@code periodic} reconcile (the retry).
+   */
+  void backendJudged(boolean failed, boolean worked, boolean periodic) {
+    if (failed) {
+      partialFailure = worked;
+      failing();
+    } else if (worked && (periodic || !partialFailure)) {
+      backendWorks();
+    }
+  }
+
   /** A backend call succeeded. */
   void backendWorks() {
+    partialFailure = false;
     if (backendFailing) {
       backendFailing = false;
       eligibleSince = a.loop.nanoTime();
