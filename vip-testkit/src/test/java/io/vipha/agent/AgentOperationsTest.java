@@ -195,14 +195,7 @@ class AgentOperationsTest {
     assertThat(c.holders(vip4(c))).containsExactly("n1");
     // The whole machine stops for longer than the detection time (a hypervisor, a swap storm):
     // every node stalls, none of them could act on another's silence.
-    for (String id : new String[] {"n1", "n2", "n3"}) {
-      c.loop(id).pause();
-    }
-    c.run(Duration.ofMillis(500));
-    for (String id : new String[] {"n1", "n2", "n3"}) {
-      c.loop(id).resume();
-    }
-    c.time.runDue();
+    c.stallAll(Duration.ofMillis(500));
     assertThat(c.events(AgentEvent.Stalled.class, "n1")).hasSize(1);
     c.run(Duration.ofSeconds(1));
     assertThat(c.holders(vip4(c))).containsExactly("n1");

@@ -27,7 +27,7 @@ class NodeMemoryTest {
   private static final long JAN_2026 = 1_767_225_600_000L;
   private static final long HOUR = 3_600_000L;
 
-  private static final VipGroup GROUP = VipGroup.builder().name("g").mode(Mode.ACTIVE_PASSIVE)
+  static final VipGroup GROUP = VipGroup.builder().name("g").mode(Mode.ACTIVE_PASSIVE)
       .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
       .node(n -> n.id("n1").heartbeat("198.51.100.1"))
       .node(n -> n.id("n2").heartbeat("198.51.100.2"))

@@ -65,14 +65,7 @@ class StallRecoveryTest {
     TestCluster c = new TestCluster(AgentFailoverTest.threeNodes(false));
     c.startAll();
     c.run(Duration.ofSeconds(1));
-    for (String id : new String[] {"n1", "n2", "n3"}) {
-      c.loop(id).pause();
-    }
-    c.run(Duration.ofMillis(500));
-    for (String id : new String[] {"n1", "n2", "n3"}) {
-      c.loop(id).resume();
-    }
-    c.time.runDue();
+    c.stallAll(Duration.ofMillis(500));
     long resumed = c.time.nanoTime();
     c.run(Duration.ofMillis(30));
     assertThat(peer(c, "n2", "n1").held()).isEmpty();

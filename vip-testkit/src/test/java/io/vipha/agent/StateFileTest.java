@@ -3,7 +3,6 @@ package io.vipha.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.FailoverPolicy;
-import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.plan.FlapRecord;
 import io.vipha.plan.Plan;
@@ -21,12 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class StateFileTest {
   private static final long JAN_2026 = 1_767_225_600_000L;
-  private static final VipGroup GROUP = VipGroup.builder().name("g").mode(Mode.ACTIVE_PASSIVE)
-      .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
-      .node(n -> n.id("n1").heartbeat("198.51.100.1"))
-      .node(n -> n.id("n2").heartbeat("198.51.100.2"))
-      .policy(p -> p.flapLimit(4, Duration.ofMinutes(1), Duration.ofMinutes(5)))
-      .build();
+  private static final VipGroup GROUP = NodeMemoryTest.GROUP;
   private static final FailoverPolicy POLICY = GROUP.policy();
 
   /** The flap record a process starting at {@code JAN_2026} reads from {@code text}. */

@@ -100,6 +100,17 @@ final class TestCluster {
     time.advance(d);
   }
 
+  /**
+   * Stalls the whole machine for {@code d}: every node's loop is paused while the clock runs on,
+   * then resumed, with the tasks due at that instant run.
+   */
+  void stallAll(Duration d) {
+    loops.values().forEach(NodeLoop::pause);
+    run(d);
+    loops.values().forEach(NodeLoop::resume);
+    time.runDue();
+  }
+
   /** Advances in steps of {@code step}, checking {@code check} after each. */
   void runChecking(Duration d, Duration step, Runnable check) {
     long end = time.nanoTime() + d.toNanos();
