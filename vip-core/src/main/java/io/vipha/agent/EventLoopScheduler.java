@@ -3,7 +3,6 @@ package io.vipha.agent;
 import io.vipha.internal.TimerHeap;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Scheduler;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
@@ -13,10 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real event loop: one daemon thread, {@link System#nanoTime()} as the clock. Timers wait in a
- * heap of reusable entries; tasks handed over from other threads with {@link #execute} wait in a
- * queue; in between the thread parks. Re-arming a {@link #timer timer} and handing over a task
- * allocate nothing, so a steady state of heartbeats makes no garbage here; a one-shot {@link
- * #schedule} allocates its entry. A task that throws is logged, and the loop goes on.
+ * heap of reusable entries; tasks handed over with {@link #execute} wait in a queue; in between
+ * the thread parks. Tasks and timers run in the order they fell due (a task handed over is due
+ * when it is handed over). Re-arming a {@link #timer timer} and handing over a task allocate
+ * nothing, so a steady state of heartbeats makes no garbage here; a one-shot {@link #schedule}
+ * allocates its entry. A task that throws is logged, and the loop goes on.
  *
  * <p>The thread starts with the first task. Timers are armed and cancelled on the loop; from
  * another thread the call is handed over to the loop first.
@@ -26,8 +26,11 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
 
   private final String name;
   private final Object lock = new Object();
-  /** Tasks handed over, in order; guarded by {@link #lock}. */
-  private final ArrayDeque<Runnable> handedOver = new ArrayDeque<>(64);
+  /** Tasks handed over, in order, and when: a ring guarded by {@link #lock}. */
+  private Runnable[] handedOver = new Runnable[64];
+  private long[] handedOverAt = new long[64];
+  private int first;
+  private int waiting;
   /** Touched on the loop's thread only. */
   private final TimerHeap<Entry> timers = new TimerHeap<>();
   private volatile @Nullable Thread thread;
@@ -85,7 +88,13 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
       if (closed) {
         throw new RejectedExecutionException("event loop " + name + " is closed");
       }
-      handedOver.addLast(task);
+      if (waiting == handedOver.length) {
+        grow();
+      }
+      int i = (first + waiting) & (handedOver.length - 1);
+      handedOver[i] = task;
+      handedOverAt[i] = System.nanoTime();
+      waiting++;
       t = thread;
       wake = parked;
       if (t == null) {
@@ -127,55 +136,53 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
     return Thread.currentThread() == thread;
   }
 
+  /** Doubles the ring, keeping the order; under {@link #lock}. */
+  private void grow() {
+    int n = handedOver.length;
+    Runnable[] tasks = new Runnable[2 * n];
+    long[] at = new long[2 * n];
+    for (int k = 0; k < waiting; k++) {
+      tasks[k] = handedOver[(first + k) & (n - 1)];
+      at[k] = handedOverAt[(first + k) & (n - 1)];
+    }
+    handedOver = tasks;
+    handedOverAt = at;
+    first = 0;
+  }
+
   private void run() {
     while (true) {
       Thread.interrupted(); // a task's interrupt must not keep the loop from parking
-      runHandedOver();
-      runDue(System.nanoTime());
+      Entry timer = timers.peek();
+      boolean timerDue = timer != null && timer.due() - System.nanoTime() <= 0;
+      Runnable task = null;
       synchronized (lock) {
-        if (!handedOver.isEmpty()) {
-          continue;
+        if (waiting > 0 && (timer == null || !timerDue
+            || handedOverAt[first] - timer.due() <= 0)) {
+          task = handedOver[first];
+          handedOver[first] = null;
+          first = (first + 1) & (handedOver.length - 1);
+          waiting--;
+        } else if (!timerDue) {
+          if (closed) {
+            return;
+          }
+          parked = true;
         }
-        if (closed) {
-          return;
-        }
-        parked = true;
       }
-      Entry next = timers.peek();
-      if (next == null) {
-        LockSupport.park(this);
+      if (task != null) {
+        runSafely(task);
+      } else if (timer != null && timerDue) {
+        timers.poll();
+        runSafely(timer.task);
       } else {
-        long wait = next.due() - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(this, wait);
+        if (timer == null) {
+          LockSupport.park(this);
+        } else {
+          LockSupport.parkNanos(this, timer.due() - System.nanoTime());
         }
+        parked = false;
       }
-      parked = false;
-    }
-  }
-
-  /** Runs the tasks handed over so far (not those they hand over: timers get their turn). */
-  private void runHandedOver() {
-    int n;
-    synchronized (lock) {
-      n = handedOver.size();
-    }
-    for (int i = 0; i < n; i++) {
-      Runnable r;
-      synchronized (lock) {
-        r = handedOver.pollFirst();
-      }
-      if (r == null) {
-        return;
-      }
-      runSafely(r);
-    }
-  }
-
-  private void runDue(long now) {
-    for (Entry e = timers.peek(); e != null && e.due() - now <= 0; e = timers.peek()) {
-      timers.poll();
-      runSafely(e.task);
     }
   }
 

@@ -130,6 +130,23 @@ class EventLoopSchedulerTest {
   }
 
   @Test
+  void tasksHandedOverAndTimersRunInTheOrderTheyFellDue() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("fifo")) {
+      BlockingQueue<String> ran = new LinkedBlockingQueue<>();
+      loop.execute(() -> {
+        loop.schedule(0, () -> ran.add("a"));
+        loop.execute(() -> ran.add("b"));
+        loop.timer(() -> ran.add("c")).arm(0);
+        loop.execute(() -> ran.add("d"));
+      });
+      loop.schedule(0, () -> ran.add("e")); // from another thread
+      loop.execute(() -> ran.add("f"));
+      assertThat(List.of(poll(ran), poll(ran), poll(ran), poll(ran), poll(ran), poll(ran)))
+          .containsSubsequence("a", "b", "c", "d").containsSubsequence("e", "f");
+    }
+  }
+
+  @Test
   void reArmingReplacesThePendingRunEarlierOrLater() throws Exception {
     try (EventLoopScheduler loop = new EventLoopScheduler("rearm")) {
       BlockingQueue<String> ran = new LinkedBlockingQueue<>();
