@@ -262,7 +262,11 @@ public final class UdpTransport implements DatagramTransport {
         synchronized (peerLock) {
           for (int i = 0; i < newPeers.size(); i++) {
             Peer p = newPeers.get(i);
-            p.channel().register(sel, SelectionKey.OP_READ, p.address());
+            try {
+              p.channel().register(sel, SelectionKey.OP_READ, p.address());
+            } catch (ClosedChannelException e) {
+              LOG.debug("heartbeats from {} arrive on the main channel: {}", p.address(), e);
+            }
           }
           newPeers.clear();
         }
