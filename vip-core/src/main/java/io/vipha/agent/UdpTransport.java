@@ -8,7 +8,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -320,12 +319,16 @@ public final class UdpTransport implements DatagramTransport {
         }
         inbox.offer(from, in.flip());
       }
-    } catch (PortUnreachableException e) {
-      // An earlier heartbeat to this peer found no one listening (yet).
     } catch (ClosedChannelException e) {
       key.cancel();
     } catch (IOException e) {
-      LOG.warn("heartbeat receive failed: {}", e.toString());
+      if (peer == null) {
+        LOG.warn("heartbeat receive failed: {}", e.toString());
+      } else if (LOG.isDebugEnabled()) {
+        // The ICMP error of an earlier heartbeat to this peer (no one listening, no route),
+        // which only a connected socket is told of: the peer's silence tells the same.
+        LOG.debug("heartbeats to {} fail: {}", peer, e.toString());
+      }
     }
   }
 

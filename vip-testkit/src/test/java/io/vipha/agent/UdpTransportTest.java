@@ -112,6 +112,28 @@ class UdpTransportTest {
   }
 
   @Test
+  void aPeerNotListeningYetIsHeardOnceItIs() throws Exception {
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-late-peer")) {
+      UdpTransport rx = open(loop, got);
+      InetSocketAddress at = new InetSocketAddress(LO, localPort(rx));
+      InetSocketAddress peer = new InetSocketAddress(LO, freePort());
+      for (int i = 0; i < 5; i++) {
+        rx.send(peer, new byte[] {1}, 0, 1); // nobody there: ICMP errors on its channel
+        Thread.sleep(20);
+      }
+      try (DatagramSocket p = new DatagramSocket(peer)) {
+        p.send(new DatagramPacket(new byte[] {5}, 1, at));
+        Received r = next(got);
+        assertThat(r.from()).isEqualTo(peer);
+        assertThat(r.data()).containsExactly(5);
+      } finally {
+        rx.close();
+      }
+    }
+  }
+
+  @Test
   void whileTheLoopIsBusyTheRingHoldsSixtyFourDatagramsAndDropsTheRest() throws Exception {
     BlockingQueue<Received> got = new LinkedBlockingQueue<>();
     try (EventLoopScheduler loop = new EventLoopScheduler("udp-busy")) {
