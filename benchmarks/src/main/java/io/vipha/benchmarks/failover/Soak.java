@@ -179,14 +179,19 @@ final class Soak {
     List<List<Signal>> incidents = incidents(signals);
 
     StringBuilder sb = new StringBuilder();
+    ViphaLauncher.Options o = bench.vipdOptions();
+    String jvm = (o.script() == null ? "" : "`" + o.script().getFileName() + "` with ")
+        + "`" + String.join(" ", o.jvm()) + "`";
     sb.append(String.format(Locale.ROOT, "# Soak: 3 vipd nodes, %d ms heartbeat, dead-after 3,"
-        + " %d min under allocation pressure%n%n", intervalMs, minutes));
+        + " %d min%s%n%n", intervalMs, minutes, rateMb > 0 ? " under allocation pressure" : ""));
     sb.append(String.format(Locale.ROOT, "Measured for %.1f s from %s, once n1 had served both"
-        + " VIPs steadily for 1 s (%.1f s after the nodes started). Every vipd JVM: `-Xms64m"
-        + " -Xmx64m`, G1, `PressuredVipd` allocating %d MB/s (a %d MB ring of objects that live"
-        + " %d s included); the client probed both VIPs every %d ms throughout.%n%n",
-        (t1 - t0) / 1e9, wall0.truncatedTo(ChronoUnit.SECONDS), settleMs / 1000, rateMb,
-        PressuredVipd.DEFAULT_RETAINED, PressuredVipd.DEFAULT_LIFETIME, ProbeLog.INTERVAL_MS));
+        + " VIPs steadily for 1 s (%.1f s after the nodes started). Every vipd JVM: %s, %s;"
+        + " the client probed both VIPs every %d ms throughout.%n%n",
+        (t1 - t0) / 1e9, wall0.truncatedTo(ChronoUnit.SECONDS), settleMs / 1000, jvm,
+        rateMb == 0 ? "vipd's own allocation only" : String.format(Locale.ROOT,
+            "`PressuredVipd` allocating %d MB/s (a %d MB ring of objects that live %d s"
+            + " included)", rateMb, PressuredVipd.DEFAULT_RETAINED,
+            PressuredVipd.DEFAULT_LIFETIME), ProbeLog.INTERVAL_MS));
     sb.append(String.format(Locale.ROOT, "**False failovers: %d** (target 0). An incident is a"
         + " VIP holder change, a run of lost probes, a node's exit, or a vipd event other than"
         + " a late heartbeat and the peer's return after it; signals less than %d s apart count"
@@ -312,7 +317,7 @@ final class Soak {
     return t0 + Duration.between(wall0, at).toNanos();
   }
 
-  private static long[] sizes(Path[] files) throws IOException {
+  static long[] sizes(Path[] files) throws IOException {
     long[] sizes = new long[files.length];
     for (int i = 0; i < files.length; i++) {
       sizes[i] = Files.exists(files[i]) ? Files.size(files[i]) : 0;
@@ -321,7 +326,7 @@ final class Soak {
   }
 
   /** What {@code file} holds from byte {@code offset} on ("" when it does not exist). */
-  private static String readFrom(Path file, long offset) throws IOException {
+  static String readFrom(Path file, long offset) throws IOException {
     if (!Files.exists(file)) {
       return "";
     }
