@@ -226,8 +226,9 @@ final class Soak {
 
     sb.append("\n## GC pauses in the window (from each node's `-Xlog:gc*,safepoint`)\n\n");
     sb.append("| node | allocated MB/s | GC pauses | young / mixed / remark / cleanup / full |"
-        + " median ms | p99 ms | max ms | total ms | safepoints ≥ ").append(intervalMs)
-        .append(" ms | longest safepoint ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        + " median ms | p99 ms | max ms | total ms | safepoints | safepoints ≥ ")
+        .append(intervalMs).append(" ms | longest safepoint ms |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < nodes.size(); i++) {
       NodeResult r = nodes.get(i);
       GcLog.Summary s = GcLog.Summary.of(r.pauses());
@@ -235,10 +236,10 @@ final class Soak {
       String kinds = List.of("young", "mixed", "remark", "cleanup", "full").stream()
           .map(k -> Long.toString(r.pauses().stream().filter(p -> p.kind().equals(k)).count()))
           .collect(Collectors.joining(" / "));
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %s |%n",
-          Topology.nodeName(i), rates.length == 0 ? "—"
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d"
+          + " | %s |%n", Topology.nodeName(i), rates.length == 0 ? "—"
               : fmt(Arrays.stream(rates).average().orElse(0)), s.count(), kinds,
-          fmt(s.median()), fmt(s.p99()), fmt(s.max()), fmt(s.total()),
+          fmt(s.median()), fmt(s.p99()), fmt(s.max()), fmt(s.total()), r.safepoints().size(),
           r.safepoints().stream().filter(p -> p.ms() >= intervalMs).count(),
           fmt(r.safepoints().stream().mapToDouble(GcLog.Pause::ms).max().orElse(0))));
     }
