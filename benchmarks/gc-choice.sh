@@ -29,7 +29,8 @@ for gc in ${collectors//,/ }; do
     *) echo "unknown collector $gc" >&2; exit 2 ;;
   esac
   VIPD_OPTS="$heap -XX:+AlwaysPreTouch $flag" \
-    benchmarks/failover-bench.sh --soak "$minutes" "$name-$gc" "$javabin" "$interval" 0 > /dev/null
+    benchmarks/failover-bench.sh --soak "$minutes" "$name-$gc" "$javabin" "$interval" 0 > /dev/null \
+    || echo "$gc: the soak failed; see benchmarks/results/$name-$gc.txt" >&2
 done
 python3 - "$name" "$minutes" "$collectors" <<'EOF'
 import re, sys
@@ -38,7 +39,11 @@ print(f"| collector | node | GC pauses / min | longest GC pause ms | safepoints 
       f" longest safepoint ms | loop stalls | peers declared dead | lost probes | load |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for gc in collectors:
-    md = open(f"benchmarks/results/{name}-{gc}.md").read()
+    try:
+        md = open(f"benchmarks/results/{name}-{gc}.md").read()
+    except FileNotFoundError:
+        print(f"| {gc} | — | no report | | | | | | | |")
+        continue
     seconds = float(re.search(r"Measured for ([0-9.]+) s", md).group(1))
     lost = re.search(r"\| runs of lost probes \| (\d+) \| (\d+) \|", md).groups()
     loads = [float(l.split()[1]) for l in open(f"benchmarks/results/{name}-{gc}.load")]

@@ -225,7 +225,7 @@ final class Soak {
     }
 
     sb.append("\n## GC pauses in the window (from each node's `-Xlog:gc*,safepoint`)\n\n");
-    sb.append("| node | allocated MB/s | GC pauses | young / mixed / remark / cleanup / full |"
+    sb.append("| node | allocated MB/s | GC pauses | young / mixed / remark / cleanup / full / zgc |"
         + " median ms | p99 ms | max ms | total ms | safepoints | safepoints ≥ ")
         .append(intervalMs).append(" ms | longest safepoint ms |\n")
         .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -233,7 +233,7 @@ final class Soak {
       NodeResult r = nodes.get(i);
       GcLog.Summary s = GcLog.Summary.of(r.pauses());
       double[] rates = VipdLog.pressureRates(r.lines());
-      String kinds = List.of("young", "mixed", "remark", "cleanup", "full").stream()
+      String kinds = List.of("young", "mixed", "remark", "cleanup", "full", "zgc").stream()
           .map(k -> Long.toString(r.pauses().stream().filter(p -> p.kind().equals(k)).count()))
           .collect(Collectors.joining(" / "));
       sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d"
