@@ -145,7 +145,9 @@ final class Warmup {
       t.cancel();
       timer = null;
     }
-    a.standing.eligibleFrom(now);
+    if (!a.standing.isDisqualified()) { // not still held back by a health check, say
+      a.standing.eligibleFrom(now);
+    }
     a.events.emit(new AgentEvent.HealthChanged(now, CHECK, true,
         a.standing.effectivePriority(), a.standing.isDisqualified(), String.format(
             java.util.Locale.ROOT, "%s after %d ms (%d stall%s)", why, (now - startedAt)

@@ -177,6 +177,20 @@ class WarmupTest {
   }
 
   @Test
+  void aGracefulStopHandsOverToAWarmingStandbyMakeBeforeBreak() {
+    TestCluster c = new TestCluster(group());
+    c.start("n1");
+    c.run(Duration.ofMillis(500));
+    startWarming(c, "n2", Duration.ofSeconds(30));
+    c.run(Duration.ofMillis(500));
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    c.agent("n1").stop();
+    c.runChecking(Duration.ofMillis(500), Duration.ofMillis(1), () ->
+        assertThat(c.holders(vip(c))).isNotEmpty());
+    assertThat(c.holders(vip(c))).containsExactly("n2");
+  }
+
+  @Test
   void aNegativeWarmUpIsRefused() {
     assertThatThrownBy(() -> VipAgent.builder().warmup(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class)
