@@ -135,15 +135,22 @@ class WarmupTest {
     assertThat(c.events(AgentEvent.HealthChanged.class, "n1")).isEmpty();
   }
 
-  @Test
-  void aWarmingStandbyTakesOverFromACrashedOwnerAtOnce() {
+  /** n1 serves; then {@code standbys} start, each warming up for 30 s. */
+  private static TestCluster n1ServingWithWarming(String... standbys) {
     TestCluster c = new TestCluster(group());
     c.start("n1");
     c.run(Duration.ofMillis(500));
-    startWarming(c, "n2", Duration.ofSeconds(30));
-    startWarming(c, "n3", Duration.ofSeconds(30));
+    for (String id : standbys) {
+      startWarming(c, id, Duration.ofSeconds(30));
+    }
     c.run(Duration.ofMillis(500));
     assertThat(c.holders(vip(c))).containsExactly("n1");
+    return c;
+  }
+
+  @Test
+  void aWarmingStandbyTakesOverFromACrashedOwnerAtOnce() {
+    TestCluster c = n1ServingWithWarming("n2", "n3");
     long crash = c.time.nanoTime();
     c.powerOff("n1");
     c.run(Duration.ofMillis(60));
@@ -178,12 +185,7 @@ class WarmupTest {
 
   @Test
   void aGracefulStopHandsOverToAWarmingStandbyMakeBeforeBreak() {
-    TestCluster c = new TestCluster(group());
-    c.start("n1");
-    c.run(Duration.ofMillis(500));
-    startWarming(c, "n2", Duration.ofSeconds(30));
-    c.run(Duration.ofMillis(500));
-    assertThat(c.holders(vip(c))).containsExactly("n1");
+    TestCluster c = n1ServingWithWarming("n2");
     c.agent("n1").stop();
     c.runChecking(Duration.ofMillis(500), Duration.ofMillis(1), () ->
         assertThat(c.holders(vip(c))).isNotEmpty());
