@@ -185,11 +185,13 @@ public final class FailoverBench implements AutoCloseable {
         cap = new Capture(capture, name, topology);
       }
       nodes.clear();
+      long[] startFrom = Soak.sizes(new Path[] {log(logs, 0), log(logs, 1), log(logs, 2)});
       for (int i = 0; i < 3; i++) {
         nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log(logs, i)));
       }
       BooleanSupplier steady = () -> probe.steady(target, 1000 * MS, expected, started)
-          && watch.holders(vip) == 1;
+          && watch.holders(vip) == 1 && warm(impl, new Path[] {log(logs, 0), log(logs, 1),
+              log(logs, 2)}, startFrom);
       boolean settled = await(steady, 60_000);
       // If another node held the VIP during start-up (n1 started late and preempted it), the
       // event waits until that node's hold-down and two intervals have passed, as vip-core's
@@ -335,6 +337,24 @@ public final class FailoverBench implements AutoCloseable {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether every node started so far is past its start-up ({@link NodeLauncher#warm}), judged by
+   * its log from {@code from} on: an event then finds the group as it runs, not as it starts
+   * (vipd's standbys warming up would not yet be eligible successors).
+   */
+  boolean warm(NodeLauncher impl, Path[] logs, long[] from) {
+    for (int i = 0; i < nodes.size() && i < logs.length; i++) {
+      try {
+        if (nodes.get(i) != null && !impl.warm(Soak.readFrom(logs[i], from[i]))) {
+          return false;
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The output file of node index {@code i} in the round whose logs are named {@code logs}. */

@@ -91,9 +91,10 @@ final class Soak {
       }
       ProbeLog probe = bench.probe;
       AddressWatch watch = bench.watch;
+      long[] none = new long[n];
       if (!FailoverBench.await(() -> probe.steady(0, 1000 * MS, "n1", started)
           && probe.steady(1, 1000 * MS, "n1", started) && watch.holders(Topology.VIP4) == 1
-          && watch.holders(Topology.VIP6) == 1, 60_000)) {
+          && watch.holders(Topology.VIP6) == 1 && bench.warm(launcher, logs, none), 60_000)) {
         throw new IllegalStateException("n1 never served both VIPs steadily; logs "
             + dir.resolve("soak-n*.log"));
       }

@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -143,6 +144,14 @@ final class ViphaLauncher implements NodeLauncher {
         .map(VipdLog.Line::text).toList();
   }
 
+  /** Whether vipd's warm-up ended ({@code health check warm-up healthy}), or there is none. */
+  @Override
+  public boolean warm(String output) {
+    String w = options.warmup();
+    return (w != null && w.matches("0+(ms|s|m|h)?")) || output.contains("health check warm-up"
+        + " healthy");
+  }
+
   /** Sends {@code line} to the control socket at {@code socket}; the reply line. */
   static String request(Path socket, String line) throws IOException {
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -184,7 +193,8 @@ final class ViphaLauncher implements NodeLauncher {
         c.topology().nodes.get(i)));
     Path script = options.script();
     if (script != null) {
-      Path home = Path.of(java).toAbsolutePath().getParent().getParent();
+      Path bin = Objects.requireNonNull(Path.of(java).toAbsolutePath().getParent(), java);
+      Path home = Objects.requireNonNull(bin.getParent(), java); // JAVA_HOME/bin/java
       cmd.addAll(List.of("env", "VIPD_JAR=" + vipdJar, "JAVA_HOME=" + home,
           "JAVA_OPTS=" + String.join(" ", jvm), script.toString()));
     } else if (p == null || p.rateMb() == 0) {
