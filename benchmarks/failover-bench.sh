@@ -6,10 +6,17 @@
 # usage (from the repository root):
 #   benchmarks/failover-bench.sh NAME [REPS] [INTERVALS_MS] [JAVA]
 #   benchmarks/failover-bench.sh --reload NAME [REPS] [INTERVALS_MS] [JAVA]
-#   benchmarks/failover-bench.sh --soak MINUTES NAME [JAVA]
+#   benchmarks/failover-bench.sh --soak MINUTES NAME [JAVA] [INTERVAL_MS] [PRESSURE_MB_S]
+#   benchmarks/failover-bench.sh --preempt NAME [REPS] [INTERVALS_MS] [JAVA]
 # e.g. benchmarks/failover-bench.sh failover-final 5 10,100,1000
 #      benchmarks/failover-bench.sh --reload reload 1 10,100,1000
 #      benchmarks/failover-bench.sh --soak 10 soak-10min
+#      VIPD_OPTS="-Xms64m -Xmx64m -XX:+UseSerialGC" benchmarks/failover-bench.sh --soak 2 gc-serial java 5 0
+#      VIPD_LAUNCHER=vipd/bin/vipd benchmarks/failover-bench.sh --preempt startup 3 10,5
+# --preempt runs only vipd's preemption rounds (a freshly started n1 takes over from n2).
+# How the vipd nodes run: VIPD_OPTS replaces their JVM options (default -Xms64m -Xmx64m; with
+# VIPD_LAUNCHER, added to its JAVA_OPTS), VIPD_LAUNCHER runs them through a launcher script such
+# as vipd/bin/vipd (its own JVM defaults and CDS archive), VIPD_WARMUP sets daemon.warmup.
 # Builds benchmarks.jar and vipd.jar first when either is missing (mvn -B -q -pl benchmarks -am
 # package -DskipTests); FAILOVER_JAR and VIPD_JAR name copies instead, so that the modules can
 # be rebuilt while it runs. Writes benchmarks/results/NAME.md (the table or the soak's report),
@@ -18,7 +25,10 @@
 set -euo pipefail
 if [ "${1:-}" = --soak ]; then
   name=$3; javabin=${4:-java}
-  args=(--soak "$2" --intervals 10)
+  args=(--soak "$2" --intervals "${5:-10}" --pressure "${6:-150}")
+elif [ "${1:-}" = --preempt ]; then
+  name=$2; javabin=${5:-java}
+  args=(--impls vipha --scenarios PREEMPT --reps "${3:-3}" --intervals "${4:-10,5}")
 elif [ "${1:-}" = --reload ]; then
   name=$2; javabin=${5:-java}
   args=(--scenarios RELOAD --reps "${3:-1}" --intervals "${4:-10,100,1000}")
@@ -27,6 +37,9 @@ else
   args=(--reps "${2:-5}" --intervals "${3:-10,100,1000}")
 fi
 out=benchmarks/results/$name
+if [ -n "${VIPD_OPTS+x}" ]; then args+=(--vipd-opts "$VIPD_OPTS"); fi
+if [ -n "${VIPD_LAUNCHER:-}" ]; then args+=(--vipd-launcher "$VIPD_LAUNCHER"); fi
+if [ -n "${VIPD_WARMUP:-}" ]; then args+=(--warmup "$VIPD_WARMUP"); fi
 bench_jar=${FAILOVER_JAR:-benchmarks/target/benchmarks.jar}
 vipd_jar=${VIPD_JAR:-vipd/target/vipd.jar}
 if [ "$(id -u)" != 0 ]; then echo "failover-bench.sh needs root (network namespaces)" >&2; exit 2; fi
@@ -42,6 +55,7 @@ trap 'kill $sampler 2>/dev/null || true' EXIT
 {
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $("$javabin" -version 2>&1 | head -1), kernel $(uname -r), $(nproc) cores"
   echo "# $(keepalived --version 2>&1 | head -1), $(ip -V), $(nft --version)"
+  echo "# vipd: VIPD_OPTS=${VIPD_OPTS-} VIPD_LAUNCHER=${VIPD_LAUNCHER:-} VIPD_WARMUP=${VIPD_WARMUP:-}, load $(cat /proc/loadavg)"
   nice -n -20 "$javabin" -cp "$bench_jar" io.vipha.benchmarks.failover.FailoverBench \
     --vipd "$vipd_jar" "${args[@]}" --out "$out.md"
 } > "$out.txt" 2>&1 || { cat "$out.txt"; exit 1; }

@@ -1,6 +1,7 @@
 package io.vipha.agent;
 
 import io.vipha.VirtualIp;
+import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.Coordinator.PeerState;
 import java.util.HashMap;
@@ -34,13 +35,17 @@ final class Handover {
 
   /**
    * Whether to keep {@code v} a little longer so that its new owner can add it first: the owner
-   * is reachable, does not hold it yet, and the bounded wait has not run out.
+   * is reachable, does not hold it yet, and the bounded wait has not run out. A draining node
+   * whose plan names no owner waits the same way while a successor may still come ({@link
+   * #successorMayCome}).
    */
   boolean waitForSuccessor(VirtualIp v, long now) {
     String owner = a.planning.plan().assignment().owner(v);
     PeerState p = owner == null ? null : a.peers.get(owner);
-    if (!makeBeforeBreak || p == null || p.liveness() == Liveness.DEAD
-        || (p.held().contains(v) && claimCounts(p.nodeId(), v, now))) {
+    boolean wait = p != null ? p.liveness() != Liveness.DEAD
+        && !(p.held().contains(v) && claimCounts(p.nodeId(), v, now))
+        : owner == null && successorMayCome();
+    if (!makeBeforeBreak || !wait) {
       handovers.remove(v);
       return false;
     }
@@ -51,6 +56,23 @@ final class Handover {
       return true;
     }
     return now < deadline;
+  }
+
+  /**
+   * Whether this draining node, whose plan names no successor, should still wait (bounded) for
+   * one: a live peer is not eligible yet, as a peer warming up after its start ({@link Warmup})
+   * is until it sees the VIP without another owner; it then becomes eligible and the successor.
+   */
+  private boolean successorMayCome() {
+    if (a.standing.localEligibility() != Eligibility.DRAINING) {
+      return false;
+    }
+    for (PeerState p : a.peers.all()) {
+      if (p.liveness() == Liveness.ALIVE && p.eligibility() == Eligibility.DISQUALIFIED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

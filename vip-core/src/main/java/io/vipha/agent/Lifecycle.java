@@ -77,6 +77,7 @@ final class Lifecycle {
       return;
     }
     a.standing.start(a.loop.nanoTime());
+    a.warmup.start(a.loop.nanoTime());
     phase = Phase.JOINING;
     try {
       for (HostAddress h : a.backend.list(a.interfaces)) {

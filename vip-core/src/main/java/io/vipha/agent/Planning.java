@@ -150,6 +150,10 @@ final class Planning {
     lastObserved = observed;
     ClusterView view = buildView();
     Plan next = a.planner.plan(view, prev, now);
+    if (a.warmup.neededBy(next)) { // a VIP nobody else can serve: warm now, plan again
+      view = buildView();
+      next = a.planner.plan(view, prev, now);
+    }
     plan = next;
     a.memory.remember(next);
     if (before.hasQuorum() != next.hasQuorum()) {

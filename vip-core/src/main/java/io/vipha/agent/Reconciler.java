@@ -251,11 +251,12 @@ final class Reconciler {
   /**
    * Whether {@code v}, which nobody holds, must wait before this node claims it: this node became
    * eligible less than a heartbeat interval ago, so peers that became eligible at the same time
-   * (a shared dependency recovering, a cluster starting) may not have told it yet, and each would
-   * claim the VIP. After the interval every node decides with the others' news.
+   * (a shared dependency recovering, a cluster starting, standbys warming up when the owner
+   * died) may not have told it yet, and each would claim the VIP. After the interval every node
+   * decides with the others' news.
    */
   private boolean electionSettling(VirtualIp v, long now) {
-    if (!MoveReason.ELECTED.name().equals(lastReason.get(v))) {
+    if (!MoveReason.ELECTED.name().equals(lastReason.get(v)) && !a.warmup.justNeeded(now)) {
       return false;
     }
     long eligibleSince = a.standing.eligibleSince();

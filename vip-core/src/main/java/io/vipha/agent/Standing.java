@@ -153,11 +153,11 @@ final class Standing {
   }
 
   /**
-   * A health check disqualifies this node, the backend is failing, or a link that carries its
-   * VIPs is down and the link-down effect disqualifies.
+   * A health check disqualifies this node, the backend is failing, it is still warming up ({@link
+   * Warmup}), or a link that carries its VIPs is down and the link-down effect disqualifies.
    */
   boolean isDisqualified() {
-    return disqualified || backendFailing
+    return disqualified || backendFailing || a.warmup.warming()
         || (linkDown.type() == Effect.Type.DISQUALIFY && !linksDown.isEmpty());
   }
 

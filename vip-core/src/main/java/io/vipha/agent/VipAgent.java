@@ -100,6 +100,7 @@ public final class VipAgent {
   final Planning planning;
   final QuorumLease lease;
   final StallGuard stall;
+  final Warmup warmup;
   final Handover handover;
   final Reconciler reconciler;
   final Announcer announcer;
@@ -137,6 +138,7 @@ public final class VipAgent {
     this.planning = new Planning(this);
     this.lease = new QuorumLease(this);
     this.stall = new StallGuard(this);
+    this.warmup = new Warmup(this, b.warmup.toNanos());
     this.handover = new Handover(this);
     this.reconciler = new Reconciler(this);
     this.announcer = new Announcer(this);
@@ -396,6 +398,7 @@ public final class VipAgent {
     private @Nullable Scheduler scheduler;
     private Duration reconcileInterval = Duration.ofSeconds(1);
     private @Nullable Duration handoverTimeout;
+    private Duration warmup = Duration.ZERO;
     private final List<HealthCheck> healthChecks = new ArrayList<>();
     private @Nullable Executor healthExecutor;
     private Effect linkDown = Effect.disqualify();
@@ -500,6 +503,24 @@ public final class VipAgent {
             + timeout);
       }
       this.handoverTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a freshly started process warms up before it may take a VIP that a live peer
+     * serves (default 0: no warm-up). While warming, the node is not eligible (its heartbeats say
+     * so, as for a health check that has not passed yet) and runs the heartbeat codec and the
+     * planner on synthetic input; it is warm once its event loop has run this long without a
+     * stall (a tick more than one heartbeat interval late starts the time over), at the latest
+     * five times this long after the start. A VIP that no other node can take (a node alone, a
+     * cluster starting, an owner dead with no other standby) ends the warm-up at once: the
+     * warm-up delays preemption, never a takeover. A single-node group does not warm up.
+     */
+    public Builder warmup(Duration warmup) {
+      if (warmup.isNegative()) {
+        throw new IllegalArgumentException("warmup must not be negative, got " + warmup);
+      }
+      this.warmup = warmup;
       return this;
     }
 

@@ -30,6 +30,9 @@
  *       quorum needed to take one, and the wait after quorum comes back.
  *   <li>{@code StallGuard}: notices that the loop itself stalled, acts on none of what queued up
  *       meanwhile, and carries on or steps down and joins afresh.
+ *   <li>{@code Warmup}: after start, keeps the node not eligible (no preemption) until its loop
+ *       has run stall-free for the warm-up time, exercising the codec and the planner meanwhile;
+ *       ends at once when a VIP has no other owner.
  *   <li>{@code Announcer}: the announcement burst after taking a VIP, the periodic refresh, and
  *       re-announcements after a peer's news (a conflict, a peer letting go).
  *   <li>{@code Events}: the listeners, and the recent events and counters of the snapshot.

@@ -106,6 +106,10 @@ final class ConfigWriter {
     if (reconcile != null) {
       o.put("reconcileInterval", Durations.format(reconcile));
     }
+    Duration warmup = d.warmup();
+    if (warmup != null) {
+      o.put("warmup", Durations.format(warmup));
+    }
     if (!d.healthChecks().isEmpty()) {
       ArrayNode checks = o.putArray("healthChecks");
       for (HealthCheck c : d.healthChecks()) {

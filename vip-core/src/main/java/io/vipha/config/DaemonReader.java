@@ -21,13 +21,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code "daemon"} object of a group: the keys, the multicast group, the reconcile
- * interval, the IPv6 preferred lifetime, the link-down effect, the control socket, the health
+ * interval, the warm-up, the IPv6 preferred lifetime, the link-down effect, the control socket, the health
  * checks and the notifications, reporting every problem with its path.
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "keyId", "acceptKey", "multicast",
       "reconcileInterval", "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile",
-      "controlSocket", "metrics", "notify");
+      "controlSocket", "metrics", "notify", "warmup");
   static final List<String> ACCEPT_KEY = List.of("id", "file");
   static final List<String> NOTIFY = List.of("hooks", "fifo", "socket", "queueSize");
   static final List<String> HOOK = List.of("events", "command", "timeout");
@@ -103,6 +103,13 @@ final class DaemonReader {
       problems.report(d.child("reconcileInterval"), Durations.format(reconcile),
           "is not positive; write e.g. 1s");
     }
+    Duration warmup = d.duration("warmup");
+    if (warmup != null && (warmup.isNegative()
+        || warmup.compareTo(DaemonSettings.MAX_WARMUP) > 0)) {
+      problems.report(d.child("warmup"), Durations.format(warmup), "is not 0-5min; write e.g. "
+          + Durations.format(DaemonSettings.DEFAULT_WARMUP) + ", or 0s for no warm-up");
+      warmup = null;
+    }
     Boolean preferredZero = d.bool("preferredLifetimeZero");
     Effect[] linkDown = {DaemonSettings.DEFAULT_LINK_DOWN};
     String linkDownPath = d.child("linkDown");
@@ -142,7 +149,7 @@ final class DaemonReader {
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
         controlSocket, metrics, notify, keyId == null ? DaemonSettings.DEFAULT_KEY_ID : keyId,
-        acceptKey);
+        acceptKey, warmup);
   }
 
   /** Field {@code name} of {@code o} as a key id, reported unless 0–255; null when absent. */

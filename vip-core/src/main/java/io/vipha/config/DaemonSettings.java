@@ -34,12 +34,15 @@ import org.jspecify.annotations.Nullable;
  * @param keyId the id (0–255) of the signing key of {@code keyFile}; {@link #DEFAULT_KEY_ID}
  *     unless set
  * @param acceptKey one more key that heartbeats may be signed with, for key rotation, or null
+ * @param warmup how long the node warms up after start before it may take a VIP that a live peer
+ *     serves (0: no warm-up; see {@code VipAgent.Builder.warmup}), 0–5min, or null for {@link
+ *     #DEFAULT_WARMUP}
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
     @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
-    int keyId, @Nullable Key acceptKey) {
+    int keyId, @Nullable Key acceptKey, @Nullable Duration warmup) {
 
   /** The id of the signing key when none is set. */
   public static final int DEFAULT_KEY_ID = 1;
@@ -50,12 +53,21 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** Where the node state is kept when {@code stateFile} is not set. */
   public static final String DEFAULT_STATE_FILE = "/var/lib/vipha/{group}-{node}.state";
 
+  /** The warm-up when none is set. */
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+
+  /** The longest warm-up. */
+  public static final Duration MAX_WARMUP = Duration.ofMinutes(5);
+
   /** No daemon settings: what a group without a {@code "daemon"} object has. */
   public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
 
-  /** Copies the list of checks; checks the key ids. */
+  /** Copies the list of checks; checks the key ids and the warm-up. */
   public DaemonSettings {
     healthChecks = List.copyOf(healthChecks);
+    if (warmup != null && (warmup.isNegative() || warmup.compareTo(MAX_WARMUP) > 0)) {
+      throw new IllegalArgumentException("warmup must be 0-5min, got " + warmup);
+    }
     Objects.requireNonNull(linkDown, "linkDown");
     Objects.requireNonNull(notifications, "notifications");
     Key.requireId(keyId);
@@ -63,6 +75,16 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       throw new IllegalArgumentException("the accepted key's id " + keyId + " is the signing"
           + " key's; give the accepted key another id");
     }
+  }
+
+  /** Settings with the default warm-up. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
+      int keyId, @Nullable Key acceptKey) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, null);
   }
 
   /** Settings with the signing key id {@link #DEFAULT_KEY_ID} and no accepted key. */
@@ -94,28 +116,40 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
-        acceptKey);
+        acceptKey, warmup);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
-        acceptKey);
+        acceptKey, warmup);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey);
+        acceptKey, warmup);
   }
 
   /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
   public DaemonSettings withKeys(int id, @Nullable Key accept) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
-        accept);
+        accept, warmup);
+  }
+
+  /** These settings with the warm-up {@code w} (null: {@link #DEFAULT_WARMUP}). */
+  public DaemonSettings withWarmup(@Nullable Duration w) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey, w);
+  }
+
+  /** The warm-up: the one set, or {@link #DEFAULT_WARMUP}. */
+  public Duration warmupOrDefault() {
+    return warmup == null ? DEFAULT_WARMUP : warmup;
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */

@@ -107,7 +107,44 @@ class DaemonSettingsTest {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, keyId,"
             + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
-            + " linkDown, stateFile, controlSocket, metrics, notify (line 10, column 9)");
+            + " linkDown, stateFile, controlSocket, metrics, notify, warmup (line 10, column 9)");
+  }
+
+  private static String warmup(String value) {
+    return edit("\"reconcileInterval\": \"500ms\",", "\"reconcileInterval\": \"500ms\","
+        + " \"warmup\": " + value + ",");
+  }
+
+  @Test
+  void readsTheWarmUpAndWritesItBack() {
+    DaemonSettings none = VipConfig.parse(VALID).daemon("web");
+    assertThat(none.warmup()).isNull();
+    assertThat(none.warmupOrDefault()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(VipConfig.parse(VALID).toJson()).doesNotContain("warmup");
+    VipConfig c = VipConfig.parse(warmup("\"750ms\""));
+    assertThat(c.daemon("web").warmup()).isEqualTo(Duration.ofMillis(750));
+    assertThat(c.toJson()).contains("\"warmup\": \"750ms\"");
+    assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
+    VipConfig off = VipConfig.parse(warmup("\"0s\""));
+    assertThat(off.daemon("web").warmupOrDefault()).isZero();
+    assertThat(VipConfig.parse(off.toJson())).isEqualTo(off);
+    VipConfig inCode = c.withDaemon("web", c.daemon("web").withWarmup(Duration.ofMinutes(5)));
+    assertThat(VipConfig.parse(inCode.toJson())).isEqualTo(inCode);
+  }
+
+  @Test
+  void rejectsAWarmUpOutsideItsRangeWithTheOtherProblems() {
+    assertThat(problems(warmup("\"6m\"").replace("\"/etc/vipha/web.key\"", "\"web.key\"")))
+        .containsExactly(
+        "groups[0].daemon.keyFile: \"web.key\" is not an absolute path; write e.g."
+            + " /etc/vipha/web.key (line 8, column 20)",
+        "groups[0].daemon.warmup: \"6m\" is not 0-5min; write e.g. 2s, or 0s for no warm-up"
+            + " (line 10, column 49)");
+    assertThat(problems(warmup("\"soon\""))).singleElement().asString()
+        .startsWith("groups[0].daemon.warmup: \"soon\" ");
+    assertThatThrownBy(() -> DaemonSettings.NONE.withWarmup(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("warmup must be 0-5min, got PT-0.001S");
   }
 
   private static String metrics(String value) {

@@ -56,6 +56,7 @@ final class ConfigDiff {
     m.put("daemon.multicast", "the heartbeat socket joins the multicast group at start");
     m.put("daemon.reconcileInterval", "the agent's reconcile timer is set at start");
     m.put("daemon.linkDown", "the agent's link watch is set at start");
+    m.put("daemon.warmup", "the warm-up runs once, at start");
     m.put("daemon.preferredLifetimeZero", "the address backend is opened with it");
     m.put("daemon.stateFile", "the node state file is opened at start");
     m.put("daemon.controlSocket", "the control socket is bound at start");

@@ -206,7 +206,7 @@ public final class Vipd {
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
           .coordinator(coordinator).scheduler(l)
           .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown())
-          .stateStore(state);
+          .stateStore(state).warmup(setup.daemon().warmupOrDefault());
       Duration reconcile = setup.daemon().reconcileInterval();
       if (reconcile != null) {
         ab.reconcileInterval(reconcile);

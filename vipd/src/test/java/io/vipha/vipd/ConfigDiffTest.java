@@ -82,7 +82,7 @@ class ConfigDiffTest {
         .replace("\"198.51.100.1:7405\"", "\"198.51.100.1:7406\"")
         .replace("\"keyFile\": \"/etc/vipha/web.key\",", "\"keyFile\": \"/etc/vipha/web.key\","
             + " \"metrics\": {\"listen\": \"127.0.0.1:9405\"}, \"reconcileInterval\": \"2s\","
-            + " \"linkDown\": -20, \"stateFile\": \"/tmp/{node}.state\","
+            + " \"linkDown\": -20, \"stateFile\": \"/tmp/{node}.state\", \"warmup\": \"5s\","
             + " \"controlSocket\": \"/tmp/n1.sock\", \"preferredLifetimeZero\": true,"
             + " \"multicast\": {\"group\": \"239.255.86.1:7405\", \"interface\": \"eth0\"},")
         .replace("\"hooks\": [", "\"fifo\": \"/tmp/f\", \"queueSize\": 8, \"hooks\": [");
@@ -97,6 +97,7 @@ class ConfigDiffTest {
             + " needs a restart (the heartbeat socket joins the multicast group at start)",
         "daemon.reconcileInterval: default -> 2s needs a restart (the agent's reconcile timer is"
             + " set at start)",
+        "daemon.warmup: default -> 5s needs a restart (the warm-up runs once, at start)",
         "daemon.preferredLifetimeZero: default -> true needs a restart (the address backend is"
             + " opened with it)",
         "daemon.linkDown: default -> -20 needs a restart (the agent's link watch is set at"

@@ -29,10 +29,15 @@ import org.jspecify.annotations.Nullable;
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] [--reps 5] [--intervals 1000,100,10]
  *     [--impls vipha,keepalived] [--scenarios CRASH,...,RELOAD] [--out FILE.md]
- *     [--capture DIR]
+ *     [--capture DIR] [--vipd-opts "-Xms64m -Xmx64m"] [--vipd-launcher vipd/bin/vipd]
+ *     [--warmup 2s]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--out FILE.md]
  * </pre>
+ *
+ * <p>{@code --vipd-opts} replaces the vipd JVMs' options ({@code -Xms64m -Xmx64m}), {@code
+ * --vipd-launcher} runs vipd through a launcher script with its own JVM defaults, {@code
+ * --warmup} sets {@code daemon.warmup} (see {@link ViphaLauncher.Options}).
  *
  * <p>Prints one line per round on stderr and the markdown table on stdout (and to {@code
  * --out}); {@link Results} writes both.
@@ -56,8 +61,11 @@ public final class FailoverBench implements AutoCloseable {
   private final String java;
   private final String classPath;
   private final Path vipdJar;
+  private ViphaLauncher.Options vipdOptions = ViphaLauncher.Options.DEFAULT;
   private final List<Process> nodes = new ArrayList<>();
   private @Nullable Path capture;
+  /** Where each node's log stood when the current round began. */
+  private long[] logFrom = new long[3];
   private int roundNumber;
   private boolean closed;
 
@@ -101,14 +109,27 @@ public final class FailoverBench implements AutoCloseable {
     capture = Files.createDirectories(dir);
   }
 
-  /** The launcher for vipha: vipd.jar. */
-  public NodeLauncherHandle vipha() {
-    return new NodeLauncherHandle(new ViphaLauncher(java, vipdJar, null));
+  /** How vipha's nodes run from now on: JVM options, launcher script, warm-up. */
+  void vipdOptions(ViphaLauncher.Options options) {
+    vipdOptions = options;
   }
 
-  /** vipha's launcher for the soak: vipd under {@code rateMb} MB/s of allocation, GC logged. */
+  ViphaLauncher.Options vipdOptions() {
+    return vipdOptions;
+  }
+
+  /** The launcher for vipha: vipd.jar. */
+  public NodeLauncherHandle vipha() {
+    return new NodeLauncherHandle(new ViphaLauncher(java, vipdJar, vipdOptions, null));
+  }
+
+  /**
+   * vipha's launcher for the soak: vipd under {@code rateMb} MB/s of allocation (none at 0), GC
+   * logged.
+   */
   NodeLauncher pressuredVipha(int rateMb) {
-    return new ViphaLauncher(java, vipdJar, new ViphaLauncher.Pressure(classPath, rateMb));
+    return new ViphaLauncher(java, vipdJar, vipdOptions,
+        new ViphaLauncher.Pressure(classPath, rateMb));
   }
 
   /** The keepalived launcher. */
@@ -164,11 +185,13 @@ public final class FailoverBench implements AutoCloseable {
         cap = new Capture(capture, name, topology);
       }
       nodes.clear();
+      long[] startFrom = Soak.sizes(new Path[] {log(logs, 0), log(logs, 1), log(logs, 2)});
       for (int i = 0; i < 3; i++) {
         nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log(logs, i)));
       }
       BooleanSupplier steady = () -> probe.steady(target, 1000 * MS, expected, started)
-          && watch.holders(vip) == 1;
+          && watch.holders(vip) == 1 && warm(impl, new Path[] {log(logs, 0), log(logs, 1),
+              log(logs, 2)}, startFrom);
       boolean settled = await(steady, 60_000);
       // If another node held the VIP during start-up (n1 started late and preempted it), the
       // event waits until that node's hold-down and two intervals have passed, as vip-core's
@@ -188,6 +211,7 @@ public final class FailoverBench implements AutoCloseable {
       String neighBefore = cap == null ? "" : Sh.run("ip", "-n", topology.client, "neigh");
       long delay = (long) (phase * intervalMs * MS);
       sleepUntil(steadyAt + 200 * MS + delay);
+      logFrom = Soak.sizes(new Path[] {log(logs, 0), log(logs, 1), log(logs, 2)});
       long t0 = System.nanoTime();
       Instant wall = Instant.now();
       long[] probeFrom = {t0}; // only probes sent after the event (after the heal) count
@@ -278,7 +302,8 @@ public final class FailoverBench implements AutoCloseable {
         writeProbes(name, target, t0, wall, end, neighBefore);
       }
       return new Round(impl.name(), intervalMs, sc, delay / (double) MS, outage, dual, left,
-          heal, probe.lastAnswerer(target, System.nanoTime() - 100 * MS), null);
+          heal, probe.lastAnswerer(target, System.nanoTime() - 100 * MS),
+          stalls(new Path[] {log(logs, 0), log(logs, 1), log(logs, 2)}), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return failed(impl, intervalMs, sc, "interrupted");
@@ -290,6 +315,46 @@ public final class FailoverBench implements AutoCloseable {
       }
       reset();
     }
+  }
+
+  /**
+   * Per node whose log (from the event on) tells of any: its event loop stalls (count,
+   * longest) and the peers it declared dead; "" when none did.
+   */
+  private String stalls(Path[] logs) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < logs.length; i++) {
+      List<VipdLog.Line> lines = VipdLog.parse(Soak.readFrom(logs[i], logFrom[i]));
+      long[] stalled = VipdLog.stallsMs(lines);
+      long down = lines.stream().filter(l -> l.kind().equals("peer down")).count();
+      if (stalled.length > 0 || down > 0) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(Topology.nodeName(i)).append(' ')
+            .append(stalled.length).append(" stalls");
+        if (stalled.length > 0) {
+          sb.append(" (max ").append(Arrays.stream(stalled).max().orElse(0)).append(" ms)");
+        }
+        sb.append(down > 0 ? " " + down + " peer down" : "");
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Whether every node started so far is past its start-up ({@link NodeLauncher#warm}), judged by
+   * its log from {@code from} on: an event then finds the group as it runs, not as it starts
+   * (vipd's standbys warming up would not yet be eligible successors).
+   */
+  boolean warm(NodeLauncher impl, Path[] logs, long[] from) {
+    for (int i = 0; i < nodes.size() && i < logs.length; i++) {
+      try {
+        if (nodes.get(i) != null && !impl.warm(Soak.readFrom(logs[i], from[i]))) {
+          return false;
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The output file of node index {@code i} in the round whose logs are named {@code logs}. */
@@ -339,7 +404,7 @@ public final class FailoverBench implements AutoCloseable {
 
   private static Round failed(NodeLauncher impl, int intervalMs, Scenario sc, String why) {
     return new Round(impl.name(), intervalMs, sc, Double.NaN, Double.NaN, Double.NaN, -1, -1,
-        null, why);
+        null, "", why);
   }
 
   private void healPartition(int i) {
@@ -478,6 +543,9 @@ public final class FailoverBench implements AutoCloseable {
     int pressure = PressuredVipd.DEFAULT_RATE;
     boolean intervalsGiven = false;
     @Nullable Path capture = null;
+    List<String> jvm = ViphaLauncher.Options.DEFAULT.jvm();
+    @Nullable Path script = null;
+    @Nullable String warmup = null;
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -494,10 +562,14 @@ public final class FailoverBench implements AutoCloseable {
             .toList();
         case "--out" -> out = Path.of(v);
         case "--capture" -> capture = Path.of(v);
+        case "--vipd-opts" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
+        case "--vipd-launcher" -> script = Path.of(v).toAbsolutePath();
+        case "--warmup" -> warmup = v;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     try (FailoverBench bench = new FailoverBench(vipd)) {
+      bench.vipdOptions(new ViphaLauncher.Options(jvm, script, warmup));
       // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
       Thread hook = new Thread(bench::close, "failover-cleanup");
       Runtime.getRuntime().addShutdownHook(hook);

@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
  * -Xlog:gc*,safepoint:file=F:time,uptime,level,tags}: the {@code [gc]} summary line of every
  * G1 pause ({@code GC(7) Pause Young (Normal) (G1 Evacuation Pause) 30M->5M(64M) 2.345ms}) and
  * every safepoint ({@code Safepoint "G1CollectForAllocation", … Total: 2456789 ns}), whatever
- * the VM operation.
+ * the VM operation. Serial and Parallel log their pauses as G1 does ({@code Pause Young
+ * (Allocation Failure) …}); ZGC logs its three short pauses per cycle under {@code gc,phases}
+ * ({@code GC(3) Pause Mark Start 0.013ms}, generational: {@code GC(3) Y: Pause Mark Start
+ * 0.012ms}), kind {@code zgc}.
  */
 final class GcLog {
   /** One pause: when it ended (the line's time), its kind, how long, and the line. */
@@ -38,6 +41,9 @@ final class GcLog {
   private static final Pattern GC_PAUSE = Pattern.compile(DECORATIONS
       + "\\[gc\\s*\\] GC\\(\\d+\\) Pause (Young \\(([^)]*)\\)|Remark|Cleanup|Full) .*?"
       + " ([0-9.]+)ms$");
+  private static final Pattern Z_PAUSE = Pattern.compile(DECORATIONS
+      + "\\[gc,phases\\s*\\] GC\\(\\d+\\) (?:[YO]: )?Pause (?:Mark Start|Mark End|Relocate Start)"
+      + "(?: \\([^)]*\\))? ([0-9.]+)ms$");
   private static final Pattern SAFEPOINT = Pattern.compile(DECORATIONS
       + "\\[safepoint\\s*\\] Safepoint \"([^\"]+)\".* Total: (\\d+) ns");
   private static final DateTimeFormatter TIME =
@@ -47,7 +53,7 @@ final class GcLog {
 
   /**
    * The GC pauses in {@code text}, oldest first, of kind {@code young}, {@code mixed}, {@code
-   * remark}, {@code cleanup} or {@code full}.
+   * remark}, {@code cleanup}, {@code full} or {@code zgc}.
    */
   static List<Pause> gcPauses(String text) {
     List<Pause> pauses = new ArrayList<>();
@@ -59,6 +65,11 @@ final class GcLog {
         String kind = young == null ? what.toLowerCase(Locale.ROOT)
             : young.equals("Mixed") ? "mixed" : "young";
         pauses.add(new Pause(time(m.group(1)), kind, Double.parseDouble(m.group(4)), line));
+        continue;
+      }
+      Matcher z = Z_PAUSE.matcher(line);
+      if (z.find()) {
+        pauses.add(new Pause(time(z.group(1)), "zgc", Double.parseDouble(z.group(2)), line));
       }
     }
     return pauses;

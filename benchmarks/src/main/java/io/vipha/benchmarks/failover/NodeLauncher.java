@@ -66,4 +66,12 @@ interface NodeLauncher {
    * stretch of a node's log, reports, one line each, in order.
    */
   List<String> transitions(String output);
+
+  /**
+   * Whether a node whose output since its start is {@code output} is past its start-up (vipd:
+   * its warm-up ended), so that an event finds a settled group; true when there is none.
+   */
+  default boolean warm(String output) {
+    return true;
+  }
 }

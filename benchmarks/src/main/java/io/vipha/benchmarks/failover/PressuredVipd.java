@@ -53,9 +53,11 @@ public final class PressuredVipd {
     PressuredVipd p = new PressuredVipd(Integer.getInteger(RATE, DEFAULT_RATE),
         Integer.getInteger(RETAINED, DEFAULT_RETAINED),
         Integer.getInteger(LIFETIME, DEFAULT_LIFETIME));
-    Thread t = new Thread(p::allocate, "pressure");
-    t.setDaemon(true);
-    t.start();
+    if (p.rate > 0) {
+      Thread t = new Thread(p::allocate, "pressure");
+      t.setDaemon(true);
+      t.start();
+    }
     Vipd.main(args);
   }
 

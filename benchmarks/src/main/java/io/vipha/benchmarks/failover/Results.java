@@ -13,8 +13,9 @@ final class Results {
   /** One line for a round: what the client saw, or the error. */
   static String describe(Round r) {
     return String.format(Locale.ROOT, "%-10s %5d ms %-10s delay %6.1f ms outage %8.1f ms dual %8.1f"
-        + " ms left %8.1f heal %7.1f owner %s%s", r.impl(), r.intervalMs(), r.scenario(),
+        + " ms left %8.1f heal %7.1f owner %s%s%s", r.impl(), r.intervalMs(), r.scenario(),
         r.delayMs(), r.outageMs(), r.dualMs(), r.leftMs(), r.healMs(), r.owner(),
+        r.stalls().isEmpty() ? "" : " logs: " + r.stalls(),
         r.error() == null ? "" : " ERROR " + r.error());
   }
 

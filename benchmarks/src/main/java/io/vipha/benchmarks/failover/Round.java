@@ -18,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param healMs {@link Scenario#PARTITION}: the longest run of unanswered probes after the heal;
  *     otherwise -1
  * @param owner the node that answered at the end
+ * @param stalls what the nodes' logs said from the event to the end of the round, for vipd: per node that logged any,
+ *     its event loop stalls (count and longest) and the peers it declared dead; empty otherwise
  * @param error why the round could not be measured, or null
  */
 record Round(String impl, int intervalMs, Scenario scenario, double delayMs, double outageMs,
-    double dualMs, double leftMs, double healMs, @Nullable String owner, @Nullable String error) {}
+    double dualMs, double leftMs, double healMs, @Nullable String owner, String stalls,
+    @Nullable String error) {}

@@ -91,9 +91,10 @@ final class Soak {
       }
       ProbeLog probe = bench.probe;
       AddressWatch watch = bench.watch;
+      long[] none = new long[n];
       if (!FailoverBench.await(() -> probe.steady(0, 1000 * MS, "n1", started)
           && probe.steady(1, 1000 * MS, "n1", started) && watch.holders(Topology.VIP4) == 1
-          && watch.holders(Topology.VIP6) == 1, 60_000)) {
+          && watch.holders(Topology.VIP6) == 1 && bench.warm(launcher, logs, none), 60_000)) {
         throw new IllegalStateException("n1 never served both VIPs steadily; logs "
             + dir.resolve("soak-n*.log"));
       }
@@ -179,14 +180,19 @@ final class Soak {
     List<List<Signal>> incidents = incidents(signals);
 
     StringBuilder sb = new StringBuilder();
+    ViphaLauncher.Options o = bench.vipdOptions();
+    String jvm = (o.script() == null ? "" : "`" + o.script().getFileName() + "` with ")
+        + "`" + String.join(" ", o.jvm()) + "`";
     sb.append(String.format(Locale.ROOT, "# Soak: 3 vipd nodes, %d ms heartbeat, dead-after 3,"
-        + " %d min under allocation pressure%n%n", intervalMs, minutes));
+        + " %d min%s%n%n", intervalMs, minutes, rateMb > 0 ? " under allocation pressure" : ""));
     sb.append(String.format(Locale.ROOT, "Measured for %.1f s from %s, once n1 had served both"
-        + " VIPs steadily for 1 s (%.1f s after the nodes started). Every vipd JVM: `-Xms64m"
-        + " -Xmx64m`, G1, `PressuredVipd` allocating %d MB/s (a %d MB ring of objects that live"
-        + " %d s included); the client probed both VIPs every %d ms throughout.%n%n",
-        (t1 - t0) / 1e9, wall0.truncatedTo(ChronoUnit.SECONDS), settleMs / 1000, rateMb,
-        PressuredVipd.DEFAULT_RETAINED, PressuredVipd.DEFAULT_LIFETIME, ProbeLog.INTERVAL_MS));
+        + " VIPs steadily for 1 s (%.1f s after the nodes started). Every vipd JVM: %s, %s;"
+        + " the client probed both VIPs every %d ms throughout.%n%n",
+        (t1 - t0) / 1e9, wall0.truncatedTo(ChronoUnit.SECONDS), settleMs / 1000, jvm,
+        rateMb == 0 ? "vipd's own allocation only" : String.format(Locale.ROOT,
+            "`PressuredVipd` allocating %d MB/s (a %d MB ring of objects that live %d s"
+            + " included)", rateMb, PressuredVipd.DEFAULT_RETAINED,
+            PressuredVipd.DEFAULT_LIFETIME), ProbeLog.INTERVAL_MS));
     sb.append(String.format(Locale.ROOT, "**False failovers: %d** (target 0). An incident is a"
         + " VIP holder change, a run of lost probes, a node's exit, or a vipd event other than"
         + " a late heartbeat and the peer's return after it; signals less than %d s apart count"
@@ -220,20 +226,21 @@ final class Soak {
     }
 
     sb.append("\n## GC pauses in the window (from each node's `-Xlog:gc*,safepoint`)\n\n");
-    sb.append("| node | allocated MB/s | GC pauses | young / mixed / remark / cleanup / full |"
-        + " median ms | p99 ms | max ms | total ms | safepoints ≥ ").append(intervalMs)
-        .append(" ms | longest safepoint ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    sb.append("| node | allocated MB/s | GC pauses | young / mixed / remark / cleanup / full / zgc |"
+        + " median ms | p99 ms | max ms | total ms | safepoints | safepoints ≥ ")
+        .append(intervalMs).append(" ms | longest safepoint ms |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < nodes.size(); i++) {
       NodeResult r = nodes.get(i);
       GcLog.Summary s = GcLog.Summary.of(r.pauses());
       double[] rates = VipdLog.pressureRates(r.lines());
-      String kinds = List.of("young", "mixed", "remark", "cleanup", "full").stream()
+      String kinds = List.of("young", "mixed", "remark", "cleanup", "full", "zgc").stream()
           .map(k -> Long.toString(r.pauses().stream().filter(p -> p.kind().equals(k)).count()))
           .collect(Collectors.joining(" / "));
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %s |%n",
-          Topology.nodeName(i), rates.length == 0 ? "—"
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d"
+          + " | %s |%n", Topology.nodeName(i), rates.length == 0 ? "—"
               : fmt(Arrays.stream(rates).average().orElse(0)), s.count(), kinds,
-          fmt(s.median()), fmt(s.p99()), fmt(s.max()), fmt(s.total()),
+          fmt(s.median()), fmt(s.p99()), fmt(s.max()), fmt(s.total()), r.safepoints().size(),
           r.safepoints().stream().filter(p -> p.ms() >= intervalMs).count(),
           fmt(r.safepoints().stream().mapToDouble(GcLog.Pause::ms).max().orElse(0))));
     }
@@ -312,7 +319,7 @@ final class Soak {
     return t0 + Duration.between(wall0, at).toNanos();
   }
 
-  private static long[] sizes(Path[] files) throws IOException {
+  static long[] sizes(Path[] files) throws IOException {
     long[] sizes = new long[files.length];
     for (int i = 0; i < files.length; i++) {
       sizes[i] = Files.exists(files[i]) ? Files.size(files[i]) : 0;
@@ -321,7 +328,7 @@ final class Soak {
   }
 
   /** What {@code file} holds from byte {@code offset} on ("" when it does not exist). */
-  private static String readFrom(Path file, long offset) throws IOException {
+  static String readFrom(Path file, long offset) throws IOException {
     if (!Files.exists(file)) {
       return "";
     }

@@ -31,6 +31,7 @@ final class VipdLog {
       "^(\\S+) (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - (.*)$");
   private static final Pattern PEER = Pattern.compile("^peer \\S+ (down|suspect|up|left)\\b.*");
   private static final Pattern MB_PER_S = Pattern.compile("^pressure: ([0-9.]+) MB/s");
+  private static final Pattern STALL = Pattern.compile(" - event loop stalled for (\\d+) ms");
 
   private VipdLog() {}
 
@@ -88,6 +89,13 @@ final class VipdLog {
    */
   static boolean isFailover(String kind) {
     return !List.of(SUSPECT, "peer up", "pressure", "output").contains(kind);
+  }
+
+  /** How long the {@code stalled} lines of {@code lines} say the event loop stalled, ms each. */
+  static long[] stallsMs(List<Line> lines) {
+    return lines.stream().filter(l -> l.kind().equals("stalled"))
+        .map(l -> STALL.matcher(l.text())).filter(Matcher::find)
+        .mapToLong(m -> Long.parseLong(m.group(1))).toArray();
   }
 
   /** The allocation rates, MB/s, that the {@code pressure} lines of {@code lines} report. */

@@ -15,16 +15,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * vipha: one vipd JVM per node ({@code java -Xms64m -Xmx64m -jar vipd.jar --config vipha.json
- * --node nI}, as a user runs it), all reading one JSON config: an Active/Passive group {@code
+ * --node nI}, as a user runs it; or through a launcher script such as {@code vipd/bin/vipd}, with
+ * its own JVM defaults, see {@link Options}), all reading one JSON config: an Active/Passive group {@code
  * bench} with both VIPs on {@code eth0}, heartbeats to 198.51.100.x:7405, priorities
  * 150/100/50, the interval and dead-after of the setting, quorum majority, preemption without
  * delay, a kernel lease (whole seconds, longer than detection), and the heartbeat key in {@code
- * daemon.keyFile}. For the soak ({@link Pressure}) the main is {@link PressuredVipd} instead,
- * with a GC log per node.
+ * daemon.keyFile} (and {@code daemon.warmup} when given). For the soak ({@link Pressure}) the
+ * main is {@link PressuredVipd} instead (plain vipd without pressure), with a GC log per node.
  */
 final class ViphaLauncher implements NodeLauncher {
   /**
@@ -33,14 +35,41 @@ final class ViphaLauncher implements NodeLauncher {
    */
   record Pressure(String classPath, int rateMb) {}
 
+  /**
+   * How the nodes run.
+   *
+   * @param jvm the JVM options ({@code java … -jar vipd.jar}); with a {@code script}, added to its
+   *     {@code JAVA_OPTS}
+   * @param script a launcher run as {@code script --config …} with {@code VIPD_JAR}, {@code
+   *     JAVA_HOME} (the harness's JDK) and {@code JAVA_OPTS} set, e.g. {@code vipd/bin/vipd}, so
+   *     that its own JVM defaults apply; null: java itself
+   * @param warmup the {@code daemon.warmup} to configure, e.g. {@code "0s"}; null: vipd's default
+   */
+  record Options(List<String> jvm, @Nullable Path script, @Nullable String warmup) {
+    static final Options DEFAULT = new Options(List.of("-Xms64m", "-Xmx64m"), null, null);
+
+    Options {
+      jvm = List.copyOf(jvm);
+    }
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String java;
   private final Path vipdJar;
+  private final Options options;
   private final @Nullable Pressure pressure;
 
   ViphaLauncher(String java, Path vipdJar, @Nullable Pressure pressure) {
+    this(java, vipdJar, Options.DEFAULT, pressure);
+  }
+
+  ViphaLauncher(String java, Path vipdJar, Options options, @Nullable Pressure pressure) {
+    if (options.script() != null && pressure != null && pressure.rateMb() > 0) {
+      throw new IllegalArgumentException("a launcher script runs vipd's own main: no pressure");
+    }
     this.java = java;
     this.vipdJar = vipdJar;
+    this.options = options;
     this.pressure = pressure;
   }
 
@@ -73,7 +102,8 @@ final class ViphaLauncher implements NodeLauncher {
         + " \"heartbeatInterval\": \"" + c.intervalMs() + "ms\", \"deadAfter\": " + c.deadAfter()
         + ", \"quorum\": \"majority\", \"lease\": \"" + c.leaseSeconds() + "s\"},\n"
         + "      \"daemon\": {\"keyFile\": \"" + key.toAbsolutePath() + "\", \"stateFile\": \""
-        + stateFile(c, "{node}") + "\"}\n"
+        + stateFile(c, "{node}") + "\""
+        + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"") + "}\n"
         + "    }\n  ]\n}\n";
     // Rewritten whole, as an editor saves it: a node reloading it never reads half a file.
     Path tmp = c.dir().resolve("vipha.json.tmp");
@@ -114,6 +144,14 @@ final class ViphaLauncher implements NodeLauncher {
         .map(VipdLog.Line::text).toList();
   }
 
+  /** Whether vipd's warm-up ended ({@code health check warm-up healthy}), or there is none. */
+  @Override
+  public boolean warm(String output) {
+    String w = options.warmup();
+    return (w != null && w.matches("0+(ms|s|m|h)?")) || output.contains("health check warm-up"
+        + " healthy");
+  }
+
   /** Sends {@code line} to the control socket at {@code socket}; the reply line. */
   static String request(Path socket, String line) throws IOException {
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -144,17 +182,30 @@ final class ViphaLauncher implements NodeLauncher {
   public Process start(Cluster c, int i, Path log) throws IOException {
     // Every round starts its nodes afresh: no flap history or suspension from an earlier round.
     Files.deleteIfExists(stateFile(c, Topology.nodeName(i)));
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
-        c.topology().nodes.get(i), java, "-Xms64m", "-Xmx64m",
-        // vipd's own event log at DEBUG: late heartbeats (peer suspect) are context for a round.
-        "-Dorg.slf4j.simpleLogger.log.vipd=debug"));
+    List<String> jvm = new ArrayList<>(options.jvm());
+    // vipd's own event log at DEBUG: late heartbeats (peer suspect) are context for a round.
+    jvm.add("-Dorg.slf4j.simpleLogger.log.vipd=debug");
     Pressure p = pressure;
-    if (p == null) {
+    if (p != null) {
+      jvm.add("-Xlog:gc*,safepoint:file=" + gcLog(c, i) + ":time,uptime,level,tags:filecount=0");
+    }
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
+        c.topology().nodes.get(i)));
+    Path script = options.script();
+    if (script != null) {
+      Path bin = Objects.requireNonNull(Path.of(java).toAbsolutePath().getParent(), java);
+      Path home = Objects.requireNonNull(bin.getParent(), java); // JAVA_HOME/bin/java
+      cmd.addAll(List.of("env", "VIPD_JAR=" + vipdJar, "JAVA_HOME=" + home,
+          "JAVA_OPTS=" + String.join(" ", jvm), script.toString()));
+    } else if (p == null || p.rateMb() == 0) {
+      cmd.add(java);
+      cmd.addAll(jvm);
       cmd.addAll(List.of("-jar", vipdJar.toString()));
     } else {
+      cmd.add(java);
+      cmd.addAll(jvm);
       // On the class path, vipd.jar's manifest no longer grants JNA native access: the flag does.
-      cmd.addAll(List.of("-Xlog:gc*,safepoint:file=" + gcLog(c, i)
-              + ":time,uptime,level,tags:filecount=0", "--enable-native-access=ALL-UNNAMED",
+      cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED",
           "-D" + PressuredVipd.RATE + "=" + p.rateMb(),
           "-cp", vipdJar + File.pathSeparator + p.classPath(), PressuredVipd.class.getName()));
     }

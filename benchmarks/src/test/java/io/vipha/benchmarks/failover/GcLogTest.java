@@ -45,6 +45,25 @@ class GcLogTest {
   }
 
   @Test
+  void readsZgcPausesOfJdk17AndGenerationalZgcOfJdk25() {
+    String zgc = """
+        [2026-12-06T07:36:17.309+0000][0.930s][info][gc,phases   ] GC(0) Pause Mark Start \
+        0.013ms
+        [2026-12-06T07:36:17.310+0000][0.931s][info][gc,phases   ] GC(0) Concurrent Mark 1.2ms
+        [2026-12-06T07:36:17.312+0000][0.934s][info][gc,phases   ] GC(0) Pause Mark End 0.010ms
+        [2026-12-06T07:39:02.915+0000][0.300s][info][gc,phases   ] GC(1) Y: Pause Mark Start \
+        0.012ms
+        [2026-12-06T07:39:02.920+0000][0.304s][info][gc,phases   ] GC(1) Y: Pause Relocate Start \
+        0.010ms
+        [2026-12-06T07:39:02.930+0000][0.314s][info][gc          ] GC(1) Garbage Collection \
+        (System.gc()) 8M(12%)->6M(9%)
+        """;
+    assertThat(GcLog.gcPauses(zgc)).extracting(GcLog.Pause::kind).containsOnly("zgc");
+    assertThat(GcLog.gcPauses(zgc)).extracting(GcLog.Pause::ms)
+        .containsExactly(0.013, 0.010, 0.012, 0.010);
+  }
+
+  @Test
   void readsSafepointsOfJdk17AndJdk25() {
     List<GcLog.Pause> safepoints = GcLog.safepoints(LOG);
     assertThat(safepoints).extracting(GcLog.Pause::kind)
