@@ -247,4 +247,59 @@ class StallRecoveryTest {
         .containsExactly("STALLED");
     assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
   }
+  @Test
+  void aHolderStallingSoonAfterAnEarlyJoinChecksForAWholeHalfInterval() {
+    TestCluster c = new TestCluster(TwoNodes.group());
+    c.start("n1");
+    // n2 is heard at once: the join ends early, and its timer (400 ms from the start) is moot.
+    ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
+    c.run(Duration.ofMillis(20));
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+    long resumed = stall(c, 360); // the check runs from 380 to 430 ms
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).hasSize(1);
+    c.time.runUntil(resumed + 50 * MS - 1);
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    c.time.runUntil(resumed + 50 * MS);
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.RUNNING);
+    assertThat(c.holders(vip(c))).containsExactly("n1");
+  }
+
+  @Test
+  void aHolderThatSteppedDownCountsItsEligibilityFromTheStallsEnd() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = TwoNodes.holding(TwoNodes.group(f -> f.preempt(true)
+        .preemptDelay(Duration.ofSeconds(1))), p, 650, b -> b);
+    long resumed = stall(c, 500);
+    p[0].holds(0).send(); // n2 took the VIP while n1 was silent
+    c.run(Duration.ofSeconds(3));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("STALLED");
+    // n1 outranks n2 and takes the VIP back once eligible for the preempt delay, as its peers
+    // count it: from its return, not from its start.
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).hasSize(2)
+        .last().satisfies(e -> assertThat(e.at()).isEqualTo(resumed + 1000 * MS));
+  }
+  @Test
+  void aReleaseThatWorksWhenSteppingDownEndsABackendFailureAtOnce() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holding(p);
+    c.host("n1").failWith(new io.vipha.spi.BackendException(
+        io.vipha.spi.BackendException.Kind.TRANSIENT, "busy"));
+    c.run(Duration.ofMillis(400)); // the periodic reconcile at 1 s fails: n1 cannot let go
+    assertThat(c.agent("n1").state().eligibility())
+        .isEqualTo(io.vipha.plan.Eligibility.DISQUALIFIED);
+    assertThat(c.host("n1").holds(vip(c))).isTrue();
+    c.loop("n1").pause();
+    c.host("n1").heal();
+    p[0].holds(0); // n2 takes the VIP while n1 is silent
+    c.run(Duration.ofMillis(500));
+    c.loop("n1").resume();
+    c.run(Duration.ofMillis(40));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
+        .containsExactly("STALLED");
+    // The release worked: the node no longer counts as failing, and says so while it listens.
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(io.vipha.plan.Eligibility.ELIGIBLE);
+    assertThat(p[0].lastFrom("n1").eligible()).isTrue();
+  }
 }

@@ -64,4 +64,17 @@ class SuspensionEchoTest {
     assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).isEmpty();
     assertThat(c.holders(TwoNodes.group().vips().get(0))).containsExactly("n1");
   }
+  @Test
+  void theSameEchoAgainWhileJoiningIsNotToldAgain() {
+    TestCluster c = new TestCluster(SwitchoverPinsTest.group()); // n3 silent: n1 keeps joining
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    c.start("n1");
+    n2.suspension(0, 60_000).send();
+    c.run(Duration.ofMillis(50));
+    n2.suspensionCount = 0;
+    n2.suspension(0, 59_950).send(); // the same end, 50 ms on
+    c.run(Duration.ofMillis(50));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).hasSize(1);
+  }
 }
