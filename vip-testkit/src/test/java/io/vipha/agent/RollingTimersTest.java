@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The coordinator's timers across a changed configuration ({@link HeartbeatCoordinator#reconfigure})
- * and new keys: until every peer heard runs the new configuration, heartbeats go out at the
+ * The coordinator's timers across a changed configuration
+ * ({@link HeartbeatCoordinator#reconfigure}) and new keys: until every peer heard runs the new configuration, heartbeats go out at the
  * shorter interval and a peer on another configuration is judged by the longer timers and the
  * old lapse; then only the new timers count. Played on one coordinator with hand-made packets.
  */
