@@ -115,7 +115,9 @@ final class StallGuard {
 
   /**
    * Whether a peer's news, during the check after a stall, shows it acted on this node's
-   * silence: it no longer hears this node, or it took one of the VIPs this node holds.
+   * silence: it no longer hears this node, or it took one of the VIPs this node holds (a claim
+   * first seen after the last instant the loop ran before the stall; one it had seen by then is
+   * no news of the stall).
    */
   boolean actedOnStall(PeerState s) {
     if (s.cutOff() || (s.liveness() == Liveness.DEAD && !s.left())) {
@@ -123,7 +125,7 @@ final class StallGuard {
     }
     for (VirtualIp v : s.held()) {
       Long from = a.peers.heldFrom(s.nodeId(), v);
-      if (a.holdings.holds(v) && (from == null || from >= stallStart)) {
+      if (a.holdings.holds(v) && (from == null || from > stallStart)) {
         return true;
       }
     }

@@ -191,8 +191,12 @@ class AnnouncementTest {
     TestCluster c = running(TwoNodes.group(), p);
     ScriptedPeer n2 = p[0];
     n2.silent = true;
-    c.run(Duration.ofMillis(600));
-    long died = Objects.requireNonNull(c.agent("n1").state().peers().get("n2")).since();
+    c.run(Duration.ofMillis(301)); // heard last at 600.1 ms: dead at 900.1 ms
+    io.vipha.spi.Coordinator.PeerState dead = Objects.requireNonNull(
+        c.agent("n1").state().peers().get("n2"));
+    assertThat(dead.liveness()).isEqualTo(io.vipha.plan.Liveness.DEAD);
+    long died = dead.since();
+    assertThat(c.time.nanoTime()).isLessThan(died + 100 * MS - 100_000);
     c.time.runUntil(died + 100 * MS - 100_000); // its heartbeat then arrives at died + 100 ms
     int before = c.host("n1").announcements().size();
     n2.send();

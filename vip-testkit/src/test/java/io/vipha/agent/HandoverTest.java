@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.heartbeat.HeartbeatCodec;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -108,5 +109,92 @@ class HandoverTest {
     assertThat(stopped).isDone();
     assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::reason)
         .containsExactly("DRAINED");
+  }
+  @Test
+  void aHolderTakingTheVipBackWaitsAFullTimeoutAtItsNextHandover() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holdingWith(Duration.ofMillis(300), p);
+    c.agent("n1").drain();
+    c.run(Duration.ofMillis(100));
+    c.agent("n1").undrain(); // it owns the VIP again: the first handover is over
+    c.run(Duration.ofMillis(300));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).isEmpty();
+    c.agent("n1").drain();
+    c.time.runDue();
+    long drained = c.time.nanoTime();
+    c.run(Duration.ofSeconds(1));
+    assertThat(released(c)).isEqualTo(drained + 300 * MS);
+  }
+
+  @Test
+  void afterAStallTheHandoverWaitsAFullTimeoutAgain() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = holdingWith(Duration.ofMillis(300), p);
+    c.agent("n1").drain();
+    c.run(Duration.ofMillis(100));
+    c.loop("n1").pause(); // the handover's deadline passes during the stall
+    c.run(Duration.ofMillis(500));
+    c.loop("n1").resume();
+    c.time.runDue();
+    long resumed = c.time.nanoTime();
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.events(AgentEvent.Stalled.class, "n1")).hasSize(1);
+    // Half an interval of the stall check, then a handover timeout from when it runs again.
+    assertThat(released(c)).isEqualTo(resumed + 50 * MS + 300 * MS);
+  }
+  /**
+   * n1 standing by while n2 holds the VIP and is heard every interval; n2 then drains, and n1
+   * takes the VIP over. Returns when n1 took it.
+   */
+  private static long takenFromDrainingN2(TestCluster c, ScriptedPeer[] n2) {
+    n2[0] = ScriptedPeer.onNetwork(c, "n2").holds(0).every(c.time, Duration.ofMillis(100));
+    c.start(c.create("n1", c.builder("n1").handoverTimeout(Duration.ofSeconds(5))));
+    c.run(Duration.ofMillis(1050));
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).isEmpty();
+    n2[0].flags = HeartbeatCodec.FLAG_DRAINING;
+    n2[0].send();
+    c.run(Duration.ofMillis(1));
+    return c.events(AgentEvent.Acquired.class, "n1").get(0).at();
+  }
+
+  /** n2 eligible again (still claiming the VIP) and n1 drained: the VIP goes back to n2. */
+  private static void handBack(TestCluster c, ScriptedPeer n2) {
+    n2.flags = HeartbeatCodec.FLAG_ELIGIBLE;
+    n2.send();
+    c.run(Duration.ofMillis(1)); // (n1, eligible and higher, keeps the VIP)
+    c.agent("n1").drain();
+    c.time.runDue();
+  }
+
+  @Test
+  void aClaimSeenLateFromBeforeTheTakeCountsOnlyAnIntervalAfterIt() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = new TestCluster(TwoNodes.group());
+    long took = takenFromDrainingN2(c, p);
+    c.run(Duration.ofMillis(10));
+    handBack(c, p[0]);
+    c.time.runUntil(took + 100 * MS);
+    // n2's claim dates from before n1 took the VIP: it may be n2's own hold, seen late, so it
+    // shows n2 holds the VIP only one heartbeat interval after the take.
+    assertThat(released(c)).isEqualTo(took + 100 * MS);
+    assertThat(c.agent("n1").state().held()).isEmpty();
+  }
+
+  @Test
+  void aClaimFirstSeenAtTheInstantOfTheTakeCountsAtOnce() {
+    TestCluster c = new TestCluster(SwitchoverPinsTest.group()); // n3 silent: a full join
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    c.start(c.create("n1", c.builder("n1").handoverTimeout(Duration.ofSeconds(5))));
+    c.time.runUntil(400 * MS - 100_000);
+    n2.flags = HeartbeatCodec.FLAG_DRAINING;
+    n2.holds(0).every(c.time, Duration.ofMillis(100)); // first heard at 400 ms, the join's end
+    c.time.runUntil(400 * MS);
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.at()).isEqualTo(400 * MS));
+    c.run(Duration.ofMillis(10));
+    handBack(c, n2);
+    long drained = c.time.nanoTime();
+    c.run(Duration.ofMillis(1));
+    assertThat(released(c)).isEqualTo(drained);
   }
 }

@@ -117,4 +117,42 @@ class HostWatchTest {
     assertThat(c.holders(vip4(c))).containsExactly("n2");
     assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.DISQUALIFIED);
   }
+  @Test
+  void anAddressLostUnseenIsReAddedByThePeriodicReconcileAndTheStateSaysSoAtOnce() {
+    ScriptedPeer[] p = new ScriptedPeer[1];
+    TestCluster c = TwoNodes.holding(TwoNodes.group(), p, 650, b -> b);
+    VirtualIp v = c.group.vips().get(0);
+    c.time.runUntil(1_500_000_000L);
+    c.host("n1").clear(); // no watch event: only the periodic reconcile (every second) sees it
+    c.time.runUntil(2_000_000_000L - 1);
+    assertThat(c.host("n1").holds(v)).isFalse();
+    c.time.runUntil(2_000_000_000L);
+    assertThat(c.host("n1").holds(v)).isTrue();
+    AgentState s = c.agent("n1").state();
+    assertThat(s.counters().driftRepairs()).isEqualTo(1);
+    assertThat(s.recentEvents()).last().isInstanceOf(AgentEvent.DriftRepaired.class);
+  }
+  @Test
+  void aLeftoverThatCannotBeRemovedIsReported() {
+    io.vipha.VipGroup g = io.vipha.VipGroup.builder().name("web")
+        .mode(io.vipha.Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth1")) // n1's host lacks eth1
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
+        .policy(p -> p.preempt(false)).build();
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer.onNetwork(c, "n2").holds(0).every(c.time, Duration.ofMillis(100));
+    c.start("n1");
+    c.run(Duration.ofMillis(500));
+    VirtualIp v = g.vips().get(0);
+    c.host("n1").addByHand(v);
+    long added = c.time.nanoTime();
+    c.run(Duration.ofMillis(1));
+    assertThat(c.events(AgentEvent.BackendError.class, "n1")).singleElement().satisfies(e -> {
+      assertThat(e.at()).isEqualTo(added);
+      assertThat(e.operation()).isEqualTo("release");
+      assertThat(e.vip()).isEqualTo(v);
+    });
+    assertThat(c.events(AgentEvent.DriftRepaired.class, "n1")).isEmpty();
+  }
 }

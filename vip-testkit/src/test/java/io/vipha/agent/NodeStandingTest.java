@@ -132,4 +132,32 @@ class NodeStandingTest {
     assertThat(java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n3"))
         .eligibility()).isEqualTo(Eligibility.ELIGIBLE);
   }
+  @Test
+  void aNodeStartedLateTakesItsVipAsSoonAsAnEarlyJoinEnds() {
+    TestCluster c = new TestCluster(TwoNodes.group());
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    c.run(Duration.ofSeconds(5));
+    c.start("n1");
+    long started = c.time.nanoTime();
+    n2.every(c.time, Duration.ofMillis(100)); // every peer heard: the join ends on arrival
+    c.run(Duration.ofMillis(200));
+    // The join waited for every peer's news: no election wait after it.
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.at()).isEqualTo(started + 100_000));
+  }
+
+  @Test
+  void aWeightedLinkEffectLeavesTheEligibilityClockAlone() {
+    io.vipha.VipGroup g = TwoNodes.group(p -> p.preempt(true).preemptDelay(Duration.ofSeconds(1)));
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer.onNetwork(c, "n2").holds(0).every(c.time, Duration.ofMillis(100));
+    c.start(c.create("n1", c.builder("n1").linkDown(Effect.weight(-10))));
+    c.run(Duration.ofMillis(500));
+    c.host("n1").setLink("eth0", false); // 190, still above n2 and still eligible
+    c.run(Duration.ofSeconds(2));
+    assertThat(c.agent("n1").state().effectivePriority()).isEqualTo(190);
+    // n1 preempts n2 one preempt delay after its start, when it became eligible.
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.at()).isEqualTo(1_000_000_000L));
+  }
 }

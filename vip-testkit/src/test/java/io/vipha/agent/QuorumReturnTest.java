@@ -61,4 +61,25 @@ class QuorumReturnTest {
     c.run(Duration.ofSeconds(1));
     assertThat(c.host("n1").holds(vip)).isTrue();
   }
+  @Test
+  void aNodeBackFromIsolationCountsItsEligibilityFromItsReturn() {
+    VipGroup g = AgentFailoverTest.threeNodes(true).toBuilder() // preempt delay 2 s
+        .policy(p -> p.quorum(io.vipha.Quorum.majority()).noQuorum(NoQuorumAction.RELEASE))
+        .build();
+    TestCluster c = new TestCluster(g);
+    c.startAll();
+    c.run(Duration.ofSeconds(3));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
+    c.isolate("n1");
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip4(c))).containsExactly("n2");
+    c.network.heal();
+    c.run(Duration.ofSeconds(4));
+    AgentEvent.QuorumRegained back = c.events(AgentEvent.QuorumRegained.class, "n1").get(0);
+    // n1 outranks n2 and takes the VIPs back after the preempt delay from its return, as its
+    // peers count it, not at the end of the join that follows the return.
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).filteredOn(e -> e.at() >= back.at())
+        .isNotEmpty().allSatisfy(e -> assertThat(e.at()).isEqualTo(back.at() + 2000 * MS));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
+  }
 }

@@ -28,7 +28,11 @@ class ReconfigureHealthTest {
   private final HealthCheck fresh = check("fresh", freshUp).disqualify().build();
 
   private TestCluster cluster(List<HealthCheck> n1Checks) {
-    TestCluster c = new TestCluster(threeNodes(false));
+    return cluster(threeNodes(false), n1Checks);
+  }
+
+  private TestCluster cluster(io.vipha.VipGroup g, List<HealthCheck> n1Checks) {
+    TestCluster c = new TestCluster(g);
     for (String id : new String[] {"n1", "n2", "n3"}) {
       VipAgent.Builder b = c.builder(id);
       if (id.equals("n1")) {
@@ -146,5 +150,32 @@ class ReconfigureHealthTest {
     HealthStatus s = status(n1, "fresh");
     assertThat(s.healthy()).isFalse();
     assertThat(n1.state().eligibility()).isEqualTo(io.vipha.plan.Eligibility.DISQUALIFIED);
+  }
+  @Test
+  void aDisqualifyingCheckAddedToARunningAgentWithoutChecksStartsWithoutEffect() {
+    TestCluster c = cluster(List.of());
+    VipAgent n1 = c.agent("n1");
+    n1.reconfigure(n1.group(), List.of(fresh)); // failing, but not yet `fall` times
+    c.time.runDue();
+    assertThat(fresh(c, n1).eligibility()).isEqualTo(io.vipha.plan.Eligibility.ELIGIBLE);
+    c.run(Duration.ofMillis(10));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
+  }
+
+  @Test
+  void aNodeRequalifiedByAReconfigurationCountsItsEligibilityFromThen() {
+    HealthCheck gate = check("gate", freshUp).disqualify().build(); // failing
+    TestCluster c = cluster(threeNodes(true), List.of(gate)); // preempt delay 2 s
+    VipAgent n1 = c.agent("n1");
+    c.run(Duration.ofSeconds(3));
+    assertThat(c.holders(vip4(c))).containsExactly("n2");
+    n1.reconfigure(n1.group(), List.of());
+    c.time.runDue();
+    long requalified = c.time.nanoTime();
+    c.run(Duration.ofSeconds(3));
+    // n1 (200) preempts n2 once it has been eligible for the delay, counted from the change.
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.at()).isEqualTo(requalified + 2_000_000_000L));
+    assertThat(c.holders(vip4(c))).containsExactly("n1");
   }
 }

@@ -172,4 +172,55 @@ class ReconfigurePartsTest {
     assertThat(java.util.Objects.requireNonNull(n1.state().peers().get("n2")).pins())
         .singleElement().satisfies(p -> assertThat(p.vip()).isNull());
   }
+  /** n1 started on a group of two VIPs, n2 played by the test; {@code n2} sets its heartbeats. */
+  private static TestCluster withScriptedN2(VipGroup g,
+      java.util.function.Consumer<ScriptedPeer> n2) {
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer p = ScriptedPeer.onNetwork(c, "n2");
+    n2.accept(p);
+    p.every(c.time, Duration.ofMillis(100));
+    c.start("n1");
+    c.run(Duration.ofSeconds(1));
+    return c;
+  }
+
+  private static VipGroup twoVips() {
+    return VipGroup.builder().name("web").mode(io.vipha.Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .vip(v -> v.address("192.0.2.11/24").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1").priority(200))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2").priority(150))
+        .policy(p -> p.preempt(false).holdDown(Duration.ZERO)).build();
+  }
+
+  /** Its index in heartbeats. */
+  private static int index(VipGroup g, VirtualIp v) {
+    return java.util.Arrays.asList(io.vipha.internal.VipOrder.of(g)).indexOf(v);
+  }
+
+  private static io.vipha.spi.Coordinator.PeerState n2(TestCluster c) {
+    return java.util.Objects.requireNonNull(c.agent("n1").state().peers().get("n2"));
+  }
+
+  @Test
+  void aPeersClaimOfARemovedVipIsForgottenAtOnce() {
+    VipGroup g = twoVips();
+    VirtualIp gone = g.vips().get(1);
+    TestCluster c = withScriptedN2(g, p -> p.holds(index(g, gone)));
+    assertThat(n2(c).held()).containsExactly(gone);
+    c.agent("n1").reconfigure(edit(g, vs -> vs.remove(gone), n -> { }, p -> { }), List.of());
+    c.time.runDue();
+    assertThat(n2(c).held()).isEmpty(); // (n2 still runs the old group: no news of it yet)
+  }
+
+  @Test
+  void aPeersSwitchoverRequestForARemovedVipIsForgottenAtOnce() {
+    VipGroup g = twoVips();
+    VirtualIp gone = g.vips().get(1);
+    TestCluster c = withScriptedN2(g, p -> p.pin(index(g, gone), 0, 5)); // gone to n1
+    assertThat(n2(c).pins()).hasSize(1);
+    c.agent("n1").reconfigure(edit(g, vs -> vs.remove(gone), n -> { }, p -> { }), List.of());
+    c.time.runDue();
+    assertThat(n2(c).pins()).isEmpty();
+  }
 }

@@ -64,4 +64,33 @@ class SuspensionEchoTest {
     assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).isEmpty();
     assertThat(c.holders(TwoNodes.group().vips().get(0))).containsExactly("n1");
   }
+  @Test
+  void theSameEchoAgainWhileJoiningIsNotToldAgain() {
+    TestCluster c = new TestCluster(SwitchoverPinsTest.group()); // n3 silent: n1 keeps joining
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    c.start("n1");
+    n2.suspension(0, 60_000).send();
+    c.run(Duration.ofMillis(50));
+    n2.suspensionCount = 0;
+    n2.suspension(0, 59_950).send(); // the same end, 50 ms on
+    c.run(Duration.ofMillis(50));
+    assertThat(c.agent("n1").state().phase()).isEqualTo(VipAgent.Phase.JOINING);
+    assertThat(c.events(AgentEvent.FlapSuspended.class, "n1")).hasSize(1);
+  }
+  @Test
+  void anEchoIsCappedByTheSuspensionOfAChangedFlapLimit() {
+    TestCluster c = new TestCluster(SwitchoverPinsTest.group()); // n3 silent: n1 keeps joining
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2");
+    c.start("n1");
+    VipGroup g = ReconfigureTest.policy(c.group,
+        p -> p.flapLimit(4, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    c.agent("n1").reconfigure(g, java.util.List.of());
+    c.time.runDue();
+    n2.digest = HeartbeatCoordinator.digest(g);
+    n2.suspension(0, 240_000).send(); // four minutes, from a peer that kept an older record
+    c.run(Duration.ofMillis(1));
+    HeartbeatView hb = n2.lastFrom("n1");
+    assertThat(hb.suspensionCount()).isEqualTo(1);
+    assertThat(hb.suspensionMillis(0)).isBetween(59_990L, 60_000L);
+  }
 }
