@@ -527,7 +527,8 @@ public final class HeartbeatCoordinator implements Coordinator {
         break;
       }
       VirtualIp v = p.vip();
-      Integer vi = v == null ? Integer.valueOf(HeartbeatCodec.PIN_GROUP) : vipIndex.get(v.address());
+      Integer vi = v == null ? Integer.valueOf(HeartbeatCodec.PIN_GROUP)
+          : vipIndex.get(v.address());
       String target = p.target();
       int ti = target == null ? HeartbeatCodec.PIN_CLEARED : Arrays.binarySearch(ids, target);
       if (vi != null && ti >= 0) {
