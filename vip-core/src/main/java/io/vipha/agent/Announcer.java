@@ -5,6 +5,7 @@ import io.vipha.agent.VipAgent.Phase;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.Scheduler.Timer;
 import io.vipha.spi.Coordinator.PeerState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,21 +23,22 @@ import org.jspecify.annotations.Nullable;
 final class Announcer {
   private final VipAgent a;
   private final Map<VirtualIp, Long> lastConflictAnnounce = new HashMap<>();
-  private @Nullable Cancellable refreshTimer;
+  private final Timer refreshTimer;
 
   Announcer(VipAgent agent) {
     this.a = agent;
+    this.refreshTimer = agent.loop.timer(this::refresh);
   }
 
   /** Starts the periodic refresh, when the policy asks for one. */
   void start() {
     Duration refresh = a.policy.announce().refresh();
     if (refresh != null) {
-      refreshTimer = a.loop.schedule(refresh.toNanos(), this::refresh);
+      refreshTimer.arm(refresh.toNanos());
     }
   }
 
-  @Nullable Cancellable timer() {
+  Cancellable timer() {
     return refreshTimer;
   }
 
@@ -49,11 +51,7 @@ final class Announcer {
     if (!started || Objects.equals(before, a.policy.announce().refresh())) {
       return;
     }
-    Cancellable t = refreshTimer;
-    if (t != null) {
-      t.cancel();
-      refreshTimer = null;
-    }
+    refreshTimer.cancel();
     start();
   }
 
@@ -67,7 +65,7 @@ final class Announcer {
       }
     }
     Duration every = Objects.requireNonNull(a.policy.announce().refresh());
-    refreshTimer = a.loop.schedule(every.toNanos(), this::refresh);
+    refreshTimer.arm(every.toNanos());
   }
 
   /**

@@ -1,23 +1,46 @@
 package io.vipha.agent;
 
+import io.vipha.internal.TimerHeap;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Scheduler;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A real event loop: one daemon thread, {@link System#nanoTime()} as the clock. */
+/**
+ * A real event loop: one daemon thread, {@link System#nanoTime()} as the clock. Timers wait in a
+ * heap of reusable entries; tasks handed over with {@link #execute} wait in a queue; in between
+ * the thread parks. Tasks and timers run in the order they fell due (a task handed over is due
+ * when it is handed over). Re-arming a {@link #timer timer} and handing over a task allocate
+ * nothing, so a steady state of heartbeats makes no garbage here; a one-shot {@link #schedule}
+ * allocates its entry. A task that throws is logged, and the loop goes on.
+ *
+ * <p>The thread starts with the first task. Timers are armed and cancelled on the loop; from
+ * another thread the call is handed over to the loop first.
+ */
 public final class EventLoopScheduler implements Scheduler, AutoCloseable {
-  private final ScheduledThreadPoolExecutor executor;
+  private static final Logger LOG = LoggerFactory.getLogger(EventLoopScheduler.class);
+
+  private final String name;
+  private final Object lock = new Object();
+  /** Tasks handed over, in order, and when: a ring guarded by {@link #lock}. */
+  private Runnable[] handedOver = new Runnable[64];
+  private long[] handedOverAt = new long[64];
+  private int first;
+  private int waiting;
+  /** Touched on the loop's thread only. */
+  private final TimerHeap<Entry> timers = new TimerHeap<>();
+  private volatile @Nullable Thread thread;
+  /** Written under {@link #lock}. */
+  private volatile boolean closed;
+  private volatile boolean parked;
 
   /** A loop whose thread is called {@code name}. */
   public EventLoopScheduler(String name) {
-    executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
+    this.name = name;
   }
 
   @Override
@@ -30,20 +53,186 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
     return System.currentTimeMillis();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RejectedExecutionException once closed
+   */
   @Override
   public Cancellable schedule(long delayNanos, Runnable task) {
-    ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+    if (closed) {
+      throw new RejectedExecutionException("event loop " + name + " is closed");
+    }
+    Entry e = new Entry(Objects.requireNonNull(task));
+    e.arm(delayNanos);
+    return e;
   }
 
+  /** {@inheritDoc} Arming and cancelling it allocate nothing when done on the loop. */
+  @Override
+  public Timer timer(Runnable task) {
+    return new Entry(Objects.requireNonNull(task));
+  }
+
+  /**
+   * {@inheritDoc} Tasks handed over run in the order they were.
+   *
+   * @throws RejectedExecutionException once closed
+   */
   @Override
   public void execute(Runnable task) {
-    executor.execute(task);
+    Objects.requireNonNull(task);
+    Thread t;
+    boolean wake;
+    synchronized (lock) {
+      if (closed) {
+        throw new RejectedExecutionException("event loop " + name + " is closed");
+      }
+      if (waiting == handedOver.length) {
+        grow();
+      }
+      int i = (first + waiting) & (handedOver.length - 1);
+      handedOver[i] = task;
+      handedOverAt[i] = System.nanoTime();
+      waiting++;
+      t = thread;
+      wake = parked;
+      if (t == null) {
+        t = new Thread(this::run, name);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+      }
+    }
+    if (wake) {
+      LockSupport.unpark(t);
+    }
   }
 
-  /** Stops the thread after the tasks already queued. */
+  /**
+   * Stops the thread once it has run the tasks already handed over and the timers already due;
+   * timers not yet due never run. From then on {@link #execute} and {@link #schedule} throw
+   * {@link RejectedExecutionException}, and a timer armed does not run. Returns at once; may be
+   * called from a task on the loop.
+   */
   @Override
   public void close() {
-    executor.shutdown();
+    Thread t;
+    synchronized (lock) {
+      closed = true;
+      t = thread;
+    }
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  /** The timers queued; call on the loop. */
+  int timersQueued() {
+    return timers.size();
+  }
+
+  private boolean onLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Doubles the ring, keeping the order; under {@link #lock}. */
+  private void grow() {
+    int n = handedOver.length;
+    Runnable[] tasks = new Runnable[2 * n];
+    long[] at = new long[2 * n];
+    for (int k = 0; k < waiting; k++) {
+      tasks[k] = handedOver[(first + k) & (n - 1)];
+      at[k] = handedOverAt[(first + k) & (n - 1)];
+    }
+    handedOver = tasks;
+    handedOverAt = at;
+    first = 0;
+  }
+
+  private void run() {
+    while (true) {
+      Thread.interrupted(); // a task's interrupt must not keep the loop from parking
+      Entry timer = timers.peek();
+      boolean timerDue = timer != null && timer.due() - System.nanoTime() <= 0;
+      Runnable task = null;
+      synchronized (lock) {
+        if (waiting > 0 && (timer == null || !timerDue
+            || handedOverAt[first] - timer.due() <= 0)) {
+          task = handedOver[first];
+          handedOver[first] = null;
+          first = (first + 1) & (handedOver.length - 1);
+          waiting--;
+        } else if (!timerDue) {
+          if (closed) {
+            return;
+          }
+          parked = true;
+        }
+      }
+      if (task != null) {
+        runSafely(task);
+      } else if (timer != null && timerDue) {
+        timers.poll();
+        runSafely(timer.task);
+      } else {
+        if (timer == null) {
+          LockSupport.park(this);
+        } else {
+          LockSupport.parkNanos(this, timer.due() - System.nanoTime());
+        }
+        parked = false;
+      }
+    }
+  }
+
+  private void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (RejectedExecutionException e) {
+      if (closed) {
+        LOG.debug("event loop {} closed under a task: {}", name, e.toString());
+      } else {
+        LOG.warn("a task on event loop {} failed", name, e);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.warn("a task on event loop {} failed", name, e);
+    }
+  }
+
+  /** A timer, or a one-shot task's entry. */
+  private final class Entry extends TimerHeap.Entry implements Timer {
+    final Runnable task;
+
+    Entry(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void arm(long delayNanos) {
+      long due = TimerHeap.dueAfter(System.nanoTime(), delayNanos);
+      if (onLoop()) {
+        timers.add(this, due);
+      } else {
+        handOver(() -> timers.add(this, due));
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (onLoop()) {
+        timers.remove(this);
+      } else {
+        handOver(() -> timers.remove(this));
+      }
+    }
+
+    private void handOver(Runnable r) {
+      try {
+        execute(r);
+      } catch (RejectedExecutionException e) {
+        // Closed: no timer runs any more.
+      }
+    }
   }
 }

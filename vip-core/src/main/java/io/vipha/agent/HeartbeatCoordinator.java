@@ -19,10 +19,10 @@ import io.vipha.internal.heartbeat.Rejection;
 import io.vipha.internal.heartbeat.ReplayGuard;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
-import io.vipha.spi.Cancellable;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.DatagramTransport;
 import io.vipha.spi.Scheduler;
+import io.vipha.spi.Scheduler.Timer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -91,7 +91,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   private @Nullable DatagramTransport transport;
   private @Nullable HeartbeatEncoder encoder;
   private @Nullable HeartbeatDecoder decoder;
-  private @Nullable Cancellable tickTimer;
+  private @Nullable Timer tickTimer;
   private String group = "";
   private String selfId = "";
   private int selfIndex;
@@ -194,6 +194,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
     tr.open(l, this::onDatagram);
     this.transport = tr;
+    tickTimer = l.timer(this::tick);
     expectedTick = l.nanoTime();
     tick();
   }
@@ -213,7 +214,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     for (int i = 0; i < newIds.length; i++) {
       PeerTrack t = old.remove(newIds[i]);
       if (t == null) {
-        t = new PeerTrack(newIds[i], i);
+        t = new PeerTrack(newIds[i], i, Objects.requireNonNull(loop), this::deathCheck);
         t.since = now;
       }
       t.index = i;
@@ -221,6 +222,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
     for (PeerTrack gone : old.values()) {
       gone.removed = true;
+      gone.deathTimer.cancel();
     }
     this.ids = newIds;
     this.tracks = next;
@@ -327,10 +329,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     long send = Math.min(sendInterval, Math.min(oldInterval, interval));
     if (send != sendInterval && !closed) {
       sendInterval = send;
-      Cancellable t = tickTimer;
-      if (t != null) {
-        t.cancel();
-      }
+      Objects.requireNonNull(tickTimer).cancel();
       expectedTick = l.nanoTime();
       tick();
     }
@@ -441,7 +440,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       }
     }
     expectedTick = now + sendInterval;
-    tickTimer = l.schedule(sendInterval, this::tick);
+    Objects.requireNonNull(tickTimer).arm(sendInterval);
   }
 
   @Override
@@ -461,7 +460,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   @Override
   public void close() {
     closed = true;
-    Cancellable t = tickTimer;
+    Timer t = tickTimer;
     if (t != null) {
       t.cancel();
     }
@@ -752,10 +751,10 @@ public final class HeartbeatCoordinator implements Coordinator {
    * cut off just before might still count then.
    */
   private void armDeathTimer(PeerTrack t, long now) {
-    if (t.deathTimer) {
+    if (t.deathArmed) {
       return;
     }
-    t.deathTimer = true;
+    t.deathArmed = true;
     long iv = intervalOf(t);
     long dead = deadAfterOf(t);
     long lapse = lapseAfterOf(t);
@@ -763,22 +762,23 @@ public final class HeartbeatCoordinator implements Coordinator {
     long due = t.lastHeard + (t.liveness == Liveness.ALIVE && suspectAfter < dead
         ? (t.lapsed ? suspectAfter : Math.min(suspectAfter, lapse))
         : t.lapsed ? dead : lapse);
-    Objects.requireNonNull(loop).schedule(due - now, () -> deathCheck(t, due));
+    t.deathDue = due;
+    t.deathTimer.arm(due - now);
   }
 
-  private void deathCheck(PeerTrack t, long due) {
-    t.deathTimer = false;
+  private void deathCheck(PeerTrack t) {
+    t.deathArmed = false;
     if (closed || t.removed || t.liveness == Liveness.DEAD) {
       return;
     }
     Scheduler l = Objects.requireNonNull(loop);
     long now = l.nanoTime();
-    if (now - due > interval / 4 && !t.graced) {
+    if (now - t.deathDue > interval / 4 && !t.graced) {
       // This timer ran late: this node was paused, and the peer's heartbeats may be waiting in
       // the socket. Let the receiver hand them over before judging the peer by its silence.
       t.graced = true;
-      t.deathTimer = true;
-      l.schedule(interval / 8, () -> deathCheck(t, due));
+      t.deathArmed = true;
+      t.deathTimer.arm(interval / 8);
       return;
     }
     t.graced = false;

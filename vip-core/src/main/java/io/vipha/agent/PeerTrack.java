@@ -4,8 +4,11 @@ import io.vipha.VirtualIp;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.Coordinator.Pin;
+import io.vipha.spi.Scheduler;
+import io.vipha.spi.Scheduler.Timer;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One peer as the {@link HeartbeatCoordinator} tracks it: liveness and its timers' state, what
@@ -34,7 +37,11 @@ final class PeerTrack {
   /** The pins as last received, three longs each (VIP index, target index, epoch). */
   long[] pinFields = new long[0];
   long incarnation;
-  boolean deathTimer;
+  /** Runs the next liveness step, due at {@link #deathDue}. */
+  final Timer deathTimer;
+  boolean deathArmed;
+  /** When the peer's next step of silence falls due, as the liveness timer was armed for. */
+  long deathDue;
   /** Silent for the lapse time: no longer vouches for this node's quorum lease. */
   boolean lapsed;
   /** Whether a late liveness timer already gave the receiver a moment to catch up. */
@@ -53,8 +60,10 @@ final class PeerTrack {
   /** The incarnation that advertised {@link #suspendedUntil}. */
   long suspensionIncarnation;
 
-  PeerTrack(String id, int index) {
+  /** A track whose liveness timer on {@code loop} calls {@code deathCheck} with it. */
+  PeerTrack(String id, int index, Scheduler loop, Consumer<PeerTrack> deathCheck) {
     this.id = id;
     this.index = index;
+    this.deathTimer = loop.timer(() -> deathCheck.accept(this));
   }
 }

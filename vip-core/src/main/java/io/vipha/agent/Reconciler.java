@@ -7,6 +7,7 @@ import io.vipha.plan.Move;
 import io.vipha.plan.MoveReason;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.Scheduler.Timer;
 import io.vipha.spi.HostAddress;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -26,7 +27,7 @@ final class Reconciler {
   /** Why this node takes (or gives up) each VIP, from the plan's latest moves. */
   private final Map<VirtualIp, String> lastReason = new HashMap<>();
   private final Map<VirtualIp, String> leaveReason = new HashMap<>();
-  private @Nullable Cancellable reconcileTimer;
+  private final Timer reconcileTimer;
   private @Nullable Cancellable settleTimer;
   private long settleAt;
   private long lastRenew;
@@ -43,14 +44,15 @@ final class Reconciler {
   Reconciler(VipAgent agent) {
     this.a = agent;
     this.renewLeases = !agent.broken.contains(Breakage.LEASE_RENEWAL);
+    this.reconcileTimer = agent.loop.timer(this::periodicReconcile);
   }
 
   /** Starts the periodic reconcile. */
   void start() {
-    reconcileTimer = a.loop.schedule(a.reconcileEvery, this::periodicReconcile);
+    reconcileTimer.arm(a.reconcileEvery);
   }
 
-  @Nullable Cancellable timer() {
+  Cancellable timer() {
     return reconcileTimer;
   }
 
@@ -104,7 +106,7 @@ final class Reconciler {
     // node must release what it could not (a peer serves those VIPs by now).
     long next = a.standing.backendFailing()
         ? Math.min(a.reconcileEvery, a.policy.heartbeatInterval().toNanos()) : a.reconcileEvery;
-    reconcileTimer = a.loop.schedule(next, this::periodicReconcile);
+    reconcileTimer.arm(next);
     // A new snapshot only when the pass changed something it shows: every change it makes
     // (addresses added, removed or repaired, backend errors) is an event or a held VIP; one
     // that changes the plan (a backend that works again) replans, which takes a snapshot.

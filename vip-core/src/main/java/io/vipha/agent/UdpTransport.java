@@ -12,11 +12,22 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.UnsupportedAddressTypeException;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Heartbeats over UDP: unicast from a bound address, optionally joined to a multicast group. A
- * receiver thread reads datagrams and hands copies to the agent's event loop.
+ * receiver thread reads datagrams into a ring of reused buffers that the agent's event loop
+ * drains.
  *
  * <p>A unicast transport ({@link #UdpTransport(InetSocketAddress)}) binds exactly the given
  * address. A multicast transport ({@link #multicast(InetSocketAddress, String)}) binds the
@@ -44,7 +56,16 @@ public final class UdpTransport implements DatagramTransport {
   private final @Nullable String multicastInterface;
   private final AtomicLong sendErrors = new AtomicLong();
   private @Nullable DatagramChannel channel;
+  private @Nullable Selector selector;
   private @Nullable Thread reader;
+  private @Nullable InetSocketAddress local;
+  /** Destinations sent to so far; touched by the sending thread (the loop) only. */
+  private final Set<InetSocketAddress> destinations = new HashSet<>();
+  private final Object peerLock = new Object();
+  /** Channels connected to peers, for the receiver thread to take up; guarded by peerLock. */
+  private final List<Peer> newPeers = new ArrayList<>();
+  /** Whether the receiver thread has ended; guarded by peerLock. */
+  private boolean readerDone;
   private final ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
 
   /**
@@ -138,6 +159,11 @@ public final class UdpTransport implements DatagramTransport {
     try {
       ch.setOption(StandardSocketOptions.SO_REUSEADDR, g != null);
       ch.bind(bind);
+      if (g == null) {
+        // Bound alone, so a port in use fails above; now the channels connected to each peer
+        // may share the port.
+        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      }
     } catch (IOException e) {
       ch.close();
       throw new IOException("cannot bind the heartbeat socket to " + Addresses.text(bind)
@@ -156,29 +182,220 @@ public final class UdpTransport implements DatagramTransport {
             + " support multicast?)", e);
       }
     }
+    Selector sel;
+    try {
+      ch.configureBlocking(false);
+      sel = Selector.open();
+      ch.register(sel, SelectionKey.OP_READ);
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    local = (InetSocketAddress) ch.getLocalAddress();
+    selector = sel;
     channel = ch;
-    Thread t = new Thread(() -> readLoop(ch, loop, receiver), "vipha-udp-" + bind);
+    Inbox inbox = new Inbox(loop, receiver);
+    Thread t = new Thread(() -> readLoop(sel, ch, inbox), "vipha-udp-" + bind);
     t.setDaemon(true);
     reader = t;
     t.start();
   }
 
-  private static void readLoop(DatagramChannel ch, Scheduler loop, Receiver receiver) {
-    ByteBuffer in = ByteBuffer.allocate(MAX_DATAGRAM);
-    while (ch.isOpen()) {
-      try {
-        in.clear();
-        SocketAddress from = ch.receive(in);
-        if (!(from instanceof InetSocketAddress)) {
-          continue;
+  /** A channel connected to one peer's heartbeat address, which it receives from. */
+  private record Peer(InetSocketAddress address, DatagramChannel channel) {}
+
+  /**
+   * The first time a unicast transport sends to {@code to}, it opens a channel bound to its own
+   * address and connected to {@code to}: the kernel hands that channel the datagrams from {@code
+   * to}, which it reads without decoding a sender address (with more than one peer, {@link
+   * DatagramChannel#receive} makes new address objects for nearly every datagram). Anything else
+   * still arrives on the main channel. Not done with multicast, whose datagrams would then arrive
+   * twice.
+   */
+  private void connect(InetSocketAddress to) {
+    InetSocketAddress from = local;
+    Selector sel = selector;
+    InetAddress a = to.getAddress();
+    if (from == null || sel == null || multicastGroup != null || a == null
+        || a.isMulticastAddress() || (a instanceof Inet6Address)
+            != (from.getAddress() instanceof Inet6Address)) {
+      return;
+    }
+    DatagramChannel c = null;
+    try {
+      c = DatagramChannel.open(a instanceof Inet6Address
+          ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+      c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      c.bind(from);
+      c.connect(to);
+      c.configureBlocking(false);
+      synchronized (peerLock) {
+        if (!readerDone) {
+          newPeers.add(new Peer(to, c));
+          c = null;
         }
-        byte[] copy = Arrays.copyOf(in.array(), in.position());
-        InetSocketAddress sender = (InetSocketAddress) from;
-        loop.execute(() -> receiver.receive(sender, copy, 0, copy.length));
-      } catch (ClosedChannelException e) {
-        return;
+      }
+      sel.wakeup();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("heartbeats from {} arrive on the main channel: {}", to, e.toString());
+    } finally {
+      closeQuietly(c);
+    }
+  }
+
+  private static void closeQuietly(@Nullable Channel c) {
+    if (c != null) {
+      try {
+        c.close();
       } catch (IOException e) {
+        LOG.debug("closing a heartbeat channel: {}", e.toString());
+      }
+    }
+  }
+
+  private void readLoop(Selector sel, DatagramChannel main, Inbox inbox) {
+    ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    Consumer<SelectionKey> ready = key -> readReady(key, in, inbox);
+    try {
+      while (main.isOpen()) {
+        synchronized (peerLock) {
+          for (int i = 0; i < newPeers.size(); i++) {
+            Peer p = newPeers.get(i);
+            try {
+              p.channel().register(sel, SelectionKey.OP_READ, p.address());
+            } catch (ClosedChannelException e) {
+              LOG.debug("heartbeats from {} arrive on the main channel: {}", p.address(), e);
+            }
+          }
+          newPeers.clear();
+        }
+        sel.select(ready);
+      }
+    } catch (IOException e) {
+      LOG.warn("heartbeat receiving stopped: {}", e.toString());
+    } catch (ClosedSelectorException | RejectedExecutionException e) {
+      // closed, or the loop is
+    } finally {
+      synchronized (peerLock) {
+        readerDone = true;
+        for (int i = 0; i < newPeers.size(); i++) {
+          closeQuietly(newPeers.get(i).channel());
+        }
+        newPeers.clear();
+      }
+      for (SelectionKey k : sel.keys()) {
+        closeQuietly(k.channel());
+      }
+      try {
+        sel.close();
+      } catch (IOException e) {
+        LOG.debug("closing the heartbeat selector: {}", e.toString());
+      }
+    }
+  }
+
+  /** Hands every datagram waiting on {@code key}'s channel to the inbox. */
+  private static void readReady(SelectionKey key, ByteBuffer in, Inbox inbox) {
+    DatagramChannel ch = (DatagramChannel) key.channel();
+    Object peer = key.attachment();
+    try {
+      while (true) {
+        in.clear();
+        InetSocketAddress from;
+        if (peer instanceof InetSocketAddress) {
+          if (ch.read(in) <= 0) {
+            return;
+          }
+          from = (InetSocketAddress) peer;
+        } else {
+          SocketAddress sender = ch.receive(in);
+          if (sender == null) {
+            return;
+          }
+          if (!(sender instanceof InetSocketAddress)) {
+            continue;
+          }
+          from = (InetSocketAddress) sender;
+        }
+        inbox.offer(from, in.flip());
+      }
+    } catch (ClosedChannelException e) {
+      key.cancel();
+    } catch (IOException e) {
+      if (peer == null) {
         LOG.warn("heartbeat receive failed: {}", e.toString());
+      } else if (LOG.isDebugEnabled()) {
+        // The ICMP error of an earlier heartbeat to this peer (no one listening, no route),
+        // which only a connected socket is told of: the peer's silence tells the same.
+        LOG.debug("heartbeats to {} fail: {}", peer, e.toString());
+      }
+    }
+  }
+
+  /**
+   * Datagrams on their way from the receiver thread to the loop: a ring of reused buffers (one
+   * producer, one consumer) drained by one task, handed to the loop only when the ring was
+   * empty. Nothing is allocated per datagram (a buffer grows once for a larger datagram); when
+   * the loop falls {@value #RING} datagrams behind, newer ones are dropped and counted.
+   */
+  private static final class Inbox implements Runnable {
+    private static final int RING = 64;
+    private final Scheduler loop;
+    private final Receiver receiver;
+    private final byte[][] data = new byte[RING][512];
+    private final int[] length = new int[RING];
+    private final @Nullable InetSocketAddress[] from = new InetSocketAddress[RING];
+    /** Datagrams taken by the loop; written by the loop only. */
+    private final AtomicLong head = new AtomicLong();
+    /** Datagrams put in; written by the receiver thread only. */
+    private final AtomicLong tail = new AtomicLong();
+    /** Whether the drain task is handed over and has not started yet. */
+    private final AtomicBoolean handedOver = new AtomicBoolean();
+    private long dropped;
+
+    Inbox(Scheduler loop, Receiver receiver) {
+      this.loop = loop;
+      this.receiver = receiver;
+    }
+
+    /** On the receiver thread: copies {@code datagram} into the ring, wakes the loop if idle. */
+    void offer(InetSocketAddress sender, ByteBuffer datagram) {
+      long t = tail.get();
+      if (t - head.get() == RING) {
+        if (dropped++ % 100 == 0) {
+          LOG.warn("the event loop is {} heartbeats behind: dropped {} so far", RING, dropped);
+        }
+        return;
+      }
+      int i = (int) (t % RING);
+      int n = datagram.remaining();
+      if (data[i].length < n) {
+        data[i] = new byte[n];
+      }
+      datagram.get(data[i], 0, n);
+      length[i] = n;
+      from[i] = sender;
+      tail.set(t + 1);
+      if (!handedOver.getAndSet(true)) {
+        loop.execute(this);
+      }
+    }
+
+    /** On the loop: hands every datagram in the ring to the receiver. */
+    @Override
+    public void run() {
+      handedOver.set(false);
+      long end = tail.get();
+      for (long h = head.get(); h < end; h++) {
+        int i = (int) (h % RING);
+        InetSocketAddress sender = Objects.requireNonNull(from[i]);
+        from[i] = null;
+        try {
+          receiver.receive(sender, data[i], 0, length[i]);
+        } catch (RuntimeException e) {
+          LOG.warn("a heartbeat from {} could not be handled", sender, e);
+        }
+        head.set(h + 1);
       }
     }
   }
@@ -188,6 +405,9 @@ public final class UdpTransport implements DatagramTransport {
     DatagramChannel ch = channel;
     if (ch == null) {
       return;
+    }
+    if (destinations.add(to)) {
+      connect(to);
     }
     try {
       out.clear();
@@ -211,20 +431,13 @@ public final class UdpTransport implements DatagramTransport {
     return sendErrors.get();
   }
 
-  /** Stops the receiver thread and closes the socket (leaving the group). */
+  /** Stops the receiver thread and closes the sockets (leaving the group). */
   @Override
   public void close() {
-    DatagramChannel ch = channel;
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        LOG.debug("closing {}: {}", bind, e.toString());
-      }
-    }
+    closeQuietly(channel);
     Thread t = reader;
     if (t != null) {
-      t.interrupt();
+      t.interrupt(); // out of its select: it sees the channel closed and closes the rest
     }
   }
 }

@@ -19,8 +19,33 @@ public interface Scheduler {
   }
 
   /**
+   * A timer that runs {@code task} on the loop each time it is {@linkplain Timer#arm armed}: made
+   * once, armed again and again, e.g. for a heartbeat every interval. The default schedules each
+   * run with {@link #schedule}; a scheduler made for a steady state re-arms without allocating.
+   */
+  default Timer timer(Runnable task) {
+    return new ScheduledTimer(this, task);
+  }
+
+  /**
    * Wall-clock time in milliseconds since the epoch, used only where a value must grow across
    * restarts (heartbeat incarnations); never for timing.
    */
   long wallMillis();
+
+  /**
+   * A re-armable timer of one task (see {@link Scheduler#timer}). It is armed and cancelled on
+   * the loop, like every other use of the agent's state; it runs its task at most once per arm.
+   */
+  interface Timer extends Cancellable {
+    /**
+     * Runs the task once, {@code delayNanos} from now (0 or less: as soon as possible). A run
+     * still pending is replaced: the task runs at the new time only, earlier or later.
+     */
+    void arm(long delayNanos);
+
+    /** Cancels the pending run, if any; the timer can be armed again. */
+    @Override
+    void cancel();
+  }
 }

@@ -1,6 +1,7 @@
 package io.vipha.sim;
 
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.Scheduler;
 import io.vipha.testing.VirtualScheduler;
 
 /**
@@ -29,7 +30,27 @@ final class NodeClock {
 
   /** Local delay to shared delay. */
   Cancellable schedule(long localDelayNanos, Runnable task) {
-    return shared.schedule((long) Math.ceil(Math.max(0, localDelayNanos) / rate), task);
+    return shared.schedule(sharedDelay(localDelayNanos), task);
+  }
+
+  /** A timer of the shared scheduler, armed with local delays; re-armed without allocating. */
+  Scheduler.Timer timer(Runnable task) {
+    Scheduler.Timer t = shared.timer(task);
+    return new Scheduler.Timer() {
+      @Override
+      public void arm(long localDelayNanos) {
+        t.arm(sharedDelay(localDelayNanos));
+      }
+
+      @Override
+      public void cancel() {
+        t.cancel();
+      }
+    };
+  }
+
+  private long sharedDelay(long localDelayNanos) {
+    return (long) Math.ceil(Math.max(0, localDelayNanos) / rate);
   }
 
   void drift(long ppm) {

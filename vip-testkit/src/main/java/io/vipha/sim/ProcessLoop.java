@@ -35,6 +35,11 @@ final class ProcessLoop implements Scheduler {
     return clock.schedule(delayNanos, () -> run(task));
   }
 
+  @Override
+  public Timer timer(Runnable task) {
+    return clock.timer(() -> run(task));
+  }
+
   /** Runs {@code task} on this loop now (or when a pause ends; never once halted). */
   void run(Runnable task) {
     if (halted) {

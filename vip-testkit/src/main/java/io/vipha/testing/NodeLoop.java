@@ -36,6 +36,12 @@ public final class NodeLoop implements Scheduler {
     return shared.schedule(delayNanos, () -> run(task));
   }
 
+  /** {@inheritDoc} Arming and cancelling it allocate nothing. */
+  @Override
+  public Timer timer(Runnable task) {
+    return shared.timer(() -> run(task));
+  }
+
   private void run(Runnable task) {
     if (halted) {
       return;

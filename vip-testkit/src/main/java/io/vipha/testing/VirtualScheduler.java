@@ -1,9 +1,9 @@
 package io.vipha.testing;
 
+import io.vipha.internal.TimerHeap;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Scheduler;
 import java.time.Duration;
-import java.util.PriorityQueue;
 
 /**
  * A scheduler over virtual time: tasks run in the caller's thread when time is advanced, in order
@@ -11,10 +11,9 @@ import java.util.PriorityQueue;
  * Not thread-safe: drive it from one thread.
  */
 public final class VirtualScheduler implements Scheduler {
-  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  private final TimerHeap<Task> queue = new TimerHeap<>();
   private final long wallOrigin;
   private long now;
-  private long seq;
 
   /** Starts at virtual time 0, with the wall clock at {@code wallOriginMillis}. */
   public VirtualScheduler(long wallOriginMillis) {
@@ -26,26 +25,22 @@ public final class VirtualScheduler implements Scheduler {
     this(1_767_225_600_000L);
   }
 
-  private static final class Task implements Comparable<Task>, Cancellable {
-    final long due;
-    final long seq;
+  /** A one-shot task, or a timer: re-armed and cancelled without allocating. */
+  private final class Task extends TimerHeap.Entry implements Timer {
     final Runnable run;
-    boolean cancelled;
 
-    Task(long due, long seq, Runnable run) {
-      this.due = due;
-      this.seq = seq;
+    Task(Runnable run) {
       this.run = run;
     }
 
     @Override
-    public int compareTo(Task o) {
-      return due != o.due ? Long.compare(due, o.due) : Long.compare(seq, o.seq);
+    public void arm(long delayNanos) {
+      queue.add(this, TimerHeap.dueAfter(now, delayNanos));
     }
 
     @Override
     public void cancel() {
-      cancelled = true;
+      queue.remove(this);
     }
   }
 
@@ -61,23 +56,26 @@ public final class VirtualScheduler implements Scheduler {
 
   @Override
   public Cancellable schedule(long delayNanos, Runnable task) {
-    Task t = new Task(now + Math.max(0, delayNanos), seq++, task);
-    queue.add(t);
+    Task t = new Task(task);
+    t.arm(delayNanos);
     return t;
+  }
+
+  /** {@inheritDoc} Arming it (in virtual time) and cancelling it allocate nothing. */
+  @Override
+  public Timer timer(Runnable task) {
+    return new Task(task);
   }
 
   /** Runs every task due up to {@code until} (nanoseconds), then sets the time to it. */
   public void runUntil(long until) {
     while (true) {
       Task t = queue.peek();
-      if (t == null || t.due > until) {
+      if (t == null || t.due() > until) {
         break;
       }
       queue.poll();
-      if (t.cancelled) {
-        continue;
-      }
-      now = Math.max(now, t.due);
+      now = Math.max(now, t.due());
       t.run.run();
     }
     now = Math.max(now, until);
@@ -93,14 +91,8 @@ public final class VirtualScheduler implements Scheduler {
     runUntil(now);
   }
 
-  /** The number of pending, not cancelled, tasks. */
+  /** The number of pending (armed, not cancelled) tasks. */
   public int pending() {
-    int n = 0;
-    for (Task t : queue) {
-      if (!t.cancelled) {
-        n++;
-      }
-    }
-    return n;
+    return queue.size();
   }
 }

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -72,6 +73,102 @@ class UdpTransportTest {
         rx.close();
       }
     }
+  }
+
+  @Test
+  void eachPeerSentToIsReceivedApartAndStrangersStillArrive() throws Exception {
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-peers")) {
+      UdpTransport rx = open(loop, got);
+      InetSocketAddress at = new InetSocketAddress(LO, localPort(rx));
+      try (DatagramSocket p1 = new DatagramSocket(0, LO);
+          DatagramSocket p2 = new DatagramSocket(0, LO);
+          DatagramSocket stranger = new DatagramSocket(0, LO)) {
+        InetSocketAddress a1 = new InetSocketAddress(LO, p1.getLocalPort());
+        InetSocketAddress a2 = new InetSocketAddress(LO, p2.getLocalPort());
+        rx.send(a1, new byte[] {1}, 0, 1); // from now on a1 and a2 have channels of their own
+        rx.send(a2, new byte[] {2}, 0, 1);
+        p1.receive(new DatagramPacket(new byte[8], 8));
+        p2.receive(new DatagramPacket(new byte[8], 8));
+        for (int i = 0; i < 10; i++) {
+          p1.send(new DatagramPacket(new byte[] {1, (byte) i}, 2, at));
+          p2.send(new DatagramPacket(new byte[] {2, (byte) i}, 2, at));
+          stranger.send(new DatagramPacket(new byte[] {3, (byte) i}, 2, at));
+        }
+        InetSocketAddress a3 = new InetSocketAddress(LO, stranger.getLocalPort());
+        int[] next = new int[4];
+        for (int i = 0; i < 30; i++) {
+          Received r = next(got);
+          int who = r.data()[0];
+          assertThat(r.from()).isEqualTo(who == 1 ? a1 : who == 2 ? a2 : a3);
+          assertThat(r.data()[1]).as("datagrams of %s in order", r.from()).isEqualTo(
+              (byte) next[who]++);
+          assertThat(r.thread()).isEqualTo("udp-peers");
+        }
+      } finally {
+        rx.close();
+      }
+    }
+  }
+
+  @Test
+  void aPeerNotListeningYetIsHeardOnceItIs() throws Exception {
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-late-peer")) {
+      UdpTransport rx = open(loop, got);
+      InetSocketAddress at = new InetSocketAddress(LO, localPort(rx));
+      InetSocketAddress peer = new InetSocketAddress(LO, freePort());
+      for (int i = 0; i < 5; i++) {
+        rx.send(peer, new byte[] {1}, 0, 1); // nobody there: ICMP errors on its channel
+        Thread.sleep(20);
+      }
+      try (DatagramSocket p = new DatagramSocket(peer)) {
+        p.send(new DatagramPacket(new byte[] {5}, 1, at));
+        Received r = next(got);
+        assertThat(r.from()).isEqualTo(peer);
+        assertThat(r.data()).containsExactly(5);
+      } finally {
+        rx.close();
+      }
+    }
+  }
+
+  @Test
+  void whileTheLoopIsBusyTheRingHoldsSixtyFourDatagramsAndDropsTheRest() throws Exception {
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-busy")) {
+      UdpTransport rx = open(loop, got);
+      InetSocketAddress at = new InetSocketAddress(LO, localPort(rx));
+      CountDownLatch busy = new CountDownLatch(1);
+      loop.execute(() -> {
+        try {
+          busy.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      try (DatagramSocket tx = new DatagramSocket(0, LO)) {
+        for (int i = 0; i < 100; i++) {
+          tx.send(new DatagramPacket(new byte[] {(byte) i}, 1, at));
+        }
+        Thread.sleep(1_500); // the receiver thread reads them all meanwhile
+        busy.countDown();
+        for (int i = 0; i < 64; i++) {
+          assertThat(next(got).data()).containsExactly((byte) i);
+        }
+        assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        tx.send(new DatagramPacket(new byte[] {7}, 1, at)); // and it goes on
+        assertThat(next(got).data()).containsExactly(7);
+      } finally {
+        rx.close();
+      }
+    }
+  }
+
+  private static int localPort(UdpTransport t) throws Exception {
+    java.lang.reflect.Field f = UdpTransport.class.getDeclaredField("local");
+    f.setAccessible(true);
+    return ((InetSocketAddress) f.get(t)).getPort();
   }
 
   @Test
