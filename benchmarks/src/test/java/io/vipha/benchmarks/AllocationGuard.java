@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import jdk.jfr.Recording;
@@ -125,15 +124,8 @@ final class AllocationGuard {
         r.stop();
         r.dump(file);
       }
-      // (JFR's own objects, made as the recording stops on this thread, are left out.)
-      List<AllocationSites.Sample> samples = new ArrayList<>();
-      for (AllocationSites.Sample s : SteadyStateProfile.samples(file,
-          Thread.currentThread().getId())) {
-        if (s.frames().stream().noneMatch(f -> f.startsWith("jdk.jfr."))) {
-          samples.add(s);
-        }
-      }
-      return AllocationSites.table(AllocationSites.rank(samples, window), 0);
+      return AllocationSites.table(AllocationSites.rank(
+          SteadyStateProfile.samples(file, Thread.currentThread().getId()), window), 0);
     } finally {
       Files.deleteIfExists(file);
     }
