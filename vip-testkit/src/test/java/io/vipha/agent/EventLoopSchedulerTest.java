@@ -155,8 +155,8 @@ class EventLoopSchedulerTest {
       loop.execute(() -> {
         later.arm(10 * MS);
         earlier.arm(TimeUnit.HOURS.toNanos(1));
-        loop.timer(() -> ran.add("marker")).arm(60 * MS);
-        later.arm(120 * MS); // moved after the marker
+        loop.timer(() -> ran.add("marker")).arm(300 * MS);
+        later.arm(600 * MS); // moved after the marker
         earlier.arm(30 * MS); // moved before it
       });
       assertThat(List.of(poll(ran), poll(ran), poll(ran)))
