@@ -31,6 +31,8 @@ final class Events {
   private static final int ANNOUNCEMENTS = 8;
   /** The counts, written on the loop only and readable from any thread without a lock. */
   private final AtomicLongArray counts = new AtomicLongArray(9);
+  /** Events emitted so far (on the loop only). */
+  private long emitted;
 
   Events(String groupName, String nodeId) {
     this.groupName = groupName;
@@ -51,6 +53,7 @@ final class Events {
    * {@link VirtualMachineError} (out of memory, say) goes on up.
    */
   void emit(AgentEvent e) {
+    emitted++;
     count(e);
     recent.addLast(e);
     while (recent.size() > RECENT_EVENTS) {
@@ -65,7 +68,14 @@ final class Events {
         LOG.warn("listener {} failed on {}", l, e, ex);
       }
     }
-    LOG.debug("{}/{}: {}", groupName, nodeId, e);
+    if (LOG.isDebugEnabled()) { // (three arguments: an array, even when disabled)
+      LOG.debug("{}/{}: {}", groupName, nodeId, e);
+    }
+  }
+
+  /** How many events were emitted so far; on the loop. */
+  long emitted() {
+    return emitted;
   }
 
   private void count(AgentEvent e) {

@@ -98,7 +98,13 @@ public final class HeartbeatCoordinator implements Coordinator {
   private String[] ids = new String[0];
   private VirtualIp[] vips = new VirtualIp[0];
   private final Map<InetAddress, Integer> vipIndex = new HashMap<>();
-  private final List<InetSocketAddress> destinations = new ArrayList<>();
+  private InetSocketAddress[] destinations = new InetSocketAddress[0];
+  /**
+   * The local state the owned bitmap and pins were last encoded from: the agent returns the same
+   * object until its state changes, so they are encoded again only then (and after a regroup).
+   */
+  private @Nullable LocalState encoded;
+  private int encodedPins;
   private PeerTrack[] tracks = new PeerTrack[0];
   private long interval;
   private long deadAfter;
@@ -250,16 +256,18 @@ public final class HeartbeatCoordinator implements Coordinator {
     Objects.requireNonNull(encoder).configDigest(configDigest);
     HeartbeatDecoder d = Objects.requireNonNull(decoder);
     d.guard(d.guard().regrouped(Arrays.asList(ids)));
-    destinations.clear();
+    List<InetSocketAddress> to = new ArrayList<>();
     for (int i = 0; i < ids.length; i++) {
       if (i != selfIndex) {
-        destinations.addAll(g.node(ids[i]).orElseThrow().heartbeat());
+        to.addAll(g.node(ids[i]).orElseThrow().heartbeat());
       }
     }
     InetSocketAddress m = multicast;
     if (m != null) {
-      destinations.add(m);
+      to.add(m);
     }
+    this.destinations = to.toArray(new InetSocketAddress[0]);
+    this.encoded = null; // VIP and node indexes changed
   }
 
   /**
@@ -468,25 +476,8 @@ public final class HeartbeatCoordinator implements Coordinator {
     HeartbeatEncoder enc = Objects.requireNonNull(encoder);
     DatagramTransport tr = Objects.requireNonNull(transport);
     LocalState local = c.local();
-    Arrays.fill(bitmap, (byte) 0);
-    for (VirtualIp v : local.held()) {
-      Integer i = vipIndex.get(v.address());
-      if (i != null) {
-        HeartbeatCodec.setOwned(bitmap, i);
-      }
-    }
-    int pins = 0;
-    for (Pin p : local.pins()) {
-      if (pins == HeartbeatCodec.MAX_PINS) {
-        break;
-      }
-      VirtualIp v = p.vip();
-      Integer vi = v == null ? Integer.valueOf(HeartbeatCodec.PIN_GROUP) : vipIndex.get(v.address());
-      String target = p.target();
-      int ti = target == null ? HeartbeatCodec.PIN_CLEARED : Arrays.binarySearch(ids, target);
-      if (vi != null && ti >= 0) {
-        HeartbeatCodec.setPin(pinBytes, pins++, vi, ti, p.epoch());
-      }
+    if (local != encoded) {
+      encode(local);
     }
     int flags = local.quorum() ? HeartbeatCodec.FLAG_HAS_QUORUM : 0;
     switch (local.eligibility()) {
@@ -510,13 +501,41 @@ public final class HeartbeatCoordinator implements Coordinator {
     }
     int suspensions = suspensions(c);
     int len = enc.type(type).flags(flags).priority(local.effectivePriority())
-        .sequence(++sequence).owned(bitmap, 0, bitmap.length).pins(pinBytes, pins)
+        .sequence(++sequence).owned(bitmap, 0, bitmap.length).pins(pinBytes, encodedPins)
         .heard(heardBits, heardBits.length).suspensions(suspensionBytes, suspensions)
         .encode(out, 0);
-    for (InetSocketAddress to : destinations) {
-      tr.send(to, out, 0, len);
+    InetSocketAddress[] to = destinations;
+    for (int i = 0; i < to.length; i++) {
+      tr.send(to[i], out, 0, len);
       sentPublished = ++sentCount;
     }
+  }
+
+  /** Encodes what {@code local} holds and pins into the owned bitmap and the pin bytes. */
+  private void encode(LocalState local) {
+    Arrays.fill(bitmap, (byte) 0);
+    for (VirtualIp v : local.held()) {
+      Integer i = vipIndex.get(v.address());
+      if (i != null) {
+        HeartbeatCodec.setOwned(bitmap, i);
+      }
+    }
+    int pins = 0;
+    for (Pin p : local.pins()) {
+      if (pins == HeartbeatCodec.MAX_PINS) {
+        break;
+      }
+      VirtualIp v = p.vip();
+      Integer vi = v == null ? Integer.valueOf(HeartbeatCodec.PIN_GROUP)
+          : vipIndex.get(v.address());
+      String target = p.target();
+      int ti = target == null ? HeartbeatCodec.PIN_CLEARED : Arrays.binarySearch(ids, target);
+      if (vi != null && ti >= 0) {
+        HeartbeatCodec.setPin(pinBytes, pins++, vi, ti, p.epoch());
+      }
+    }
+    encodedPins = pins;
+    encoded = local;
   }
 
   /**

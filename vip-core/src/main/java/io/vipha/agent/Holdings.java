@@ -26,6 +26,10 @@ final class Holdings {
   private final Map<VirtualIp, Long> acquiredAt = new HashMap<>();
   /** Since when and why this node holds each VIP, as the snapshot shows it. */
   private final Map<VirtualIp, AgentState.Holding> holdings = new HashMap<>();
+  /** Each VIP's own host address, as {@link #present} looks it up. */
+  private final Map<VirtualIp, HostAddress> exact = new HashMap<>();
+  /** Counts the changes of {@link #held}: what this node advertises is rebuilt when it moves. */
+  private long version;
 
   Holdings(boolean conflictRule) {
     this.conflictRule = conflictRule;
@@ -34,6 +38,11 @@ final class Holdings {
   /** The held VIPs, live and in the order taken; callers only read it. */
   Set<VirtualIp> held() {
     return held;
+  }
+
+  /** A number that changes whenever the held VIPs do. */
+  long version() {
+    return version;
   }
 
   /** A copy, for loops that release. */
@@ -51,20 +60,28 @@ final class Holdings {
 
   /** On start, at {@code now}: {@code v} was left on the host. */
   void found(VirtualIp v, long now) {
-    held.add(v);
+    take(v);
     holdings.put(v, new AgentState.Holding(now, "LEFTOVER"));
   }
 
   /** This node added {@code v} at {@code now}, for the move reason {@code reason}. */
   void acquired(VirtualIp v, long now, String reason) {
-    held.add(v);
+    take(v);
     acquiredAt.put(v, now);
     holdings.put(v, new AgentState.Holding(now, reason));
   }
 
   void released(VirtualIp v) {
-    held.remove(v);
+    if (held.remove(v)) {
+      version++;
+    }
     holdings.remove(v);
+  }
+
+  private void take(VirtualIp v) {
+    if (held.add(v)) {
+      version++;
+    }
   }
 
   /** Since when and why this node holds each VIP; callers only read it. */
@@ -77,8 +94,18 @@ final class Holdings {
     return acquiredAt.getOrDefault(v, Long.MIN_VALUE);
   }
 
-  /** Whether the host's addresses include {@code v}. */
-  static boolean present(Set<HostAddress> actual, VirtualIp v) {
+  /**
+   * Whether the host's addresses include {@code v} (on its interface, with any prefix). Asks the
+   * set first, with {@code v}'s own address and prefix, so that the reconcile's usual case, an
+   * address as this node added it or a host without any, needs no iterator.
+   */
+  boolean present(Set<HostAddress> actual, VirtualIp v) {
+    if (actual.isEmpty()) {
+      return false;
+    }
+    if (actual.contains(exact.computeIfAbsent(v, HostAddress::of))) {
+      return true;
+    }
     for (HostAddress a : actual) {
       if (a.matches(v)) {
         return true;

@@ -4,6 +4,7 @@ import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
 import io.vipha.health.HealthMonitor;
+import io.vipha.plan.Eligibility;
 import io.vipha.plan.Plan;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
@@ -192,8 +193,21 @@ final class Lifecycle {
     }
   }
 
-  /** The coordinator's view of this agent; every call arrives on the loop. */
+  /**
+   * The coordinator's view of this agent; every call arrives on the loop.
+   *
+   * <p>{@link #local()} runs for every heartbeat, so it returns the same {@link
+   * Coordinator.LocalState} until what it says changes: the held VIPs and the switchover
+   * requests by their owners' version numbers ({@link Holdings#version()}, {@link
+   * Planning#pinsVersion()}), the stall check (which advertises nothing held), and the
+   * priority, eligibility and quorum by value, read afresh each time (the eligibility also
+   * changes with time, when a flap suspension ends).
+   */
   private final class Context implements Coordinator.Context {
+    private Coordinator.@Nullable LocalState local;
+    private long heldVersion;
+    private long pinsVersion;
+    private boolean checking;
     @Override
     public Scheduler loop() {
       return a.loop;
@@ -217,12 +231,27 @@ final class Lifecycle {
     @Override
     public Coordinator.LocalState local() {
       a.stall.ran(a.loop.nanoTime());
+      int priority = a.standing.effectivePriority();
+      Eligibility eligibility = a.standing.advertisedEligibility();
+      boolean quorum = a.planning.plan().hasQuorum();
+      boolean check = a.stall.checking();
+      long held = a.holdings.version();
+      long pins = a.planning.pinsVersion();
+      Coordinator.LocalState l = local;
+      if (l != null && l.effectivePriority() == priority && l.eligibility() == eligibility
+          && l.quorum() == quorum && check == checking && held == heldVersion
+          && pins == pinsVersion) {
+        return l;
+      }
       // (While checking a stall, claim nothing: a peer that took a VIP over while this node was
       // silent must not give it up to this node just before this node learns of it.)
-      Set<VirtualIp> held = a.stall.checking() ? Set.of() : a.holdings.held();
-      return new Coordinator.LocalState(a.standing.effectivePriority(),
-          a.standing.advertisedEligibility(), a.planning.plan().hasQuorum(), held,
-          new ArrayList<>(a.planning.pins()));
+      l = new Coordinator.LocalState(priority, eligibility, quorum,
+          check ? Set.of() : a.holdings.held(), new ArrayList<>(a.planning.pins()));
+      local = l;
+      checking = check;
+      heldVersion = held;
+      pinsVersion = pins;
+      return l;
     }
 
     @Override

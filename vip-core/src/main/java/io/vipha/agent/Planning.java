@@ -27,6 +27,8 @@ final class Planning {
   private final VipAgent a;
   private Plan plan;
   private final Map<String, Pin> pins = new HashMap<>(); // key: VIP cidr, or "" for the group
+  /** Counts the changes of {@link #pins}: what this node advertises is rebuilt when it moves. */
+  private long pinsVersion;
   /** Who held each VIP at the last replan, as observed: the plan's losers are judged by it. */
   private Map<VirtualIp, String> lastObserved = Map.of();
   private @Nullable Cancellable planTimer;
@@ -51,7 +53,9 @@ final class Planning {
     observed.keySet().retainAll(g.vips());
     observed.values().removeIf(id -> g.node(id).isEmpty());
     lastObserved = observed;
-    pins.values().removeIf(p -> !inGroup(g, p));
+    if (pins.values().removeIf(p -> !inGroup(g, p))) {
+      pinsVersion++;
+    }
   }
 
   /** Whether {@code p} names a VIP (or the whole group) and a node (or none) of {@code g}. */
@@ -89,6 +93,11 @@ final class Planning {
     return pins.values();
   }
 
+  /** A number that changes whenever the switchover requests do. */
+  long pinsVersion() {
+    return pinsVersion;
+  }
+
   @Nullable Cancellable timer() {
     return planTimer;
   }
@@ -100,6 +109,7 @@ final class Planning {
       return;
     }
     pins.put(key, p);
+    pinsVersion++;
     localChanged();
   }
 
@@ -123,6 +133,7 @@ final class Planning {
       Pin mine = pins.get(key);
       if (mine == null || mine.epoch() < p.epoch()) {
         pins.put(key, p);
+        pinsVersion++;
         pinsChanged = true;
       }
     }

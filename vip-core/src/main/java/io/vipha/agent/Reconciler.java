@@ -99,13 +99,20 @@ final class Reconciler {
     if (a.phase() == Phase.STOPPED) {
       return;
     }
+    long events = a.events.emitted();
+    long held = a.holdings.version();
     reconcilePass(null, true);
     // While the backend fails, try every heartbeat interval: the moment it works again this
     // node must release what it could not (a peer serves those VIPs by now).
     long next = a.standing.backendFailing()
         ? Math.min(a.reconcileEvery, a.policy.heartbeatInterval().toNanos()) : a.reconcileEvery;
     reconcileTimer.arm(next);
-    a.snapshot();
+    // A new snapshot only when the pass changed something it shows: every change it makes
+    // (addresses added, removed or repaired, backend errors) is an event or a held VIP; one
+    // that changes the plan (a backend that works again) replans, which takes a snapshot.
+    if (a.events.emitted() != events || a.holdings.version() != held) {
+      a.snapshot();
+    }
   }
 
   /**
@@ -182,9 +189,11 @@ final class Reconciler {
     boolean renew = renewLeases && !lease.isForever()
         && now - lastRenew >= Objects.requireNonNull(lease.duration()).toNanos() / 3;
     Holdings holdings = a.holdings;
-    for (VirtualIp v : a.group.vips()) {
+    List<VirtualIp> vips = a.group.vips();
+    for (int i = 0; i < vips.size(); i++) { // (indexed: no iterator every second)
+      VirtualIp v = vips.get(i);
       boolean owned = a.owns(v);
-      boolean present = Holdings.present(actual, v);
+      boolean present = holdings.present(actual, v);
       if (owned) {
         a.handover.done(v);
         if (!leased) {

@@ -54,7 +54,7 @@ final class StallGuard {
     long gap = lastRan == 0 ? 0 : now - lastRan;
     lastRan = now;
     if (a.phase() == Phase.RUNNING && a.group.nodes().size() > 1
-        && gap > a.policy.detectionTime().toNanos()) {
+        && gap > a.detectionTime) {
       onStalled(gap);
       return true;
     }

@@ -33,6 +33,12 @@ final class Standing {
   /** The failure came from a reconcile whose other calls worked: cleared by a periodic one. */
   private boolean partialFailure;
   private final Set<String> linksDown = new TreeSet<>();
+  /**
+   * The priority delta of the VIP interfaces' links (the link-down effect's delta per link up or
+   * down), kept by {@link #relink()} whenever a link or the VIP interfaces change, so that the
+   * effective priority, read for every heartbeat, adds three numbers.
+   */
+  private int linkDelta;
   private long startedAt;
   private long eligibleSince;
 
@@ -49,6 +55,16 @@ final class Standing {
       this.priorityDelta = h.priorityDelta();
       this.disqualified = h.disqualified();
     }
+    relink();
+  }
+
+  /** Recomputes {@link #linkDelta} from the VIP interfaces and the links down. */
+  private void relink() {
+    int links = 0;
+    for (String i : a.interfaces) {
+      links += linkDown.priorityDelta(!linksDown.contains(i));
+    }
+    linkDelta = links;
   }
 
   private HealthMonitor newMonitor(List<HealthCheck> checks) {
@@ -66,6 +82,7 @@ final class Standing {
    */
   void regroup(List<HealthCheck> checks, boolean started) {
     linksDown.retainAll(a.interfaces);
+    relink();
     HealthMonitor h = monitor;
     if (h == null && !checks.isEmpty()) {
       h = newMonitor(started ? List.of() : checks);
@@ -129,11 +146,7 @@ final class Standing {
 
   /** The node's priority after health adjustments, kept within 1–254. */
   int effectivePriority() {
-    int links = 0;
-    for (String i : a.interfaces) {
-      links += linkDown.priorityDelta(!linksDown.contains(i));
-    }
-    return Math.max(1, Math.min(254, a.self.priority() + priorityDelta + links));
+    return Math.max(1, Math.min(254, a.self.priority() + priorityDelta + linkDelta));
   }
 
   Eligibility localEligibility() {
@@ -204,6 +217,7 @@ final class Standing {
     if (!(up ? linksDown.remove(iface) : linksDown.add(iface))) {
       return;
     }
+    relink();
     long now = a.loop.nanoTime();
     if (wasDisqualified != isDisqualified()) {
       eligibleSince = now;

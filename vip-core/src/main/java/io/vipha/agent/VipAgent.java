@@ -88,6 +88,8 @@ public final class VipAgent {
   Set<String> interfaces;
   long handoverTimeout;
   long joinTime;
+  /** The policy's detection time in nanoseconds, computed once per group. */
+  long detectionTime;
   /** Mechanisms switched off for the simulator's self-test; empty in every other agent. */
   final Set<Breakage> broken;
 
@@ -357,6 +359,7 @@ public final class VipAgent {
     handoverTimeout = set != null ? set.toNanos()
         : 2 * detection + p.heartbeatInterval().toNanos();
     joinTime = detection + p.heartbeatInterval().toNanos();
+    detectionTime = detection;
     interfaces = Collections.unmodifiableSet(ifs);
     policy = p;
     self = me;

@@ -88,7 +88,11 @@ public interface Coordinator extends AutoCloseable {
      */
     long incarnation();
 
-    /** What to advertise now. */
+    /**
+     * What to advertise now. Called for every heartbeat; the agent returns the same object until
+     * what it says changes, so a coordinator may keep what it derives from it (an encoding, say)
+     * for as long as it gets the same object back.
+     */
     LocalState local();
 
     /** A peer's state changed. */

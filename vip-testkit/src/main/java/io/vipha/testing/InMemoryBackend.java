@@ -10,9 +10,7 @@ import io.vipha.spi.Scheduler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,7 +30,12 @@ public final class InMemoryBackend implements AddressBackend {
 
   private final Scheduler clock;
   private final Set<String> interfaces;
-  private final Map<HostAddress, Long> expiry = new LinkedHashMap<>(); // NEVER = forever
+  /** The addresses held, each with its lease's end ({@link Long#MAX_VALUE}: no lease). */
+  private final List<Slot> slots = new ArrayList<>();
+  /** What {@link #list} returned last, for which interfaces, and whether it is still true. */
+  private @Nullable Set<HostAddress> listed;
+  private @Nullable Set<String> listedFor;
+  private boolean listedStale = true;
   private final List<Announcement> announcements = new ArrayList<>();
   private final Set<String> linksDown = new TreeSet<>();
   private final List<Listener> watchers = new CopyOnWriteArrayList<>();
@@ -56,15 +59,21 @@ public final class InMemoryBackend implements AddressBackend {
     long until = lease.isForever() ? Long.MAX_VALUE
         : clock.nanoTime() + java.util.Objects.requireNonNull(lease.duration()).toNanos();
     expire();
-    HostAddress a = HostAddress.of(vip);
-    expiry.keySet().removeIf(h -> h.matches(vip));
-    expiry.put(a, until);
+    // (A renewal of an address as it is changes its lease only: nothing allocated.)
+    int i = find(vip);
+    if (i >= 0 && slots.get(i).address.prefixLength() == vip.prefixLength()) {
+      slots.get(i).until = until;
+      return;
+    }
+    remove(vip);
+    slots.add(new Slot(HostAddress.of(vip), until));
+    listedStale = true;
   }
 
   @Override
   public synchronized void release(VirtualIp vip) throws BackendException {
     check(vip);
-    expiry.keySet().removeIf(h -> h.matches(vip));
+    remove(vip);
   }
 
   @Override
@@ -73,18 +82,60 @@ public final class InMemoryBackend implements AddressBackend {
     announcements.add(new Announcement(clock.nanoTime(), vip));
   }
 
+  /**
+   * The addresses on {@code ifaces}; the same set as last time while they and {@code ifaces}
+   * are unchanged, so that an agent's periodic reconcile allocates nothing here.
+   */
   @Override
   public synchronized Set<HostAddress> list(Set<String> ifaces) throws BackendException {
     calls++;
     fail();
     expire();
-    Set<HostAddress> out = new HashSet<>();
-    for (HostAddress a : expiry.keySet()) {
-      if (ifaces.contains(a.interfaceName())) {
-        out.add(a);
+    Set<HostAddress> out = listed;
+    if (out != null && !listedStale && ifaces == listedFor) { // (identity: no iterator)
+      return out;
+    }
+    Set<HostAddress> found = new HashSet<>();
+    for (Slot slot : slots) {
+      if (ifaces.contains(slot.address.interfaceName())) {
+        found.add(slot.address);
       }
     }
+    out = Collections.unmodifiableSet(found);
+    listed = out;
+    listedFor = ifaces;
+    listedStale = false;
     return out;
+  }
+
+  /** An address held, and when its lease ends. */
+  private static final class Slot {
+    final HostAddress address;
+    long until;
+
+    Slot(HostAddress address, long until) {
+      this.address = address;
+      this.until = until;
+    }
+  }
+
+  /** The index of the slot that holds {@code vip} (any prefix), or -1. */
+  private int find(VirtualIp vip) {
+    for (int i = 0; i < slots.size(); i++) {
+      if (slots.get(i).address.matches(vip)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void remove(VirtualIp vip) {
+    for (int i = slots.size() - 1; i >= 0; i--) {
+      if (slots.get(i).address.matches(vip)) {
+        slots.remove(i);
+        listedStale = true;
+      }
+    }
   }
 
   /** Reports the links' state (every interface up unless {@link #setLink set} down), then changes. */
@@ -118,7 +169,12 @@ public final class InMemoryBackend implements AddressBackend {
 
   private void expire() {
     long now = clock.nanoTime();
-    expiry.values().removeIf(t -> t <= now);
+    for (int i = slots.size() - 1; i >= 0; i--) {
+      if (slots.get(i).until <= now) {
+        slots.remove(i);
+        listedStale = true;
+      }
+    }
   }
 
   /** Makes every later call throw {@code error} until {@link #heal()}. */
@@ -134,24 +190,30 @@ public final class InMemoryBackend implements AddressBackend {
   /** Whether the host holds {@code vip} now (leases honoured). */
   public synchronized boolean holds(VirtualIp vip) {
     expire();
-    for (HostAddress a : expiry.keySet()) {
-      if (a.matches(vip)) {
-        return true;
-      }
-    }
-    return false;
+    return find(vip) >= 0;
   }
 
   /** Every address the host holds now. */
   public synchronized Set<HostAddress> addresses() {
     expire();
-    return Collections.unmodifiableSet(new HashSet<>(expiry.keySet()));
+    Set<HostAddress> out = new HashSet<>();
+    for (Slot slot : slots) {
+      out.add(slot.address);
+    }
+    return Collections.unmodifiableSet(out);
   }
 
   /** Adds an address behind the agent's back, with no lease. */
   public void addByHand(VirtualIp vip) {
     synchronized (this) {
-      expiry.put(HostAddress.of(vip), Long.MAX_VALUE);
+      HostAddress a = HostAddress.of(vip);
+      for (int i = slots.size() - 1; i >= 0; i--) {
+        if (slots.get(i).address.equals(a)) {
+          slots.remove(i);
+        }
+      }
+      slots.add(new Slot(a, Long.MAX_VALUE));
+      listedStale = true;
     }
     addressesChanged(vip.interfaceName());
   }
@@ -159,7 +221,7 @@ public final class InMemoryBackend implements AddressBackend {
   /** Removes an address behind the agent's back. */
   public void removeByHand(VirtualIp vip) {
     synchronized (this) {
-      expiry.keySet().removeIf(h -> h.matches(vip));
+      remove(vip);
     }
     addressesChanged(vip.interfaceName());
   }
@@ -186,7 +248,8 @@ public final class InMemoryBackend implements AddressBackend {
 
   /** Removes every address, as a power-off does. */
   public synchronized void clear() {
-    expiry.clear();
+    slots.clear();
+    listedStale = true;
   }
 
   /** Every announcement sent so far. */
