@@ -77,14 +77,23 @@ class RollingTimersTest {
     n2.digest = HeartbeatCoordinator.digest(longer);
     n2.send(); // n2 runs it too (n3 is unheard): the next tick forgets the old timers
     r.advanceMs(100);
-    n2.digest = 99; // n2 moves on to yet another configuration first
+    movesOnAndIsJudged(r, n2, 150, 400, 500);
+  }
+
+  /**
+   * n2 moves on to yet another configuration and falls silent: it must be suspect, lapsed and
+   * dead these many milliseconds after it was last heard.
+   */
+  private static void movesOnAndIsJudged(CoordinatorRig r, ScriptedPeer n2, long suspectMs,
+      long lapsedMs, long deadMs) {
+    n2.digest = 99;
     int from = r.reports.size();
     n2.send();
     long heard = r.time.nanoTime();
-    r.advanceMs(700);
+    r.advanceMs(deadMs + 200);
     assertThat(steps(r, "n2", from)).containsExactly("SUSPECT", "SUSPECT+lapsed", "DEAD");
-    assertThat(r.reportTimesOf("n2", from)).containsExactly(heard + 150 * MS + 1,
-        heard + 400 * MS, heard + 500 * MS);
+    assertThat(r.reportTimesOf("n2", from)).containsExactly(heard + suspectMs * MS + 1,
+        heard + lapsedMs * MS, heard + deadMs * MS);
   }
 
   /**
@@ -107,14 +116,7 @@ class RollingTimersTest {
     CoordinatorRig r = new CoordinatorRig().start();
     ScriptedPeer n2 = changedTwice(r, timers(r.group, 50, 6)); // detection stays 300 ms
     r.advanceMs(60); // the tick at 80 ms finds n2 on this node's configuration
-    n2.digest = 99; // n2 moves on to yet another configuration first
-    int from = r.reports.size();
-    n2.send();
-    long heard = r.time.nanoTime();
-    r.advanceMs(700);
-    assertThat(steps(r, "n2", from)).containsExactly("SUSPECT", "SUSPECT+lapsed", "DEAD");
-    assertThat(r.reportTimesOf("n2", from)).containsExactly(heard + 75 * MS + 1,
-        heard + 250 * MS, heard + 300 * MS);
+    movesOnAndIsJudged(r, n2, 75, 250, 300);
   }
 
   @Test
@@ -122,14 +124,7 @@ class RollingTimersTest {
     CoordinatorRig r = new CoordinatorRig(6).start(); // detection 600 ms
     ScriptedPeer n2 = changedTwice(r, timers(r.group, 100, 4)); // then 400 ms
     r.advanceMs(100); // the tick at 100 ms finds n2 on this node's configuration
-    n2.digest = 99;
-    int from = r.reports.size();
-    n2.send();
-    long heard = r.time.nanoTime();
-    r.advanceMs(900);
-    assertThat(steps(r, "n2", from)).containsExactly("SUSPECT", "SUSPECT+lapsed", "DEAD");
-    assertThat(r.reportTimesOf("n2", from)).containsExactly(heard + 150 * MS + 1,
-        heard + 300 * MS, heard + 400 * MS);
+    movesOnAndIsJudged(r, n2, 150, 300, 400);
   }
 
   @Test
