@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,6 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * one owner and failing over when it is killed proves that multicast is sent and received.
  *
  * <p>Runs with an IPv4 group and an IPv6 link-local group; the unicast addresses stay IPv4.
+ * Also: a transport that cannot join its group (an interface with no IPv4 address, in a
+ * namespace of its own) fails to open and leaves the port free.
  *
  * <p>Needs root and {@code ip netns}; skipped loudly otherwise (see {@link Privileged}).
  */
@@ -157,6 +160,28 @@ class MulticastNamespaceTest {
         () -> n2.printed("EVENT Acquired " + VIP + " OWNER_DEAD"), n1, n2);
   }
 
+  @Test
+  void aTransportThatCannotJoinTheGroupFailsToOpenAndLeavesThePortFree() throws Exception {
+    ip("netns", "add", nsA);
+    namespaces.add(nsA);
+    ip("-n", nsA, "link", "set", "lo", "up");
+    // An interface with an IPv6 address only (Java lists no interface without an address): an
+    // IPv4 group cannot be joined on it.
+    ip("-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB);
+    ip("-n", nsA, "addr", "add", "2001:db8::1/64", "dev", ifA, "nodad");
+    ip("-n", nsA, "link", "set", ifA, "up");
+    ip("-n", nsA, "link", "set", ifB, "up");
+    Child c = launch("join", nsA, MulticastJoinFailureMain.class, ifA, "239.255.86.1",
+        Integer.toString(PORT));
+    if (!c.process.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)) {
+      throw new AssertionError("the check did not end\n" + c.output());
+    }
+    if (!c.printedStarting("OPEN FAILED cannot join multicast group 239.255.86.1 on " + ifA
+        + ": ") || !c.printed("PORT FREE")) {
+      throw new AssertionError("expected the open to fail and free the port\n" + c.output());
+    }
+  }
+
   private void ip(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("ip");
@@ -168,16 +193,22 @@ class MulticastNamespaceTest {
   }
 
   private Child start(String id, String ns, String iface, String group) throws IOException {
+    return launch(id, ns, MulticastNodeMain.class, id, iface, group, Integer.toString(PORT));
+  }
+
+  /** Runs {@code main} with {@code args} in a child JVM in namespace {@code ns}. */
+  private Child launch(String name, String ns, Class<?> main, String... args)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = Stream.of(System.getProperty("jdk.module.path"),
             System.getProperty("java.class.path"))
         .filter(s -> s != null && !s.isEmpty())
         .collect(Collectors.joining(File.pathSeparator));
-    List<String> cmd = List.of("ip", "netns", "exec", ns, java, "-Xshare:auto",
-        "-XX:TieredStopAtLevel=1", "-cp", cp, MulticastNodeMain.class.getName(), id, iface, group,
-        Integer.toString(PORT));
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, java, "-Xshare:auto",
+        "-XX:TieredStopAtLevel=1", "-cp", cp, main.getName()));
+    cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    Child c = new Child(id, p);
+    Child c = new Child(name, p);
     children.add(c);
     return c;
   }

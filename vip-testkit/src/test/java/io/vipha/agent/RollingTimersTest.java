@@ -77,14 +77,54 @@ class RollingTimersTest {
     n2.digest = HeartbeatCoordinator.digest(longer);
     n2.send(); // n2 runs it too (n3 is unheard): the next tick forgets the old timers
     r.advanceMs(100);
-    n2.digest = 99; // n2 moves on to yet another configuration first
+    movesOnAndIsJudged(r, n2, 150, 400, 500);
+  }
+
+  /**
+   * n2 moves on to yet another configuration and falls silent: it must be suspect, lapsed and
+   * dead these many milliseconds after it was last heard.
+   */
+  private static void movesOnAndIsJudged(CoordinatorRig r, ScriptedPeer n2, long suspectMs,
+      long lapsedMs, long deadMs) {
+    n2.digest = 99;
     int from = r.reports.size();
     n2.send();
     long heard = r.time.nanoTime();
-    r.advanceMs(700);
+    r.advanceMs(deadMs + 200);
     assertThat(steps(r, "n2", from)).containsExactly("SUSPECT", "SUSPECT+lapsed", "DEAD");
-    assertThat(r.reportTimesOf("n2", from)).containsExactly(heard + 150 * MS + 1,
-        heard + 400 * MS, heard + 500 * MS);
+    assertThat(r.reportTimesOf("n2", from)).containsExactly(heard + suspectMs * MS + 1,
+        heard + lapsedMs * MS, heard + deadMs * MS);
+  }
+
+  /**
+   * n2 heard, the group changed to {@code g} at 30 ms and at 50 ms again in a way that keeps its
+   * timers (another hold-down), and n2 catching up with the second change at once; returns n2.
+   */
+  private static ScriptedPeer changedTwice(CoordinatorRig r, VipGroup g) {
+    r.advanceMs(30);
+    ScriptedPeer n2 = r.peer("n2").send(); // on the running configuration
+    r.coordinator.reconfigure(g);
+    r.advanceMs(20);
+    VipGroup again = g.toBuilder().policy(p -> p.holdDown(Duration.ofSeconds(9))).build();
+    r.coordinator.reconfigure(again);
+    n2.digest = HeartbeatCoordinator.digest(again);
+    return n2.send();
+  }
+
+  @Test
+  void aShorterIntervalIsTheOnlyOneOnceEveryPeerRunsTheChangeThatFollowedIt() {
+    CoordinatorRig r = new CoordinatorRig().start();
+    ScriptedPeer n2 = changedTwice(r, timers(r.group, 50, 6)); // detection stays 300 ms
+    r.advanceMs(60); // the tick at 80 ms finds n2 on this node's configuration
+    movesOnAndIsJudged(r, n2, 75, 250, 300);
+  }
+
+  @Test
+  void aShorterDetectionTimeIsTheOnlyOneOnceEveryPeerRunsTheChangeThatFollowedIt() {
+    CoordinatorRig r = new CoordinatorRig(6).start(); // detection 600 ms
+    ScriptedPeer n2 = changedTwice(r, timers(r.group, 100, 4)); // then 400 ms
+    r.advanceMs(100); // the tick at 100 ms finds n2 on this node's configuration
+    movesOnAndIsJudged(r, n2, 150, 300, 400);
   }
 
   @Test

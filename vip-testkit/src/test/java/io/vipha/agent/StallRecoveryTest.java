@@ -392,8 +392,8 @@ class StallRecoveryTest {
     c.start("n1");
     c.run(Duration.ofSeconds(1));
     assertThat(c.holders(vip(c))).containsExactly("n1");
-    n2.holds(0); // from its heartbeat at 1 s on (n1 outranks it and keeps the VIP)
-    c.run(Duration.ofMillis(50));
+    n2.holds(0); // from its heartbeat at 1.1 s on (n1 outranks it and keeps the VIP)
+    c.run(Duration.ofMillis(150)); // n1 has seen that claim: it must forget it with n2
     c.agent("n1").reconfigure(ReconfigureTest.edit(g, v -> { },
         ns -> ns.removeIf(n -> n.id().equals("n2")), x -> { }), java.util.List.of());
     c.time.runUntil(1200 * MS + 200_000); // n2's heartbeat of 1.2 s is dropped: not a member
