@@ -38,6 +38,9 @@ final class ZkCluster implements AutoCloseable {
   final Ledger ledger = new Ledger();
   final VipGroup group;
   final Map<String, ZkNode> nodes = new LinkedHashMap<>();
+  /** Nodes replaced by a restart, closed with the cluster. */
+  private final List<ZkNode> retired = new ArrayList<>();
+  private final Duration sessionTimeout;
 
   /** One agent, its loop, backend, proxies and session. */
   static final class ZkNode {
@@ -65,7 +68,12 @@ final class ZkCluster implements AutoCloseable {
   }
 
   ZkCluster(VipGroup group) throws Exception {
+    this(group, SESSION);
+  }
+
+  ZkCluster(VipGroup group, Duration sessionTimeout) throws Exception {
     this.group = group;
+    this.sessionTimeout = sessionTimeout;
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       specs.add(new InstanceSpec(null, -1, -1, -1, true, i, TICK_MS, -1));
@@ -96,7 +104,7 @@ final class ZkCluster implements AutoCloseable {
     }
     String connect = proxies.stream().map(p -> "127.0.0.1:" + p.port())
         .collect(Collectors.joining(","));
-    ZooKeeperSession session = ZooKeeperSession.connect(connect, SESSION,
+    ZooKeeperSession session = ZooKeeperSession.connect(connect, sessionTimeout,
         Duration.ofSeconds(20));
     ZooKeeperCoordinator c = ZooKeeperCoordinator.builder().session(session)
         .onSessionLoss(loss).build();
@@ -107,7 +115,10 @@ final class ZkCluster implements AutoCloseable {
         .reconcileInterval(Duration.ofMillis(200)).build();
     ZkNode n = new ZkNode(id, proxies, session, c, loop, backend, agent);
     agent.addListener(n.events::add);
-    nodes.put(id, n);
+    ZkNode old = nodes.put(id, n);
+    if (old != null) {
+      retired.add(old);
+    }
     agent.start().get(20, TimeUnit.SECONDS);
     return n;
   }
@@ -248,7 +259,9 @@ final class ZkCluster implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    for (ZkNode n : nodes.values()) {
+    List<ZkNode> all = new ArrayList<>(nodes.values());
+    all.addAll(retired);
+    for (ZkNode n : all) {
       if (!n.crashed) {
         try {
           n.agent.stop().get(10, TimeUnit.SECONDS);
