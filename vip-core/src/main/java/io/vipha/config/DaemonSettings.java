@@ -34,12 +34,14 @@ import org.jspecify.annotations.Nullable;
  * @param keyId the id (0–255) of the signing key of {@code keyFile}; {@link #DEFAULT_KEY_ID}
  *     unless set
  * @param acceptKey one more key that heartbeats may be signed with, for key rotation, or null
+ * @param zookeeper the ZooKeeper ensemble that decides ownership instead of heartbeats, or null
+ *     (the default) for heartbeats
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
     @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
-    int keyId, @Nullable Key acceptKey) {
+    int keyId, @Nullable Key acceptKey, @Nullable ZooKeeper zookeeper) {
 
   /** The id of the signing key when none is set. */
   public static final int DEFAULT_KEY_ID = 1;
@@ -63,6 +65,16 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       throw new IllegalArgumentException("the accepted key's id " + keyId + " is the signing"
           + " key's; give the accepted key another id");
     }
+  }
+
+  /** Settings with heartbeats as the coordinator. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
+      int keyId, @Nullable Key acceptKey) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, null);
   }
 
   /** Settings with the signing key id {@link #DEFAULT_KEY_ID} and no accepted key. */
@@ -94,28 +106,35 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
-        acceptKey);
+        acceptKey, zookeeper);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
-        acceptKey);
+        acceptKey, zookeeper);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey);
+        acceptKey, zookeeper);
   }
 
   /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
   public DaemonSettings withKeys(int id, @Nullable Key accept) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
-        accept);
+        accept, zookeeper);
+  }
+
+  /** These settings with {@code zookeeper} deciding ownership (null: heartbeats). */
+  public DaemonSettings withZooKeeper(@Nullable ZooKeeper zookeeper) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey, zookeeper);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -168,6 +187,31 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       if (id < 0 || id > MAX_ID) {
         throw new IllegalArgumentException("a key id is 0-" + MAX_ID + "; got " + id);
       }
+    }
+  }
+
+  /**
+   * The ZooKeeper ensemble that decides ownership ({@code "coordinator": {"zookeeper": {...}}}).
+   *
+   * @param connect ZooKeeper's connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}
+   * @param sessionTimeout the session timeout asked for (default {@link #DEFAULT_SESSION})
+   * @param path the znode under which groups live (default {@link #DEFAULT_PATH})
+   * @param keepFor what a holder does when its connection goes: null to release its VIPs at once
+   *     ({@code "onSessionLoss": "release"}, the default), or how long it keeps renewing them
+   *     ({@code "onSessionLoss": "keep"} with {@code "keepFor"}, default 0s: only while fenced)
+   */
+  public record ZooKeeper(String connect, Duration sessionTimeout, String path,
+      @Nullable Duration keepFor) {
+    /** The session timeout when none is set: 6 s. */
+    public static final Duration DEFAULT_SESSION = Duration.ofSeconds(6);
+    /** The znode under which groups live when none is set. */
+    public static final String DEFAULT_PATH = "/vipha";
+
+    /** Checks for null. */
+    public ZooKeeper {
+      Objects.requireNonNull(connect, "connect");
+      Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+      Objects.requireNonNull(path, "path");
     }
   }
 
