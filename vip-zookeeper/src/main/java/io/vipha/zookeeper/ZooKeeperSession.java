@@ -50,6 +50,7 @@ public final class ZooKeeperSession implements AutoCloseable {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService pinger;
   private final AtomicLong confirmedAt = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong confirmations = new AtomicLong();
   private volatile long sessionId;
   private volatile boolean usable;
   private volatile long lostAt = Long.MIN_VALUE;
@@ -194,6 +195,11 @@ public final class ZooKeeperSession implements AutoCloseable {
     return c == Long.MIN_VALUE ? Long.MIN_VALUE : c + timeoutNanos();
   }
 
+  /** Requests the ensemble answered in a session so far (confirmation reads and claims). */
+  public long confirmations() {
+    return confirmations.get();
+  }
+
   void addListener(Listener l) {
     listeners.add(l);
   }
@@ -206,6 +212,7 @@ public final class ZooKeeperSession implements AutoCloseable {
   void confirmed(long id, long sentAt) {
     if (usable && id != 0 && id == sessionId) {
       confirmedAt.accumulateAndGet(sentAt, Math::max);
+      confirmations.incrementAndGet();
     }
   }
 

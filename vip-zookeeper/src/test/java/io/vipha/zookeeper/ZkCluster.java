@@ -72,11 +72,16 @@ final class ZkCluster implements AutoCloseable {
   }
 
   ZkCluster(VipGroup group, Duration sessionTimeout) throws Exception {
+    this(group, sessionTimeout, TICK_MS);
+  }
+
+  /** With servers of tick {@code tickMs}: sessions of 2 to 20 ticks. */
+  ZkCluster(VipGroup group, Duration sessionTimeout, int tickMs) throws Exception {
     this.group = group;
     this.sessionTimeout = sessionTimeout;
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      specs.add(new InstanceSpec(null, -1, -1, -1, true, i, TICK_MS, -1));
+      specs.add(new InstanceSpec(null, -1, -1, -1, true, i, tickMs, -1));
     }
     this.servers = specs;
     this.zk = new TestingCluster(specs);

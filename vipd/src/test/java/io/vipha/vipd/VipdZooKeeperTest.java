@@ -38,6 +38,7 @@ class VipdZooKeeperTest {
         LocalDaemons d = new LocalDaemons(dir, "ACTIVE_PASSIVE", "\"coordinator\":"
             + " {\"zookeeper\": {\"connect\": \"" + zk.getConnectString() + "\","
             + " \"sessionTimeout\": \"6s\", \"path\": \"/vipd-test\"}}, ")) {
+      d.edit("\"keyFile\": \"" + dir.resolve("web.key") + "\", ", ""); // none needed
       d.start("n1").start("n2");
       assertThat(LocalDaemons.await(30, () -> d.backend("n1").holds(vip4()))).isTrue();
       assertThat(d.backend("n2").holds(vip4())).isFalse();
