@@ -200,13 +200,14 @@ public final class ZooKeeperCoordinator implements Coordinator {
   }
 
   /**
-   * Asks for the local state every heartbeat interval, as the heartbeat coordinator does: the
-   * agent's stall guard takes that as the sign that its loop runs.
+   * Asks for the local state every heartbeat interval, as the heartbeat coordinator does (the
+   * agent's stall guard takes that as the sign that its loop runs), and writes it when it changed
+   * since the last write that succeeded.
    */
   private void scheduleTick() {
     tick = ctx().loop().schedule(ctx().group().policy().heartbeatInterval().toNanos(), () -> {
       if (!closed) {
-        ctx().local();
+        publishNow(); // asks for the local state; writes only what changed
         scheduleTick();
       }
     });
@@ -606,12 +607,12 @@ public final class ZooKeeperCoordinator implements Coordinator {
     byte[] data = MemberData.of(c.incarnation(), claimed, leaving).encode();
     PersistentNode m = member;
     if (m != null && !java.util.Arrays.equals(data, published)) {
-      published = data;
       try {
-        m.setData(data);
+        m.setData(data); // (fails before the first create: the tick tries again)
+        published = data;
         writes.incrementAndGet();
       } catch (Exception e) {
-        LOG.debug("cannot publish this node's state", e);
+        LOG.debug("cannot publish this node's state yet", e);
       }
     }
     sweepClaims();
