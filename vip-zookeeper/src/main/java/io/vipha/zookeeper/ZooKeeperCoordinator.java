@@ -104,6 +104,8 @@ public final class ZooKeeperCoordinator implements Coordinator {
     long usableAt = Long.MAX_VALUE;
     long askedAt;
     boolean everHeld;
+    /** Since when the local state has shown none of its VIPs held, or MAX_VALUE. */
+    long unheldSince = Long.MAX_VALUE;
 
     Claim(String path, long epoch, long sessionId, long now) {
       this.path = path;
@@ -561,8 +563,10 @@ public final class ZooKeeperCoordinator implements Coordinator {
   }
 
   /**
-   * Gives up the claims of keys whose VIPs this node no longer holds: at once for a claim under
-   * which it held a VIP, and after one session timeout for one it won but never used.
+   * Gives up the claims of keys whose VIPs this node no longer holds: one heartbeat interval after
+   * the local state last showed one held, for a claim under which it held a VIP (the state shows
+   * nothing held for half an interval while the agent checks a stall of its loop, though the
+   * VIPs stay), and after one session timeout for one it won but never used.
    */
   private void sweepClaims() {
     if (mine.isEmpty()) {
@@ -574,13 +578,16 @@ public final class ZooKeeperCoordinator implements Coordinator {
     }
     long now = session.nanoTime();
     long idle = session.timeoutNanos();
+    long interval = ctx().group().policy().heartbeatInterval().toNanos();
     mine.entrySet().removeIf(e -> {
       Claim c = e.getValue();
       if (heldKeys.contains(e.getKey())) {
         c.everHeld = true;
+        c.unheldSince = Long.MAX_VALUE;
         return false;
       }
-      if (c.everHeld || now - c.askedAt > idle) {
+      c.unheldSince = Math.min(c.unheldSince, now);
+      if ((c.everHeld && now - c.unheldSince >= interval) || now - c.askedAt > idle) {
         delete(c.path);
         return true;
       }
