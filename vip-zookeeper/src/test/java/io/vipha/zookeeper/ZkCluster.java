@@ -9,15 +9,20 @@ import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.VipAgent;
 import io.vipha.testing.InMemoryBackend;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.curator.test.InstanceSpec;
@@ -32,6 +37,10 @@ import org.apache.curator.test.TestingCluster;
 final class ZkCluster implements AutoCloseable {
   static final Duration SESSION = Duration.ofSeconds(4);
   static final int TICK_MS = 200;
+  private static final int PORT_BASE = 12_000;
+  private static final int PORT_SPAN = 20_000;
+  private static final AtomicInteger nextPort =
+      new AtomicInteger((int) (ProcessHandle.current().pid() * 997 % PORT_SPAN));
 
   final TestingCluster zk;
   final List<InstanceSpec> servers;
@@ -81,11 +90,29 @@ final class ZkCluster implements AutoCloseable {
     this.sessionTimeout = sessionTimeout;
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      specs.add(new InstanceSpec(null, -1, -1, -1, true, i, tickMs, -1));
+      specs.add(new InstanceSpec(null, freePort(), freePort(), freePort(), true, i, tickMs,
+          -1));
     }
     this.servers = specs;
     this.zk = new TestingCluster(specs);
     zk.start();
+  }
+
+  /**
+   * A free port below the kernel's ephemeral range (32768 and up), so that no client
+   * socket takes a killed server's port before it restarts; each port once per process, from an
+   * offset of the process id so that two test processes rarely probe the same ones.
+   */
+  static int freePort() throws IOException {
+    while (true) {
+      int port = PORT_BASE + Math.floorMod(nextPort.getAndIncrement(), PORT_SPAN);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress(port));
+        return port;
+      } catch (IOException e) {
+        // in use: the next one
+      }
+    }
   }
 
   /** An Active/Passive (or Active/Active) group of {@code ids} with two VIPs and a 2 s lease. */
@@ -129,7 +156,7 @@ final class ZkCluster implements AutoCloseable {
   }
 
   ZkNode node(String id) {
-    return java.util.Objects.requireNonNull(nodes.get(id), id);
+    return Objects.requireNonNull(nodes.get(id), id);
   }
 
   /** The live nodes whose host holds {@code vip}. */
@@ -148,8 +175,12 @@ final class ZkCluster implements AutoCloseable {
     node(id).proxies.forEach(TcpProxy::cut);
   }
 
+  /** Lets {@code id} reach the servers again, unless it crashed: a dead client stays silent. */
   void heal(String id) {
-    node(id).proxies.forEach(TcpProxy::heal);
+    ZkNode n = node(id);
+    if (!n.crashed) {
+      n.proxies.forEach(TcpProxy::heal);
+    }
   }
 
   /**
@@ -220,6 +251,43 @@ final class ZkCluster implements AutoCloseable {
   /** Waits until every VIP has exactly one live holder, and all of them the same in A/P. */
   void awaitOneHolder(Duration timeout) throws InterruptedException {
     await(timeout, "every VIP with exactly one holder", this::oneHolderEach);
+  }
+
+  /**
+   * Waits up to {@code timeout} until every VIP has had exactly one live holder, the same ones,
+   * for one kernel lease and {@code margin} without a break, checking the ledger meanwhile. A
+   * holder that no longer renews loses its VIPs within one lease, so a holding this stable is
+   * not the remainder of a lease its node has stopped renewing.
+   */
+  void awaitSettled(Duration timeout, Duration margin) throws InterruptedException {
+    long stable = Objects.requireNonNull(group.policy().lease().duration()).plus(margin)
+        .toNanos();
+    long end = System.nanoTime() + timeout.toNanos();
+    long since = 0;
+    String seen = null;
+    while (System.nanoTime() < end) {
+      assertNoOverlap();
+      long now = System.nanoTime();
+      String holders = oneHolderEach() ? describeHolders() : null;
+      if (holders == null || !holders.equals(seen)) {
+        since = now;
+        seen = holders;
+      } else if (now - since >= stable) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    assertNoOverlap();
+    assertThat(false).as("every VIP with the same single holder for a lease and " + margin
+        + " within " + timeout + "; " + describe()).isTrue();
+  }
+
+  private String describeHolders() {
+    StringBuilder b = new StringBuilder();
+    for (VirtualIp v : group.vips()) {
+      b.append(v.cidr()).append(holders(v)).append(';');
+    }
+    return b.toString();
   }
 
   boolean oneHolderEach() {

@@ -7,16 +7,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.InstanceSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded random fault schedules against one 3-server ensemble and three agents: crashes and
+ * Seeded random fault schedules against 3-server ensembles and three agents each: crashes and
  * restarts, session expiries, partitions from the ensemble, pauses longer than the session,
  * server failures, switchovers and drains, a few at random instants per schedule. Throughout,
  * no two nodes hold one VIP at once (the {@link Ledger}, kernel leases counted); after each
- * schedule every VIP has exactly one holder. {@code -Dvipha.zk.schedules=N} runs N schedules
- * (default 200) from {@code -Dvipha.zk.seed=S} (default 1); a failure prints the command that
+ * schedule every VIP has had the same single holder for a kernel lease. Each schedule starts
+ * on a new cluster, so that one replays alone as it ran. {@code -Dvipha.zk.schedules=N} runs N
+ * schedules (default 200) from {@code -Dvipha.zk.seed=S} (default 1), {@code
+ * -Dvipha.zk.clusters=K} of them at once (default 16), since a schedule mostly waits on
+ * timeouts. Every schedule runs; the failures are reported together, each with the command that
  * replays its schedule alone.
  */
 class ZooKeeperRandomTest {
@@ -27,24 +35,58 @@ class ZooKeeperRandomTest {
   void randomFaultSchedulesNeverLeaveTwoHolders() throws Exception {
     int schedules = Integer.getInteger("vipha.zk.schedules", 200);
     long first = Long.getLong("vipha.zk.seed", 1L);
+    int clusters = Math.max(1, Math.min(schedules, Integer.getInteger("vipha.zk.clusters", 16)));
     Mode mode = Boolean.getBoolean("vipha.zk.activeActive") ? Mode.ACTIVE_ACTIVE
         : Mode.ACTIVE_PASSIVE;
-    try (ZkCluster c = new ZkCluster(ZkCluster.group(mode, "a", "b", "c"), SESSION)) {
-      for (String id : IDS) {
-        c.start(id, loss(id));
+    List<AssertionError> failures = new CopyOnWriteArrayList<>();
+    AtomicInteger done = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clusters);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (int k = 0; k < clusters; k++) {
+        long from = first + k;
+        runs.add(pool.submit(() -> {
+          runSeeds(mode, from, first + schedules, clusters, failures, done);
+          return null;
+        }));
       }
-      c.awaitOneHolder(Duration.ofSeconds(30));
-      for (long seed = first; seed < first + schedules; seed++) {
-        List<String> steps = new ArrayList<>();
-        try {
-          run(c, new Random(seed), steps);
-        } catch (AssertionError | Exception e) {
-          throw new AssertionError("schedule " + seed + " failed after " + steps + "; replay: mvn"
-              + " -B -pl vip-zookeeper -am verify -Dtest=ZooKeeperRandomTest"
-              + " -Dsurefire.failIfNoSpecifiedTests=false -Dvipha.zk.seed=" + seed
-              + " -Dvipha.zk.schedules=1" + (mode == Mode.ACTIVE_ACTIVE
-                  ? " -Dvipha.zk.activeActive=true" : ""), e);
+      for (Future<?> f : runs) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    if (!failures.isEmpty()) {
+      AssertionError all = new AssertionError(failures.size() + " of " + schedules
+          + " schedules failed: " + failures.stream().map(Throwable::getMessage).toList(),
+          failures.get(0));
+      failures.stream().skip(1).forEach(all::addSuppressed);
+      throw all;
+    }
+    assertThat(done.get()).as("schedules run").isEqualTo(schedules);
+  }
+
+  /**
+   * Seeds {@code from}, {@code from + step}, ... below {@code end}, each on a new cluster; a
+   * failed schedule joins {@code failures} and the next one runs.
+   */
+  private static void runSeeds(Mode mode, long from, long end, int step,
+      List<AssertionError> failures, AtomicInteger done) throws Exception {
+    for (long seed = from; seed < end; seed += step) {
+      List<String> steps = new ArrayList<>();
+      try (ZkCluster c = new ZkCluster(ZkCluster.group(mode, "a", "b", "c"), SESSION)) {
+        for (String id : IDS) {
+          c.start(id, loss(id));
         }
+        c.awaitOneHolder(Duration.ofSeconds(30));
+        run(c, new Random(seed), steps);
+        done.incrementAndGet();
+      } catch (AssertionError | Exception e) {
+        failures.add(new AssertionError("schedule " + seed + " failed after " + steps
+            + "; replay: mvn -B -pl vip-zookeeper -am verify -Dtest=ZooKeeperRandomTest"
+            + " -Dsurefire.failIfNoSpecifiedTests=false -Dvipha.zk.seed=" + seed
+            + " -Dvipha.zk.schedules=1" + (mode == Mode.ACTIVE_ACTIVE
+                ? " -Dvipha.zk.activeActive=true" : ""), e));
       }
     }
   }
@@ -107,8 +149,6 @@ class ZooKeeperRandomTest {
     for (String id : IDS) {
       c.node(id).agent.clearSwitchover();
     }
-    c.awaitOneHolder(Duration.ofSeconds(40));
-    c.hold(Duration.ofMillis(300));
-    assertThat(c.oneHolderEach()).as(c.describe()).isTrue();
+    c.awaitSettled(Duration.ofSeconds(40), Duration.ofMillis(300));
   }
 }
