@@ -79,8 +79,12 @@ public final class ZooKeeperCoordinator implements Coordinator {
 
   /** This node's claim znodes, won or queued: key to claim. */
   private final Map<String, Claim> mine = new HashMap<>();
-  /** Claims being created. */
-  private final Set<String> creating = new HashSet<>();
+  /**
+   * Claims being created: key to the session of the create. One create per key and session, so
+   * that a node never has two claim znodes of one key in its session (the lower one, not its
+   * claim, would block the other for as long as the session lives).
+   */
+  private final Map<String, Long> creating = new HashMap<>();
   /** Who holds each claim as the cache shows it (the owner of its lowest znode): key to node. */
   private final Map<String, String> owners = new HashMap<>();
   /** The last other node seen holding each claim, and the session of its claim znode. */
@@ -253,7 +257,6 @@ public final class ZooKeeperCoordinator implements Coordinator {
         }
         if (s == ConnectionState.LOST) {
           mine.clear();
-          creating.clear();
         }
         long keep = loss.keepNanos();
         if (keep > 0) {
@@ -262,7 +265,6 @@ public final class ZooKeeperCoordinator implements Coordinator {
       }
       case CONNECTED, RECONNECTED -> {
         mine.values().removeIf(c -> c.sessionId != session.sessionId());
-        creating.clear();
         keptAtLoss.clear();
         publishNow();
       }
@@ -307,6 +309,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
       }
     });
     Map<String, String> claims = new HashMap<>();
+    lowest.values().removeIf(this::strayRemoved);
     lowest.forEach((k, d) -> {
       String owner = owner(d);
       claims.put(k, owner);
@@ -344,6 +347,30 @@ public final class ZooKeeperCoordinator implements Coordinator {
     if (claimGone) {
       fenceChanged();
     }
+  }
+
+  /**
+   * Deletes {@code d} if it is a claim znode of this node's session that is not its claim and
+   * not being created (one left by a create whose answer was dropped): as the lowest znode of
+   * its key it would block this node's claim, and every other node's, while the session lives.
+   */
+  private boolean strayRemoved(ChildData d) {
+    Stat st = d.getStat();
+    long id = session.sessionId();
+    if (st == null || id == 0 || st.getEphemeralOwner() != id) {
+      return false;
+    }
+    String p = d.getPath();
+    String key = ZKPaths.getNodeFromPath(ZKPaths.getPathAndNode(p).getPath());
+    Claim m = mine.get(key);
+    Long pending = creating.get(key);
+    if ((m != null && m.path.equals(p)) || (pending != null && pending == id)) {
+      return false;
+    }
+    LOG.info("group {}: node {} deletes claim znode {}, which is not its claim",
+        ctx().group().name(), ctx().nodeId(), p);
+    delete(p);
+    return true;
   }
 
   private static String owner(ChildData d) {
@@ -430,10 +457,12 @@ public final class ZooKeeperCoordinator implements Coordinator {
 
   /** Creates this node's claim znode for {@code key} unless one is being created. */
   private void claim(String key) {
-    if (closed || !creating.add(key)) {
+    long id = session.sessionId();
+    Long pending = creating.get(key);
+    if (closed || (pending != null && pending == id)) {
       return;
     }
-    long id = session.sessionId();
+    creating.put(key, id);
     long sentAt = session.nanoTime();
     String prefix = ZKPaths.makePath(ZKPaths.makePath(claimsPath(), key), "c-");
     byte[] owner = ctx().nodeId().getBytes(StandardCharsets.UTF_8);
@@ -444,7 +473,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
           .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
           .inBackground((cl, e) -> created(key, id, sentAt, e, stat)).forPath(prefix, owner);
     } catch (Exception e) {
-      creating.remove(key);
+      creating.remove(key, id);
       LOG.debug("cannot claim {}", prefix, e);
     }
   }
@@ -462,12 +491,17 @@ public final class ZooKeeperCoordinator implements Coordinator {
       return;
     }
     post(() -> {
-      creating.remove(key);
+      creating.remove(key, id);
       if (!ok || path == null) {
         return;
       }
       if (stat.getEphemeralOwner() != session.sessionId() || stat.getCzxid() == 0) {
         delete(path); // created in a session that has ended since, or not known: start over
+        return;
+      }
+      Claim had = mine.get(key);
+      if (had != null && had.sessionId == session.sessionId()) {
+        delete(path); // one claim znode per key and session: this one is one too many
         return;
       }
       Claim c = new Claim(path, stat.getCzxid(), stat.getEphemeralOwner(), session.nanoTime());
@@ -481,13 +515,15 @@ public final class ZooKeeperCoordinator implements Coordinator {
     try {
       session.client().getChildren().inBackground((cl, e) -> {
         List<String> children = e.getChildren();
-        if (e.getResultCode() != KeeperException.Code.OK.intValue() || children == null
-            || children.isEmpty()) {
+        if (e.getResultCode() != KeeperException.Code.OK.intValue() || children == null) {
           return;
         }
+        String name = ZKPaths.getNodeFromPath(c.path);
         String low = children.stream().min(String::compareTo).orElse("");
-        if (low.equals(ZKPaths.getNodeFromPath(c.path))) {
+        if (low.equals(name)) {
           post(() -> won(key, c));
+        } else if (!children.contains(name)) {
+          post(() -> mine.remove(key, c)); // its znode went: the next fence claims again
         }
       }).forPath(ZKPaths.makePath(claimsPath(), key));
     } catch (Exception e) {
