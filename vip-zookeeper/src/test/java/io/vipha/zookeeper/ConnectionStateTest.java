@@ -15,11 +15,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -150,6 +152,34 @@ class ConnectionStateTest {
     server.restart();
     await("claimed again", () -> epochs().stream().anyMatch(e -> e > epoch));
     await("holds the VIP", () -> backend.holds(vip()));
+  }
+
+  @Test
+  void aSessionRenewedWhileTheLoopStalledLeavesOneClaimZnodeAndTheNodeHoldsAgain()
+      throws Exception {
+    start(SessionLoss.release());
+    await("holds the VIP", () -> backend.holds(vip()));
+    long old = session.sessionId();
+    long epoch = epochs().get(0);
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch resume = new CountDownLatch(1);
+    loop.execute(() -> {
+      blocked.countDown();
+      try {
+        resume.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    blocked.await();
+    KillSession.kill(session.client().getZookeeperClient().getZooKeeper(),
+        server.getConnectString());
+    // LOST and then RECONNECTED in a new session wait on the stalled loop, one after the other
+    await("a new session", () -> session.usable() && session.sessionId() != old);
+    resume.countDown();
+    await("claimed again in the new session", () -> epochs().stream().anyMatch(e -> e > epoch));
+    await("holds the VIP", () -> backend.holds(vip()));
+    assertThat(session.client().getChildren().forPath("/vipha/web/claims/group")).hasSize(1);
   }
 
   @Test
