@@ -9,8 +9,16 @@ public sealed interface AgentEvent {
   /** When it happened, nanoseconds on the agent's clock. */
   long at();
 
-  /** This node added (and announced) a VIP; {@code reason} is the planner's move reason. */
-  record Acquired(long at, VirtualIp vip, String reason) implements AgentEvent {}
+  /**
+   * This node added (and announced) a VIP; {@code reason} is the planner's move reason, {@code
+   * epoch} that of the fencing coordinator's claim (0 when the coordinator does not fence).
+   */
+  record Acquired(long at, VirtualIp vip, String reason, long epoch) implements AgentEvent {
+    /** An acquisition without fencing (epoch 0). */
+    public Acquired(long at, VirtualIp vip, String reason) {
+      this(at, vip, reason, 0);
+    }
+  }
 
   /** This node removed a VIP; {@code reason} is a move reason, or why it was a leftover. */
   record Released(long at, VirtualIp vip, String reason) implements AgentEvent {}

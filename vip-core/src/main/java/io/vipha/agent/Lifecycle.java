@@ -265,6 +265,14 @@ final class Lifecycle {
     }
 
     @Override
+    public void fenceChanged() {
+      if (phase == Phase.RUNNING || phase == Phase.STOPPING) {
+        a.reconciler.reconcile(null);
+        a.snapshot();
+      }
+    }
+
+    @Override
     public long suspendedUntil() {
       long until = a.planning.plan().suspendedUntil(a.nodeId);
       return until == Plan.NEVER || until > a.loop.nanoTime() ? until : Long.MIN_VALUE;

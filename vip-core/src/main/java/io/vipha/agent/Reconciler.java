@@ -7,8 +7,9 @@ import io.vipha.plan.Move;
 import io.vipha.plan.MoveReason;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
-import io.vipha.spi.Scheduler.Timer;
+import io.vipha.spi.Coordinator.Fence;
 import io.vipha.spi.HostAddress;
+import io.vipha.spi.Scheduler.Timer;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -211,26 +212,40 @@ final class Reconciler {
               || a.peers.servedByCutOffPeer(v)) {
             continue;
           }
-          if (assign(v)) {
+          Fence fence = a.coordinator.fence(v);
+          if (!fence.granted()) {
+            continue; // the coordinator's claim is not (yet) this node's
+          }
+          if (assign(v, fence.epoch())) {
             String reason = lastReason.getOrDefault(v, "RECONCILE");
             holdings.acquired(v, now, reason);
             changed = true;
-            a.events.emit(new AgentEvent.Acquired(now, v, reason));
+            a.events.emit(new AgentEvent.Acquired(now, v, reason, fence.epoch()));
             a.announcer.announceBurst(v);
           }
+          continue;
+        }
+        Fence fence = a.coordinator.fence(v);
+        if (fence.verdict() == Fence.Verdict.REVOKE) {
+          release(v, "FENCED");
+          changed = true;
         } else if (!present) {
-          if (assign(v)) {
+          if (fence.granted() && assign(v, fence.epoch())) {
             a.events.emit(new AgentEvent.DriftRepaired(now, v, "re-added after it was removed"
                 + " from the host"));
             a.announcer.announceBurst(v);
           }
-        } else if (renew) {
-          assign(v);
+        } else if (renew && fence.granted()) {
+          assign(v, fence.epoch());
         }
       } else if (holdings.holds(v)) {
-        if (a.handover.waitForSuccessor(v, now)) {
-          if (renew) {
-            assign(v);
+        if (a.coordinator.makeBeforeBreak() && a.handover.waitForSuccessor(v, now)) {
+          Fence fence = a.coordinator.fence(v);
+          if (fence.verdict() == Fence.Verdict.REVOKE) {
+            release(v, "FENCED");
+            changed = true;
+          } else if (renew && fence.granted()) {
+            assign(v, fence.epoch());
           }
           continue;
         }
@@ -307,9 +322,9 @@ final class Reconciler {
     return a.phase() == Phase.STOPPING ? "DRAINED" : "NOT_OWNER";
   }
 
-  private boolean assign(VirtualIp v) {
+  private boolean assign(VirtualIp v, long epoch) {
     try {
-      a.backend.assign(v, a.policy.lease());
+      a.backend.assign(v, a.policy.lease(), epoch);
       backendWorks();
       return true;
     } catch (BackendException e) {

@@ -135,6 +135,18 @@ final class ConfigWriter {
     if (!d.notifications().equals(NotifySettings.NONE)) {
       notifications(d.notifications(), o.putObject("notify"));
     }
+    DaemonSettings.ZooKeeper zk = d.zookeeper();
+    if (zk != null) {
+      ObjectNode z = o.putObject("coordinator").putObject("zookeeper");
+      z.put("connect", zk.connect());
+      z.put("sessionTimeout", Durations.format(zk.sessionTimeout()));
+      z.put("path", zk.path());
+      Duration keep = zk.keepFor();
+      z.put("onSessionLoss", keep == null ? "release" : "keep");
+      if (keep != null) {
+        z.put("keepFor", Durations.format(keep));
+      }
+    }
   }
 
   private static void notifications(NotifySettings n, ObjectNode o) {

@@ -27,7 +27,10 @@ import org.jspecify.annotations.Nullable;
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "keyId", "acceptKey", "multicast",
       "reconcileInterval", "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile",
-      "controlSocket", "metrics", "notify", "warmup");
+      "controlSocket", "metrics", "notify", "warmup", "coordinator");
+  static final List<String> COORDINATOR = List.of("zookeeper");
+  static final List<String> ZOOKEEPER = List.of("connect", "sessionTimeout", "path",
+      "onSessionLoss", "keepFor");
   static final List<String> ACCEPT_KEY = List.of("id", "file");
   static final List<String> NOTIFY = List.of("hooks", "fifo", "socket", "queueSize");
   static final List<String> HOOK = List.of("events", "command", "timeout");
@@ -143,13 +146,24 @@ final class DaemonReader {
     if (n != null) {
       notify = notify(n);
     }
+    DaemonSettings.ZooKeeper zookeeper = null;
+    Fields co = d.object("coordinator", COORDINATOR);
+    if (co != null) {
+      Fields z = co.object("zookeeper", ZOOKEEPER);
+      if (z == null) {
+        problems.report(co.path, null, "names no coordinator; write {\"zookeeper\": {\"connect\":"
+            + " \"zk1:2181,zk2:2181,zk3:2181\"}}, or leave it out for heartbeats");
+      } else {
+        zookeeper = zookeeper(z);
+      }
+    }
     if (problems.count() != before || notify == null) {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
         controlSocket, metrics, notify, keyId == null ? DaemonSettings.DEFAULT_KEY_ID : keyId,
-        acceptKey, warmup);
+        acceptKey, warmup, zookeeper);
   }
 
   /** Field {@code name} of {@code o} as a key id, reported unless 0–255; null when absent. */
@@ -268,6 +282,48 @@ final class DaemonReader {
     }
     return address == null || iface == null ? null
         : new DaemonSettings.Multicast(address, iface);
+  }
+
+  /** The ZooKeeper coordinator's settings; null when something in them was reported. */
+  private DaemonSettings.@Nullable ZooKeeper zookeeper(Fields z) {
+    int before = problems.count();
+    String connect = z.string("connect");
+    if (connect == null || connect.isBlank()) {
+      problems.report(z.child("connect"), connect, "is required; write the ensemble's connect"
+          + " string, e.g. \"zk1:2181,zk2:2181,zk3:2181\"");
+    }
+    Duration session = z.duration("sessionTimeout");
+    if (session != null && (session.compareTo(Duration.ofSeconds(1)) < 0
+        || session.compareTo(Duration.ofMinutes(10)) > 0)) {
+      problems.report(z.child("sessionTimeout"), Durations.format(session), "is out of range;"
+          + " use 1s-10m, e.g. 6s");
+    }
+    String path = z.string("path");
+    if (path != null && (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/")))) {
+      problems.report(z.child("path"), path, "must start with / and not end with /, e.g."
+          + " /vipha");
+    }
+    String loss = z.string("onSessionLoss");
+    if (loss != null && !loss.equals("release") && !loss.equals("keep")) {
+      problems.report(z.child("onSessionLoss"), loss, "is not a choice; use \"release\""
+          + " (safe) or \"keep\" (available)");
+    }
+    Duration keepFor = z.duration("keepFor");
+    if (keepFor != null && !"keep".equals(loss)) {
+      problems.report(z.child("keepFor"), Durations.format(keepFor), "applies only with"
+          + " \"onSessionLoss\": \"keep\"");
+    } else if (keepFor != null && (keepFor.isNegative()
+        || keepFor.compareTo(Duration.ofHours(1)) > 0)) {
+      problems.report(z.child("keepFor"), Durations.format(keepFor), "is out of range; use"
+          + " 0s-1h");
+    }
+    if (problems.count() != before || connect == null) {
+      return null;
+    }
+    return new DaemonSettings.ZooKeeper(connect,
+        session == null ? DaemonSettings.ZooKeeper.DEFAULT_SESSION : session,
+        path == null ? DaemonSettings.ZooKeeper.DEFAULT_PATH : path,
+        "keep".equals(loss) ? (keepFor == null ? Duration.ZERO : keepFor) : null);
   }
 
   /** The metrics endpoint: an IP address and a port, never a host name. */

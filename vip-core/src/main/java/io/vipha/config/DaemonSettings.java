@@ -37,12 +37,15 @@ import org.jspecify.annotations.Nullable;
  * @param warmup how long the node warms up after start before it may take a VIP that a live peer
  *     serves (0: no warm-up; see {@code VipAgent.Builder.warmup}), 0–5min, or null for {@link
  *     #DEFAULT_WARMUP}
+ * @param zookeeper the ZooKeeper ensemble that decides ownership instead of heartbeats, or null
+ *     (the default) for heartbeats
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
     @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
-    int keyId, @Nullable Key acceptKey, @Nullable Duration warmup) {
+    int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
+    @Nullable ZooKeeper zookeeper) {
 
   /** The id of the signing key when none is set. */
   public static final int DEFAULT_KEY_ID = 1;
@@ -77,14 +80,14 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
     }
   }
 
-  /** Settings with the default warm-up. */
+  /** Settings with the default warm-up and heartbeats as the coordinator. */
   public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
       @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
       boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
       @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
       int keyId, @Nullable Key acceptKey) {
     this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
-        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, null);
+        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, null, null);
   }
 
   /** Settings with the signing key id {@link #DEFAULT_KEY_ID} and no accepted key. */
@@ -116,40 +119,47 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup);
+        acceptKey, warmup, zookeeper);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
-        acceptKey, warmup);
+        acceptKey, warmup, zookeeper);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup);
+        acceptKey, warmup, zookeeper);
   }
 
   /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
   public DaemonSettings withKeys(int id, @Nullable Key accept) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
-        accept, warmup);
+        accept, warmup, zookeeper);
   }
 
   /** These settings with the warm-up {@code w} (null: {@link #DEFAULT_WARMUP}). */
   public DaemonSettings withWarmup(@Nullable Duration w) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, w);
+        acceptKey, w, zookeeper);
   }
 
   /** The warm-up: the one set, or {@link #DEFAULT_WARMUP}. */
   public Duration warmupOrDefault() {
     return warmup == null ? DEFAULT_WARMUP : warmup;
+  }
+
+  /** These settings with {@code zookeeper} deciding ownership (null: heartbeats). */
+  public DaemonSettings withZooKeeper(@Nullable ZooKeeper zookeeper) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey, warmup, zookeeper);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -202,6 +212,31 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       if (id < 0 || id > MAX_ID) {
         throw new IllegalArgumentException("a key id is 0-" + MAX_ID + "; got " + id);
       }
+    }
+  }
+
+  /**
+   * The ZooKeeper ensemble that decides ownership ({@code "coordinator": {"zookeeper": {...}}}).
+   *
+   * @param connect ZooKeeper's connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}
+   * @param sessionTimeout the session timeout asked for (default {@link #DEFAULT_SESSION})
+   * @param path the znode under which groups live (default {@link #DEFAULT_PATH})
+   * @param keepFor what a holder does when its connection goes: null to release its VIPs at once
+   *     ({@code "onSessionLoss": "release"}, the default), or how long it keeps renewing them
+   *     ({@code "onSessionLoss": "keep"} with {@code "keepFor"}, default 0s: only while fenced)
+   */
+  public record ZooKeeper(String connect, Duration sessionTimeout, String path,
+      @Nullable Duration keepFor) {
+    /** The session timeout when none is set: 6 s. */
+    public static final Duration DEFAULT_SESSION = Duration.ofSeconds(6);
+    /** The znode under which groups live when none is set. */
+    public static final String DEFAULT_PATH = "/vipha";
+
+    /** Checks for null. */
+    public ZooKeeper {
+      Objects.requireNonNull(connect, "connect");
+      Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+      Objects.requireNonNull(path, "path");
     }
   }
 

@@ -16,6 +16,16 @@ public interface AddressBackend extends AutoCloseable {
    */
   void assign(VirtualIp vip, Lease lease) throws BackendException;
 
+  /**
+   * {@link #assign(VirtualIp, Lease)} under a fencing {@code epoch} (see {@link
+   * Coordinator#fence}): the epoch of the claim that allows this node to hold {@code vip}, 0 when
+   * the coordinator does not fence. A backend that can pass a fencing token on (to a cloud API,
+   * say) overrides this; the default ignores the epoch.
+   */
+  default void assign(VirtualIp vip, Lease lease, long epoch) throws BackendException {
+    assign(vip, lease);
+  }
+
   /** Removes {@code vip}; succeeds when it is already absent. */
   void release(VirtualIp vip) throws BackendException;
 

@@ -119,6 +119,77 @@ public interface Coordinator extends AutoCloseable {
      * pause, say), long enough that peers may have declared it dead.
      */
     void stalled(long nanos);
+
+    /**
+     * A {@linkplain Coordinator#fence fence} changed (a claim was won or lost, the connection to
+     * the coordination service came or went): the agent reconciles now rather than at its next
+     * interval. The default does nothing; the agent's own context reconciles.
+     */
+    default void fenceChanged() {}
+  }
+
+  /**
+   * What a fencing coordinator allows for one VIP now. {@link Verdict#GRANT}: add the VIP or renew
+   * its kernel lease, under {@code epoch}; {@link Verdict#WAIT}: neither add nor renew it (a held
+   * VIP stays on the host until its kernel lease runs out); {@link Verdict#REVOKE}: remove it now.
+   *
+   * @param verdict what the agent may do
+   * @param epoch the claim's epoch, higher for every later claim of the VIP (0 when unfenced)
+   */
+  record Fence(Verdict verdict, long epoch) {
+    /** Allows everything under epoch 0: the answer of a coordinator that does not fence. */
+    public static final Fence UNFENCED = new Fence(Verdict.GRANT, 0);
+    /** Neither add nor renew. */
+    public static final Fence WAIT = new Fence(Verdict.WAIT, 0);
+    /** Remove now. */
+    public static final Fence REVOKE = new Fence(Verdict.REVOKE, 0);
+
+    /** What the agent may do. */
+    public enum Verdict {
+      /** Add or renew. */
+      GRANT,
+      /** Neither add nor renew; keep what the host holds until its lease runs out. */
+      WAIT,
+      /** Remove. */
+      REVOKE
+    }
+
+    /** Checks the verdict. */
+    public Fence {
+      Objects.requireNonNull(verdict, "verdict");
+    }
+
+    /** Add or renew under {@code epoch}. */
+    public static Fence grant(long epoch) {
+      return new Fence(Verdict.GRANT, epoch);
+    }
+
+    /** Whether the agent may add or renew the VIP. */
+    public boolean granted() {
+      return verdict == Verdict.GRANT;
+    }
+  }
+
+  /**
+   * Fencing: whether this node may hold {@code vip} now, and under which epoch. The agent asks
+   * before every backend call that adds the VIP or renews its kernel lease, and at every
+   * reconcile for each VIP it holds; it acts only on a grant and removes the VIP on a revoke. A
+   * coordinator whose service decides ownership (ZooKeeper, say) answers from its claims, so that
+   * a node cut off from the service stops renewing before another node can win the VIP. Called
+   * on the loop; must not block. The default grants everything under epoch 0.
+   */
+  default Fence fence(VirtualIp vip) {
+    return Fence.UNFENCED;
+  }
+
+  /**
+   * Whether a planned move (switchover, drain, graceful stop) may add the VIP on its new owner
+   * before the old owner removes it. A coordinator whose claims are exclusive answers false: the
+   * old owner then removes the VIP at once and gives up its claim, and the new owner adds it once
+   * it wins the claim. The default is true.
+   */
+  default boolean makeBeforeBreak() {
+    return true;
   }
 
   /** Starts exchanging state; throws when the transport cannot open. */

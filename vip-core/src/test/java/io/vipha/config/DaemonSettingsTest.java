@@ -107,12 +107,12 @@ class DaemonSettingsTest {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, keyId,"
             + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
-            + " linkDown, stateFile, controlSocket, metrics, notify, warmup (line 10, column 9)");
+            + " linkDown, stateFile, controlSocket, metrics, notify, warmup, coordinator (line 10,"
+            + " column 9)");
   }
 
   private static String warmup(String value) {
-    return edit("\"reconcileInterval\": \"500ms\",", "\"reconcileInterval\": \"500ms\","
-        + " \"warmup\": " + value + ",");
+    return daemonField("warmup", value);
   }
 
   @Test
@@ -147,9 +147,57 @@ class DaemonSettingsTest {
         .hasMessage("warmup must be 0-5min, got PT-0.001S");
   }
 
-  private static String metrics(String value) {
+  private static String coordinator(String value) {
+    return daemonField("coordinator", value);
+  }
+
+  /** The valid configuration with {@code "name": value} added to its daemon object. */
+  private static String daemonField(String name, String value) {
     return edit("\"reconcileInterval\": \"500ms\",", "\"reconcileInterval\": \"500ms\","
-        + " \"metrics\": " + value + ",");
+        + " \"" + name + "\": " + value + ",");
+  }
+
+  @Test
+  void readsTheZooKeeperCoordinatorWithItsDefaultsAndWritesItBack() {
+    assertThat(VipConfig.parse(VALID).daemon("web").zookeeper()).isNull();
+    VipConfig c = VipConfig.parse(coordinator("{\"zookeeper\": {\"connect\": \"zk1:2181\"}}"));
+    assertThat(c.daemon("web").zookeeper()).isEqualTo(new DaemonSettings.ZooKeeper("zk1:2181",
+        Duration.ofSeconds(6), "/vipha", null));
+    assertThat(VipConfig.parse(c.toJson())).isEqualTo(c);
+    VipConfig keep = VipConfig.parse(coordinator("{\"zookeeper\": {\"connect\": \"zk1:2181\","
+        + " \"sessionTimeout\": \"2s\", \"path\": \"/ha\", \"onSessionLoss\": \"keep\","
+        + " \"keepFor\": \"30s\"}}"));
+    assertThat(keep.daemon("web").zookeeper()).isEqualTo(new DaemonSettings.ZooKeeper(
+        "zk1:2181", Duration.ofSeconds(2), "/ha", Duration.ofSeconds(30)));
+    assertThat(VipConfig.parse(keep.toJson())).isEqualTo(keep);
+  }
+
+  @Test
+  void rejectsEveryProblemOfTheZooKeeperCoordinatorAtOnce() {
+    assertThat(problems(coordinator("{\"zookeeper\": {\"sessionTimeout\": \"500ms\","
+        + " \"path\": \"vipha/\", \"onSessionLoss\": \"hold\", \"keepFor\": \"5s\"}}")))
+        .extracting(p -> p.substring(0, p.indexOf(" (line")))
+        .containsExactly(
+            "groups[0].daemon.coordinator.zookeeper.connect: is required; write the ensemble's"
+                + " connect string, e.g. \"zk1:2181,zk2:2181,zk3:2181\"",
+            "groups[0].daemon.coordinator.zookeeper.sessionTimeout: \"500ms\" is out of range;"
+                + " use 1s-10m, e.g. 6s",
+            "groups[0].daemon.coordinator.zookeeper.path: \"vipha/\" must start with / and not"
+                + " end with /, e.g. /vipha",
+            "groups[0].daemon.coordinator.zookeeper.onSessionLoss: \"hold\" is not a choice;"
+                + " use \"release\" (safe) or \"keep\" (available)",
+            "groups[0].daemon.coordinator.zookeeper.keepFor: \"5s\" applies only with"
+                + " \"onSessionLoss\": \"keep\"");
+  }
+
+  @Test
+  void rejectsACoordinatorThatNamesNone() {
+    assertThat(problems(coordinator("{}"))).singleElement().asString().startsWith(
+        "groups[0].daemon.coordinator: names no coordinator");
+  }
+
+  private static String metrics(String value) {
+    return daemonField("metrics", value);
   }
 
   @Test

@@ -61,6 +61,8 @@ final class ConfigDiff {
     m.put("daemon.stateFile", "the node state file is opened at start");
     m.put("daemon.controlSocket", "the control socket is bound at start");
     m.put("daemon.metrics", "the metrics endpoint is bound at start");
+    m.put("daemon.coordinator", "the coordinator (heartbeats or the ZooKeeper session) is"
+        + " chosen and connected at start");
     m.put("daemon.notify.fifo", "the notify FIFO is opened at start");
     m.put("daemon.notify.socket", "the notify socket is connected at start");
     m.put("daemon.notify.queueSize", "the notify queues are made at start");

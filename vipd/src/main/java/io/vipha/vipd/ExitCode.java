@@ -25,6 +25,8 @@ enum ExitCode {
   CONTROL_SOCKET(7),
   /** The metrics endpoint cannot be opened: its port is in use or its address is not local. */
   METRICS(8),
+  /** No server of the ZooKeeper ensemble ({@code daemon.coordinator.zookeeper}) answered. */
+  ZOOKEEPER(9),
   /** The process lacks a privilege: CAP_NET_ADMIN, CAP_NET_RAW (or CAP_SYS_ADMIN for a namespace). */
   PERMISSION(77);
 

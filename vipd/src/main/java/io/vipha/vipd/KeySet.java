@@ -1,6 +1,7 @@
 package io.vipha.vipd;
 
 import io.vipha.agent.HeartbeatCoordinator;
+import io.vipha.config.DaemonSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param accept one more key that is accepted, or null
  */
 record KeySet(Key sign, @Nullable Key accept) {
+  /**
+   * The keys of a group whose coordinator signs nothing (ZooKeeper) and that names no key file:
+   * a placeholder that no heartbeat is ever signed with.
+   */
+  static final KeySet UNUSED = new KeySet(new Key(DaemonSettings.DEFAULT_KEY_ID, new byte[32],
+      Path.of("/dev/null")), null);
 
   /**
    * One key.

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +43,20 @@ final class MetricsServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code listen} and serves the metrics of {@code agent} and {@code coordinator}.
+   * Binds {@code listen} and serves the metrics of {@code agent} and {@code coordinator} (null:
+   * none, as with the ZooKeeper coordinator).
    *
    * @throws IOException when the address cannot be bound (in use, or not on this host)
    */
   static MetricsServer open(InetSocketAddress listen, VipAgent agent,
-      HeartbeatCoordinator coordinator) throws IOException {
+      @Nullable HeartbeatCoordinator coordinator) throws IOException {
     HttpServer server = HttpServer.create(listen, 16);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    VipAgentMetrics metrics = VipAgentMetrics.builder(agent).coordinator(coordinator).build();
+    VipAgentMetrics.Builder mb = VipAgentMetrics.builder(agent);
+    if (coordinator != null) {
+      mb.coordinator(coordinator);
+    }
+    VipAgentMetrics metrics = mb.build();
     metrics.bindTo(registry);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "vipd-metrics");

@@ -4,6 +4,9 @@ import io.vipha.VipGroup;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.HeartbeatCoordinator;
+import io.vipha.zookeeper.SessionLoss;
+import io.vipha.zookeeper.ZooKeeperCoordinator;
+import io.vipha.zookeeper.ZooKeeperSession;
 import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
 import io.vipha.config.NotifySettings;
@@ -74,6 +77,7 @@ public final class Vipd {
   private @Nullable VipAgent agent;
   private @Nullable EventLoopScheduler loop;
   private @Nullable AddressBackend backend;
+  private @Nullable ZooKeeperSession zooKeeperSession;
   private @Nullable ControlServer control;
   private @Nullable MetricsServer metrics;
   private @Nullable Notifier notifier;
@@ -202,9 +206,12 @@ public final class Vipd {
       StateStore state = stateStore(setup.stateFile());
       EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
       loop = l;
-      HeartbeatCoordinator coordinator = setup.coordinator().build();
+      DaemonSettings.ZooKeeper zk = setup.daemon().zookeeper();
+      HeartbeatCoordinator coordinator = zk == null ? setup.coordinator().build() : null;
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
-          .coordinator(coordinator).scheduler(l)
+          .coordinator(zk == null ? java.util.Objects.requireNonNull(coordinator)
+              : zooKeeper(zk, group.name()))
+          .scheduler(l)
           .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown())
           .stateStore(state).warmup(setup.daemon().warmupOrDefault());
       Duration reconcile = setup.daemon().reconcileInterval();
@@ -213,7 +220,7 @@ public final class Vipd {
       }
       VipAgent a = ab.build();
       agent = a;
-      Duration detection = group.policy().detectionTime();
+      Duration detection = zk == null ? group.policy().detectionTime() : zk.sessionTimeout();
       stopBound = detection.multipliedBy(2).plus(group.policy().heartbeatInterval())
           .plusSeconds(5);
       a.addListener(new EventLog(LOG));
@@ -249,9 +256,16 @@ public final class Vipd {
               + "): " + e.getMessage() + "; choose a free port on an address of this host");
         }
       }
-      LOG.info("vipd {} starting: group {}, node {}, {}, heartbeat {} every {} (dead after {})",
-          version(), group.name(), node, vipList(group), heartbeats(group, node),
-          text(group.policy().heartbeatInterval()), text(detection));
+      if (zk == null) {
+        LOG.info("vipd {} starting: group {}, node {}, {}, heartbeat {} every {} (dead after {})",
+            version(), group.name(), node, vipList(group), heartbeats(group, node),
+            text(group.policy().heartbeatInterval()), text(detection));
+      } else {
+        LOG.info("vipd {} starting: group {}, node {}, {}, ZooKeeper {} (session timeout {},"
+            + " on session loss {})", version(), group.name(), node, vipList(group),
+            zk.connect(), text(detection), zk.keepFor() == null ? "release" : "keep "
+            + text(java.util.Objects.requireNonNull(zk.keepFor())));
+      }
       try {
         a.start().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
@@ -287,7 +301,8 @@ public final class Vipd {
   }
 
   /** What a reload changes in the running daemon. */
-  private record ReloadTarget(VipAgent agent, HeartbeatCoordinator coordinator, Notifier notifier,
+  private record ReloadTarget(VipAgent agent, @Nullable HeartbeatCoordinator coordinator,
+      Notifier notifier,
       AddressBackend backend, @Nullable String namespace) implements Reloader.Target {
     @Override
     public CompletableFuture<Void> reconfigure(VipGroup group, List<HealthCheck> checks) {
@@ -296,6 +311,10 @@ public final class Vipd {
 
     @Override
     public void rekey(KeySet keys) {
+      HeartbeatCoordinator coordinator = this.coordinator;
+      if (coordinator == null) {
+        return; // ZooKeeper decides: no heartbeats to sign
+      }
       KeySet.Key accept = keys.accept();
       if (accept == null) {
         coordinator.rekey(keys.sign().id(), keys.sign().bytes());
@@ -428,6 +447,27 @@ public final class Vipd {
     end.complete(ExitCode.OK);
   }
 
+  /**
+   * Connects to the ZooKeeper ensemble of {@code zk} and builds the coordinator of group {@code
+   * group}; the daemon exits with {@link ExitCode#ZOOKEEPER} when no server answers.
+   */
+  private ZooKeeperCoordinator zooKeeper(DaemonSettings.ZooKeeper zk, String group)
+      throws Failure {
+    ZooKeeperSession s;
+    try {
+      s = ZooKeeperSession.connect(zk.connect(), zk.sessionTimeout(),
+          zk.sessionTimeout().multipliedBy(2).plusSeconds(5));
+    } catch (IOException e) {
+      throw new Failure(ExitCode.ZOOKEEPER, "cannot reach ZooKeeper at \"" + zk.connect()
+          + "\" (daemon.coordinator.zookeeper.connect of group " + group + "): "
+          + e.getMessage() + "; check that the ensemble runs and that this host reaches it");
+    }
+    zooKeeperSession = s;
+    Duration keep = zk.keepFor();
+    return ZooKeeperCoordinator.builder().session(s).path(zk.path())
+        .onSessionLoss(keep == null ? SessionLoss.release() : SessionLoss.keep(keep)).build();
+  }
+
   private void close() {
     Reloader r = reloader;
     if (r != null) {
@@ -452,6 +492,10 @@ public final class Vipd {
     AddressBackend b = backend;
     if (b != null) {
       b.close();
+    }
+    ZooKeeperSession z = zooKeeperSession;
+    if (z != null) {
+      z.close();
     }
   }
 

@@ -1,0 +1,753 @@
+package io.vipha.zookeeper;
+
+import io.vipha.Lease;
+import io.vipha.Mode;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.plan.Liveness;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Coordinator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A coordinator that decides ownership through ZooKeeper. Each node publishes its advertised
+ * state (priority, eligibility, held VIPs, switchover pins) as an ephemeral member znode {@code
+ * <path>/<group>/members/<node>}, and the agent plans on the members it sees: a member whose
+ * session ends is dead. A node may hold a VIP only under a claim, an ephemeral znode {@code
+ * <path>/<group>/claims/<key>} (one per VIP, one for the whole group in Active/Passive) created
+ * in its session; the claim's creation zxid is its <em>epoch</em>, higher for every later claim,
+ * and travels with every backend call and {@code Acquired} event.
+ *
+ * <p><b>Fencing.</b> A claim is an ephemeral sequential znode; the lowest one holds the claim.
+ * The node renews a VIP's kernel lease at {@code t} only while its session is connected and {@code
+ * t + slack <= confirmed + sessionTimeout}, with {@code confirmed} the send time of the last
+ * request the ensemble answered in its session ({@link ZooKeeperSession}): the ensemble cannot
+ * have expired the session, and handed the claim on, before then. A node that wins a claim from a
+ * holder whose session ended adds the VIP only one kernel lease and the slack later, by when the
+ * holder's kernel has removed it whatever its process does (crash, pause, partition); a claim the
+ * holder gave up itself (after removing the VIP) is used at once.
+ *
+ * <p>Every method runs on the agent's loop; Curator's callbacks are posted to it.
+ */
+public final class ZooKeeperCoordinator implements Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperCoordinator.class);
+  /** The claim key of an Active/Passive group. */
+  static final String GROUP_KEY = "group";
+
+  private final ZooKeeperSession session;
+  private final String root;
+  private final SessionLoss loss;
+  private final long slackNanos;
+
+  private @Nullable Context ctx;
+  private @Nullable PersistentNode member;
+  private @Nullable CuratorCache cache;
+  private final ZooKeeperSession.Listener sessionListener = this::sessionChanged;
+  private final AtomicBoolean refreshPending = new AtomicBoolean();
+  private volatile boolean closed;
+  private long leaseNanos;
+  private long takeoverNanos;
+  private byte @Nullable [] published;
+  private boolean leaving;
+  private @Nullable Cancellable sweep;
+  private @Nullable Cancellable tick;
+
+  /** This node's claim znodes, won or queued: key to claim. */
+  private final Map<String, Claim> mine = new HashMap<>();
+  /**
+   * Claims being created: key to the session of the create. One create per key and session, so
+   * that a node never has two claim znodes of one key in its session (the lower one, not its
+   * claim, would block the other for as long as the session lives).
+   */
+  private final Map<String, Long> creating = new HashMap<>();
+  /** Who holds each claim as the cache shows it (the owner of its lowest znode): key to node. */
+  private final Map<String, String> owners = new HashMap<>();
+  /** The last other node seen holding each claim, and the session of its claim znode. */
+  private final Map<String, Holder> lastHolder = new HashMap<>();
+
+  private record Holder(String node, long sessionId) {}
+  /** Claims this node had when the connection went, kept by {@link SessionLoss#keep}. */
+  private final Map<String, Long> keptAtLoss = new HashMap<>();
+  private final Map<String, PeerState> reported = new HashMap<>();
+  private final AtomicLong writes = new AtomicLong();
+
+  /**
+   * One of this node's claim znodes: an ephemeral sequential child of the key's znode, won once
+   * it is the lowest child (every earlier claimant released or lost its session).
+   */
+  private static final class Claim {
+    final String path;
+    final long epoch;
+    final long sessionId;
+    boolean won;
+    long usableAt = Long.MAX_VALUE;
+    long askedAt;
+    boolean everHeld;
+    /** Since when the local state has shown none of its VIPs held, or MAX_VALUE. */
+    long unheldSince = Long.MAX_VALUE;
+
+    Claim(String path, long epoch, long sessionId, long now) {
+      this.path = path;
+      this.epoch = epoch;
+      this.sessionId = sessionId;
+      this.askedAt = now;
+    }
+  }
+
+  private ZooKeeperCoordinator(Builder b) {
+    this.session = Objects.requireNonNull(b.session, "session");
+    this.root = b.path;
+    this.loss = b.loss;
+    this.slackNanos = b.slack.toNanos();
+  }
+
+  /** A builder; {@link Builder#session} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The session this coordinator uses. */
+  public ZooKeeperSession session() {
+    return session;
+  }
+
+  /** What a holder does when the connection goes. */
+  public SessionLoss sessionLoss() {
+    return loss;
+  }
+
+  /** ZooKeeper writes this coordinator made (member updates, claims, releases). */
+  public long writes() {
+    return writes.get();
+  }
+
+  private Context ctx() {
+    return Objects.requireNonNull(ctx, "not started");
+  }
+
+  private String groupPath() {
+    return ZKPaths.makePath(root, ctx().group().name());
+  }
+
+  private String membersPath() {
+    return ZKPaths.makePath(groupPath(), "members");
+  }
+
+  private String claimsPath() {
+    return ZKPaths.makePath(groupPath(), "claims");
+  }
+
+  /** The claim key of {@code vip}: the group's in Active/Passive, the VIP's own otherwise. */
+  String key(VirtualIp vip) {
+    return ctx().group().mode() == Mode.ACTIVE_PASSIVE ? GROUP_KEY
+        : vip.cidr().replace('/', '_');
+  }
+
+  @Override
+  public void start(Context context) throws IOException {
+    Lease lease = context.group().policy().lease();
+    if (lease.isForever()) {
+      throw new IllegalArgumentException("group " + context.group().name() + ": the ZooKeeper"
+          + " coordinator fences VIPs through their kernel lease; policy.lease must not be"
+          + " \"forever\"");
+    }
+    this.ctx = context;
+    this.leaseNanos = Objects.requireNonNull(lease.duration()).toNanos();
+    this.takeoverNanos = leaseNanos + slackNanos;
+    CuratorFramework c = session.client();
+    MemberData first = MemberData.of(context.incarnation(), context.local(), false);
+    published = first.encode();
+    PersistentNode m = new PersistentNode(c, CreateMode.EPHEMERAL, false,
+        ZKPaths.makePath(membersPath(), context.nodeId()), published);
+    member = m;
+    CuratorCache cc = CuratorCache.build(c, groupPath());
+    cc.listenable().addListener(CuratorCacheListener.builder()
+        .forAll((type, before, after) -> refreshSoon())
+        .forInitialized(this::refreshSoon)
+        .build());
+    cache = cc;
+    session.addListener(sessionListener);
+    try {
+      c.createContainers(claimsPath());
+      c.createContainers(membersPath());
+    } catch (Exception e) {
+      LOG.debug("cannot create the group's znodes yet", e);
+    }
+    m.start();
+    writes.incrementAndGet();
+    cc.start();
+    scheduleSweep();
+    scheduleTick();
+  }
+
+  /**
+   * Asks for the local state every heartbeat interval, as the heartbeat coordinator does (the
+   * agent's stall guard takes that as the sign that its loop runs), and writes it when it changed
+   * since the last write that succeeded.
+   */
+  private void scheduleTick() {
+    tick = ctx().loop().schedule(ctx().group().policy().heartbeatInterval().toNanos(), () -> {
+      if (!closed) {
+        publishNow(); // asks for the local state; writes only what changed
+        scheduleTick();
+      }
+    });
+  }
+
+  private void scheduleSweep() {
+    long period = Math.max(session.timeoutNanos() / 3, TimeUnit.MILLISECONDS.toNanos(50));
+    sweep = ctx().loop().schedule(period, () -> {
+      if (!closed) {
+        sweepClaims();
+        scheduleSweep();
+      }
+    });
+  }
+
+  /** Posts one refresh of the view for any number of cache events. */
+  private void refreshSoon() {
+    if (!closed && refreshPending.compareAndSet(false, true)) {
+      post(() -> {
+        refreshPending.set(false);
+        refresh();
+      });
+    }
+  }
+
+  private void sessionChanged(ConnectionState s) {
+    post(() -> onSession(s));
+  }
+
+  /** A connection state reached the loop. */
+  private void onSession(ConnectionState s) {
+    long now = session.nanoTime();
+    switch (s) {
+      case SUSPENDED, READ_ONLY, LOST -> {
+        if (keptAtLoss.isEmpty()) {
+          for (Map.Entry<String, Claim> e : mine.entrySet()) {
+            if (e.getValue().won) {
+              keptAtLoss.put(e.getKey(), e.getValue().epoch);
+            }
+          }
+        }
+        if (s == ConnectionState.LOST) {
+          mine.clear();
+        }
+        long keep = loss.keepNanos();
+        if (keep > 0) {
+          ctx().loop().schedule(Math.max(0, session.lostAt() + keep - now), this::fenceChanged);
+        }
+      }
+      case CONNECTED, RECONNECTED -> {
+        mine.values().removeIf(c -> c.sessionId != session.sessionId());
+        keptAtLoss.clear();
+        publishNow();
+      }
+    }
+    fenceChanged();
+  }
+
+  private void fenceChanged() {
+    if (!closed) {
+      ctx().fenceChanged();
+    }
+  }
+
+  /** Reads the cache into peer states and other nodes' claims. */
+  private void refresh() {
+    CuratorCache cc = cache;
+    if (cc == null) {
+      return;
+    }
+    Context c = ctx();
+    VipGroup g = c.group();
+    long now = c.loop().nanoTime();
+    String membersPrefix = membersPath() + "/";
+    String claimsPrefix = claimsPath() + "/";
+    Map<String, MemberData> seen = new HashMap<>();
+    Map<String, ChildData> lowest = new HashMap<>();
+    cc.stream().forEach(d -> {
+      String p = d.getPath();
+      if (p.startsWith(membersPrefix)) {
+        String id = p.substring(membersPrefix.length());
+        MemberData m = MemberData.decode(d.getData(), g);
+        if (m != null && !id.equals(c.nodeId()) && g.node(id).isPresent()) {
+          seen.put(id, m);
+        }
+      } else if (p.startsWith(claimsPrefix) && p.indexOf('/', claimsPrefix.length()) > 0) {
+        String key = p.substring(claimsPrefix.length(), p.indexOf('/', claimsPrefix.length()));
+        ChildData low = lowest.get(key);
+        if (low == null || ZKPaths.getNodeFromPath(p).compareTo(
+            ZKPaths.getNodeFromPath(low.getPath())) < 0) {
+          lowest.put(key, d);
+        }
+      }
+    });
+    Map<String, String> claims = new HashMap<>();
+    lowest.values().removeIf(this::strayRemoved);
+    lowest.forEach((k, d) -> {
+      String owner = owner(d);
+      claims.put(k, owner);
+      if (!owner.equals(c.nodeId()) && d.getStat() != null) {
+        lastHolder.put(k, new Holder(owner, d.getStat().getEphemeralOwner()));
+      }
+    });
+    boolean claimGone = false;
+    for (Map.Entry<String, String> e : owners.entrySet()) {
+      if (!e.getValue().equals(claims.get(e.getKey()))) {
+        claimGone = true;
+      }
+    }
+    owners.clear();
+    owners.putAll(claims);
+    for (Map.Entry<String, Claim> e : mine.entrySet()) {
+      Claim m = e.getValue();
+      ChildData low = lowest.get(e.getKey());
+      if (!m.won && low != null && low.getPath().equals(m.path)) {
+        checkWon(e.getKey(), m);
+      }
+    }
+    for (Map.Entry<String, MemberData> e : seen.entrySet()) {
+      report(e.getKey(), e.getValue(), claims, now);
+    }
+    for (PeerState p : List.copyOf(reported.values())) {
+      if (!seen.containsKey(p.nodeId()) && p.liveness() != Liveness.DEAD) {
+        PeerState dead = new PeerState(p.nodeId(), Liveness.DEAD, now, p.effectivePriority(),
+            p.eligibility(), p.eligibilitySince(), Set.of(), p.pins(), p.incarnation(),
+            p.left(), false, false);
+        reported.put(p.nodeId(), dead);
+        c.peer(dead);
+      }
+    }
+    if (claimGone) {
+      fenceChanged();
+    }
+  }
+
+  /**
+   * Deletes {@code d} if it is a claim znode of this node's session that is not its claim and
+   * not being created (one left by a create whose answer was dropped): as the lowest znode of
+   * its key it would block this node's claim, and every other node's, while the session lives.
+   */
+  private boolean strayRemoved(ChildData d) {
+    Stat st = d.getStat();
+    long id = session.sessionId();
+    if (st == null || id == 0 || st.getEphemeralOwner() != id) {
+      return false;
+    }
+    String p = d.getPath();
+    String key = ZKPaths.getNodeFromPath(ZKPaths.getPathAndNode(p).getPath());
+    Claim m = mine.get(key);
+    Long pending = creating.get(key);
+    if ((m != null && m.path.equals(p)) || (pending != null && pending == id)) {
+      return false;
+    }
+    LOG.info("group {}: node {} deletes claim znode {}, which is not its claim",
+        ctx().group().name(), ctx().nodeId(), p);
+    delete(p);
+    return true;
+  }
+
+  private static String owner(ChildData d) {
+    byte[] b = d.getData();
+    return b == null ? "" : new String(b, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reports peer {@code id} as {@code m} says, but holding only the VIPs whose claim it owns: a
+   * node back from a pause or a partition may still say it holds what another node has won since,
+   * and must not make that node give way.
+   */
+  private void report(String id, MemberData m, Map<String, String> claims, long now) {
+    Set<VirtualIp> held = new HashSet<>();
+    for (VirtualIp v : m.held()) {
+      if (id.equals(claims.get(key(v)))) {
+        held.add(v);
+      }
+    }
+    PeerState old = reported.get(id);
+    long since = old != null && old.liveness() == Liveness.ALIVE
+        && old.incarnation() == m.incarnation() ? old.since() : now;
+    long eligibleSince = old != null && old.eligibility() == m.eligibility()
+        ? old.eligibilitySince() : now;
+    PeerState s = new PeerState(id, Liveness.ALIVE, since, m.priority(), m.eligibility(),
+        eligibleSince, held, m.pins(), m.incarnation(), m.leaving(), false, false);
+    if (!s.equals(old)) {
+      reported.put(id, s);
+      ctx().peer(s);
+    }
+  }
+
+  @Override
+  public Fence fence(VirtualIp vip) {
+    long now = session.nanoTime();
+    String key = key(vip);
+    Claim m = mine.get(key);
+    if (m != null && m.sessionId != session.sessionId()) {
+      mine.remove(key); // it went with its session
+      m = null;
+    }
+    if (m != null) {
+      m.askedAt = now;
+    }
+    if (!session.usable()) {
+      if (loss.releases()) {
+        return Fence.REVOKE;
+      }
+      Long kept = keptAtLoss.get(key);
+      long lost = session.lostAt();
+      if (kept != null && lost != Long.MIN_VALUE && now - lost < loss.keepNanos()) {
+        return Fence.grant(kept); // available: kept for keepFor, beyond the fence if need be
+      }
+      return m != null && m.won && now >= m.usableAt && fenceOpen(now) ? Fence.grant(m.epoch)
+          : Fence.WAIT;
+    }
+    String owner = owners.get(key);
+    boolean other = owner != null && !owner.equals(ctx().nodeId());
+    if (m == null || !m.won) {
+      if (m == null && !other) {
+        claim(key);
+      }
+      return Fence.REVOKE; // no claim in this session: a held VIP goes at once
+    }
+    if (now < m.usableAt) {
+      return Fence.WAIT;
+    }
+    return fenceOpen(now) ? Fence.grant(m.epoch) : Fence.WAIT;
+  }
+
+  /**
+   * Whether the ensemble cannot have expired this node's session (and handed its claims to
+   * another node) within the slack from now: the condition for any renewal.
+   */
+  private boolean fenceOpen(long now) {
+    long valid = session.validUntil();
+    return valid != Long.MIN_VALUE && now + slackNanos <= valid;
+  }
+
+  @Override
+  public boolean makeBeforeBreak() {
+    return false;
+  }
+
+  /** Creates this node's claim znode for {@code key} unless one is being created. */
+  private void claim(String key) {
+    long id = session.sessionId();
+    Long pending = creating.get(key);
+    if (closed || (pending != null && pending == id)) {
+      return;
+    }
+    creating.put(key, id);
+    long sentAt = session.nanoTime();
+    String prefix = ZKPaths.makePath(ZKPaths.makePath(claimsPath(), key), "c-");
+    byte[] owner = ctx().nodeId().getBytes(StandardCharsets.UTF_8);
+    try {
+      writes.incrementAndGet();
+      Stat stat = new Stat();
+      session.client().create().storingStatIn(stat).creatingParentContainersIfNeeded()
+          .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+          .inBackground((cl, e) -> created(key, id, sentAt, e, stat)).forPath(prefix, owner);
+    } catch (Exception e) {
+      creating.remove(key, id);
+      LOG.debug("cannot claim {}", prefix, e);
+    }
+  }
+
+  /** The create of a claim znode returned (Curator's thread). */
+  private void created(String key, long id, long sentAt, CuratorEvent e, Stat stored) {
+    boolean ok = e.getResultCode() == KeeperException.Code.OK.intValue();
+    String path = e.getName();
+    Stat stat = e.getStat() != null ? e.getStat() : stored;
+    if (ok) {
+      session.confirmed(id, sentAt);
+    }
+    if (ok && closed) {
+      delete(path);
+      return;
+    }
+    post(() -> {
+      creating.remove(key, id);
+      if (!ok || path == null) {
+        return;
+      }
+      if (stat.getEphemeralOwner() != session.sessionId() || stat.getCzxid() == 0) {
+        delete(path); // created in a session that has ended since, or not known: start over
+        return;
+      }
+      Claim had = mine.get(key);
+      if (had != null && had.sessionId == session.sessionId()) {
+        delete(path); // one claim znode per key and session: this one is one too many
+        return;
+      }
+      Claim c = new Claim(path, stat.getCzxid(), stat.getEphemeralOwner(), session.nanoTime());
+      mine.put(key, c);
+      checkWon(key, c);
+    });
+  }
+
+  /** Whether {@code c} is now the lowest znode of {@code key}: then it is won. */
+  private void checkWon(String key, Claim c) {
+    try {
+      session.client().getChildren().inBackground((cl, e) -> {
+        List<String> children = e.getChildren();
+        if (e.getResultCode() != KeeperException.Code.OK.intValue() || children == null) {
+          return;
+        }
+        String name = ZKPaths.getNodeFromPath(c.path);
+        String low = children.stream().min(String::compareTo).orElse("");
+        if (low.equals(name)) {
+          post(() -> won(key, c));
+        } else if (!children.contains(name)) {
+          post(() -> mine.remove(key, c)); // its znode went: the next fence claims again
+        }
+      }).forPath(ZKPaths.makePath(claimsPath(), key));
+    } catch (Exception e) {
+      LOG.debug("cannot read the claims of {}", key, e);
+    }
+  }
+
+  /**
+   * {@code c} is the lowest znode of {@code key}: the claim is this node's. It adds the VIPs at
+   * once when the last holder gave the claim up itself (its member znode is still there, in the
+   * same session: it released the VIPs before it deleted its claim); otherwise (its session
+   * ended, or no holder is known) only after one kernel lease and the slack, by when the last
+   * holder's kernel has removed them whatever became of its process.
+   */
+  private void won(String key, Claim c) {
+    if (c.won || mine.get(key) != c || c.sessionId != session.sessionId()) {
+      return;
+    }
+    c.won = true;
+    owners.put(key, ctx().nodeId());
+    long now = session.nanoTime();
+    Holder last = lastHolder.remove(key);
+    if (last == null) {
+      usableFrom(key, c, now + takeoverNanos);
+      return;
+    }
+    try {
+      session.client().checkExists().inBackground((cl, e) -> {
+        Stat st = e.getStat();
+        boolean gave = e.getResultCode() == KeeperException.Code.OK.intValue() && st != null
+            && st.getEphemeralOwner() == last.sessionId();
+        post(() -> usableFrom(key, c, gave ? now : now + takeoverNanos));
+      }).forPath(ZKPaths.makePath(membersPath(), last.node()));
+    } catch (Exception e) {
+      usableFrom(key, c, now + takeoverNanos);
+    }
+  }
+
+  private void usableFrom(String key, Claim c, long at) {
+    if (mine.get(key) != c) {
+      return;
+    }
+    c.usableAt = at;
+    long now = session.nanoTime();
+    LOG.info("group {}: node {} won claim {} with epoch {}; adds its VIPs in {} ms",
+        ctx().group().name(), ctx().nodeId(), key, c.epoch,
+        Math.max(0, at - now) / 1_000_000);
+    if (at > now) {
+      ctx().loop().schedule(at - now, this::fenceChanged);
+    }
+    fenceChanged();
+  }
+
+  /** Runs {@code task} on the loop unless this coordinator closed. */
+  private void post(Runnable task) {
+    if (!closed) {
+      ctx().loop().execute(() -> {
+        if (!closed) {
+          task.run();
+        }
+      });
+    }
+  }
+
+  /** Deletes one of this node's claim znodes (its path is its own: no other node's). */
+  private void delete(String path) {
+    try {
+      writes.incrementAndGet();
+      session.client().delete().guaranteed().inBackground().forPath(path);
+    } catch (Exception e) {
+      LOG.debug("cannot delete claim {}", path, e);
+    }
+  }
+
+  /**
+   * Gives up the claims of keys whose VIPs this node no longer holds: one heartbeat interval after
+   * the local state last showed one held, for a claim under which it held a VIP (the state shows
+   * nothing held for half an interval while the agent checks a stall of its loop, though the
+   * VIPs stay), and after one session timeout for one it won but never used.
+   */
+  private void sweepClaims() {
+    if (mine.isEmpty()) {
+      return;
+    }
+    Set<String> heldKeys = new HashSet<>();
+    for (VirtualIp v : ctx().local().held()) {
+      heldKeys.add(key(v));
+    }
+    long now = session.nanoTime();
+    long idle = session.timeoutNanos();
+    long interval = ctx().group().policy().heartbeatInterval().toNanos();
+    mine.entrySet().removeIf(e -> {
+      Claim c = e.getValue();
+      if (heldKeys.contains(e.getKey())) {
+        c.everHeld = true;
+        c.unheldSince = Long.MAX_VALUE;
+        return false;
+      }
+      c.unheldSince = Math.min(c.unheldSince, now);
+      if ((c.everHeld && now - c.unheldSince >= interval) || now - c.askedAt > idle) {
+        delete(c.path);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  @Override
+  public void publishNow() {
+    if (closed || ctx == null) {
+      return;
+    }
+    Context c = ctx();
+    LocalState local = c.local();
+    Set<VirtualIp> held = new HashSet<>();
+    for (VirtualIp v : local.held()) {
+      Claim claim = mine.get(key(v));
+      if (claim != null && claim.won && claim.sessionId == session.sessionId()) {
+        held.add(v); // only what this node's claims cover: peers plan on the claims
+      }
+    }
+    LocalState claimed = new LocalState(local.effectivePriority(), local.eligibility(),
+        local.quorum(), held, local.pins());
+    byte[] data = MemberData.of(c.incarnation(), claimed, leaving).encode();
+    PersistentNode m = member;
+    if (m != null && !java.util.Arrays.equals(data, published)) {
+      try {
+        m.setData(data); // (fails before the first create: the tick tries again)
+        published = data;
+        writes.incrementAndGet();
+      } catch (Exception e) {
+        LOG.debug("cannot publish this node's state yet", e);
+      }
+    }
+    sweepClaims();
+  }
+
+  @Override
+  public void leave() {
+    leaving = true;
+    publishNow();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (ctx != null) {
+      for (Claim c : mine.values()) {
+        delete(c.path);
+      }
+    }
+    closed = true;
+    mine.clear();
+    session.removeListener(sessionListener);
+    for (Cancellable t : new Cancellable[] {sweep, tick}) {
+      if (t != null) {
+        t.cancel();
+      }
+    }
+    CuratorCache cc = cache;
+    if (cc != null) {
+      cc.close();
+    }
+    PersistentNode m = member;
+    if (m != null) {
+      try {
+        m.close();
+      } catch (IOException e) {
+        LOG.debug("cannot remove this node's member znode", e);
+      }
+    }
+  }
+
+  /** Builds a {@link ZooKeeperCoordinator}. */
+  public static final class Builder {
+    private @Nullable ZooKeeperSession session;
+    private String path = "/vipha";
+    private SessionLoss loss = SessionLoss.release();
+    private Duration slack = Duration.ofMillis(100);
+
+    private Builder() {}
+
+    /** The session (required); several coordinators may share one. */
+    public Builder session(ZooKeeperSession session) {
+      this.session = session;
+      return this;
+    }
+
+    /** The znode under which groups live (default {@code /vipha}). */
+    public Builder path(String path) {
+      if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/"))) {
+        throw new IllegalArgumentException("path \"" + path + "\" must start with / and not end"
+            + " with /, e.g. /vipha");
+      }
+      this.path = path;
+      return this;
+    }
+
+    /** What a holder does when the connection goes (default {@link SessionLoss#release()}). */
+    public Builder onSessionLoss(SessionLoss loss) {
+      this.loss = Objects.requireNonNull(loss, "loss");
+      return this;
+    }
+
+    /**
+     * The margin the fence keeps for the time between its check and the kernel's renewal, and
+     * for the clocks' rate differences (default 100 ms, at most 10 s).
+     */
+    public Builder slack(Duration slack) {
+      if (slack.isNegative() || slack.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("slack " + slack + " is out of range; use 0-10s");
+      }
+      this.slack = slack;
+      return this;
+    }
+
+    /** The coordinator. */
+    public ZooKeeperCoordinator build() {
+      if (session == null) {
+        throw new IllegalArgumentException("session is required: ZooKeeperSession.connect(...)");
+      }
+      return new ZooKeeperCoordinator(this);
+    }
+  }
+}
