@@ -63,9 +63,7 @@ class ControlDaemonTest {
   }
 
   private void awaitOwner(String node) throws InterruptedException {
-    // Both start at once: while n1 warms up, n2 may take the VIPs (nobody else can serve them)
-    // and n1 preempts after its warm-up and the 10 s preempt delay, as in withOwner.
-    assertThat(LocalDaemons.await(30, () -> holdsBoth(node))).as("%s holds both VIPs; %s",
+    assertThat(LocalDaemons.await(LocalDaemons.FIRST_OWNER_SECONDS, () -> holdsBoth(node))).as("%s holds both VIPs; %s",
         node, d().output()).isTrue();
   }
 

@@ -74,6 +74,13 @@ final class LocalDaemons implements AutoCloseable {
   }
 
   /**
+   * How long the daemons started together may take to settle on n1: on a loaded machine, or
+   * while n1 warms up, n2 may take the VIPs first, and n1 preempts after its warm-up and the 10 s
+   * preempt delay.
+   */
+  static final int FIRST_OWNER_SECONDS = 30;
+
+  /**
    * Active/Passive daemons n1 and n2 in {@code dir}, both started; returns once n1 holds both
    * VIPs.
    */
@@ -81,8 +88,7 @@ final class LocalDaemons implements AutoCloseable {
     LocalDaemons d = new LocalDaemons(dir, "ACTIVE_PASSIVE").start("n1").start("n2");
     VirtualIp v4 = VirtualIp.of(VIP4, "eth0");
     VirtualIp v6 = VirtualIp.of(VIP6, "eth0");
-    // On a loaded machine n2 may take the VIPs first; n1 preempts after the 10 s preempt delay.
-    if (!await(30, () -> d.backend("n1").holds(v4) && d.backend("n1").holds(v6))) {
+    if (!await(FIRST_OWNER_SECONDS, () -> d.backend("n1").holds(v4) && d.backend("n1").holds(v6))) {
       d.close();
       throw new IllegalStateException("n1 did not take both VIPs: " + d.output());
     }
