@@ -13,7 +13,7 @@ import io.vipha.plan.Liveness;
 import io.vipha.plan.NodeStatus;
 import io.vipha.plan.Plan;
 import io.vipha.plan.Planner;
-import io.vipha.spi.Cancellable;
+import io.vipha.spi.Scheduler.Timer;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -50,7 +50,7 @@ final class Warmup {
   private int stalls;
   /** When the warm-up ended because a VIP had no other owner; {@code Long.MIN_VALUE}: never. */
   private long neededAt = Long.MIN_VALUE;
-  private @Nullable Cancellable timer;
+  private @Nullable Timer timer;
   private @Nullable Exercise exercise;
 
   Warmup(VipAgent agent, long duration) {
@@ -72,17 +72,20 @@ final class Warmup {
     startedAt = now;
     quietSince = now;
     exercise = new Exercise(a);
+    timer = a.loop.timer(this::tick);
     schedule(now);
   }
 
   private void schedule(long now) {
     long interval = a.policy.heartbeatInterval().toNanos();
     expectedAt = now + interval;
-    timer = a.loop.schedule(interval, this::tick);
+    Timer t = timer;
+    if (t != null) {
+      t.arm(interval);
+    }
   }
 
   private void tick() {
-    timer = null;
     Phase phase = a.phase();
     if (!warming || phase == Phase.STOPPING || phase == Phase.STOPPED) {
       return;
@@ -140,7 +143,7 @@ final class Warmup {
   private void end(long now, String why) {
     warming = false;
     exercise = null;
-    Cancellable t = timer;
+    Timer t = timer;
     if (t != null) {
       t.cancel();
       timer = null;
