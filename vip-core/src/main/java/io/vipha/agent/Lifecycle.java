@@ -174,6 +174,7 @@ final class Lifecycle {
         c.cancel();
       }
     }
+    a.memory.remember(a.planning.plan()); // (a stop inside a replan comes before its save)
     a.memory.close(STATE_SAVE_ON_STOP);
     phase = Phase.STOPPED;
     a.snapshot();

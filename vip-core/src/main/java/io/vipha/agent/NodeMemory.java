@@ -54,6 +54,8 @@ final class NodeMemory {
   /** The latest record a slow store has not saved yet, or null. */
   private final AtomicReference<byte @Nullable []> pending = new AtomicReference<>();
   private @Nullable ExecutorService writer;
+  /** Closed by the agent's stop: later plans are not saved. */
+  private boolean closed;
 
   NodeMemory(@Nullable StateStore store, Scheduler clock, String nodeId, FailoverPolicy policy) {
     this.store = store;
@@ -152,7 +154,7 @@ final class NodeMemory {
    */
   void remember(Plan plan) {
     StateStore s = store;
-    if (s == null || plan == savedPlan) {
+    if (s == null || plan == savedPlan || closed) {
       return;
     }
     FlapRecord r = plan.flapRecord(nodeId);
@@ -217,9 +219,11 @@ final class NodeMemory {
 
   /**
    * Waits (up to {@code timeout}) until a slow store holds the last record handed to it, and
-   * stops the writer thread. Called when the agent stops.
+   * stops the writer thread; later plans are not saved. Called when the agent stops, after it
+   * handed over the plan it stops with.
    */
   void close(Duration timeout) {
+    closed = true;
     ExecutorService w = writer;
     if (w == null) {
       return;

@@ -238,5 +238,10 @@ class NodeMemoryTest {
         false)));
     again.close(Duration.ofSeconds(30));
     assertThat(text(slow)).contains("suspendedUntil " + (JAN_2026 + 4_000));
+    int saves = threads.size();
+    again.remember(initial.withFlapRecord("n1", new FlapRecord(List.of(), 5_000_000_000L,
+        false)));
+    assertThat(threads).as("after the stop nothing is saved: the stop saved its plan").hasSize(
+        saves);
   }
 }
