@@ -14,6 +14,7 @@ import io.vipha.spi.Coordinator.PeerState;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * the backend's calls onto the event loop.
  */
 final class Lifecycle {
+  /** How long a stop waits for a slow state store to hold the last flap record. */
+  private static final Duration STATE_SAVE_ON_STOP = Duration.ofSeconds(2);
   private final VipAgent a;
   private Phase phase = Phase.NEW;
   private @Nullable Cancellable joinTimer;
@@ -171,6 +174,8 @@ final class Lifecycle {
         c.cancel();
       }
     }
+    a.memory.remember(a.planning.plan()); // (a stop inside a replan comes before its save)
+    a.memory.close(STATE_SAVE_ON_STOP);
     phase = Phase.STOPPED;
     a.snapshot();
     stopped.complete(null);

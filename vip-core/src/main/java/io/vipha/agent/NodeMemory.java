@@ -9,8 +9,13 @@ import io.vipha.spi.StateStoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +47,15 @@ final class NodeMemory {
   /** The last plan whose record is saved: plans are immutable, so that one needs no look. */
   private @Nullable Plan savedPlan;
   private @Nullable FlapRecord loaded;
-  private boolean failing;
+  /** The last save failed (logged once until one succeeds); written by the writer thread too. */
+  private volatile boolean failing;
+  /** A slow store's last save failed: the next plan saves again although its record is saved. */
+  private volatile boolean writeFailed;
+  /** The latest record a slow store has not saved yet, or null. */
+  private final AtomicReference<byte @Nullable []> pending = new AtomicReference<>();
+  private @Nullable ExecutorService writer;
+  /** Closed by the agent's stop: later plans are not saved. */
+  private boolean closed;
 
   NodeMemory(@Nullable StateStore store, Scheduler clock, String nodeId, FailoverPolicy policy) {
     this.store = store;
@@ -89,7 +102,9 @@ final class NodeMemory {
     if (s != null) {
       FlapRecord r = loaded;
       try {
-        write(r == null ? FlapRecord.NONE : r, clock.nanoTime());
+        FlapRecord first = r == null ? FlapRecord.NONE : r;
+        s.save(encode(first, clock.nanoTime()));
+        saved = first;
       } catch (IOException e) {
         throw new StateStoreException("cannot write the node state " + s + ": " + e
             + "; the node keeps its incarnation there and must be able to write it", e);
@@ -133,30 +148,98 @@ final class NodeMemory {
   /**
    * Saves this node's flap record of {@code plan} when it changed. A store that cannot be written
    * is logged (once until it works again) and tried again on the next change: the node keeps
-   * running, with a restart then resuming an older record.
+   * running, with a restart then resuming an older record. A {@linkplain StateStore#slow() slow}
+   * store is written from a thread of this memory's own, the latest record only, so that the
+   * event loop never waits for a disk.
    */
   void remember(Plan plan) {
-    if (store == null || plan == savedPlan) {
+    StateStore s = store;
+    if (s == null || plan == savedPlan || closed) {
       return;
     }
     FlapRecord r = plan.flapRecord(nodeId);
-    if (r.equals(saved)) {
+    if (r.equals(saved) && !writeFailed) {
       savedPlan = plan;
       return;
     }
+    if (s.slow()) {
+      byte[] b = encode(r, clock.nanoTime());
+      saved = r;
+      savedPlan = plan;
+      writeFailed = false;
+      if (pending.getAndSet(b) == null) {
+        writer().execute(this::drain);
+      }
+      return;
+    }
     try {
-      write(r, clock.nanoTime());
+      s.save(encode(r, clock.nanoTime()));
+      saved = r;
       savedPlan = plan;
       failing = false;
     } catch (IOException | RuntimeException e) {
       if (!failing) {
-        LOG.warn("{}: cannot save the node state to {}: {}", nodeId, store, e.toString());
+        LOG.warn("{}: cannot save the node state to {}: {}", nodeId, s, e.toString());
       }
       failing = true;
     }
   }
 
-  private void write(FlapRecord r, long nowNanos) throws IOException {
+  /** Writes a slow store's pending records on the writer thread until none is left. */
+  private void drain() {
+    StateStore s = java.util.Objects.requireNonNull(store);
+    byte[] b;
+    while ((b = pending.get()) != null) {
+      try {
+        s.save(b);
+        failing = false;
+      } catch (IOException | RuntimeException e) {
+        if (!failing) {
+          LOG.warn("{}: cannot save the node state to {}: {}", nodeId, s, e.toString());
+        }
+        failing = true;
+        writeFailed = true; // the next change, or the next plan, saves again
+      }
+      pending.compareAndSet(b, null); // a newer record, set meanwhile, is saved next
+    }
+  }
+
+  private ExecutorService writer() {
+    ExecutorService w = writer;
+    if (w == null) {
+      w = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vipha-state-" + nodeId);
+        t.setDaemon(true);
+        return t;
+      });
+      writer = w;
+    }
+    return w;
+  }
+
+  /**
+   * Waits (up to {@code timeout}) until a slow store holds the last record handed to it, and
+   * stops the writer thread; later plans are not saved. Called when the agent stops, after it
+   * handed over the plan it stops with.
+   */
+  void close(Duration timeout) {
+    closed = true;
+    ExecutorService w = writer;
+    if (w == null) {
+      return;
+    }
+    w.shutdown();
+    try {
+      if (!w.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        LOG.warn("{}: the node state was not saved to {} within {} ms of the stop", nodeId,
+            store, timeout.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private byte[] encode(FlapRecord r, long nowNanos) {
     long wallNow = clock.wallMillis();
     StringBuilder sb = new StringBuilder(MAGIC).append("\nincarnation ").append(incarnation)
         .append("\nflaps");
@@ -167,8 +250,7 @@ final class NodeMemory {
     sb.append("\nsuspendedUntil ").append(su == Long.MIN_VALUE ? "none" : su == Plan.NEVER
         ? "never" : Long.toString(toWallMillis(su, wallNow, nowNanos)));
     sb.append("\nreturnPlanned ").append(r.returnPlanned()).append('\n');
-    java.util.Objects.requireNonNull(store).save(sb.toString().getBytes(StandardCharsets.UTF_8));
-    saved = r;
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Parses the stored text; sets {@link #loaded}; returns the stored incarnation. */
@@ -220,7 +302,7 @@ final class NodeMemory {
 
   /** A suspension ending at {@code until}, cut to at most {@code suspendFor} from {@code now}. */
   private long capped(long until, long now) {
-    java.time.Duration max = policy.flapLimit().suspendFor();
+    Duration max = policy.flapLimit().suspendFor();
     return max != null && until - now > max.toNanos() ? now + max.toNanos() : until;
   }
 

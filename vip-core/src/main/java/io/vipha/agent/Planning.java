@@ -166,7 +166,6 @@ final class Planning {
       next = a.planner.plan(view, prev, now);
     }
     plan = next;
-    a.memory.remember(next);
     if (before.hasQuorum() != next.hasQuorum()) {
       if (next.hasQuorum()) {
         // Back from isolation: peers may not all have been heard yet, and an owner that looks
@@ -192,6 +191,7 @@ final class Planning {
     }
     a.reconciler.noteMoves(next.moves());
     a.reconciler.reconcile(null);
+    a.memory.remember(next); // after the moves: a failover never waits for the store
     long at = next.nextChangeAt();
     if (at != planTimerAt) {
       Cancellable t = planTimer;

@@ -174,16 +174,11 @@ final class Reconciler {
     if (!retiring.isEmpty()) {
       releaseRetired();
     }
+    // The host's addresses are listed when a VIP first needs them (one held, or one this node
+    // does not own): VIPs to acquire are added before the listing, so that a failover does not
+    // wait for a dump of every address on the host.
     Set<HostAddress> actual = known;
-    if (actual == null) {
-      try {
-        actual = a.backend.list(a.interfaces);
-        backendWorks();
-      } catch (BackendException e) {
-        backendFailed("list", null, e);
-        return;
-      }
-    }
+    boolean listFailed = false;
     boolean changed = false;
     boolean leased = a.lease.quorumLeased();
     Lease lease = a.policy.lease();
@@ -194,7 +189,17 @@ final class Reconciler {
     for (int i = 0; i < vips.size(); i++) { // (indexed: no iterator every second)
       VirtualIp v = vips.get(i);
       boolean owned = a.owns(v);
-      boolean present = holdings.present(actual, v);
+      if (actual == null && (!owned || holdings.holds(v))) {
+        try {
+          actual = a.backend.list(a.interfaces);
+          backendWorks();
+        } catch (BackendException e) {
+          backendFailed("list", null, e);
+          listFailed = true;
+          break;
+        }
+      }
+      boolean present = actual != null && holdings.present(actual, v);
       if (owned) {
         a.handover.done(v);
         if (!leased) {
@@ -220,8 +225,8 @@ final class Reconciler {
             String reason = lastReason.getOrDefault(v, "RECONCILE");
             holdings.acquired(v, now, reason);
             changed = true;
+            a.announcer.announceBurst(v); // before the listeners: clients move first
             a.events.emit(new AgentEvent.Acquired(now, v, reason, fence.epoch()));
-            a.announcer.announceBurst(v);
           }
           continue;
         }
@@ -261,13 +266,13 @@ final class Reconciler {
         }
       }
     }
-    if (renew) {
+    if (renew && !listFailed) {
       lastRenew = now;
     }
     if (changed) {
       a.coordinator.publishNow();
     }
-    if (a.phase() == Phase.STOPPING && holdings.isEmpty()) {
+    if (!listFailed && a.phase() == Phase.STOPPING && holdings.isEmpty()) {
       a.life.finishStop();
     }
   }

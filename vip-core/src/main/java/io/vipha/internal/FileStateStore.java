@@ -56,6 +56,12 @@ public final class FileStateStore implements StateStore {
     }
   }
 
+  /** A disk's fsync can take milliseconds: the agent saves off its event loop. */
+  @Override
+  public boolean slow() {
+    return true;
+  }
+
   @Override
   public String toString() {
     return path.toString();

@@ -165,7 +165,10 @@ public final class NetlinkBackend implements AddressBackend {
 
   /**
    * Reports the state of every link at once, then link and address changes as rtnetlink
-   * announces them, from a daemon thread, until cancelled.
+   * announces them, from a daemon thread, until cancelled. An agent watches from its start, so
+   * this also opens the socket that announcements go through and builds (without sending) one
+   * frame of each kind, so that the first announcement of a failover pays for neither; without
+   * CAP_NET_RAW that is left to the first announcement, which reports it.
    */
   @Override
   public Cancellable watch(Listener listener) throws BackendException {
@@ -173,6 +176,11 @@ public final class NetlinkBackend implements AddressBackend {
     Watcher w = Watcher.start(Namespaces.open(namespace, Watcher::subscribe), rtnl, listener,
         namespace == null ? "" : "-" + namespace);
     watchers.add(w);
+    try {
+      packets().prepare();
+    } catch (BackendException e) {
+      // no CAP_NET_RAW (or no AF_PACKET): the first announcement reports it
+    }
     return () -> {
       w.cancel();
       watchers.remove(w);

@@ -19,6 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -157,5 +163,85 @@ class NodeMemoryTest {
     Plan initial = Planner.forNode(GROUP, "n1").initial();
     assertThat(m.restore(initial)).isSameAs(initial);
     m.remember(initial); // nothing to write to, nothing thrown
+  }
+
+  /**
+   * A store that waits for a disk ({@link StateStore#slow()}): the start saves on the caller's
+   * thread, later changes from the memory's own thread, the latest only, and the event loop never
+   * waits; a failed save is logged and made again on the next plan; close waits for the last.
+   */
+  @Test
+  void aSlowStoreIsSavedOffTheLoopKeepingOnlyTheLatestRecord() throws Exception {
+    CountDownLatch disk = new CountDownLatch(1);
+    List<String> threads = new CopyOnWriteArrayList<>();
+    AtomicReference<byte @Nullable []> bytes = new AtomicReference<>();
+    AtomicBoolean fail = new AtomicBoolean();
+    AtomicInteger failures = new AtomicInteger();
+    StateStore slow = new StateStore() {
+      @Override
+      public byte @Nullable [] load() {
+        return bytes.get();
+      }
+
+      @Override
+      public void save(byte[] state) throws IOException {
+        threads.add(Thread.currentThread().getName());
+        if (!threads.get(0).equals(Thread.currentThread().getName())) {
+          try {
+            disk.await();
+          } catch (InterruptedException e) {
+            throw new IOException(e);
+          }
+        }
+        if (fail.get()) {
+          failures.incrementAndGet();
+          throw new IOException("disk full");
+        }
+        bytes.set(state);
+      }
+
+      @Override
+      public boolean slow() {
+        return true;
+      }
+    };
+    VirtualScheduler clock = new VirtualScheduler(JAN_2026);
+    NodeMemory m = started(slow, clock);
+    assertThat(threads).containsExactly(Thread.currentThread().getName());
+    Planner planner = Planner.forNode(GROUP, "n1");
+    Plan initial = planner.initial();
+    for (int i = 1; i <= 3; i++) {
+      // each returns at once although the first save waits for the disk
+      m.remember(initial.withFlapRecord("n1", new FlapRecord(List.of(), i * 1_000_000_000L,
+          false)));
+    }
+    assertThat(text(slow)).as("nothing written yet").contains("suspendedUntil none");
+    disk.countDown();
+    m.close(Duration.ofSeconds(30));
+    assertThat(text(slow)).contains("suspendedUntil " + (JAN_2026 + 3_000));
+    assertThat(threads.subList(1, threads.size())).as("saved off the caller's thread, the"
+        + " first and then only the latest").hasSizeBetween(1, 2)
+        .allMatch(t -> t.equals("vipha-state-n1"));
+
+    NodeMemory again = started(slow, clock);
+    fail.set(true);
+    again.remember(initial.withFlapRecord("n1", new FlapRecord(List.of(), 4_000_000_000L,
+        false)));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (failures.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(failures.get()).as("the save failed").isEqualTo(1);
+    fail.set(false);
+    // the same record in a new plan: saved again, since the last save failed
+    again.remember(initial.withFlapRecord("n1", new FlapRecord(List.of(), 4_000_000_000L,
+        false)));
+    again.close(Duration.ofSeconds(30));
+    assertThat(text(slow)).contains("suspendedUntil " + (JAN_2026 + 4_000));
+    int saves = threads.size();
+    again.remember(initial.withFlapRecord("n1", new FlapRecord(List.of(), 5_000_000_000L,
+        false)));
+    assertThat(threads).as("after the stop nothing is saved: the stop saved its plan").hasSize(
+        saves);
   }
 }

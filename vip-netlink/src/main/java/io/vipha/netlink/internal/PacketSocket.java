@@ -47,6 +47,19 @@ public final class PacketSocket implements AutoCloseable {
   }
 
   /**
+   * Builds one frame of each kind that {@link #announce} sends, into this socket's buffers,
+   * without sending it: a process's first announcement then runs code that has run before.
+   */
+  public synchronized void prepare() {
+    byte[] mac = new byte[6];
+    byte[] v4 = Packets.garp(Packets.ARP_REQUEST, mac, new byte[4]);
+    byte[] v6 = Packets.unsolicitedNa(mac, new byte[16]);
+    payload.write(0, v4, 0, v4.length);
+    payload.write(0, v6, 0, v6.length);
+    address.clear();
+  }
+
+  /**
    * Sends {@code data} as one frame of EtherType {@code protocol} to {@code mac} on interface
    * {@code index}.
    */
