@@ -9,6 +9,7 @@ import io.vipha.agent.VipAgent;
 import io.vipha.config.DaemonSettings;
 import io.vipha.config.DaemonSettings.Vrrp;
 import io.vipha.testkit.Commands;
+import io.vipha.testkit.Keepalived;
 import io.vipha.testkit.Privileged;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and never do both hold the VIP while they hear each other. Needs root and keepalived.
  */
 class VrrpCoordinatorTest {
+  private static final String VIP = "192.0.2.100";
   private final Netns netns = new Netns();
   private final List<AutoCloseable> resources = new ArrayList<>();
   private String vipha = "";
@@ -117,7 +119,7 @@ class VrrpCoordinatorTest {
 
   private VipAgent agent(int priority, VrrpCoordinator vrrp) throws Exception {
     VipGroup g = VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
-        .vip(v -> v.address(Keepalived.VIP + "/24").interfaceName("v0"))
+        .vip(v -> v.address(VIP + "/24").interfaceName("v0"))
         .node(n -> n.id("n1").heartbeat("127.0.0.1:7405").priority(priority))
         .policy(p -> p.heartbeatInterval(Duration.ofMillis(100)).preemptDelay(Duration.ZERO))
         .build();
@@ -132,17 +134,18 @@ class VrrpCoordinatorTest {
   }
 
   private Keepalived keepalived(int priority) throws Exception {
-    Keepalived k = Keepalived.start(other, "k0", priority, "0.1", dir, "k" + priority);
+    Keepalived k = Keepalived.start(other, "k0", VIP + "/24", priority, "0.1", dir,
+        "k" + priority);
     resources.add(k);
     return k;
   }
 
   private boolean viphaHolds() {
-    return netns.address(vipha, "v0", Keepalived.VIP) != null;
+    return netns.address(vipha, "v0", VIP) != null;
   }
 
   private boolean keepalivedHolds() {
-    return netns.address(other, "k0", Keepalived.VIP) != null;
+    return netns.address(other, "k0", VIP) != null;
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -3,10 +3,10 @@ package io.vipha.netlink.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.netlink.Capture;
-import io.vipha.netlink.Keepalived;
 import io.vipha.netlink.Netns;
 import io.vipha.netlink.Pcap;
 import io.vipha.testkit.Commands;
+import io.vipha.testkit.Keepalived;
 import io.vipha.testkit.Privileged;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VrrpKeepalivedTest {
   private static final byte[] GROUP_MAC = {1, 0, 0x5e, 0, 0, 0x12};
   private static final int INTERVAL = 10;
+  private static final String VIP = "192.0.2.100";
   private final Netns netns = new Netns();
   private String keepalivedHost = "";
   private String sender = "";
@@ -72,7 +73,7 @@ class VrrpKeepalivedTest {
     assertThat(log).contains("(vipha) Entering BACKUP STATE")
         .doesNotContain("Entering MASTER STATE", "Invalid VRRPv3 checksum");
     assertThat(Commands.run("ip", "-n", keepalivedHost, "-br", "addr", "show", "dev", "k0"))
-        .doesNotContain(Keepalived.VIP);
+        .doesNotContain(VIP);
     k.await("(vipha) Entering MASTER STATE");
     Thread.sleep(500);
     List<Pcap.Frame> frames = java.util.Objects.requireNonNull(capture).stop();
@@ -92,7 +93,7 @@ class VrrpKeepalivedTest {
         assertThat(a.vrid()).isEqualTo(51);
         assertThat(a.priority()).isEqualTo(100);
         assertThat(a.interval()).isEqualTo(INTERVAL);
-        assertThat(a.carriesExactly(VrrpCodecTest.bytes("192.0.2.100"))).isTrue();
+        assertThat(a.carriesExactly(VrrpCodecTest.bytes(VIP))).isTrue();
         assertThat(messageOnly.decode(ip)).isNull();
         assertThat(messageOnly.lastRejection()).isEqualTo(VrrpRejection.OTHER_CHECKSUM_FORM);
       } else {
@@ -127,8 +128,8 @@ class VrrpKeepalivedTest {
   private void send(boolean pseudoHeader, int count) throws Exception {
     int index = Integer.parseInt(Commands.run("ip", "netns", "exec", sender, "cat",
         "/sys/class/net/v0/ifindex").strip());
-    VrrpEncoder enc = new VrrpEncoder(51, INTERVAL, List.of(InetAddress.getByName(
-        "192.0.2.100")), pseudoHeader);
+    VrrpEncoder enc = new VrrpEncoder(51, INTERVAL, List.of(InetAddress.getByName(VIP)),
+        pseudoHeader);
     ByteBuffer out = ByteBuffer.allocate(enc.packetLength());
     byte[] source = VrrpCodecTest.bytes("192.0.2.11");
     try (PacketSocket socket = Namespaces.open(sender, PacketSocket::new)) {
@@ -161,7 +162,8 @@ class VrrpKeepalivedTest {
   }
 
   private Keepalived startKeepalived() throws Exception {
-    Keepalived k = Keepalived.start(keepalivedHost, "k0", 100, "0.1", dir, "k1");
+    Keepalived k = Keepalived.start(keepalivedHost, "k0", VIP + "/24", 100, "0.1", dir,
+        "k1");
     keepalived = k;
     return k;
   }

@@ -1,4 +1,4 @@
-package io.vipha.netlink;
+package io.vipha.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,15 +9,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * keepalived (2.2.7 here) running one VRRPv3 instance, {@code vipha}, in a network namespace:
- * multicast on one interface, state BACKUP at start, the VIP 192.0.2.100/24. Its log is a file
- * the test reads; {@link #close()} ends it and its VRRP child, each by its process id, even when
- * the test failed. Needs root and keepalived.
+ * keepalived (2.2.7 here) running one VRRPv3 instance, {@code vipha}, VRID 51, in a network
+ * namespace: multicast on one interface, state BACKUP at start, one VIP. Its log is a file the
+ * test reads; {@link #close()} ends it and its VRRP child, each by its process id, even when the
+ * test failed. Needs root and keepalived (see {@link Privileged#requireTool}).
  */
 public final class Keepalived implements AutoCloseable {
-  /** The VIP of the instance. */
-  public static final String VIP = "192.0.2.100";
-
   private final Process process;
   private final List<ProcessHandle> children;
   private final Path log;
@@ -29,16 +26,16 @@ public final class Keepalived implements AutoCloseable {
   }
 
   /**
-   * Starts keepalived in namespace {@code ns} on {@code iface}, VRID 51, {@code priority}, an
-   * advertisement every {@code advertInt} seconds (e.g. {@code "0.1"}), its files in {@code
-   * dir} under {@code name}; returns once it is backup.
+   * Starts keepalived in namespace {@code ns} on {@code iface} with the VIP {@code vip} (e.g.
+   * {@code 192.0.2.100/24}), {@code priority}, an advertisement every {@code advertInt} seconds
+   * (e.g. {@code "0.1"}), its files in {@code dir} under {@code name}; returns once it is backup.
    */
-  public static Keepalived start(String ns, String iface, int priority, String advertInt,
-      Path dir, String name) throws IOException, InterruptedException {
+  public static Keepalived start(String ns, String iface, String vip, int priority,
+      String advertInt, Path dir, String name) throws IOException, InterruptedException {
     String conf = "global_defs {\n  router_id " + name + "\n  vrrp_version 3\n}\n"
         + "vrrp_instance vipha {\n  state BACKUP\n  interface " + iface + "\n"
         + "  virtual_router_id 51\n  priority " + priority + "\n  advert_int " + advertInt
-        + "\n  virtual_ipaddress {\n    " + VIP + "/24 dev " + iface + "\n  }\n}\n";
+        + "\n  virtual_ipaddress {\n    " + vip + " dev " + iface + "\n  }\n}\n";
     Path file = dir.resolve(name + ".conf");
     Files.writeString(file, conf);
     Path log = dir.resolve(name + ".log");
