@@ -1,10 +1,11 @@
 /**
  * vipha core: the VIP model, JSON configuration, the failover planner, the node runtime and the
  * mode advisor. It exports the API and the SPI; {@code io.vipha.internal} stays inside, but for
- * the test kit's schedulers, which share its timer heap. The simulator and the in-memory
- * stand-ins are module {@code io.vipha.testkit} (vip-testkit).
+ * the test kit's schedulers, which share its timer heap, and the netlink backend's VRRP decoder,
+ * which shares its drop counters. The simulator and the in-memory stand-ins are module {@code
+ * io.vipha.testkit} (vip-testkit).
  */
-@SuppressWarnings("module") // io.vipha.testkit is built after this module
+@SuppressWarnings("module") // io.vipha.testkit and io.vipha.netlink are built after this module
 module io.vipha.core {
   requires static transitive org.jspecify;
   requires com.fasterxml.jackson.databind;
@@ -18,5 +19,5 @@ module io.vipha.core {
   exports io.vipha.health;
   exports io.vipha.plan;
   exports io.vipha.spi;
-  exports io.vipha.internal to io.vipha.testkit;
+  exports io.vipha.internal to io.vipha.testkit, io.vipha.netlink;
 }

@@ -54,20 +54,25 @@ final class ConfigReader {
       return List.of();
     }
     List<@Nullable VipGroup> read = new ArrayList<>();
+    List<@Nullable DaemonSettings> readDaemons = new ArrayList<>();
+    List<Boolean> asksForVrrp = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       Fields g = problems.fields(list.get(i), "groups[" + i + "]", GroupReader.GROUP,
           "an object (a group)");
       VipGroup built = g == null ? null : groups.group(g);
       read.add(built);
       Fields d = g == null ? null : g.object("daemon", DaemonReader.DAEMON);
-      if (d != null) {
-        DaemonSettings daemon = daemons.daemon(d);
-        if (built != null && daemon != null) {
-          settings.putIfAbsent(built.name(), daemon);
-        }
+      DaemonSettings daemon = d == null ? null : daemons.daemon(d);
+      readDaemons.add(daemon);
+      asksForVrrp.add(d != null && d.node.path("coordinator").has("vrrp"));
+      if (built != null && daemon != null) {
+        settings.putIfAbsent(built.name(), daemon);
       }
     }
     for (Problem p : VipConfig.check(read)) {
+      problems.reportModel(p);
+    }
+    for (Problem p : VrrpRules.check(read, readDaemons, asksForVrrp)) {
       problems.reportModel(p);
     }
     List<VipGroup> built = new ArrayList<>();

@@ -147,6 +147,25 @@ final class ConfigWriter {
         z.put("keepFor", Durations.format(keep));
       }
     }
+    DaemonSettings.Vrrp vrrp = d.vrrp();
+    if (vrrp != null) {
+      ObjectNode v = o.putObject("coordinator").putObject("vrrp");
+      v.put("vrid", vrrp.vrid());
+      String iface = vrrp.interfaceName();
+      if (iface != null) {
+        v.put("interface", iface);
+      }
+      if (vrrp.ipv4Checksum() != DaemonSettings.Vrrp.Ipv4Checksum.PSEUDO_HEADER) {
+        v.put("ipv4Checksum", vrrp.ipv4Checksum().text());
+      }
+      if (!vrrp.unicastPeers().isEmpty()) {
+        ArrayNode peers = v.putArray("unicastPeers");
+        vrrp.unicastPeers().forEach(a -> peers.add(Addresses.text(a)));
+      }
+      if (vrrp.addressOwner()) {
+        v.put("addressOwner", true);
+      }
+    }
   }
 
   private static void notifications(NotifySettings n, ObjectNode o) {

@@ -9,6 +9,7 @@ import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
 import io.vipha.internal.Addresses;
 import io.vipha.internal.Durations;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -28,7 +29,9 @@ final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "keyId", "acceptKey", "multicast",
       "reconcileInterval", "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile",
       "controlSocket", "metrics", "notify", "warmup", "coordinator");
-  static final List<String> COORDINATOR = List.of("zookeeper");
+  static final List<String> COORDINATOR = List.of("zookeeper", "vrrp");
+  static final List<String> VRRP = List.of("vrid", "interface", "ipv4Checksum", "unicastPeers",
+      "addressOwner");
   static final List<String> ZOOKEEPER = List.of("connect", "sessionTimeout", "path",
       "onSessionLoss", "keepFor");
   static final List<String> ACCEPT_KEY = List.of("id", "file");
@@ -147,14 +150,25 @@ final class DaemonReader {
       notify = notify(n);
     }
     DaemonSettings.ZooKeeper zookeeper = null;
+    DaemonSettings.Vrrp vrrp = null;
     Fields co = d.object("coordinator", COORDINATOR);
     if (co != null) {
       Fields z = co.object("zookeeper", ZOOKEEPER);
-      if (z == null) {
+      Fields v = co.object("vrrp", VRRP);
+      if (co.node.has("zookeeper") && co.node.has("vrrp")) {
+        String p = co.child("vrrp");
+        problems.report(p, null, "is set together with zookeeper; a group has one coordinator:"
+            + " zookeeper, vrrp, or neither for heartbeats", problems.locateName(p));
+      } else if (!co.node.has("zookeeper") && !co.node.has("vrrp")) {
         problems.report(co.path, null, "names no coordinator; write {\"zookeeper\": {\"connect\":"
-            + " \"zk1:2181,zk2:2181,zk3:2181\"}}, or leave it out for heartbeats");
-      } else {
+            + " \"zk1:2181,zk2:2181,zk3:2181\"}} or {\"vrrp\": {\"vrid\": 51}}, or leave it out"
+            + " for heartbeats");
+      }
+      if (z != null) {
         zookeeper = zookeeper(z);
+      }
+      if (v != null) {
+        vrrp = vrrp(v);
       }
     }
     if (problems.count() != before || notify == null) {
@@ -163,7 +177,7 @@ final class DaemonReader {
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
         controlSocket, metrics, notify, keyId == null ? DaemonSettings.DEFAULT_KEY_ID : keyId,
-        acceptKey, warmup, zookeeper);
+        acceptKey, warmup, zookeeper, vrrp);
   }
 
   /** Field {@code name} of {@code o} as a key id, reported unless 0–255; null when absent. */
@@ -324,6 +338,71 @@ final class DaemonReader {
         session == null ? DaemonSettings.ZooKeeper.DEFAULT_SESSION : session,
         path == null ? DaemonSettings.ZooKeeper.DEFAULT_PATH : path,
         "keep".equals(loss) ? (keepFor == null ? Duration.ZERO : keepFor) : null);
+  }
+
+  /**
+   * The VRRP virtual router's own fields; null when something in them was reported. What depends
+   * on the group (its mode, VIPs and timing) is checked by {@link VrrpRules}.
+   */
+  private DaemonSettings.@Nullable Vrrp vrrp(Fields v) {
+    int before = problems.count();
+    Integer vrid = v.integer("vrid");
+    if (vrid == null && v.node.get("vrid") == null) {
+      problems.report(v.child("vrid"), null, "is required; the virtual router's id, 1-"
+          + DaemonSettings.Vrrp.MAX_VRID + ", the same on every router of the group, e.g."
+          + " \"vrid\": 51");
+    } else if (vrid != null && (vrid < 1 || vrid > DaemonSettings.Vrrp.MAX_VRID)) {
+      problems.report(v.child("vrid"), String.valueOf(vrid), "is not a VRID; use 1-"
+          + DaemonSettings.Vrrp.MAX_VRID + " (advertisements carry it in one byte; 0 is not"
+          + " one)");
+    }
+    String iface = v.string("interface");
+    if (iface != null && (iface.isBlank() || iface.length() > 15)) {
+      problems.report(v.child("interface"), iface, "is not an interface name; name one of 1-15"
+          + " characters, e.g. eth0, or leave it out for the VIPs' interface");
+    }
+    DaemonSettings.Vrrp.Ipv4Checksum checksum = DaemonSettings.Vrrp.Ipv4Checksum.PSEUDO_HEADER;
+    String form = v.string("ipv4Checksum");
+    if (form != null) {
+      checksum = null;
+      for (DaemonSettings.Vrrp.Ipv4Checksum c : DaemonSettings.Vrrp.Ipv4Checksum.values()) {
+        if (c.text().equals(form)) {
+          checksum = c;
+        }
+      }
+      if (checksum == null) {
+        problems.report(v.child("ipv4Checksum"), form, "is not a checksum form; use"
+            + " \"pseudo-header\" (RFC 5798, keepalived's default) or \"message-only\" (RFC"
+            + " 9568, keepalived's v3_checksum_as_v2, Cisco, Juniper)");
+      }
+    }
+    List<@Nullable InetAddress> listed = new ArrayList<>();
+    String peersPath = v.child("unicastPeers");
+    v.strings("unicastPeers", "a peer's IP address, e.g. \"192.0.2.12\"", text -> {
+      String p = peersPath + "[" + listed.size() + "]";
+      InetAddress a = text == null ? null : Addresses.parseIp(text.trim());
+      if (text != null && (a == null || a.isMulticastAddress() || a.isAnyLocalAddress())) {
+        problems.report(p, text, "is not a peer's unicast IP address; write e.g. 192.0.2.12 or"
+            + " 2001:db8::12 (no host names)");
+        a = null;
+      } else if (a != null && listed.contains(a)) {
+        problems.report(p, text, "repeats unicastPeers[" + listed.indexOf(a) + "]; list each"
+            + " peer once");
+        a = null;
+      }
+      listed.add(a);
+    });
+    List<InetAddress> peers = new ArrayList<>();
+    for (InetAddress a : listed) {
+      if (a != null) {
+        peers.add(a);
+      }
+    }
+    Boolean owner = v.bool("addressOwner");
+    if (problems.count() != before || vrid == null || checksum == null) {
+      return null;
+    }
+    return new DaemonSettings.Vrrp(vrid, iface, checksum, peers, owner != null && owner);
   }
 
   /** The metrics endpoint: an IP address and a port, never a host name. */

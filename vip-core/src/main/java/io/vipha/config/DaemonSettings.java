@@ -2,6 +2,7 @@ package io.vipha.config;
 
 import io.vipha.health.Effect;
 import io.vipha.health.HealthCheck;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,13 +40,15 @@ import org.jspecify.annotations.Nullable;
  *     #DEFAULT_WARMUP}
  * @param zookeeper the ZooKeeper ensemble that decides ownership instead of heartbeats, or null
  *     (the default) for heartbeats
+ * @param vrrp the VRRP virtual router the group is, instead of heartbeats, or null (the default)
+ *     for heartbeats; not together with {@code zookeeper}
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
     @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
     int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
-    @Nullable ZooKeeper zookeeper) {
+    @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp) {
 
   /** The id of the signing key when none is set. */
   public static final int DEFAULT_KEY_ID = 1;
@@ -65,8 +68,11 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   /** No daemon settings: what a group without a {@code "daemon"} object has. */
   public static final DaemonSettings NONE = new DaemonSettings(null, null, null, List.of());
 
-  /** Copies the list of checks; checks the key ids and the warm-up. */
+  /** Copies the list of checks; checks the key ids, the warm-up and the coordinator. */
   public DaemonSettings {
+    if (zookeeper != null && vrrp != null) {
+      throw new IllegalArgumentException("a group has one coordinator: ZooKeeper or VRRP");
+    }
     healthChecks = List.copyOf(healthChecks);
     if (warmup != null && (warmup.isNegative() || warmup.compareTo(MAX_WARMUP) > 0)) {
       throw new IllegalArgumentException("warmup must be 0-5min, got " + warmup);
@@ -78,6 +84,18 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       throw new IllegalArgumentException("the accepted key's id " + keyId + " is the signing"
           + " key's; give the accepted key another id");
     }
+  }
+
+  /** Settings without VRRP. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
+      int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
+      @Nullable ZooKeeper zookeeper) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, warmup, zookeeper,
+        null);
   }
 
   /** Settings with the default warm-up and heartbeats as the coordinator. */
@@ -119,35 +137,35 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper);
+        acceptKey, warmup, zookeeper, vrrp);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
-        acceptKey, warmup, zookeeper);
+        acceptKey, warmup, zookeeper, vrrp);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper);
+        acceptKey, warmup, zookeeper, vrrp);
   }
 
   /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
   public DaemonSettings withKeys(int id, @Nullable Key accept) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
-        accept, warmup, zookeeper);
+        accept, warmup, zookeeper, vrrp);
   }
 
   /** These settings with the warm-up {@code w} (null: {@link #DEFAULT_WARMUP}). */
   public DaemonSettings withWarmup(@Nullable Duration w) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, w, zookeeper);
+        acceptKey, w, zookeeper, vrrp);
   }
 
   /** The warm-up: the one set, or {@link #DEFAULT_WARMUP}. */
@@ -159,7 +177,14 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withZooKeeper(@Nullable ZooKeeper zookeeper) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper);
+        acceptKey, warmup, zookeeper, vrrp);
+  }
+
+  /** These settings with the group as the VRRP virtual router {@code vrrp} (null: heartbeats). */
+  public DaemonSettings withVrrp(@Nullable Vrrp vrrp) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey, warmup, zookeeper, vrrp);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -237,6 +262,66 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       Objects.requireNonNull(connect, "connect");
       Objects.requireNonNull(sessionTimeout, "sessionTimeout");
       Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /**
+   * The group as a VRRP version 3 virtual router ({@code "coordinator": {"vrrp": {...}}}), so that
+   * its nodes join keepalived nodes and routers of the same VRID. The group gives the rest: the
+   * VIPs are the router's addresses, a node's priority its priority, the heartbeat interval the
+   * advertisement interval, the policy's preemption and its delay those of VRRP.
+   *
+   * @param vrid the virtual router id, 1-255, unique per interface and address family
+   * @param interfaceName the interface the advertisements go out on and come in from, or null for
+   *     the one interface of the group's VIPs
+   * @param ipv4Checksum what the checksum of IPv4 advertisements covers
+   * @param unicastPeers the peers advertisements go to, of the VIPs' family; empty (the default)
+   *     to send them to the VRRP multicast group, 224.0.0.18 or ff02::12
+   * @param addressOwner whether this node owns the addresses and advertises priority 255, which
+   *     no health check or link changes (default false: the node's priority)
+   */
+  public record Vrrp(int vrid, @Nullable String interfaceName, Ipv4Checksum ipv4Checksum,
+      List<InetAddress> unicastPeers, boolean addressOwner) {
+    /** The highest VRID. */
+    public static final int MAX_VRID = 255;
+
+    /** Checks the VRID; copies the peers. */
+    public Vrrp {
+      if (vrid < 1 || vrid > MAX_VRID) {
+        throw new IllegalArgumentException("a VRID is 1-" + MAX_VRID + "; got " + vrid);
+      }
+      Objects.requireNonNull(ipv4Checksum, "ipv4Checksum");
+      unicastPeers = List.copyOf(unicastPeers);
+    }
+
+    /** Multicast advertisements with the pseudo-header checksum, not the address owner. */
+    public static Vrrp of(int vrid) {
+      return new Vrrp(vrid, null, Ipv4Checksum.PSEUDO_HEADER, List.of(), false);
+    }
+
+    /** What the checksum of an IPv4 advertisement covers; IPv6 ones always cover both. */
+    public enum Ipv4Checksum {
+      /**
+       * The IPv4 pseudo-header and the message, as RFC 5798 reads and keepalived sends by default
+       * ({@code "pseudo-header"}, the default).
+       */
+      PSEUDO_HEADER("pseudo-header"),
+      /**
+       * The message alone, as RFC 9568 says and keepalived with {@code v3_checksum_as_v2}, Cisco
+       * and Juniper send ({@code "message-only"}).
+       */
+      MESSAGE_ONLY("message-only");
+
+      private final String text;
+
+      Ipv4Checksum(String text) {
+        this.text = text;
+      }
+
+      /** The setting as the configuration file writes it. */
+      public String text() {
+        return text;
+      }
     }
   }
 

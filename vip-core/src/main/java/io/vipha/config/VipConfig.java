@@ -48,6 +48,14 @@ public record VipConfig(List<VipGroup> groups, Map<String, DaemonSettings> daemo
     });
     daemons = Collections.unmodifiableMap(kept);
     List<Problem> problems = check(groups);
+    List<@Nullable DaemonSettings> byIndex = new ArrayList<>();
+    List<Boolean> vrrp = new ArrayList<>();
+    for (VipGroup g : groups) {
+      DaemonSettings d = kept.get(g.name());
+      byIndex.add(d);
+      vrrp.add(d != null && d.vrrp() != null);
+    }
+    problems.addAll(VrrpRules.check(groups, byIndex, vrrp));
     for (String name : daemons.keySet()) {
       if (groups.stream().noneMatch(g -> g.name().equals(name))) {
         problems.add(new Problem("daemons", name, "names no group of this configuration"));

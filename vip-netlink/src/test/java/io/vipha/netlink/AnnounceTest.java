@@ -7,12 +7,7 @@ import io.vipha.VirtualIp;
 import io.vipha.netlink.Pcap.Frame;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Privileged;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +29,7 @@ class AnnounceTest {
   private String a = "";
   private String b = "";
   private String client = "";
-  private @Nullable Process capture;
-  private @Nullable Path pcap;
+  private @Nullable Capture capture;
 
   @BeforeEach
   void setUp() {
@@ -50,19 +44,10 @@ class AnnounceTest {
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
-    Process p = capture;
-    if (p != null) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
-    Path f = pcap;
-    if (f != null) {
-      try {
-        Files.deleteIfExists(f);
-      } catch (java.io.IOException e) {
-        // A leftover file in the temporary directory is harmless.
-      }
+  void tearDown() {
+    Capture c = capture;
+    if (c != null) {
+      c.close();
     }
     netns.close();
   }
@@ -89,9 +74,8 @@ class AnnounceTest {
     // Linux ignores ARP updates within neigh locktime (1 s) of the last one.
     Thread.sleep(1100);
 
-    Path file = Files.createTempFile("vipha-announce", ".pcap");
-    pcap = file;
-    startCapture(file);
+    Capture started = Capture.start(client, "c0", "arp or icmp6");
+    capture = started;
     VirtualIp b4 = v4.toBuilder().interfaceName("b0").build();
     VirtualIp b6 = v6.toBuilder().interfaceName("b0").build();
     try (NetlinkBackend ownerB = NetlinkBackend.builder().namespace(b).build()) {
@@ -108,11 +92,7 @@ class AnnounceTest {
     assertThat(neighbour("192.0.2.10")).as("the client's ARP entry").isEqualTo(macB);
     assertThat(neighbour("2001:db8::10")).as("the client's neighbour entry").isEqualTo(macB);
     Thread.sleep(300);
-    Process p = java.util.Objects.requireNonNull(capture);
-    p.destroy();
-    p.waitFor(10, TimeUnit.SECONDS);
-
-    List<Frame> frames = Pcap.read(file).stream().filter(f -> f.source().equals(macB)).toList();
+    List<Frame> frames = started.stop().stream().filter(f -> f.source().equals(macB)).toList();
     byte[] vip4 = InetAddress.getByName("192.0.2.10").getAddress();
     List<Frame> arp = frames.stream().filter(f -> f.etherType() == 0x0806).toList();
     assertThat(arp).as("ARP frames from B").hasSize(2);
@@ -145,7 +125,8 @@ class AnnounceTest {
     assertThat(f.u8(65)).as("option length (8-byte units)").isEqualTo(1);
     assertThat(f.payloadMac(66)).isEqualTo(macB);
 
-    String decoded = Commands.run("tcpdump", "-nn", "-vv", "-r", file.toString(), "icmp6");
+    String decoded = Commands.run("tcpdump", "-nn", "-vv", "-r", started.file().toString(),
+        "icmp6");
     assertThat(decoded).contains("neighbor advertisement", "tgt is 2001:db8::10",
         "Flags [override]", "hlim 255").doesNotContainPattern("\\bbad\\b");
     assertThat(decoded.lines().filter(l -> l.contains("icmp6 sum ok"))).isNotEmpty();
@@ -159,22 +140,5 @@ class AnnounceTest {
       }
     }
     return null;
-  }
-
-  private void startCapture(Path file) throws Exception {
-    Process p = new ProcessBuilder("ip", "netns", "exec", client, "tcpdump", "-i", "c0", "-U",
-        "--immediate-mode", "-n", "-w", file.toString(), "arp or icmp6").start();
-    capture = p;
-    BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
-        StandardCharsets.UTF_8));
-    StringBuilder said = new StringBuilder();
-    String line;
-    while ((line = err.readLine()) != null && !line.contains("listening on")) {
-      said.append(line).append('\n'); // tcpdump's warnings before it listens
-    }
-    if (line == null) {
-      throw new AssertionError("tcpdump did not start; its exit code: " + p.waitFor()
-          + "; it said: " + said);
-    }
   }
 }

@@ -51,7 +51,7 @@ public final class Netns implements AutoCloseable {
    * One Ethernet segment: a bridge in a namespace of its own, and for every {@code {namespace,
    * interface}} pair a veth whose end in that namespace has that name.
    */
-  void segment(String[]... hosts) {
+  public void segment(String[]... hosts) {
     String sw = create();
     run("ip", "-n", sw, "link", "add", "br0", "type", "bridge");
     run("ip", "-n", sw, "link", "set", "br0", "up");
@@ -60,6 +60,19 @@ public final class Netns implements AutoCloseable {
       veth(hosts[i][0], hosts[i][1], sw, port);
       run("ip", "-n", sw, "link", "set", port, "master", "br0");
     }
+  }
+
+  /**
+   * A host with interface {@code v0} at 192.0.2.11/24 and one with {@code k0} at 192.0.2.12/24 on
+   * one segment, as a vipha node and a keepalived node: their namespaces, in that order.
+   */
+  public String[] viphaAndKeepalived() {
+    String vipha = create();
+    String keepalived = create();
+    segment(new String[] {vipha, "v0"}, new String[] {keepalived, "k0"});
+    run("ip", "-n", vipha, "addr", "add", "192.0.2.11/24", "dev", "v0");
+    run("ip", "-n", keepalived, "addr", "add", "192.0.2.12/24", "dev", "k0");
+    return new String[] {vipha, keepalived};
   }
 
   /** {@code ip -n NS -j addr show dev IFACE}: the interface's addresses ({@code addr_info}). */

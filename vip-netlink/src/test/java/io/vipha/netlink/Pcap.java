@@ -11,20 +11,20 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** Reads the Ethernet frames of a classic pcap file, as {@code tcpdump -w} writes it. */
-final class Pcap {
+public final class Pcap {
   private Pcap() {}
 
   /** One captured Ethernet frame. */
-  record Frame(byte[] bytes) {
-    String destination() {
+  public record Frame(byte[] bytes) {
+    public String destination() {
       return mac(0);
     }
 
-    String source() {
+    public String source() {
       return mac(6);
     }
 
-    int etherType() {
+    public int etherType() {
       return ((bytes[12] & 0xFF) << 8) | (bytes[13] & 0xFF);
     }
 
@@ -38,6 +38,11 @@ final class Pcap {
 
     int u32(int offset) {
       return (u16(offset) << 16) | u16(offset + 2);
+    }
+
+    /** The payload after the Ethernet header (the IP packet of an IP frame), read-only. */
+    public ByteBuffer payload() {
+      return ByteBuffer.wrap(bytes, 14, bytes.length - 14).slice().asReadOnlyBuffer();
     }
 
     /** Bytes {@code [from, to)} of the payload after the Ethernet header. */
@@ -56,7 +61,7 @@ final class Pcap {
     }
   }
 
-  static List<Frame> read(Path file) throws IOException {
+  public static List<Frame> read(Path file) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
     if (b.remaining() < 24) {
       return List.of();

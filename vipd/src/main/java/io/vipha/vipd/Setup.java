@@ -60,8 +60,8 @@ record Setup(VipGroup group, DaemonSettings daemon, KeySet keys,
   /** The keys of group {@code name}: every problem of them in one failure. */
   private static KeySet keys(Options o, String name, DaemonSettings daemon) throws Failure {
     Path keyFile = o.keyFile() != null ? o.keyFile() : daemon.keyFile();
-    if (keyFile == null && daemon.zookeeper() != null) {
-      return KeySet.UNUSED; // ZooKeeper decides: no heartbeats to sign
+    if (keyFile == null && (daemon.zookeeper() != null || daemon.vrrp() != null)) {
+      return KeySet.UNUSED; // ZooKeeper or VRRP decides: no heartbeats to sign
     }
     if (keyFile == null) {
       throw new Failure(ExitCode.CONFIG, "no heartbeat key: give --key-file FILE or set"

@@ -13,6 +13,7 @@ import io.vipha.config.NotifySettings;
 import io.vipha.health.HealthCheck;
 import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
+import io.vipha.netlink.VrrpCoordinator;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.StateStore;
@@ -207,10 +208,13 @@ public final class Vipd {
       EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
       loop = l;
       DaemonSettings.ZooKeeper zk = setup.daemon().zookeeper();
-      HeartbeatCoordinator coordinator = zk == null ? setup.coordinator().build() : null;
+      DaemonSettings.Vrrp vrrp = setup.daemon().vrrp();
+      HeartbeatCoordinator coordinator = zk == null && vrrp == null
+          ? setup.coordinator().build() : null;
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
-          .coordinator(zk == null ? java.util.Objects.requireNonNull(coordinator)
-              : zooKeeper(zk, group.name()))
+          .coordinator(zk != null ? zooKeeper(zk, group.name())
+              : vrrp != null ? VrrpCoordinator.create(vrrp, ns)
+              : java.util.Objects.requireNonNull(coordinator))
           .scheduler(l)
           .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown())
           .stateStore(state).warmup(setup.daemon().warmupOrDefault());
@@ -256,7 +260,11 @@ public final class Vipd {
               + "): " + e.getMessage() + "; choose a free port on an address of this host");
         }
       }
-      if (zk == null) {
+      if (vrrp != null) {
+        LOG.info("vipd {} starting: group {}, node {}, {}, VRRP VRID {} every {}", version(),
+            group.name(), node, vipList(group), vrrp.vrid(),
+            text(group.policy().heartbeatInterval()));
+      } else if (zk == null) {
         LOG.info("vipd {} starting: group {}, node {}, {}, heartbeat {} every {} (dead after {})",
             version(), group.name(), node, vipList(group), heartbeats(group, node),
             text(group.policy().heartbeatInterval()), text(detection));

@@ -138,6 +138,16 @@ class VipdTest {
   }
 
   @Test
+  void aVrrpGroupNeedsNoHeartbeatKeyAndIsChecked() throws IOException {
+    Path file = config(7405, ",\n\"daemon\": {\"coordinator\": {\"vrrp\": {\"vrid\": 51}}}");
+    assertThat(run("--config", file.toString(), "--node", "n1", "--check")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("is valid: group web, node n1");
+    Path bad = config(7405, ",\n\"daemon\": {\"coordinator\": {\"vrrp\": {\"vrid\": 0}}}");
+    assertThat(run("--config", bad.toString(), "--node", "n1")).isEqualTo(2);
+    assertThat(err()).contains("groups[0].daemon.coordinator.vrrp.vrid: \"0\" is not a VRID");
+  }
+
+  @Test
   void malformedJsonExits2WithItsPosition() throws IOException {
     Path file = dir.resolve("broken.json");
     Files.writeString(file, "{\"groups\": [\n  {\"name\": \"web\",,}]}");

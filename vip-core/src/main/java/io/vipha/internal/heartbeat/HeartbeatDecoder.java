@@ -8,10 +8,10 @@ import static io.vipha.internal.heartbeat.HeartbeatCodec.i64;
 import static io.vipha.internal.heartbeat.HeartbeatCodec.u16;
 import static io.vipha.internal.heartbeat.HeartbeatCodec.u8;
 
+import io.vipha.internal.DropCounters;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,9 +38,7 @@ public final class HeartbeatDecoder {
   private final HeartbeatView view = new HeartbeatView();
   private final byte[] computed = new byte[MAC_LENGTH];
   private final byte[] received = new byte[MAC_LENGTH];
-  private final AtomicLongArray rejected = new AtomicLongArray(Rejection.values().length);
-  private long acceptedCount;
-  private volatile long acceptedPublished;
+  private final DropCounters<Rejection> counters = new DropCounters<>(Rejection.class);
 
   private int currentId;
   private HmacSha256 current;
@@ -82,44 +80,34 @@ public final class HeartbeatDecoder {
    *
    * @return the decoder's view (valid until the next call) or the reason the packet is dropped
    */
-  @SuppressWarnings("EnumOrdinal") // the counters are indexed by ordinal, as documented
   public DecodeResult decode(byte[] buf, int off, int len, String expectedGroup) {
     Rejection r = check(buf, off, len, expectedGroup);
     if (r != null) {
-      rejected.lazySet(r.ordinal(), rejected.get(r.ordinal()) + 1);
+      counters.drop(r);
       return r;
     }
-    acceptedPublished = ++acceptedCount;
+    counters.accept();
     return view;
   }
 
   /** Packets dropped for {@code reason} since this decoder was built. */
-  @SuppressWarnings("EnumOrdinal") // the counters are indexed by ordinal, as documented
   public long rejected(Rejection reason) {
-    return rejected.get(reason.ordinal());
+    return counters.dropped(reason);
   }
 
   /** Packets dropped for any reason since this decoder was built. */
   public long rejectedTotal() {
-    long n = 0;
-    for (int i = 0; i < rejected.length(); i++) {
-      n += rejected.get(i);
-    }
-    return n;
+    return counters.droppedTotal();
   }
 
   /** A copy of the rejection counters, indexed by {@link Rejection#ordinal()}. */
   public long[] rejectedCounts() {
-    long[] out = new long[rejected.length()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = rejected.get(i);
-    }
-    return out;
+    return counters.droppedCounts();
   }
 
   /** Packets accepted since this decoder was built. */
   public long accepted() {
-    return acceptedPublished;
+    return counters.accepted();
   }
 
   private @Nullable Rejection check(byte[] buf, int off, int len, String expectedGroup) {

@@ -2,28 +2,18 @@ package io.vipha.internal.heartbeat;
 
 import static io.vipha.internal.heartbeat.TestPackets.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.reflect.Method;
+import io.vipha.testkit.AllocationMeter;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
-/**
- * Steady-state encode and decode allocate nothing, measured with {@code
- * com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes}.
- *
- * <p>The bean is reached by reflection: the tests run inside the {@code io.vipha.core} module,
- * which does not read {@code java.management}, and reflection needs no readability.
- */
+/** Steady-state encode and decode allocate nothing, measured with {@link AllocationMeter}. */
 class HeartbeatAllocationTest {
   private static final int OPS = 50_000;
 
   @Test
   void encodeAndDecodeAllocateNothing() throws Exception {
-    Meter maybe = Meter.create();
-    assumeTrue(maybe != null, "com.sun.management.ThreadMXBean is not available");
-    Meter meter = java.util.Objects.requireNonNull(maybe);
+    AllocationMeter meter = AllocationMeter.orSkip();
 
     HeartbeatKeys keys = HeartbeatKeys.of(2, TestPackets.KEY_B, 1, TestPackets.KEY_A);
     HeartbeatEncoder enc = new HeartbeatEncoder(keys, GROUP, "n1").incarnation(7)
@@ -79,35 +69,5 @@ class HeartbeatAllocationTest {
     }
     assertThat(sink).isNotZero();
     assertThat(dec.rejected(Rejection.BAD_MAC)).isEqualTo(3L * OPS);
-  }
-
-  /** {@code getCurrentThreadAllocatedBytes()} through reflection. */
-  private static final class Meter {
-    private final Object bean;
-    private final Method method;
-
-    private Meter(Object bean, Method method) {
-      this.bean = bean;
-      this.method = method;
-    }
-
-    static @Nullable Meter create() {
-      try {
-        Object bean = Class.forName("java.lang.management.ManagementFactory")
-            .getMethod("getThreadMXBean").invoke(null);
-        Method m = Class.forName("com.sun.management.ThreadMXBean")
-            .getMethod("getCurrentThreadAllocatedBytes");
-        if (bean == null || ((Long) m.invoke(bean)) < 0) {
-          return null;
-        }
-        return new Meter(bean, m);
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return null;
-      }
-    }
-
-    long bytes() throws ReflectiveOperationException {
-      return (Long) method.invoke(bean);
-    }
   }
 }

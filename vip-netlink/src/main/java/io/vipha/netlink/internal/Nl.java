@@ -12,6 +12,12 @@ final class Nl {
   static final int NETLINK_ROUTE = 0;
 
   static final int SOL_SOCKET = 1;
+  static final int SO_BINDTODEVICE = 25;
+  static final int IPPROTO_IP = 0;
+  static final int IP_HDRINCL = 3;
+  static final int IP_MULTICAST_IF = 32;
+  static final int IP_MULTICAST_LOOP = 34;
+  static final int IP_ADD_MEMBERSHIP = 35;
   static final int SO_SNDBUF = 7;
   static final int SO_RCVBUF = 8;
   static final int SO_RCVTIMEO = 20;

@@ -1,0 +1,345 @@
+package io.vipha.netlink;
+
+import io.vipha.FailoverPolicy;
+import io.vipha.ValidationException.Problem;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.config.DaemonSettings;
+import io.vipha.netlink.internal.Address;
+import io.vipha.netlink.internal.Link;
+import io.vipha.netlink.internal.Namespaces;
+import io.vipha.netlink.internal.Rtnl;
+import io.vipha.netlink.internal.VrrpAdvert;
+import io.vipha.netlink.internal.VrrpDecoder;
+import io.vipha.netlink.internal.VrrpEncoder;
+import io.vipha.netlink.internal.VrrpRejection;
+import io.vipha.netlink.internal.VrrpRouter;
+import io.vipha.netlink.internal.VrrpSocket;
+import io.vipha.plan.Eligibility;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Coordinator;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A coordinator that makes the group one VRRP version 3 virtual router (RFC 5798, RFC 9568), so
+ * that its node joins keepalived nodes and routers of the same VRID. The node holds the VIPs
+ * while it is the router's master: {@link #fence} grants them then and revokes them otherwise,
+ * and the agent adds, announces and removes them as the state machine changes state. Peers are
+ * known only by their advertisements, so no peer state is reported to the agent.
+ *
+ * <p>The group gives the router: its VIPs (IPv4) are the addresses, the node's priority (255 for
+ * an {@linkplain DaemonSettings.Vrrp#addressOwner() address owner}; 0 while the node may not own
+ * VIPs) the priority, the heartbeat interval the advertisement interval, the policy's preemption
+ * and its delay those of VRRP. A graceful stop or a drain advertises priority 0, so that a
+ * backup takes over within its skew time.
+ *
+ * <p>Advertisements go out through a raw IPv4 socket of protocol 112 on the interface, to
+ * 224.0.0.18 or the unicast peers, from the interface's primary address; a thread receives and
+ * checks them and hands each accepted one to the agent's loop. Needs CAP_NET_RAW.
+ */
+public final class VrrpCoordinator implements Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(VrrpCoordinator.class);
+  private static final byte[] GROUP = {(byte) 224, 0, 0, 18};
+
+  private final DaemonSettings.Vrrp settings;
+  private final @Nullable String namespace;
+  private @Nullable Context ctx;
+  private @Nullable VrrpRouter router;
+  private @Nullable VrrpSocket socket;
+  private @Nullable VrrpEncoder encoder;
+  private @Nullable VrrpDecoder decoder;
+  private @Nullable Thread receiver;
+  private byte[] local = new byte[4];
+  private List<byte[]> destinations = List.of();
+  private int ipId;
+  private volatile boolean closed;
+  private volatile boolean otherFormLogged;
+  private volatile boolean otherAddressesLogged;
+
+  private VrrpCoordinator(DaemonSettings.Vrrp settings, @Nullable String namespace) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.namespace = namespace;
+  }
+
+  /**
+   * A coordinator for the virtual router {@code settings}, on the interface in network namespace
+   * {@code namespace} (null: this process's).
+   */
+  public static VrrpCoordinator create(DaemonSettings.Vrrp settings,
+      @Nullable String namespace) {
+    return new VrrpCoordinator(settings, namespace);
+  }
+
+  /** The router's state: INITIALIZE before the start and after the stop, BACKUP or MASTER. */
+  public String state() {
+    VrrpRouter r = router;
+    return r == null ? VrrpRouter.State.INITIALIZE.name() : r.state().name();
+  }
+
+  /** Advertisements accepted since the start, of this router and others on the link. */
+  public long accepted() {
+    VrrpDecoder d = decoder;
+    return d == null ? 0 : d.accepted();
+  }
+
+  /**
+   * Packets dropped since the start whose IPv4 checksum was of the other form: the sender's
+   * {@code ipv4Checksum} differs from this group's.
+   */
+  public long otherChecksumForm() {
+    VrrpDecoder d = decoder;
+    return d == null ? 0 : d.rejected(VrrpRejection.OTHER_CHECKSUM_FORM);
+  }
+
+  /** Packets dropped since the start, for any reason. */
+  public long rejected() {
+    VrrpDecoder d = decoder;
+    return d == null ? 0 : d.rejectedTotal();
+  }
+
+  @Override
+  public void start(Context context) throws IOException {
+    ctx = context;
+    VipGroup g = context.group();
+    List<InetAddress> addresses = new ArrayList<>();
+    String iface = settings.interfaceName();
+    for (VirtualIp v : g.vips()) {
+      if (!v.isIpv4()) {
+        throw new IOException("VRRP group " + g.name() + " has IPv6 VIP " + v.cidr() + "; this"
+            + " coordinator advertises IPv4 addresses only");
+      }
+      addresses.add(v.address());
+      if (iface == null) {
+        iface = v.interfaceName();
+      } else if (settings.interfaceName() == null && !iface.equals(v.interfaceName())) {
+        throw new IOException("the VIPs of VRRP group " + g.name() + " are on more than one"
+            + " interface; name the one for advertisements in daemon.coordinator.vrrp.interface");
+      }
+    }
+    String name = Objects.requireNonNull(iface, "a group has a VIP");
+    FailoverPolicy p = g.policy();
+    long ms = p.heartbeatInterval().toMillis();
+    if (ms % 10 != 0) {
+      throw new IOException("VRRP group " + g.name() + ": the heartbeat interval " + ms + " ms is"
+          + " not whole centiseconds, which VRRP advertises");
+    }
+    int interval = (int) Math.min(Integer.MAX_VALUE, ms / 10);
+    boolean pseudo = settings.ipv4Checksum() == DaemonSettings.Vrrp.Ipv4Checksum.PSEUDO_HEADER;
+    try {
+      encoder = new VrrpEncoder(settings.vrid(), interval, addresses, pseudo);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("VRRP group " + g.name() + ": " + e.getMessage(), e);
+    }
+    decoder = new VrrpDecoder(pseudo, settings.unicastPeers().isEmpty());
+    List<byte[]> to = new ArrayList<>();
+    for (InetAddress peer : settings.unicastPeers()) {
+      if (!(peer instanceof Inet4Address)) {
+        throw new IOException("VRRP group " + g.name() + " has IPv6 unicast peer " + peer);
+      }
+      to.add(peer.getAddress());
+    }
+    destinations = to.isEmpty() ? List.of(GROUP) : to;
+    String where = namespace == null ? "" : " in network namespace " + namespace;
+    try {
+      socket = Namespaces.open(namespace, () -> {
+        try (Rtnl rtnl = Rtnl.open(where)) {
+          Link link = rtnl.link(name);
+          local = primary(rtnl.addresses(), link, addresses, name + where);
+          return new VrrpSocket(link);
+        }
+      });
+    } catch (BackendException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, priority(),
+        p.preempt(), p.preemptDelay().toNanos());
+    router = r;
+    Thread t = new Thread(this::receive, "vipha-vrrp-" + g.name());
+    t.setDaemon(true);
+    receiver = t;
+    t.start();
+    r.start();
+  }
+
+  /** The first IPv4 address of {@code link} that is no VIP: the source of advertisements. */
+  private static byte[] primary(List<Address> all, Link link, List<InetAddress> vips,
+      String where) throws BackendException {
+    for (Address a : all) {
+      if (a.index() == link.index() && a.address() instanceof Inet4Address
+          && !vips.contains(a.address())) {
+        return a.address().getAddress();
+      }
+    }
+    throw new BackendException(BackendException.Kind.OTHER, "interface " + where + " has no"
+        + " IPv4 address besides the VIPs to send VRRP advertisements from; add one");
+  }
+
+  /** The priority to advertise: 0 while the node may not own VIPs. */
+  private int priority() {
+    LocalState s = Objects.requireNonNull(ctx).local();
+    if (s.eligibility() != Eligibility.ELIGIBLE) {
+      return 0;
+    }
+    return settings.addressOwner() ? 255 : Math.max(1, Math.min(254, s.effectivePriority()));
+  }
+
+  /** The receiving thread: checks each packet and hands this router's to the loop. */
+  private void receive() {
+    VrrpSocket s = Objects.requireNonNull(socket);
+    VrrpDecoder d = Objects.requireNonNull(decoder);
+    byte[] ours = Objects.requireNonNull(encoder).addresses();
+    Context c = Objects.requireNonNull(ctx);
+    while (!closed) {
+      int n;
+      try {
+        n = s.receive();
+      } catch (BackendException e) {
+        if (!closed) {
+          LOG.warn("VRRP group {}: {}", c.group().name(), e.getMessage());
+        }
+        return;
+      }
+      if (n <= 0) {
+        continue;
+      }
+      ByteBuffer b = s.receiveBuffer();
+      b.limit(n).position(0);
+      VrrpAdvert a = d.decode(b);
+      if (a == null) {
+        if (d.lastRejection() == VrrpRejection.OTHER_CHECKSUM_FORM && !otherFormLogged) {
+          otherFormLogged = true;
+          LOG.warn("VRRP group {}: an advertisement came with the IPv4 checksum form other than"
+              + " this group's \"{}\"; every router of a group must use one form: set"
+              + " daemon.coordinator.vrrp.ipv4Checksum to \"{}\" or change the sender's"
+              + " (keepalived: v3_checksum_as_v2)", c.group().name(),
+              settings.ipv4Checksum().text(),
+              settings.ipv4Checksum() == DaemonSettings.Vrrp.Ipv4Checksum.PSEUDO_HEADER
+                  ? "message-only" : "pseudo-header");
+        }
+        continue;
+      }
+      if (a.vrid() != settings.vrid()) {
+        continue;
+      }
+      if (!a.carriesExactly(ours)) {
+        if (!otherAddressesLogged) {
+          otherAddressesLogged = true;
+          LOG.warn("VRRP group {}: a router of VRID {} advertises other addresses than this"
+              + " group's VIPs; its advertisements are ignored", c.group().name(), a.vrid());
+        }
+        continue;
+      }
+      int priority = a.priority();
+      int interval = a.interval();
+      int versus = a.compareSource(local);
+      c.loop().execute(() -> {
+        VrrpRouter r = router;
+        if (r != null && !closed) {
+          r.received(priority, interval, versus);
+        }
+      });
+    }
+  }
+
+  @Override
+  public Fence fence(VirtualIp vip) {
+    VrrpRouter r = router;
+    return r != null && r.state() == VrrpRouter.State.MASTER ? Fence.UNFENCED : Fence.REVOKE;
+  }
+
+  /** The old master removes the VIPs at once; the new one adds them on its own. */
+  @Override
+  public boolean makeBeforeBreak() {
+    return false;
+  }
+
+  @Override
+  public List<Problem> reconfigureProblems(VipGroup group) {
+    Context c = Objects.requireNonNull(ctx);
+    VipGroup now = c.group();
+    String node = c.nodeId();
+    if (!group.vips().equals(now.vips())
+        || !group.policy().heartbeatInterval().equals(now.policy().heartbeatInterval())
+        || group.policy().preempt() != now.policy().preempt()
+        || !group.policy().preemptDelay().equals(now.policy().preemptDelay())
+        || !group.node(node).equals(now.node(node))) {
+      return List.of(new Problem("daemon.coordinator.vrrp", null, "takes the VIPs, the"
+          + " interval, preemption and this node's priority at its start; restart to change"
+          + " them"));
+    }
+    return List.of();
+  }
+
+  @Override
+  public void publishNow() {
+    VrrpRouter r = router;
+    if (r != null) {
+      r.priority(priority());
+    }
+  }
+
+  @Override
+  public void leave() {
+    VrrpRouter r = router;
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Thread t = receiver;
+    if (t != null) {
+      try {
+        t.join(1_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    VrrpSocket s = socket;
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /** What the state machine does: send, and tell the agent when the fence changes. */
+  private final class Actions implements VrrpRouter.Actions {
+    @Override
+    public void advertise(int priority) {
+      VrrpSocket s = socket;
+      VrrpEncoder e = encoder;
+      if (s == null || e == null || closed) {
+        return;
+      }
+      for (byte[] to : destinations) {
+        ipId = ipId == 0xFFFF ? 1 : ipId + 1; // the kernel would choose its own for 0
+        ByteBuffer out = s.sendBuffer();
+        out.clear();
+        int n = e.encode(out, local, to, priority, ipId);
+        try {
+          s.send(n, to);
+        } catch (BackendException x) {
+          LOG.warn("VRRP group {}: {}", Objects.requireNonNull(ctx).group().name(),
+              x.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public void entered(VrrpRouter.State state) {
+      Context c = Objects.requireNonNull(ctx);
+      LOG.info("VRRP group {}: VRID {} {}", c.group().name(), settings.vrid(), state);
+      c.fenceChanged();
+    }
+  }
+}

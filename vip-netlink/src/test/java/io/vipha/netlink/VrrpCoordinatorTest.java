@@ -1,0 +1,160 @@
+package io.vipha.netlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vipha.Mode;
+import io.vipha.VipGroup;
+import io.vipha.agent.EventLoopScheduler;
+import io.vipha.agent.VipAgent;
+import io.vipha.config.DaemonSettings;
+import io.vipha.config.DaemonSettings.Vrrp;
+import io.vipha.testkit.Commands;
+import io.vipha.testkit.Keepalived;
+import io.vipha.testkit.Privileged;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A vipha node (an agent with the {@link VrrpCoordinator} on the {@link NetlinkBackend}) and a
+ * keepalived 2.2.7 node in one VRID, 100 ms advertisements, on one bridged segment in network
+ * namespaces: each is master in turn as priorities, crashes, isolation and graceful stops say,
+ * and never do both hold the VIP while they hear each other. Needs root and keepalived.
+ */
+class VrrpCoordinatorTest {
+  private static final String VIP = "192.0.2.100";
+  private final Netns netns = new Netns();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private String vipha = "";
+  private String other = "";
+  @TempDir Path dir;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Privileged.requireNetworkNamespaces();
+    Privileged.requireTool("keepalived");
+    String[] hosts = netns.viphaAndKeepalived();
+    vipha = hosts[0];
+    other = hosts[1];
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        resources.get(i).close();
+      }
+    } finally {
+      netns.close();
+    }
+  }
+
+  @Test
+  void aVipMasterKeepsKeepalivedBackupAndItsGracefulStopHandsOver() throws Exception {
+    VrrpCoordinator vrrp = VrrpCoordinator.create(Vrrp.of(51), vipha);
+    VipAgent agent = agent(150, vrrp);
+    agent.start().get(10, TimeUnit.SECONDS);
+    await("vipha holds the VIP", () -> viphaHolds());
+    Keepalived k = keepalived(100);
+    Thread.sleep(1_000);
+    assertThat(k.log()).doesNotContain("Entering MASTER STATE");
+    assertThat(keepalivedHolds()).isFalse();
+    assertThat(vrrp.state()).isEqualTo("MASTER");
+
+    agent.stop().get(10, TimeUnit.SECONDS);
+    k.await("(vipha) Entering MASTER STATE");
+    await("keepalived holds the VIP", this::keepalivedHolds);
+    assertThat(viphaHolds()).isFalse();
+  }
+
+  @Test
+  void aVipBackupTakesOverFromACrashedKeepalivedAndYieldsToAHigherOne() throws Exception {
+    Keepalived first = keepalived(150);
+    first.await("(vipha) Entering MASTER STATE");
+    VrrpCoordinator vrrp = VrrpCoordinator.create(Vrrp.of(51), vipha);
+    VipAgent agent = agent(100, vrrp);
+    agent.start().get(10, TimeUnit.SECONDS);
+    await("vipha runs", () -> agent.state().phase() == VipAgent.Phase.RUNNING);
+    Thread.sleep(1_000);
+    assertThat(vrrp.state()).isEqualTo("BACKUP");
+    assertThat(viphaHolds()).isFalse();
+    assertThat(vrrp.accepted()).isPositive();
+
+    // Crashed and cut off: its VIP stays on its interface, which no longer reaches the segment.
+    first.kill();
+    Commands.run("ip", "-n", other, "link", "set", "k0", "down");
+    await("vipha takes the VIP", () -> viphaHolds());
+    assertThat(vrrp.state()).isEqualTo("MASTER");
+
+    Commands.run("ip", "-n", other, "addr", "flush", "dev", "k0");
+    Commands.run("ip", "-n", other, "addr", "add", "192.0.2.12/24", "dev", "k0");
+    Commands.run("ip", "-n", other, "link", "set", "k0", "up");
+    Keepalived higher = keepalived(200);
+    higher.await("(vipha) Entering MASTER STATE");
+    await("vipha releases the VIP", () -> !viphaHolds());
+    assertThat(vrrp.state()).isEqualTo("BACKUP");
+    await("keepalived holds the VIP", this::keepalivedHolds);
+  }
+
+  @Test
+  void theOtherChecksumFormIsCountedOnBothSides() throws Exception {
+    VrrpCoordinator vrrp = VrrpCoordinator.create(new Vrrp(51, null,
+        DaemonSettings.Vrrp.Ipv4Checksum.MESSAGE_ONLY, List.of(), false), vipha);
+    VipAgent agent = agent(150, vrrp);
+    agent.start().get(10, TimeUnit.SECONDS);
+    await("vipha holds the VIP", () -> viphaHolds());
+    Keepalived k = keepalived(100);
+    k.await("(vipha) Invalid VRRPv3 checksum");
+    k.await("(vipha) Entering MASTER STATE");
+    await("vipha counts keepalived's advertisements", () -> vrrp.otherChecksumForm() > 2);
+    assertThat(vrrp.accepted()).isZero();
+  }
+
+  private VipAgent agent(int priority, VrrpCoordinator vrrp) throws Exception {
+    VipGroup g = VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
+        .vip(v -> v.address(VIP + "/24").interfaceName("v0"))
+        .node(n -> n.id("n1").heartbeat("127.0.0.1:7405").priority(priority))
+        .policy(p -> p.heartbeatInterval(Duration.ofMillis(100)).preemptDelay(Duration.ZERO))
+        .build();
+    NetlinkBackend backend = NetlinkBackend.builder().namespace(vipha).build();
+    resources.add(backend);
+    EventLoopScheduler loop = new EventLoopScheduler("vrrp-n1");
+    resources.add(loop::close);
+    VipAgent a = VipAgent.builder().group(g).nodeId("n1").backend(backend).scheduler(loop)
+        .coordinator(vrrp).build();
+    resources.add(() -> a.stop().get(10, TimeUnit.SECONDS)); // closed first: in reverse
+    return a;
+  }
+
+  private Keepalived keepalived(int priority) throws Exception {
+    Keepalived k = Keepalived.start(other, "k0", VIP + "/24", priority, "0.1", dir,
+        "k" + priority);
+    resources.add(k);
+    return k;
+  }
+
+  private boolean viphaHolds() {
+    return netns.address(vipha, "v0", VIP) != null;
+  }
+
+  private boolean keepalivedHolds() {
+    return netns.address(other, "k0", VIP) != null;
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after 10 s waiting until " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+}
