@@ -14,6 +14,7 @@ import io.vipha.spi.Coordinator.PeerState;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -257,6 +258,11 @@ final class Lifecycle {
     @Override
     public void peer(PeerState state) {
       a.peers.onPeer(state);
+    }
+
+    @Override
+    public Duration leaseOverrun() {
+      return a.backend.leaseOverrun();
     }
 
     @Override

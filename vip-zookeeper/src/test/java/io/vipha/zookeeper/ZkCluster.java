@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,7 @@ final class ZkCluster implements AutoCloseable {
   /** Nodes replaced by a restart, closed with the cluster. */
   private final List<ZkNode> retired = new ArrayList<>();
   private final Duration sessionTimeout;
+  private final Duration overrun;
 
   /** One agent, its loop, backend, proxies and session. */
   static final class ZkNode {
@@ -86,8 +88,18 @@ final class ZkCluster implements AutoCloseable {
 
   /** With servers of tick {@code tickMs}: sessions of 2 to 20 ticks. */
   ZkCluster(VipGroup group, Duration sessionTimeout, int tickMs) throws Exception {
+    this(group, sessionTimeout, tickMs, Duration.ZERO);
+  }
+
+  /**
+   * With hosts that remove an address {@code overrun} after its lease ends, as the Linux kernel
+   * does up to about a second late ({@link InMemoryBackend#leaseOverrun()}).
+   */
+  ZkCluster(VipGroup group, Duration sessionTimeout, int tickMs, Duration overrun)
+      throws Exception {
     this.group = group;
     this.sessionTimeout = sessionTimeout;
+    this.overrun = overrun;
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       specs.add(new InstanceSpec(null, freePort(), freePort(), freePort(), true, i, tickMs,
@@ -141,7 +153,7 @@ final class ZkCluster implements AutoCloseable {
     ZooKeeperCoordinator c = ZooKeeperCoordinator.builder().session(session)
         .onSessionLoss(loss).build();
     EventLoopScheduler loop = new EventLoopScheduler("agent-" + id);
-    InMemoryBackend backend = new InMemoryBackend(loop);
+    InMemoryBackend backend = new InMemoryBackend(loop, Set.of("eth0"), overrun);
     VipAgent agent = VipAgent.builder().group(group).nodeId(id)
         .backend(ledger.audit(id, backend)).coordinator(c).scheduler(loop)
         .reconcileInterval(Duration.ofMillis(200)).build();
@@ -255,13 +267,13 @@ final class ZkCluster implements AutoCloseable {
 
   /**
    * Waits up to {@code timeout} until every VIP has had exactly one live holder, the same ones,
-   * for one kernel lease and {@code margin} without a break, checking the ledger meanwhile. A
-   * holder that no longer renews loses its VIPs within one lease, so a holding this stable is
-   * not the remainder of a lease its node has stopped renewing.
+   * for one kernel lease, the hosts' overrun and {@code margin} without a break, checking the
+   * ledger meanwhile. A holder that no longer renews loses its VIPs within that, so a holding
+   * this stable is not the remainder of a lease its node has stopped renewing.
    */
   void awaitSettled(Duration timeout, Duration margin) throws InterruptedException {
-    long stable = Objects.requireNonNull(group.policy().lease().duration()).plus(margin)
-        .toNanos();
+    long stable = Objects.requireNonNull(group.policy().lease().duration()).plus(overrun)
+        .plus(margin).toNanos();
     long end = System.nanoTime() + timeout.toNanos();
     long since = 0;
     String seen = null;
