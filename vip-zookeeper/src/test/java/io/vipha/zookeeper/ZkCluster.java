@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingCluster;
@@ -206,11 +207,25 @@ final class ZkCluster implements AutoCloseable {
     n.loop.close();
   }
 
-  /** Expires the session of {@code id} on the ensemble (Curator's KillSession). */
+  /**
+   * The session of {@code id} expires: its client hears of it at once (Curator's KillSession) and
+   * starts a new session, and the ensemble expires the old one a session timeout after it last
+   * heard of it. The node is cut off while its client drops the old session, so that nothing it
+   * sends then reaches the ensemble: Curator closes a handle it believes expired, and a close on
+   * a handle still connected (KillSession races with Curator's own thread) would end the session
+   * early, by the node's own hand, which is no expiry.
+   */
   void expire(String id) throws Exception {
     ZkNode n = node(id);
+    partition(id);
     KillSession.kill(n.session.client().getZookeeperClient().getZooKeeper(),
         zk.getConnectString());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (n.session.state() != ConnectionState.LOST && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    heal(id);
   }
 
   /**
