@@ -41,15 +41,16 @@ class ZooKeeperRandomTest {
   }
 
   /**
-   * The setting of schedule {@code seed}, in turn: a 2 s session and no overrun (leases bounded
-   * to 1 s), a 2 s session and a 1 s overrun (no room: takeovers wait a lease), a 3 s session and
-   * a 1 s overrun (bounded, the overrun counted).
+   * The setting of schedule {@code seed}, in turn, all with a 2 s session: hosts never late
+   * (leases bounded to 1 s), hosts 500 ms late (just no room, {@code 2 s - 333 ms - 100 ms -
+   * 100 ms - 500 ms < 1 s}: takeovers wait lease, overrun and slack), hosts 400 ms late (just
+   * room: bounded leases, the overrun counted).
    */
   static Setting setting(long seed) {
     return switch ((int) Math.floorMod(seed, 3L)) {
       case 0 -> new Setting(Duration.ofSeconds(2), Duration.ZERO);
-      case 1 -> new Setting(Duration.ofSeconds(2), Duration.ofSeconds(1));
-      default -> new Setting(Duration.ofSeconds(3), Duration.ofSeconds(1));
+      case 1 -> new Setting(Duration.ofSeconds(2), Duration.ofMillis(500));
+      default -> new Setting(Duration.ofSeconds(2), Duration.ofMillis(400));
     };
   }
 
