@@ -447,8 +447,12 @@ class FailoverPolicyTest {
         "is out of range; use 0–10s");
     assertOnlyProblem(() -> new AnnouncePolicy(3, ms(100), Duration.ofHours(2)), "refresh",
         "2h", "is out of range; use 1s–1h");
-    assertOnlyProblem(() -> Lease.of(Duration.ofSeconds(1)), "lease", "1s",
-        "is out of range; use 2s–1d");
+    assertOnlyProblem(() -> Lease.of(Duration.ZERO), "lease", "0s",
+        "is out of range; use 1s–1d");
+    assertThat(Lease.of(Duration.ofSeconds(1)).duration()).isEqualTo(Duration.ofSeconds(1));
+    assertOnlyProblem(() -> new FailoverPolicy(true, ms(0), ms(0), FlapLimit.DEFAULT, ms(100), 3,
+            Quorum.none(), NoQuorumAction.RELEASE, AnnouncePolicy.DEFAULT,
+            Lease.of(Duration.ofSeconds(1))), "lease", "1s", "is out of range; use 2s–1d");
     assertOnlyProblem(() -> Lease.of(ms(2001)), "lease", "2001ms",
         "is not a whole number of seconds");
     assertThat(Lease.of(Duration.ofSeconds(2)).duration()).isEqualTo(Duration.ofSeconds(2));

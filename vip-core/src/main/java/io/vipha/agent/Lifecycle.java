@@ -265,6 +265,11 @@ final class Lifecycle {
     }
 
     @Override
+    public Duration leaseOverrun() {
+      return a.backend.leaseOverrun();
+    }
+
+    @Override
     public void stalled(long nanos) {
       a.stall.onStalled(nanos);
     }

@@ -10,6 +10,7 @@ import io.vipha.spi.Cancellable;
 import io.vipha.spi.Coordinator.Fence;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler.Timer;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +33,15 @@ final class Reconciler {
   private @Nullable Cancellable settleTimer;
   private long settleAt;
   private long lastRenew;
+  /**
+   * How often leases are renewed: a third of the shortest lease the last pass that set one set
+   * (the policy's, or a shorter one a fence bounded), {@link Long#MAX_VALUE} when none expires.
+   */
+  private long renewEvery;
+  /** The shortest lease set in the current pass, in nanoseconds, or MAX_VALUE. */
+  private long shortestSet;
+  /** The last lease shorter than the policy's that a fence's bound gave, reused while equal. */
+  private @Nullable Lease bounded;
   /** VIPs removed from the group that this node still holds: released at every reconcile. */
   private final Set<VirtualIp> retiring = new LinkedHashSet<>();
   private boolean hostReconcilePending;
@@ -46,6 +56,19 @@ final class Reconciler {
     this.a = agent;
     this.renewLeases = !agent.broken.contains(Breakage.LEASE_RENEWAL);
     this.reconcileTimer = agent.loop.timer(this::periodicReconcile);
+    this.renewEvery = third(policyLeaseNanos());
+  }
+
+  /** A third of {@code nanos}; {@link Long#MAX_VALUE} stays so (a lease that never ends). */
+  private static long third(long nanos) {
+    return nanos == Long.MAX_VALUE ? nanos : nanos / 3;
+  }
+
+  /** The policy's lease in nanoseconds, {@link Long#MAX_VALUE} for forever. */
+  private long policyLeaseNanos() {
+    Lease lease = a.policy.lease();
+    return lease.isForever() ? Long.MAX_VALUE
+        : Objects.requireNonNull(lease.duration()).toNanos();
   }
 
   /** Starts the periodic reconcile. */
@@ -181,9 +204,12 @@ final class Reconciler {
     boolean listFailed = false;
     boolean changed = false;
     boolean leased = a.lease.quorumLeased();
-    Lease lease = a.policy.lease();
-    boolean renew = renewLeases && !lease.isForever()
-        && now - lastRenew >= Objects.requireNonNull(lease.duration()).toNanos() / 3;
+    long policyLease = policyLeaseNanos();
+    // (a reconfiguration may have shortened the policy's lease)
+    renewEvery = Math.min(renewEvery, third(policyLease));
+    boolean renew = renewLeases && renewEvery != Long.MAX_VALUE
+        && now - lastRenew >= renewEvery;
+    shortestSet = Long.MAX_VALUE;
     Holdings holdings = a.holdings;
     List<VirtualIp> vips = a.group.vips();
     for (int i = 0; i < vips.size(); i++) { // (indexed: no iterator every second)
@@ -218,10 +244,11 @@ final class Reconciler {
             continue;
           }
           Fence fence = a.coordinator.fence(v);
-          if (!fence.granted()) {
-            continue; // the coordinator's claim is not (yet) this node's
+          Lease lease = leaseUnder(fence);
+          if (lease == null) {
+            continue; // the coordinator's claim is not (yet) this node's, or too short to use
           }
-          if (assign(v, fence.epoch())) {
+          if (assign(v, lease, fence.epoch())) {
             String reason = lastReason.getOrDefault(v, "RECONCILE");
             holdings.acquired(v, now, reason);
             changed = true;
@@ -235,13 +262,14 @@ final class Reconciler {
           release(v, "FENCED");
           changed = true;
         } else if (!present) {
-          if (fence.granted() && assign(v, fence.epoch())) {
+          Lease lease = leaseUnder(fence);
+          if (lease != null && assign(v, lease, fence.epoch())) {
             a.events.emit(new AgentEvent.DriftRepaired(now, v, "re-added after it was removed"
                 + " from the host"));
             a.announcer.announceBurst(v);
           }
-        } else if (renew && fence.granted()) {
-          assign(v, fence.epoch());
+        } else if (renew) {
+          renew(v, fence);
         }
       } else if (holdings.holds(v)) {
         if (a.coordinator.makeBeforeBreak() && a.handover.waitForSuccessor(v, now)) {
@@ -249,8 +277,8 @@ final class Reconciler {
           if (fence.verdict() == Fence.Verdict.REVOKE) {
             release(v, "FENCED");
             changed = true;
-          } else if (renew && fence.granted()) {
-            assign(v, fence.epoch());
+          } else if (renew) {
+            renew(v, fence);
           }
           continue;
         }
@@ -268,6 +296,14 @@ final class Reconciler {
     }
     if (renew && !listFailed) {
       lastRenew = now;
+    }
+    if (shortestSet != Long.MAX_VALUE) {
+      // Renew a third of the shortest lease just set after it was set: a lease a fence bounded
+      // to 1 s under a 10 s policy must not wait for the policy's cadence.
+      renewEvery = shortestSet / 3;
+      if (shortestSet < policyLease) {
+        reconcileAt(now + renewEvery, now);
+      }
     }
     if (changed) {
       a.coordinator.publishNow();
@@ -327,10 +363,61 @@ final class Reconciler {
     return a.phase() == Phase.STOPPING ? "DRAINED" : "NOT_OWNER";
   }
 
-  private boolean assign(VirtualIp v, long epoch) {
+  /** Renews {@code v}'s lease when {@code fence} grants a usable one. */
+  private void renew(VirtualIp v, Fence fence) {
+    Lease lease = leaseUnder(fence);
+    if (lease != null) {
+      assign(v, lease, fence.epoch());
+    }
+  }
+
+  /**
+   * The kernel lease to set under {@code fence}: null unless it grants; the policy's lease, or
+   * the fence's bound less the backend's overrun floored to whole seconds when that is shorter;
+   * null when that leaves less than one second (then the VIP is neither added nor renewed).
+   */
+  private @Nullable Lease leaseUnder(Fence fence) {
+    if (!fence.granted()) {
+      return null;
+    }
+    Lease policy = a.policy.lease();
+    long bound = fence.leaseNanos();
+    if (bound == Long.MAX_VALUE) {
+      return policy;
+    }
+    long seconds = boundedSeconds(bound, a.backend.leaseOverrun().toNanos());
+    if (seconds < 1) {
+      return null;
+    }
+    Duration d = policy.duration();
+    if (d != null && d.getSeconds() <= seconds) {
+      return policy;
+    }
+    Lease b = bounded;
+    if (b == null || Objects.requireNonNull(b.duration()).getSeconds() != seconds) {
+      b = Lease.of(Duration.ofSeconds(seconds));
+      bounded = b;
+    }
+    return b;
+  }
+
+  /**
+   * The whole seconds of kernel lease that end, with {@code overrunNanos} of the host's lateness
+   * in removing the address, within {@code boundNanos}: {@code floor((bound - overrun) / 1 s)},
+   * at most {@link Lease#MAX_SECONDS}; below 1 when no lease fits.
+   */
+  static long boundedSeconds(long boundNanos, long overrunNanos) {
+    long room = boundNanos - Math.max(0, overrunNanos);
+    return room < 0 ? 0 : Math.min(room / 1_000_000_000L, Lease.MAX_SECONDS);
+  }
+
+  private boolean assign(VirtualIp v, Lease lease, long epoch) {
     try {
-      a.backend.assign(v, a.policy.lease(), epoch);
+      a.backend.assign(v, lease, epoch);
       backendWorks();
+      if (!lease.isForever()) {
+        shortestSet = Math.min(shortestSet, Objects.requireNonNull(lease.duration()).toNanos());
+      }
       return true;
     } catch (BackendException e) {
       backendFailed("assign", v, e);

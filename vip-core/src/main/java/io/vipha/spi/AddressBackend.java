@@ -2,6 +2,7 @@ package io.vipha.spi;
 
 import io.vipha.Lease;
 import io.vipha.VirtualIp;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -24,6 +25,16 @@ public interface AddressBackend extends AutoCloseable {
    */
   default void assign(VirtualIp vip, Lease lease, long epoch) throws BackendException {
     assign(vip, lease);
+  }
+
+  /**
+   * How long after its kernel lease ends an address may still be on the host: the host's own
+   * lateness in removing an expired address. A fencing coordinator that bounds the lease (see
+   * {@link Coordinator.Fence#leaseNanos()}) counts it in. The default is zero, for a backend that
+   * removes an address the instant its lease ends.
+   */
+  default Duration leaseOverrun() {
+    return Duration.ZERO;
   }
 
   /** Removes {@code vip}; succeeds when it is already absent. */

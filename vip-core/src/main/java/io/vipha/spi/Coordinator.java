@@ -6,6 +6,7 @@ import io.vipha.VirtualIp;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -99,6 +100,14 @@ public interface Coordinator extends AutoCloseable {
     void peer(PeerState state);
 
     /**
+     * How long after its kernel lease ends a VIP may still be on this node's host: the backend's
+     * {@link AddressBackend#leaseOverrun()}. The default is zero.
+     */
+    default Duration leaseOverrun() {
+      return Duration.ZERO;
+    }
+
+    /**
      * When this node's flap suspension ends, on the loop's clock: {@link Long#MIN_VALUE} when it
      * is not suspended, {@link Long#MAX_VALUE} when it is until an operator clears it. The
      * coordinator advertises it, so that peers can remind a restarted process of it.
@@ -130,13 +139,19 @@ public interface Coordinator extends AutoCloseable {
 
   /**
    * What a fencing coordinator allows for one VIP now. {@link Verdict#GRANT}: add the VIP or renew
-   * its kernel lease, under {@code epoch}; {@link Verdict#WAIT}: neither add nor renew it (a held
-   * VIP stays on the host until its kernel lease runs out); {@link Verdict#REVOKE}: remove it now.
+   * its kernel lease, under {@code epoch}, for no longer than {@code leaseNanos}; {@link
+   * Verdict#WAIT}: neither add nor renew it (a held VIP stays on the host until its kernel lease
+   * runs out); {@link Verdict#REVOKE}: remove it now.
    *
    * @param verdict what the agent may do
    * @param epoch the claim's epoch, higher for every later claim of the VIP (0 when unfenced)
+   * @param leaseNanos how long from now the VIP may stay on the host under a grant, the backend's
+   *     {@linkplain AddressBackend#leaseOverrun() overrun} included: the agent sets the policy's
+   *     lease or, when shorter, this bound less the overrun, floored to whole seconds, and neither
+   *     adds nor renews when that leaves less than one second; {@link Long#MAX_VALUE} for no bound
+   *     beyond the policy's lease
    */
-  record Fence(Verdict verdict, long epoch) {
+  record Fence(Verdict verdict, long epoch, long leaseNanos) {
     /** Allows everything under epoch 0: the answer of a coordinator that does not fence. */
     public static final Fence UNFENCED = new Fence(Verdict.GRANT, 0);
     /** Neither add nor renew. */
@@ -154,14 +169,30 @@ public interface Coordinator extends AutoCloseable {
       REVOKE
     }
 
-    /** Checks the verdict. */
+    /** Checks the verdict and the bound. */
     public Fence {
       Objects.requireNonNull(verdict, "verdict");
+      if (leaseNanos < 0) {
+        throw new IllegalArgumentException("leaseNanos must not be negative: " + leaseNanos);
+      }
+    }
+
+    /** {@code verdict} under {@code epoch}, with no bound beyond the policy's lease. */
+    public Fence(Verdict verdict, long epoch) {
+      this(verdict, epoch, Long.MAX_VALUE);
     }
 
     /** Add or renew under {@code epoch}. */
     public static Fence grant(long epoch) {
       return new Fence(Verdict.GRANT, epoch);
+    }
+
+    /**
+     * Add or renew under {@code epoch}, with the VIP off the host (its kernel lease and the
+     * backend's overrun over) within {@code leaseNanos} from now.
+     */
+    public static Fence grant(long epoch, long leaseNanos) {
+      return new Fence(Verdict.GRANT, epoch, leaseNanos);
     }
 
     /** Whether the agent may add or renew the VIP. */

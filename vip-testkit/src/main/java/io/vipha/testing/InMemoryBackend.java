@@ -7,6 +7,7 @@ import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -17,12 +18,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One host's addresses, in memory. It honours kernel leases against the scheduler's clock,
- * records every announcement, can be told to fail, and lets a test change addresses behind the
- * agent's back (as an operator with {@code ip addr} would). Changes made by hand and links set
- * down or up are reported to {@linkplain #watch watchers} at once, on the caller's thread. Its
- * addresses may be read ({@link #holds}, {@link #addresses}) from a test's thread while an agent's
- * own event loop thread changes them.
+ * One host's addresses, in memory. It honours kernel leases against the scheduler's clock (an
+ * address stays for its lease and the {@linkplain #leaseOverrun() overrun} it is built with, as a
+ * kernel that removes expired addresses late does), records every announcement, can be told to
+ * fail, and lets a test change addresses behind the agent's back (as an operator with {@code ip
+ * addr} would). Changes made by hand and links set down or up are reported to {@linkplain #watch
+ * watchers} at once, on the caller's thread. Its addresses may be read ({@link #holds}, {@link
+ * #addresses}) from a test's thread while an agent's own event loop thread changes them.
  */
 public final class InMemoryBackend implements AddressBackend {
   /** One announcement sent. */
@@ -30,6 +32,7 @@ public final class InMemoryBackend implements AddressBackend {
 
   private final Scheduler clock;
   private final Set<String> interfaces;
+  private final Duration overrun;
   /** The addresses held, each with its lease's end ({@link Long#MAX_VALUE}: no lease). */
   private final List<Slot> slots = new ArrayList<>();
   /** What {@link #list} returned last, for which interfaces, and whether it is still true. */
@@ -44,8 +47,21 @@ public final class InMemoryBackend implements AddressBackend {
 
   /** A host with the given interfaces, leases timed by {@code clock}. */
   public InMemoryBackend(Scheduler clock, Set<String> interfaces) {
+    this(clock, interfaces, Duration.ZERO);
+  }
+
+  /**
+   * A host with the given interfaces that removes an address {@code leaseOverrun} after its lease
+   * ends (a model of the Linux kernel, which removes expired addresses up to about a second
+   * late), and says so in {@link #leaseOverrun()}.
+   */
+  public InMemoryBackend(Scheduler clock, Set<String> interfaces, Duration leaseOverrun) {
+    if (leaseOverrun.isNegative()) {
+      throw new IllegalArgumentException("leaseOverrun must not be negative: " + leaseOverrun);
+    }
     this.clock = clock;
     this.interfaces = Set.copyOf(interfaces);
+    this.overrun = leaseOverrun;
   }
 
   /** A host with interface {@code eth0}. */
@@ -56,8 +72,8 @@ public final class InMemoryBackend implements AddressBackend {
   @Override
   public synchronized void assign(VirtualIp vip, Lease lease) throws BackendException {
     check(vip);
-    long until = lease.isForever() ? Long.MAX_VALUE
-        : clock.nanoTime() + java.util.Objects.requireNonNull(lease.duration()).toNanos();
+    long until = lease.isForever() ? Long.MAX_VALUE : clock.nanoTime()
+        + java.util.Objects.requireNonNull(lease.duration()).toNanos() + overrun.toNanos();
     expire();
     // (A renewal of an address as it is changes its lease only: nothing allocated.)
     int i = find(vip);
@@ -68,6 +84,12 @@ public final class InMemoryBackend implements AddressBackend {
     remove(vip);
     slots.add(new Slot(HostAddress.of(vip), until));
     listedStale = true;
+  }
+
+  /** How long after its lease ends this host still holds an address (zero unless built so). */
+  @Override
+  public Duration leaseOverrun() {
+    return overrun;
   }
 
   @Override

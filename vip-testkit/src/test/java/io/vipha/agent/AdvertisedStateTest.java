@@ -174,33 +174,17 @@ class AdvertisedStateTest {
   }
 
   /** A heartbeat coordinator that keeps the context the agent gives it. */
-  private static final class Capturing implements Coordinator {
-    private final Coordinator inner;
+  private static final class Capturing extends ForwardingCoordinator {
     @Nullable Context context;
 
     Capturing(Coordinator inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
     public void start(Context ctx) throws IOException {
       context = ctx;
-      inner.start(ctx);
-    }
-
-    @Override
-    public void publishNow() {
-      inner.publishNow();
-    }
-
-    @Override
-    public void leave() {
-      inner.leave();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+      super.start(ctx);
     }
   }
 }

@@ -2,19 +2,10 @@ package io.vipha.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vipha.Lease;
 import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
-import io.vipha.spi.AddressBackend;
-import io.vipha.spi.BackendException;
-import io.vipha.spi.Cancellable;
-import io.vipha.spi.HostAddress;
-import io.vipha.testing.InMemoryBackend;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,44 +16,6 @@ import org.junit.jupiter.api.Test;
 class LeaseRenewalTest {
   private static final long MS = 1_000_000L;
 
-  /** The host of n1, recording when each assign (a take or a renewal) happened. */
-  private static final class Recording implements AddressBackend {
-    final InMemoryBackend host;
-    final TestCluster c;
-    final List<Long> assigns = new ArrayList<>();
-
-    Recording(TestCluster c) {
-      this.c = c;
-      this.host = c.host("n1");
-    }
-
-    @Override
-    public void assign(VirtualIp vip, Lease lease) throws BackendException {
-      host.assign(vip, lease);
-      assigns.add(c.time.nanoTime());
-    }
-
-    @Override
-    public void release(VirtualIp vip) throws BackendException {
-      host.release(vip);
-    }
-
-    @Override
-    public void announce(VirtualIp vip) throws BackendException {
-      host.announce(vip);
-    }
-
-    @Override
-    public Set<HostAddress> list(Set<String> interfaces) throws BackendException {
-      return host.list(interfaces);
-    }
-
-    @Override
-    public Cancellable watch(Listener listener) throws BackendException {
-      return host.watch(listener);
-    }
-  }
-
   private static VipGroup group(Duration lease) {
     return TwoNodes.group(p -> p.lease(lease));
   }
@@ -70,7 +23,7 @@ class LeaseRenewalTest {
   @Test
   void aLeaseIsRenewedAtTheFirstReconcileAThirdOfALeaseAfterTheLastRenewal() {
     TestCluster c = new TestCluster(group(Duration.ofSeconds(3)));
-    Recording r = new Recording(c);
+    RecordingHost r = new RecordingHost(c, c.host("n1"));
     ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
     c.start(c.create("n1", c.builder("n1").backend(r)));
     c.run(Duration.ofMillis(5500));
@@ -78,7 +31,7 @@ class LeaseRenewalTest {
     assertThat(r.assigns.subList(1, r.assigns.size())).containsExactly(1000 * MS, 2000 * MS,
         3000 * MS, 4000 * MS, 5000 * MS);
     TestCluster d = new TestCluster(group(Duration.ofSeconds(10)));
-    Recording s = new Recording(d);
+    RecordingHost s = new RecordingHost(d, d.host("n1"));
     ScriptedPeer.onNetwork(d, "n2").every(d.time, Duration.ofMillis(100));
     d.start(d.create("n1", d.builder("n1").backend(s)));
     d.run(Duration.ofMillis(9500));

@@ -21,15 +21,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a member znode holds: a node's advertised state as JSON, e.g. {@code
  * {"incarnation":7,"priority":110,"eligibility":"ELIGIBLE","quorum":true,
- * "held":["192.0.2.10/24"],"pins":[],"leaving":false}}. VIPs are named by their CIDR text.
+ * "held":["192.0.2.10/24"],"pins":[],"leaving":false,"outliveMs":0}}. VIPs are named by their
+ * CIDR text. {@code outliveMs} is how long after its session's end the node's VIPs may still be
+ * on its host (milliseconds, rounded up); {@link #outliveNanos} is -1 when it is missing.
  */
 record MemberData(long incarnation, int priority, Eligibility eligibility, boolean quorum,
-    Set<VirtualIp> held, List<Pin> pins, boolean leaving) {
+    Set<VirtualIp> held, List<Pin> pins, boolean leaving, long outliveNanos) {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MS = 1_000_000L;
 
-  static MemberData of(long incarnation, LocalState s, boolean leaving) {
+  static MemberData of(long incarnation, LocalState s, boolean leaving, long outliveNanos) {
     return new MemberData(incarnation, s.effectivePriority(), s.eligibility(), s.quorum(),
-        s.held(), s.pins(), leaving);
+        s.held(), s.pins(), leaving, outliveNanos);
   }
 
   byte[] encode() {
@@ -49,6 +52,9 @@ record MemberData(long incarnation, int priority, Eligibility eligibility, boole
       n.put("epoch", pin.epoch());
     }
     o.put("leaving", leaving);
+    if (outliveNanos >= 0) {
+      o.put("outliveMs", (outliveNanos + MS - 1) / MS);
+    }
     try {
       return JSON.writeValueAsBytes(o);
     } catch (IOException e) {
@@ -84,9 +90,13 @@ record MemberData(long incarnation, int priority, Eligibility eligibility, boole
         JsonNode t = n.path("target");
         pins.add(new Pin(v, t.isTextual() ? t.asText() : null, n.path("epoch").asLong()));
       }
+      JsonNode outlive = o.path("outliveMs");
+      long outliveNanos = outlive.canConvertToLong() && outlive.asLong() >= 0
+          && outlive.asLong() <= Long.MAX_VALUE / MS ? outlive.asLong() * MS : -1;
       return new MemberData(o.path("incarnation").asLong(), o.path("priority").asInt(),
           Eligibility.valueOf(o.path("eligibility").asText("DISQUALIFIED")),
-          o.path("quorum").asBoolean(), held, pins, o.path("leaving").asBoolean());
+          o.path("quorum").asBoolean(), held, pins, o.path("leaving").asBoolean(),
+          outliveNanos);
     } catch (IOException | IllegalArgumentException e) {
       return null;
     }

@@ -47,10 +47,15 @@ import org.slf4j.LoggerFactory;
  * The node renews a VIP's kernel lease at {@code t} only while its session is connected and {@code
  * t + slack <= confirmed + sessionTimeout}, with {@code confirmed} the send time of the last
  * request the ensemble answered in its session ({@link ZooKeeperSession}): the ensemble cannot
- * have expired the session, and handed the claim on, before then. A node that wins a claim from a
- * holder whose session ended adds the VIP only one kernel lease and the slack later, by when the
- * holder's kernel has removed it whatever its process does (crash, pause, partition); a claim the
- * holder gave up itself (after removing the VIP) is used at once.
+ * have expired the session, and handed the claim on, before then. When the session timeout leaves
+ * room, the grant also bounds the kernel lease so that it, and the backend's {@linkplain
+ * io.vipha.spi.AddressBackend#leaseOverrun() overrun}, end by {@code confirmed + sessionTimeout -
+ * slack}: the VIP is off the host before the ensemble can expire the session. Each node publishes
+ * with its member znode how long its VIPs may outlive its session: 0 then, otherwise one kernel
+ * lease, the overrun and the slack. A node that wins a claim from a holder whose session ended
+ * adds the VIP that long after winning it, by when the holder's kernel has removed it whatever
+ * its process does (crash, pause, partition); a claim the holder gave up itself (after removing
+ * the VIP) is used at once.
  *
  * <p>Every method runs on the agent's loop; Curator's callbacks are posted to it.
  */
@@ -58,6 +63,9 @@ public final class ZooKeeperCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperCoordinator.class);
   /** The claim key of an Active/Passive group. */
   static final String GROUP_KEY = "group";
+  private static final long SECOND = 1_000_000_000L;
+  /** The round trip a confirmation is allowed when judging whether a bounded lease fits. */
+  static final long RTT_ALLOWANCE_NANOS = 100_000_000L;
 
   private final ZooKeeperSession session;
   private final String root;
@@ -67,11 +75,29 @@ public final class ZooKeeperCoordinator implements Coordinator {
   private @Nullable Context ctx;
   private @Nullable PersistentNode member;
   private @Nullable CuratorCache cache;
-  private final ZooKeeperSession.Listener sessionListener = this::sessionChanged;
+  private final ZooKeeperSession.Listener sessionListener = new ZooKeeperSession.Listener() {
+    @Override
+    public void stateChanged(ConnectionState state) {
+      sessionChanged(state);
+    }
+
+    @Override
+    public long vipsGoneBy() {
+      return vipsGoneBy;
+    }
+  };
   private final AtomicBoolean refreshPending = new AtomicBoolean();
   private volatile boolean closed;
   private long leaseNanos;
+  private long overrunNanos;
+  /** Whether grants bound the kernel lease to end within the session (see the class comment). */
+  private boolean boundsLeases;
+  /** How long this node's VIPs may outlive its session, published with its member znode. */
+  private long outliveNanos;
+  /** The wait after winning from a holder whose session ended, when its own figure is unknown. */
   private long takeoverNanos;
+  /** When (session clock) every VIP granted so far is off the host, its lease and overrun over. */
+  private volatile long vipsGoneBy = Long.MIN_VALUE;
   private byte @Nullable [] published;
   private boolean leaving;
   private @Nullable Cancellable sweep;
@@ -87,14 +113,23 @@ public final class ZooKeeperCoordinator implements Coordinator {
   private final Map<String, Long> creating = new HashMap<>();
   /** Who holds each claim as the cache shows it (the owner of its lowest znode): key to node. */
   private final Map<String, String> owners = new HashMap<>();
-  /** The last other node seen holding each claim, and the session of its claim znode. */
+  /**
+   * The last holder seen of each claim other than this node's current session: another node, or
+   * this one in an earlier session.
+   */
   private final Map<String, Holder> lastHolder = new HashMap<>();
 
-  private record Holder(String node, long sessionId) {}
+  /**
+   * A holder of a claim: its node, the session of its claim znode, and how long its VIPs may
+   * outlive that session as its member znode of the same session said (-1: not known).
+   */
+  private record Holder(String node, long sessionId, long outliveNanos) {}
   /** Claims this node had when the connection went, kept by {@link SessionLoss#keep}. */
   private final Map<String, Long> keptAtLoss = new HashMap<>();
   private final Map<String, PeerState> reported = new HashMap<>();
   private final AtomicLong writes = new AtomicLong();
+  /** The wait of the last claim won from a holder whose session ended, or -1; for tests. */
+  private volatile long lastTakeoverWait = -1;
 
   /**
    * One of this node's claim znodes: an ephemeral sequential child of the key's znode, won once
@@ -108,6 +143,8 @@ public final class ZooKeeperCoordinator implements Coordinator {
     long usableAt = Long.MAX_VALUE;
     long askedAt;
     boolean everHeld;
+    /** When (session clock) the VIPs granted under this claim are off the host, or MIN_VALUE. */
+    long goneBy = Long.MIN_VALUE;
     /** Since when the local state has shown none of its VIPs held, or MAX_VALUE. */
     long unheldSince = Long.MAX_VALUE;
 
@@ -139,6 +176,19 @@ public final class ZooKeeperCoordinator implements Coordinator {
   /** What a holder does when the connection goes. */
   public SessionLoss sessionLoss() {
     return loss;
+  }
+
+  /**
+   * How long this node waited before adding the VIPs of the last claim it won from a holder whose
+   * session had ended, in nanoseconds; -1 before the first.
+   */
+  long lastTakeoverWait() {
+    return lastTakeoverWait;
+  }
+
+  /** Whether this node bounds its kernel leases to end within its session. */
+  boolean boundsLeases() {
+    return boundsLeases;
   }
 
   /** ZooKeeper writes this coordinator made (member updates, claims, releases). */
@@ -178,9 +228,30 @@ public final class ZooKeeperCoordinator implements Coordinator {
     }
     this.ctx = context;
     this.leaseNanos = Objects.requireNonNull(lease.duration()).toNanos();
-    this.takeoverNanos = leaseNanos + slackNanos;
+    this.overrunNanos = context.leaseOverrun().toNanos();
+    this.takeoverNanos = leaseNanos + overrunNanos + slackNanos;
+    long timeout = session.timeoutNanos();
+    long room = boundedRoom(timeout, slackNanos, overrunNanos);
+    this.boundsLeases = room >= SECOND;
+    this.outliveNanos = boundsLeases ? 0 : takeoverNanos;
+    if (boundsLeases) {
+      LOG.info("group {}: node {} bounds its kernel leases to end within its ZooKeeper session:"
+          + " session timeout {} ms less a sixth, {} ms for the round trip, {} ms slack and the"
+          + " backend's {} ms overrun leaves {} ms, room for a lease of at least 1 s; a node that"
+          + " takes its VIPs over after its session ends adds them at once",
+          context.group().name(), context.nodeId(), ms(timeout), ms(RTT_ALLOWANCE_NANOS),
+          ms(slackNanos), ms(overrunNanos), ms(room));
+    } else {
+      LOG.info("group {}: node {} cannot bound its kernel leases to end within its ZooKeeper"
+          + " session: session timeout {} ms less a sixth, {} ms for the round trip, {} ms slack"
+          + " and the backend's {} ms overrun leaves {} ms, less than a lease of 1 s; a node that"
+          + " takes its VIPs over after its session ends adds them {} ms later (lease, overrun"
+          + " and slack)", context.group().name(), context.nodeId(), ms(timeout),
+          ms(RTT_ALLOWANCE_NANOS), ms(slackNanos), ms(overrunNanos), ms(room), ms(outliveNanos));
+    }
     CuratorFramework c = session.client();
-    MemberData first = MemberData.of(context.incarnation(), context.local(), false);
+    MemberData first = MemberData.of(context.incarnation(), context.local(), false,
+        outliveNanos);
     published = first.encode();
     PersistentNode m = new PersistentNode(c, CreateMode.EPHEMERAL, false,
         ZKPaths.makePath(membersPath(), context.nodeId()), published);
@@ -203,6 +274,19 @@ public final class ZooKeeperCoordinator implements Coordinator {
     cc.start();
     scheduleSweep();
     scheduleTick();
+  }
+
+  /**
+   * How much of a kernel lease, and the backend's overrun, fits in the session in steady state
+   * at worst: the session timeout less the confirmation period (a sixth of it), a round trip,
+   * the slack and the overrun. A bounded lease needs at least 1 s of it.
+   */
+  static long boundedRoom(long timeoutNanos, long slackNanos, long overrunNanos) {
+    return timeoutNanos - timeoutNanos / 6 - RTT_ALLOWANCE_NANOS - slackNanos - overrunNanos;
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   /**
@@ -290,6 +374,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
     String membersPrefix = membersPath() + "/";
     String claimsPrefix = claimsPath() + "/";
     Map<String, MemberData> seen = new HashMap<>();
+    Map<String, Long> memberSessions = new HashMap<>();
     Map<String, ChildData> lowest = new HashMap<>();
     cc.stream().forEach(d -> {
       String p = d.getPath();
@@ -298,6 +383,9 @@ public final class ZooKeeperCoordinator implements Coordinator {
         MemberData m = MemberData.decode(d.getData(), g);
         if (m != null && !id.equals(c.nodeId()) && g.node(id).isPresent()) {
           seen.put(id, m);
+          if (d.getStat() != null) {
+            memberSessions.put(id, d.getStat().getEphemeralOwner());
+          }
         }
       } else if (p.startsWith(claimsPrefix) && p.indexOf('/', claimsPrefix.length()) > 0) {
         String key = p.substring(claimsPrefix.length(), p.indexOf('/', claimsPrefix.length()));
@@ -313,8 +401,21 @@ public final class ZooKeeperCoordinator implements Coordinator {
     lowest.forEach((k, d) -> {
       String owner = owner(d);
       claims.put(k, owner);
-      if (!owner.equals(c.nodeId()) && d.getStat() != null) {
-        lastHolder.put(k, new Holder(owner, d.getStat().getEphemeralOwner()));
+      if (d.getStat() != null && owner.equals(c.nodeId())
+          && d.getStat().getEphemeralOwner() != session.sessionId()) {
+        // this node's own claim of an earlier session: its VIPs are on this host
+        lastHolder.put(k, new Holder(owner, d.getStat().getEphemeralOwner(), 0));
+      } else if (!owner.equals(c.nodeId()) && d.getStat() != null) {
+        long sessionId = d.getStat().getEphemeralOwner();
+        MemberData m = seen.get(owner);
+        long outlive = m != null && Objects.equals(memberSessions.get(owner), sessionId)
+            ? m.outliveNanos() : -1;
+        Holder had = lastHolder.get(k);
+        if (outlive < 0 && had != null && had.node().equals(owner)
+            && had.sessionId() == sessionId) {
+          outlive = had.outliveNanos(); // (its member znode is already in its next session)
+        }
+        lastHolder.put(k, new Holder(owner, sessionId, outlive));
       }
     });
     boolean claimGone = false;
@@ -422,10 +523,11 @@ public final class ZooKeeperCoordinator implements Coordinator {
       Long kept = keptAtLoss.get(key);
       long lost = session.lostAt();
       if (kept != null && lost != Long.MIN_VALUE && now - lost < loss.keepNanos()) {
-        return Fence.grant(kept); // available: kept for keepFor, beyond the fence if need be
+        // available: kept for keepFor, beyond the fence (and its bound) if need be
+        return fenceOpen(now) ? grant(m, kept, now) : grant(m, kept, now, Long.MAX_VALUE);
       }
-      return m != null && m.won && now >= m.usableAt && fenceOpen(now) ? Fence.grant(m.epoch)
-          : Fence.WAIT;
+      return m != null && m.won && now >= m.usableAt && fenceOpen(now)
+          ? grant(m, m.epoch, now) : Fence.WAIT;
     }
     String owner = owners.get(key);
     boolean other = owner != null && !owner.equals(ctx().nodeId());
@@ -438,7 +540,31 @@ public final class ZooKeeperCoordinator implements Coordinator {
     if (now < m.usableAt) {
       return Fence.WAIT;
     }
-    return fenceOpen(now) ? Fence.grant(m.epoch) : Fence.WAIT;
+    return fenceOpen(now) ? grant(m, m.epoch, now) : Fence.WAIT;
+  }
+
+  /**
+   * A grant under {@code epoch} while the fence is open: bounded, when this node bounds its
+   * leases, to end {@code slack} before the session could expire.
+   */
+  private Fence grant(@Nullable Claim claim, long epoch, long now) {
+    return grant(claim, epoch, now, boundsLeases
+        ? Math.max(0, session.validUntil() - slackNanos - now) : Long.MAX_VALUE);
+  }
+
+  /**
+   * A grant under {@code epoch} whose VIPs are off the host within {@code bound} (MAX_VALUE: the
+   * policy's lease); notes by when, for {@link #close} and the session's.
+   */
+  private Fence grant(@Nullable Claim claim, long epoch, long now, long bound) {
+    long goneBy = now + Math.min(bound, leaseNanos + overrunNanos + slackNanos);
+    if (claim != null) {
+      claim.goneBy = Math.max(claim.goneBy, goneBy);
+    }
+    if (goneBy > vipsGoneBy) {
+      vipsGoneBy = goneBy;
+    }
+    return bound == Long.MAX_VALUE ? Fence.grant(epoch) : Fence.grant(epoch, bound);
   }
 
   /**
@@ -535,8 +661,10 @@ public final class ZooKeeperCoordinator implements Coordinator {
    * {@code c} is the lowest znode of {@code key}: the claim is this node's. It adds the VIPs at
    * once when the last holder gave the claim up itself (its member znode is still there, in the
    * same session: it released the VIPs before it deleted its claim); otherwise (its session
-   * ended, or no holder is known) only after one kernel lease and the slack, by when the last
-   * holder's kernel has removed them whatever became of its process.
+   * ended) after the time the holder published that its VIPs may outlive its session, by when
+   * its kernel has removed them whatever became of its process: 0 when it bounds its leases to
+   * its session. With no holder known, or no figure of its session, it waits one kernel lease,
+   * its own backend's overrun and the slack.
    */
   private void won(String key, Claim c) {
     if (c.won || mine.get(key) != c || c.sessionId != session.sessionId()) {
@@ -550,12 +678,22 @@ public final class ZooKeeperCoordinator implements Coordinator {
       usableFrom(key, c, now + takeoverNanos);
       return;
     }
+    if (last.node().equals(ctx().nodeId())) {
+      usableFrom(key, c, now); // from this node's earlier session: its VIPs, on this host
+      return;
+    }
     try {
       session.client().checkExists().inBackground((cl, e) -> {
         Stat st = e.getStat();
         boolean gave = e.getResultCode() == KeeperException.Code.OK.intValue() && st != null
             && st.getEphemeralOwner() == last.sessionId();
-        post(() -> usableFrom(key, c, gave ? now : now + takeoverNanos));
+        long wait = last.outliveNanos() >= 0 ? last.outliveNanos() : takeoverNanos;
+        post(() -> {
+          if (!gave) {
+            lastTakeoverWait = wait;
+          }
+          usableFrom(key, c, gave ? now : now + wait);
+        });
       }).forPath(ZKPaths.makePath(membersPath(), last.node()));
     } catch (Exception e) {
       usableFrom(key, c, now + takeoverNanos);
@@ -647,7 +785,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
     }
     LocalState claimed = new LocalState(local.effectivePriority(), local.eligibility(),
         local.quorum(), held, local.pins());
-    byte[] data = MemberData.of(c.incarnation(), claimed, leaving).encode();
+    byte[] data = MemberData.of(c.incarnation(), claimed, leaving, outliveNanos).encode();
     PersistentNode m = member;
     if (m != null && !java.util.Arrays.equals(data, published)) {
       try {
@@ -667,15 +805,39 @@ public final class ZooKeeperCoordinator implements Coordinator {
     publishNow();
   }
 
+  /**
+   * Deletes this node's claim znodes: at once for keys whose VIPs it no longer holds, and for
+   * one whose VIPs it still holds (a release failed) only once their kernel lease and overrun
+   * are over, so that no node takes them over while they are still on this host. The session
+   * then stays open until then too ({@link ZooKeeperSession#close}).
+   */
+  private void closeClaims() {
+    Set<String> heldKeys = new HashSet<>();
+    for (VirtualIp v : ctx().local().held()) {
+      heldKeys.add(key(v));
+    }
+    long now = session.nanoTime();
+    for (Map.Entry<String, Claim> e : mine.entrySet()) {
+      Claim c = e.getValue();
+      if (heldKeys.contains(e.getKey()) && c.goneBy > now) {
+        LOG.info("group {}: node {} closes holding {}: it deletes its claim in {} ms, when the"
+            + " kernel has removed them", ctx().group().name(), ctx().nodeId(), e.getKey(),
+            ms(c.goneBy - now));
+        session.closeNotBefore(c.goneBy);
+        session.later(c.goneBy - now, () -> delete(c.path));
+      } else {
+        delete(c.path);
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
       return;
     }
     if (ctx != null) {
-      for (Claim c : mine.values()) {
-        delete(c.path);
-      }
+      closeClaims();
     }
     closed = true;
     mine.clear();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +41,14 @@ public final class ZooKeeperSession implements AutoCloseable {
   /** What a coordinator hears of the session; called on Curator's threads. */
   interface Listener {
     void stateChanged(ConnectionState state);
+
+    /**
+     * When (this session's clock) every VIP the coordinator's grants allowed is off the host,
+     * kernel lease and overrun over; MIN_VALUE when none was granted.
+     */
+    default long vipsGoneBy() {
+      return Long.MIN_VALUE;
+    }
   }
 
   private final CuratorFramework client;
@@ -51,6 +60,7 @@ public final class ZooKeeperSession implements AutoCloseable {
   private final ScheduledExecutorService pinger;
   private final AtomicLong confirmedAt = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong confirmations = new AtomicLong();
+  private final AtomicLong closeNotBefore = new AtomicLong(Long.MIN_VALUE);
   private volatile long sessionId;
   private volatile boolean usable;
   private volatile long lostAt = Long.MIN_VALUE;
@@ -116,8 +126,8 @@ public final class ZooKeeperSession implements AutoCloseable {
   }
 
   /**
-   * A session over a started Curator client that the caller owns (and closes), created with
-   * {@code sessionTimeout}.
+   * A session over a started Curator client that the caller owns, created with {@code
+   * sessionTimeout}. Close the client only after this session's {@link #close()} has returned.
    */
   public static ZooKeeperSession of(CuratorFramework client, Duration sessionTimeout) {
     ZooKeeperSession s = new ZooKeeperSession(client,
@@ -276,9 +286,42 @@ public final class ZooKeeperSession implements AutoCloseable {
     }
   }
 
-  /** Stops the confirmations; closes the client when this session opened it. */
+  /** Keeps the session open at least until {@code at} (this session's clock) on {@link #close}. */
+  void closeNotBefore(long at) {
+    closeNotBefore.accumulateAndGet(at, Math::max);
+  }
+
+  /** Runs {@code task} in {@code delayNanos} on the session's thread, unless closed by then. */
+  void later(long delayNanos, Runnable task) {
+    try {
+      pinger.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("session closed", e);
+    }
+  }
+
+  /**
+   * Stops the confirmations; closes the client when this session opened it. While a VIP granted
+   * under the session may still be on its host (its coordinator is still running, or closed
+   * while a release failed), it first waits until the kernel has removed it: a session the
+   * ensemble closed before then would let another node add the VIP at once.
+   */
   @Override
   public void close() {
+    long until = closeNotBefore.get();
+    for (Listener l : listeners) {
+      until = Math.max(until, l.vipsGoneBy());
+    }
+    long wait = until == Long.MIN_VALUE ? 0 : until - nanoTime();
+    if (wait > 0) {
+      LOG.info("ZooKeeper {}: closing the session in {} ms, once the VIPs granted under it are off"
+          + " their hosts", connect, wait / 1_000_000);
+      try {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     pinger.shutdownNow();
     if (owned) {
       client.close();

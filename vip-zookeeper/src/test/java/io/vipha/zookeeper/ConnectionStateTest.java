@@ -10,6 +10,7 @@ import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.VipAgent;
+import io.vipha.spi.BackendException;
 import io.vipha.testing.InMemoryBackend;
 import java.io.IOException;
 import java.time.Duration;
@@ -180,6 +181,26 @@ class ConnectionStateTest {
     await("claimed again in the new session", () -> epochs().stream().anyMatch(e -> e > epoch));
     await("holds the VIP", () -> backend.holds(vip()));
     assertThat(session.client().getChildren().forPath("/vipha/web/claims/group")).hasSize(1);
+  }
+
+  @Test
+  void aVipStillOnTheHostAtCloseKeepsItsClaimUntilItsLeaseRanOut() throws Exception {
+    start(SessionLoss.release());
+    await("holds the VIP", () -> backend.holds(vip()));
+    backend.failWith(new BackendException(BackendException.Kind.TRANSIENT, "busy"));
+    agent.stop().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(backend.holds(vip())).as("its release failed").isTrue();
+    Thread.sleep(500); // (a claim deleted at close would be gone within milliseconds)
+    assertThat(session.client().getChildren().forPath("/vipha/web/claims/group"))
+        .as("no node may take it over yet").hasSize(1);
+    await("the claim deleted", () -> {
+      try {
+        return session.client().getChildren().forPath("/vipha/web/claims/group").isEmpty();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertThat(backend.holds(vip())).as("the lease ran out first").isFalse();
   }
 
   @Test

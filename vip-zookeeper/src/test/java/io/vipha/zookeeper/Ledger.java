@@ -6,6 +6,7 @@ import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.HostAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.Set;
 
 /**
  * Every node's holding of every VIP in real time, as the kernel would keep it: an assign at
- * {@code t} holds the VIP until {@code t + lease} (or until a later renewal's end), a release
- * ends it at once. {@link #overlaps()} names every instant two nodes held one VIP.
+ * {@code t} holds the VIP until {@code t + lease + overrun} (or until a later renewal's end), with
+ * {@code overrun} the backend's {@linkplain AddressBackend#leaseOverrun() lateness} in removing an
+ * expired address, a release ends it at once. {@link #overlaps()} names every instant two nodes
+ * held one VIP.
  */
 final class Ledger {
   /** One node's holding of one VIP: from {@code start} to {@code end} (nanoTime). */
@@ -25,9 +28,10 @@ final class Ledger {
   private final Map<VirtualIp, List<Span>> spans = new HashMap<>();
   private final List<Long> epochs = new ArrayList<>();
 
-  synchronized void assigned(String node, VirtualIp vip, Lease lease, long epoch) {
+  synchronized void assigned(String node, VirtualIp vip, Lease lease, Duration overrun,
+      long epoch) {
     long now = System.nanoTime();
-    long end = now + Objects.requireNonNull(lease.duration()).toNanos();
+    long end = now + Objects.requireNonNull(lease.duration()).toNanos() + overrun.toNanos();
     List<Span> l = spans.computeIfAbsent(vip, k -> new ArrayList<>());
     for (int i = l.size() - 1; i >= 0; i--) {
       Span s = l.get(i);
@@ -91,7 +95,12 @@ final class Ledger {
       @Override
       public void assign(VirtualIp vip, Lease lease, long epoch) throws BackendException {
         inner.assign(vip, lease);
-        assigned(node, vip, lease, epoch);
+        assigned(node, vip, lease, inner.leaseOverrun(), epoch);
+      }
+
+      @Override
+      public Duration leaseOverrun() {
+        return inner.leaseOverrun();
       }
 
       @Override

@@ -19,12 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingCluster;
@@ -50,6 +52,7 @@ final class ZkCluster implements AutoCloseable {
   /** Nodes replaced by a restart, closed with the cluster. */
   private final List<ZkNode> retired = new ArrayList<>();
   private final Duration sessionTimeout;
+  private final Duration overrun;
 
   /** One agent, its loop, backend, proxies and session. */
   static final class ZkNode {
@@ -86,8 +89,18 @@ final class ZkCluster implements AutoCloseable {
 
   /** With servers of tick {@code tickMs}: sessions of 2 to 20 ticks. */
   ZkCluster(VipGroup group, Duration sessionTimeout, int tickMs) throws Exception {
+    this(group, sessionTimeout, tickMs, Duration.ZERO);
+  }
+
+  /**
+   * With hosts that remove an address {@code overrun} after its lease ends, as the Linux kernel
+   * does up to about a second late ({@link InMemoryBackend#leaseOverrun()}).
+   */
+  ZkCluster(VipGroup group, Duration sessionTimeout, int tickMs, Duration overrun)
+      throws Exception {
     this.group = group;
     this.sessionTimeout = sessionTimeout;
+    this.overrun = overrun;
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       specs.add(new InstanceSpec(null, freePort(), freePort(), freePort(), true, i, tickMs,
@@ -141,7 +154,7 @@ final class ZkCluster implements AutoCloseable {
     ZooKeeperCoordinator c = ZooKeeperCoordinator.builder().session(session)
         .onSessionLoss(loss).build();
     EventLoopScheduler loop = new EventLoopScheduler("agent-" + id);
-    InMemoryBackend backend = new InMemoryBackend(loop);
+    InMemoryBackend backend = new InMemoryBackend(loop, Set.of("eth0"), overrun);
     VipAgent agent = VipAgent.builder().group(group).nodeId(id)
         .backend(ledger.audit(id, backend)).coordinator(c).scheduler(loop)
         .reconcileInterval(Duration.ofMillis(200)).build();
@@ -194,11 +207,25 @@ final class ZkCluster implements AutoCloseable {
     n.loop.close();
   }
 
-  /** Expires the session of {@code id} on the ensemble (Curator's KillSession). */
+  /**
+   * The session of {@code id} expires: its client hears of it at once (Curator's KillSession) and
+   * starts a new session, and the ensemble expires the old one a session timeout after it last
+   * heard of it. The node is cut off while its client drops the old session, so that nothing it
+   * sends then reaches the ensemble: Curator closes a handle it believes expired, and a close on
+   * a handle still connected (KillSession races with Curator's own thread) would end the session
+   * early, by the node's own hand, which is no expiry.
+   */
   void expire(String id) throws Exception {
     ZkNode n = node(id);
+    partition(id);
     KillSession.kill(n.session.client().getZookeeperClient().getZooKeeper(),
         zk.getConnectString());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (n.session.state() != ConnectionState.LOST && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    heal(id);
   }
 
   /**
@@ -255,13 +282,13 @@ final class ZkCluster implements AutoCloseable {
 
   /**
    * Waits up to {@code timeout} until every VIP has had exactly one live holder, the same ones,
-   * for one kernel lease and {@code margin} without a break, checking the ledger meanwhile. A
-   * holder that no longer renews loses its VIPs within one lease, so a holding this stable is
-   * not the remainder of a lease its node has stopped renewing.
+   * for one kernel lease, the hosts' overrun and {@code margin} without a break, checking the
+   * ledger meanwhile. A holder that no longer renews loses its VIPs within that, so a holding
+   * this stable is not the remainder of a lease its node has stopped renewing.
    */
   void awaitSettled(Duration timeout, Duration margin) throws InterruptedException {
-    long stable = Objects.requireNonNull(group.policy().lease().duration()).plus(margin)
-        .toNanos();
+    long stable = Objects.requireNonNull(group.policy().lease().duration()).plus(overrun)
+        .plus(margin).toNanos();
     long end = System.nanoTime() + timeout.toNanos();
     long since = 0;
     String seen = null;

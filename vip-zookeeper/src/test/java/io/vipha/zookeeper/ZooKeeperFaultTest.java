@@ -26,14 +26,41 @@ class ZooKeeperFaultTest {
         .map(e -> ((AgentEvent.Acquired) e).epoch()).toList();
   }
 
+  /**
+   * A 4 s session leaves room for a bounded lease on hosts that remove an address up to 1 s
+   * late: the crashed owner's VIPs were off its host before its session could expire, and the
+   * next owner adds them as soon as it wins the claim.
+   */
   @Test
-  void theOwnerCrashesAndAnotherTakesOverWithAHigherEpoch() throws Exception {
-    try (ZkCluster c = new ZkCluster(ZkCluster.group(Mode.ACTIVE_PASSIVE, "a", "b", "c"))) {
+  void theOwnerCrashesAndAnotherTakesOverAtOnceWhenItsLeasesEndedWithinItsSession()
+      throws Exception {
+    long wait = crashAndTakeOver(Duration.ofSeconds(4), true);
+    assertThat(wait).isZero();
+  }
+
+  /**
+   * A 2 s session leaves no room for a bounded lease on such hosts: the next owner waits the
+   * crashed owner's kernel lease (2 s), overrun (1 s) and slack (100 ms).
+   */
+  @Test
+  void theOwnerCrashesAndAnotherWaitsItsLeaseWhenItCouldNotBoundIt() throws Exception {
+    long wait = crashAndTakeOver(Duration.ofSeconds(2), false);
+    assertThat(wait).isEqualTo(Duration.ofMillis(3_100).toNanos());
+  }
+
+  /**
+   * Crashes the owner of a group whose hosts remove addresses 1 s late; returns how long the
+   * next owner waited after winning the claim.
+   */
+  private static long crashAndTakeOver(Duration session, boolean bounded) throws Exception {
+    try (ZkCluster c = new ZkCluster(ZkCluster.group(Mode.ACTIVE_PASSIVE, "a", "b", "c"),
+        session, ZkCluster.TICK_MS, Duration.ofSeconds(1))) {
       for (String id : List.of("a", "b", "c")) {
         c.start(id, SessionLoss.release());
       }
       c.awaitOneHolder(SETTLE);
       String first = holder(c);
+      assertThat(c.node(first).coordinator.boundsLeases()).isEqualTo(bounded);
       long epoch = acquiredEpochs(c.node(first)).get(0);
       assertThat(epoch).isPositive();
       c.crash(first);
@@ -43,6 +70,7 @@ class ZooKeeperFaultTest {
       assertThat(acquiredEpochs(c.node(second))).allMatch(e -> e > epoch);
       c.hold(Duration.ofSeconds(1));
       assertThat(c.ledger.overlaps()).isEmpty();
+      return c.node(second).coordinator.lastTakeoverWait();
     }
   }
 
@@ -88,7 +116,7 @@ class ZooKeeperFaultTest {
       }
       c.awaitOneHolder(SETTLE);
       String first = holder(c);
-      c.pause(first, ZkCluster.SESSION.plusSeconds(3));
+      c.pause(first, ZkCluster.SESSION.plusSeconds(1)); // (the ensemble expires it meanwhile)
       c.await(SETTLE, "another node holds the group",
           () -> c.oneHolderEach() && !holder(c).equals(first));
       c.hold(Duration.ofSeconds(4));

@@ -25,11 +25,34 @@ import org.junit.jupiter.api.Test;
  * schedules (default 200) from {@code -Dvipha.zk.seed=S} (default 1), {@code
  * -Dvipha.zk.clusters=K} of them at once (default 16), since a schedule mostly waits on
  * timeouts. Every schedule runs; the failures are reported together, each with the command that
- * replays its schedule alone.
+ * replays its schedule alone. The seed also picks the session timeout and the hosts' lateness in
+ * removing an expired address ({@link #setting}), so that the schedules cover nodes that bound
+ * their kernel leases to their session and nodes that cannot.
  */
 class ZooKeeperRandomTest {
   private static final List<String> IDS = List.of("a", "b", "c");
-  private static final Duration SESSION = Duration.ofSeconds(2);
+
+  /** A session timeout and the hosts' overrun. */
+  record Setting(Duration session, Duration overrun) {
+    @Override
+    public String toString() {
+      return "session " + session.toSeconds() + " s, overrun " + overrun.toMillis() + " ms";
+    }
+  }
+
+  /**
+   * The setting of schedule {@code seed}, in turn, all with a 2 s session: hosts never late
+   * (leases bounded to 1 s), hosts 500 ms late (just no room, {@code 2 s - 333 ms - 100 ms -
+   * 100 ms - 500 ms < 1 s}: takeovers wait lease, overrun and slack), hosts 400 ms late (just
+   * room: bounded leases, the overrun counted).
+   */
+  static Setting setting(long seed) {
+    return switch ((int) Math.floorMod(seed, 3L)) {
+      case 0 -> new Setting(Duration.ofSeconds(2), Duration.ZERO);
+      case 1 -> new Setting(Duration.ofSeconds(2), Duration.ofMillis(500));
+      default -> new Setting(Duration.ofSeconds(2), Duration.ofMillis(400));
+    };
+  }
 
   @Test
   void randomFaultSchedulesNeverLeaveTwoHolders() throws Exception {
@@ -74,7 +97,9 @@ class ZooKeeperRandomTest {
       List<AssertionError> failures, AtomicInteger done) throws Exception {
     for (long seed = from; seed < end; seed += step) {
       List<String> steps = new ArrayList<>();
-      try (ZkCluster c = new ZkCluster(ZkCluster.group(mode, "a", "b", "c"), SESSION)) {
+      Setting setting = setting(seed);
+      try (ZkCluster c = new ZkCluster(ZkCluster.group(mode, "a", "b", "c"), setting.session(),
+          ZkCluster.TICK_MS, setting.overrun())) {
         for (String id : IDS) {
           c.start(id, loss(id));
         }
@@ -82,7 +107,8 @@ class ZooKeeperRandomTest {
         run(c, new Random(seed), steps);
         done.incrementAndGet();
       } catch (AssertionError | Exception e) {
-        failures.add(new AssertionError("schedule " + seed + " failed after " + steps
+        failures.add(new AssertionError("schedule " + seed + " (" + setting + ") failed after "
+            + steps
             + "; replay: mvn -B -pl vip-zookeeper -am verify -Dtest=ZooKeeperRandomTest"
             + " -Dsurefire.failIfNoSpecifiedTests=false -Dvipha.zk.seed=" + seed
             + " -Dvipha.zk.schedules=1" + (mode == Mode.ACTIVE_ACTIVE
