@@ -9,12 +9,10 @@ import io.vipha.internal.heartbeat.HeartbeatCodec;
 import io.vipha.internal.heartbeat.HeartbeatView;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.LocalState;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +42,7 @@ class AdvertisedStateTest {
     TestCluster c = new TestCluster(TwoNodes.group());
     n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, INTERVAL);
     VipAgent.Builder b = c.builder("n1");
-    Capturing capture = new Capturing(c.coordinator("n1"));
+    WrappingCoordinator capture = new WrappingCoordinator(c.coordinator("n1"));
     c.start(c.create("n1", b.coordinator(capture)));
     c.run(Duration.ofSeconds(2));
     Coordinator.Context ctx = Objects.requireNonNull(capture.context);
@@ -171,36 +169,5 @@ class AdvertisedStateTest {
     hb = next(c);
     assertThat(hb.suspended()).isFalse();
     assertThat(hb.eligible()).isTrue();
-  }
-
-  /** A heartbeat coordinator that keeps the context the agent gives it. */
-  private static final class Capturing implements Coordinator {
-    private final Coordinator inner;
-    @Nullable Context context;
-
-    Capturing(Coordinator inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public void start(Context ctx) throws IOException {
-      context = ctx;
-      inner.start(ctx);
-    }
-
-    @Override
-    public void publishNow() {
-      inner.publishNow();
-    }
-
-    @Override
-    public void leave() {
-      inner.leave();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
   }
 }
