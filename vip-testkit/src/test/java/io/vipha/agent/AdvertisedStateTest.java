@@ -9,6 +9,7 @@ import io.vipha.internal.heartbeat.HeartbeatCodec;
 import io.vipha.internal.heartbeat.HeartbeatView;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.LocalState;
+import io.vipha.spi.Coordinator.Pin;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -150,6 +151,26 @@ class AdvertisedStateTest {
     hb = next(c);
     assertThat(hb.pinTarget(0)).isZero();
     assertThat(hb.pinEpoch(0)).isEqualTo(later);
+  }
+
+  @Test
+  void aSwitchoverRequestForANodeThatLeftTheGroupIsNoLongerAdvertised() {
+    VipGroup g = SwitchoverPinsTest.group(); // n3 silent: a request for it moves nothing
+    TestCluster c = new TestCluster(g);
+    n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, INTERVAL);
+    VipAgent.Builder b = c.builder("n1");
+    WrappingCoordinator capture = new WrappingCoordinator(c.coordinator("n1"));
+    c.start(c.create("n1", b.coordinator(capture)));
+    c.run(Duration.ofSeconds(1));
+    n2[0].pin(HeartbeatCodec.PIN_GROUP, 2, c.time.wallMillis()).send();
+    c.run(Duration.ofMillis(1));
+    Coordinator.Context ctx = Objects.requireNonNull(capture.context);
+    assertThat(ctx.local().pins()).extracting(Pin::target).containsExactly("n3");
+    c.agent("n1").reconfigure(ReconfigureTest.edit(g, vs -> { },
+        ns -> ns.removeIf(n -> n.id().equals("n3")), p -> { }), List.of());
+    c.run(Duration.ofMillis(1));
+    assertThat(ctx.local().pins()).isEmpty();
+    assertThat(c.holders(g.vips().get(0))).containsExactly("n1");
   }
 
   @Test

@@ -267,6 +267,35 @@ class EventLoopSchedulerTest {
   }
 
   @Test
+  void tasksHandedOverWhileTheLoopIsBusyRunInOrderPastTheFirstRing() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("ring")) {
+      List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 10; i++) { // the ring's first slot moves on
+        int k = i;
+        loop.execute(() -> ran.add(k));
+      }
+      CountDownLatch busy = new CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
+      loop.execute(() -> {
+        busy.countDown();
+        try {
+          go.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 10; i < 210; i++) { // more than the ring holds, wrapped round its end
+        int k = i;
+        loop.execute(() -> ran.add(k));
+      }
+      go.countDown();
+      assertThat(onLoop(loop, () -> List.copyOf(ran))).containsExactlyElementsOf(
+          java.util.stream.IntStream.range(0, 210).boxed().toList());
+    }
+  }
+
+  @Test
   void aTaskThatThrowsDoesNotStopTheLoop() throws Exception {
     try (EventLoopScheduler loop = new EventLoopScheduler("throws")) {
       BlockingQueue<String> ran = new LinkedBlockingQueue<>();
