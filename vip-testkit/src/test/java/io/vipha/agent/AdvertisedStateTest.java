@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.Quorum;
 import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
 import io.vipha.health.Effect;
 import io.vipha.internal.heartbeat.HeartbeatCodec;
 import io.vipha.internal.heartbeat.HeartbeatView;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.LocalState;
 import io.vipha.spi.Coordinator.Pin;
+import io.vipha.testing.InMemoryBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +110,21 @@ class AdvertisedStateTest {
     assertThat(next(c).priority()).isEqualTo(160);
     c.host("n1").setLink("eth0", true);
     assertThat(next(c).priority()).isEqualTo(200);
+  }
+
+  @Test
+  void aLinkWeightCountsForEveryVipInterfaceFromTheStartAndAfterAChange() {
+    VipGroup g = ReconfigureTest.edit(TwoNodes.group(), vs -> vs.add(VirtualIp.builder()
+        .address("192.0.2.20/24").interfaceName("eth1").build()), ns -> { }, p -> { });
+    TestCluster c = new TestCluster(g);
+    c.hosts.put("n1", new InMemoryBackend(c.time, Set.of("eth0", "eth1")));
+    n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, INTERVAL);
+    c.start(c.create("n1", c.builder("n1").linkDown(Effect.weight(20))));
+    c.run(Duration.ofSeconds(2));
+    assertThat(next(c).priority()).isEqualTo(240); // both links up
+    c.agent("n1").reconfigure(ReconfigureTest.edit(g, vs -> vs.remove(1), ns -> { }, p -> { }),
+        List.of());
+    assertThat(next(c).priority()).isEqualTo(220); // eth1 carries no VIP any more
   }
 
   @Test
