@@ -38,6 +38,27 @@ class EventLoopSchedulerTest {
     return f.get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Runs {@code first} on {@code loop} and then holds the loop until the returned latch is
+   * counted down; returns once the loop is held.
+   */
+  private static CountDownLatch hold(EventLoopScheduler loop, Runnable first)
+      throws InterruptedException {
+    CountDownLatch busy = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    loop.execute(() -> {
+      first.run();
+      busy.countDown();
+      try {
+        go.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+    return go;
+  }
+
   private static String poll(BlockingQueue<String> q) throws InterruptedException {
     String s = q.poll(10, TimeUnit.SECONDS);
     assertThat(s).as("a task ran").isNotNull();
@@ -274,17 +295,7 @@ class EventLoopSchedulerTest {
         int k = i;
         loop.execute(() -> ran.add(k));
       }
-      CountDownLatch busy = new CountDownLatch(1);
-      CountDownLatch go = new CountDownLatch(1);
-      loop.execute(() -> {
-        busy.countDown();
-        try {
-          go.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch go = hold(loop, () -> { });
       for (int i = 10; i < 210; i++) { // more than the ring holds, wrapped round its end
         int k = i;
         loop.execute(() -> ran.add(k));
@@ -292,6 +303,46 @@ class EventLoopSchedulerTest {
       go.countDown();
       assertThat(onLoop(loop, () -> List.copyOf(ran))).containsExactlyElementsOf(
           java.util.stream.IntStream.range(0, 210).boxed().toList());
+    }
+  }
+
+  @Test
+  void aTimerDueAmongTasksHandedOverPastTheFirstRingRunsBetweenThem() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("ring-timer")) {
+      List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 10; i++) { // the ring's first slot moves on
+        loop.execute(() -> { });
+      }
+      long[] due = new long[2]; // the timer falls due between these two instants
+      CountDownLatch go = hold(loop, () -> {
+        due[0] = System.nanoTime() + 300 * MS;
+        loop.timer(() -> ran.add(-1)).arm(300 * MS);
+        due[1] = System.nanoTime() + 300 * MS;
+      });
+      long[] before = new long[70]; // each task was handed over between these two instants
+      long[] after = new long[70];
+      for (int i = 0; i < 70; i++) { // the ring grows at the 65th
+        if (i == 30) {
+          Thread.sleep(Math.max(0, (due[1] - System.nanoTime()) / MS + 50));
+        }
+        int k = i;
+        before[i] = System.nanoTime();
+        loop.execute(() -> ran.add(k));
+        after[i] = System.nanoTime();
+      }
+      go.countDown();
+      List<Integer> order = onLoop(loop, () -> List.copyOf(ran));
+      int timer = order.indexOf(-1);
+      assertThat(timer).isNotNegative();
+      for (int i = 0; i < 70; i++) {
+        if (after[i] < due[0]) {
+          assertThat(order.indexOf(i)).as("task %d, handed over before", i).isLessThan(timer);
+        } else if (before[i] > due[1]) {
+          assertThat(order.indexOf(i)).as("task %d, handed over after", i).isGreaterThan(timer);
+        }
+      }
+      assertThat(order.subList(timer + 1, order.size())).isSorted();
+      assertThat(order.subList(0, timer)).isSorted();
     }
   }
 
