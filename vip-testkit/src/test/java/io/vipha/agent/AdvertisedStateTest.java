@@ -4,17 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.Quorum;
 import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
 import io.vipha.health.Effect;
 import io.vipha.internal.heartbeat.HeartbeatCodec;
 import io.vipha.internal.heartbeat.HeartbeatView;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.LocalState;
-import java.io.IOException;
+import io.vipha.spi.Coordinator.Pin;
+import io.vipha.testing.InMemoryBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +46,7 @@ class AdvertisedStateTest {
     TestCluster c = new TestCluster(TwoNodes.group());
     n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, INTERVAL);
     VipAgent.Builder b = c.builder("n1");
-    Capturing capture = new Capturing(c.coordinator("n1"));
+    WrappingCoordinator capture = new WrappingCoordinator(c.coordinator("n1"));
     c.start(c.create("n1", b.coordinator(capture)));
     c.run(Duration.ofSeconds(2));
     Coordinator.Context ctx = Objects.requireNonNull(capture.context);
@@ -111,6 +113,21 @@ class AdvertisedStateTest {
   }
 
   @Test
+  void aLinkWeightCountsForEveryVipInterfaceFromTheStartAndAfterAChange() {
+    VipGroup g = ReconfigureTest.edit(TwoNodes.group(), vs -> vs.add(VirtualIp.builder()
+        .address("192.0.2.20/24").interfaceName("eth1").build()), ns -> { }, p -> { });
+    TestCluster c = new TestCluster(g);
+    c.hosts.put("n1", new InMemoryBackend(c.time, Set.of("eth0", "eth1")));
+    n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, INTERVAL);
+    c.start(c.create("n1", c.builder("n1").linkDown(Effect.weight(20))));
+    c.run(Duration.ofSeconds(2));
+    assertThat(next(c).priority()).isEqualTo(240); // both links up
+    c.agent("n1").reconfigure(ReconfigureTest.edit(g, vs -> vs.remove(1), ns -> { }, p -> { }),
+        List.of());
+    assertThat(next(c).priority()).isEqualTo(220); // eth1 carries no VIP any more
+  }
+
+  @Test
   void aDrainAndItsEndGoOut() {
     TestCluster c = holding(UnaryOperator.identity());
     c.agent("n1").drain();
@@ -155,6 +172,26 @@ class AdvertisedStateTest {
   }
 
   @Test
+  void aSwitchoverRequestForANodeThatLeftTheGroupIsNoLongerAdvertised() {
+    VipGroup g = SwitchoverPinsTest.group(); // n3 silent: a request for it moves nothing
+    TestCluster c = new TestCluster(g);
+    n2[0] = ScriptedPeer.onNetwork(c, "n2").every(c.time, INTERVAL);
+    VipAgent.Builder b = c.builder("n1");
+    WrappingCoordinator capture = new WrappingCoordinator(c.coordinator("n1"));
+    c.start(c.create("n1", b.coordinator(capture)));
+    c.run(Duration.ofSeconds(1));
+    n2[0].pin(HeartbeatCodec.PIN_GROUP, 2, c.time.wallMillis()).send();
+    c.run(Duration.ofMillis(1));
+    Coordinator.Context ctx = Objects.requireNonNull(capture.context);
+    assertThat(ctx.local().pins()).extracting(Pin::target).containsExactly("n3");
+    c.agent("n1").reconfigure(ReconfigureTest.edit(g, vs -> { },
+        ns -> ns.removeIf(n -> n.id().equals("n3")), p -> { }), List.of());
+    c.run(Duration.ofMillis(1));
+    assertThat(ctx.local().pins()).isEmpty();
+    assertThat(c.holders(g.vips().get(0))).containsExactly("n1");
+  }
+
+  @Test
   void theEndOfASuspensionGoesOutThoughNothingElseChanged() {
     TestCluster c = new TestCluster(TwoNodes.group());
     n2[0] = ScriptedPeer.onNetwork(c, "n2");
@@ -171,20 +208,5 @@ class AdvertisedStateTest {
     hb = next(c);
     assertThat(hb.suspended()).isFalse();
     assertThat(hb.eligible()).isTrue();
-  }
-
-  /** A heartbeat coordinator that keeps the context the agent gives it. */
-  private static final class Capturing extends ForwardingCoordinator {
-    @Nullable Context context;
-
-    Capturing(Coordinator inner) {
-      super(inner);
-    }
-
-    @Override
-    public void start(Context ctx) throws IOException {
-      context = ctx;
-      super.start(ctx);
-    }
   }
 }

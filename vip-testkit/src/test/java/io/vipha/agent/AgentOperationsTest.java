@@ -150,6 +150,10 @@ class AgentOperationsTest {
     c.host("n2").addByHand(vip4(c));
     c.run(Duration.ofMillis(1100));
     assertThat(c.holders(vip4(c))).containsExactly("n1");
+    // The VIP's address with another prefix is a leftover all the same.
+    c.host("n2").addByHand(vip4(c).toBuilder().address("192.0.2.10/32").build());
+    c.run(Duration.ofMillis(1100));
+    assertThat(c.host("n2").holds(vip4(c))).isFalse();
   }
 
   @Test

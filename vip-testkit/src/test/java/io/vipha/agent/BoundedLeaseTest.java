@@ -24,7 +24,7 @@ class BoundedLeaseTest {
   private static final long S = 1_000 * MS;
 
   /** n1's coordinator: the heartbeat coordinator, with every grant bounded by {@link #bound}. */
-  private static final class Bounding extends ForwardingCoordinator {
+  private static final class Bounding extends WrappingCoordinator {
     long bound = Long.MAX_VALUE;
 
     Bounding(Coordinator inner) {

@@ -38,6 +38,27 @@ class EventLoopSchedulerTest {
     return f.get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Runs {@code first} on {@code loop} and then holds the loop until the returned latch is
+   * counted down; returns once the loop is held.
+   */
+  private static CountDownLatch hold(EventLoopScheduler loop, Runnable first)
+      throws InterruptedException {
+    CountDownLatch busy = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    loop.execute(() -> {
+      first.run();
+      busy.countDown();
+      try {
+        go.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+    return go;
+  }
+
   private static String poll(BlockingQueue<String> q) throws InterruptedException {
     String s = q.poll(10, TimeUnit.SECONDS);
     assertThat(s).as("a task ran").isNotNull();
@@ -209,6 +230,10 @@ class EventLoopSchedulerTest {
       int n = 2_000;
       List<Integer> order = Collections.synchronizedList(new ArrayList<>());
       CountDownLatch done = new CountDownLatch(n);
+      // Each timer's due instant lies in [earliest, latest]: arm reads the clock itself, after
+      // the test computed the delay from its own reading (a preemption between the two moves it).
+      long[] earliest = new long[n];
+      long[] latest = new long[n];
       loop.execute(() -> {
         long base = System.nanoTime() + 500 * MS; // after the last is armed
         for (int i = 0; i < n; i++) {
@@ -218,11 +243,24 @@ class EventLoopSchedulerTest {
             done.countDown();
           });
           t.arm(TimeUnit.HOURS.toNanos(1)); // then moved: the heap must follow
-          t.arm(base + k * 100_000L - System.nanoTime());
+          long now = System.nanoTime();
+          t.arm(base + k * 100_000L - now);
+          earliest[k] = base + k * 100_000L;
+          latest[k] = earliest[k] + System.nanoTime() - now;
         }
       });
       assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(order).hasSize(n).isSorted();
+      assertThat(order).hasSize(n).doesNotHaveDuplicates();
+      String inversion = null;
+      for (int i = 0; i < n && inversion == null; i++) {
+        for (int j = i + 1; j < n && inversion == null; j++) {
+          if (latest[order.get(j)] < earliest[order.get(i)]) {
+            inversion = "timer " + order.get(i) + " ran before " + order.get(j) + ", which was"
+                + " due earlier";
+          }
+        }
+      }
+      assertThat(inversion).isNull();
     }
   }
 
@@ -263,6 +301,65 @@ class EventLoopSchedulerTest {
         t.join(10_000);
       }
       assertThat(onLoop(loop, ran::get)).isEqualTo(threads * each);
+    }
+  }
+
+  @Test
+  void tasksHandedOverWhileTheLoopIsBusyRunInOrderPastTheFirstRing() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("ring")) {
+      List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 10; i++) { // the ring's first slot moves on
+        int k = i;
+        loop.execute(() -> ran.add(k));
+      }
+      CountDownLatch go = hold(loop, () -> { });
+      for (int i = 10; i < 210; i++) { // more than the ring holds, wrapped round its end
+        int k = i;
+        loop.execute(() -> ran.add(k));
+      }
+      go.countDown();
+      assertThat(onLoop(loop, () -> List.copyOf(ran))).containsExactlyElementsOf(
+          java.util.stream.IntStream.range(0, 210).boxed().toList());
+    }
+  }
+
+  @Test
+  void aTimerDueAmongTasksHandedOverPastTheFirstRingRunsBetweenThem() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("ring-timer")) {
+      List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 10; i++) { // the ring's first slot moves on
+        loop.execute(() -> { });
+      }
+      long[] due = new long[2]; // the timer falls due between these two instants
+      CountDownLatch go = hold(loop, () -> {
+        due[0] = System.nanoTime() + 300 * MS;
+        loop.timer(() -> ran.add(-1)).arm(300 * MS);
+        due[1] = System.nanoTime() + 300 * MS;
+      });
+      long[] before = new long[70]; // each task was handed over between these two instants
+      long[] after = new long[70];
+      for (int i = 0; i < 70; i++) { // the ring grows at the 65th
+        if (i == 30) {
+          Thread.sleep(Math.max(0, (due[1] - System.nanoTime()) / MS + 50));
+        }
+        int k = i;
+        before[i] = System.nanoTime();
+        loop.execute(() -> ran.add(k));
+        after[i] = System.nanoTime();
+      }
+      go.countDown();
+      List<Integer> order = onLoop(loop, () -> List.copyOf(ran));
+      int timer = order.indexOf(-1);
+      assertThat(timer).isNotNegative();
+      for (int i = 0; i < 70; i++) {
+        if (after[i] < due[0]) {
+          assertThat(order.indexOf(i)).as("task %d, handed over before", i).isLessThan(timer);
+        } else if (before[i] > due[1]) {
+          assertThat(order.indexOf(i)).as("task %d, handed over after", i).isGreaterThan(timer);
+        }
+      }
+      assertThat(order.subList(timer + 1, order.size())).isSorted();
+      assertThat(order.subList(0, timer)).isSorted();
     }
   }
 

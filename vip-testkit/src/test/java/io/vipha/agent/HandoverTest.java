@@ -1,6 +1,7 @@
 package io.vipha.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vipha.Mode;
 import io.vipha.VipGroup;
@@ -196,5 +197,44 @@ class HandoverTest {
     long drained = c.time.nanoTime();
     c.run(Duration.ofMillis(1));
     assertThat(released(c)).isEqualTo(drained);
+  }
+
+  /**
+   * Two VIPs n1 took from n2 at different instants, both handed back within their grace while
+   * n2's claims from before the takes are all n1 has heard: each goes back one interval after
+   * its own take, the earlier one first.
+   */
+  @Test
+  void vipsTakenAtDifferentInstantsGoBackEachAnIntervalAfterItsTake() {
+    VipGroup g = VipGroup.builder().name("aa").mode(Mode.ACTIVE_ACTIVE)
+        .vip(v -> v.address("192.0.2.10/24").interfaceName("eth0"))
+        .vip(v -> v.address("192.0.2.11/24").interfaceName("eth0"))
+        .node(n -> n.id("n1").heartbeat("198.51.100.1"))
+        .node(n -> n.id("n2").heartbeat("198.51.100.2"))
+        .policy(p -> p.preempt(false).holdDown(Duration.ZERO))
+        .build();
+    TestCluster c = new TestCluster(g);
+    ScriptedPeer.onNetwork(c, "n2").holds(0, 1).every(c.time, Duration.ofMillis(100));
+    c.start(c.create("n1", c.builder("n1").handoverTimeout(Duration.ofSeconds(5))));
+    c.run(Duration.ofMillis(1100)); // n2 keeps both: no preemption
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).isEmpty();
+    VirtualIp first = g.vips().get(0);
+    VirtualIp second = g.vips().get(1);
+    c.agent("n1").switchover(first, "n1");
+    c.time.runDue();
+    long tookFirst = c.time.nanoTime();
+    c.run(Duration.ofMillis(30));
+    c.agent("n1").switchover(second, "n1");
+    c.time.runDue();
+    long tookSecond = c.time.nanoTime();
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).extracting(AgentEvent.Acquired::vip,
+        AgentEvent.Acquired::at).containsExactly(tuple(first, tookFirst),
+        tuple(second, tookSecond));
+    c.run(Duration.ofMillis(20));
+    c.agent("n1").drain(); // both back to n2, whose claims date from before the takes
+    c.run(Duration.ofMillis(200));
+    assertThat(c.events(AgentEvent.Released.class, "n1")).extracting(AgentEvent.Released::vip,
+        AgentEvent.Released::at).containsExactly(tuple(first, tookFirst + 100 * MS),
+        tuple(second, tookSecond + 100 * MS));
   }
 }

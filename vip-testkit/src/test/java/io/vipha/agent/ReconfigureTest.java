@@ -2,6 +2,7 @@ package io.vipha.agent;
 
 import static io.vipha.agent.AgentFailoverTest.threeNodes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vipha.FailoverPolicy;
 import io.vipha.Mode;
@@ -377,5 +378,34 @@ class ReconfigureTest {
     VipGroup three = threeNodes(false);
     rollsWithoutDisturbance(three, priority(three, "n3", 250), Duration.ofMillis(100), "n1",
         "n2", "n3");
+  }
+
+  /**
+   * A change of this node's own priority that makes a peer holding the same VIP the holder every
+   * node picks is a loss of the group, as a preemption learnt from the holders is: its hold-down
+   * starts then. n2, played by the test, claims n1's VIP too; n1 drops below it, hands the VIP
+   * over, and raised again takes it back only once its hold-down has run out.
+   */
+  @Test
+  void anOwnerThatAChangedPriorityPutsBelowAnotherHolderWaitsOutItsHoldDown() {
+    VipGroup g = policy(TwoNodes.group(), p -> p.preempt(true).preemptDelay(Duration.ZERO)
+        .holdDown(Duration.ofSeconds(2)));
+    VirtualIp v = g.vips().get(0);
+    ScriptedPeer[] n2 = new ScriptedPeer[1];
+    TestCluster c = TwoNodes.holding(g, n2, 650, b -> b);
+    n2[0].holds(0).send(); // n1, higher, stays the holder both pick
+    c.run(Duration.ofMillis(100));
+    assertThat(c.holders(v)).containsExactly("n1");
+    c.agent("n1").reconfigure(priority(g, "n1", 100), List.of());
+    c.time.runDue();
+    long lowered = c.time.nanoTime();
+    assertThat(c.events(AgentEvent.Released.class, "n1")).singleElement()
+        .satisfies(e -> assertThat(e.at()).isEqualTo(lowered));
+    c.run(Duration.ofMillis(300));
+    c.agent("n1").reconfigure(g, List.of());
+    c.run(Duration.ofSeconds(3));
+    assertThat(c.events(AgentEvent.Acquired.class, "n1")).extracting(AgentEvent.Acquired::at,
+        AgentEvent.Acquired::reason).last()
+        .isEqualTo(tuple(lowered + Duration.ofSeconds(2).toNanos(), "PREEMPTED"));
   }
 }

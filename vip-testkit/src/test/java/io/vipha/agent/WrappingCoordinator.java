@@ -2,20 +2,23 @@ package io.vipha.agent;
 
 import io.vipha.spi.Coordinator;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A coordinator that passes start, publishNow, leave and close on to another (every other method
- * keeps its default); tests override what they watch or change.
+ * A coordinator that passes every call on to {@code inner} and keeps the context the agent gives
+ * it; a test overrides what it plays itself.
  */
-class ForwardingCoordinator implements Coordinator {
+class WrappingCoordinator implements Coordinator {
   private final Coordinator inner;
+  @Nullable Context context;
 
-  ForwardingCoordinator(Coordinator inner) {
+  WrappingCoordinator(Coordinator inner) {
     this.inner = inner;
   }
 
   @Override
   public void start(Context ctx) throws IOException {
+    context = ctx;
     inner.start(ctx);
   }
 
