@@ -377,4 +377,66 @@ class UdpTransportTest {
       }
     }
   }
+
+  /**
+   * After close nothing of the transport stays open: the port is free even for a socket without
+   * {@code SO_REUSEADDR} (which the channels connected to peers set), and the selector is gone
+   * (counted as the process's epoll descriptors).
+   */
+  @Test
+  void closeLeavesTheAddressFreeAndNoSelectorOpen() throws Exception {
+    long selectorsBefore = epollDescriptors();
+    int port = freePort();
+    InetSocketAddress here = new InetSocketAddress(LO, port);
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-close");
+        DatagramSocket peer = new DatagramSocket(0, LO)) {
+      UdpTransport t = new UdpTransport(here);
+      t.open(loop, receiver(got));
+      InetSocketAddress there = new InetSocketAddress(LO, peer.getLocalPort());
+      t.send(there, new byte[] {1}, 0, 1); // opens the channel connected to the peer
+      peer.receive(new DatagramPacket(new byte[8], 8));
+      peer.send(new DatagramPacket(new byte[] {2}, 1, here)); // read on that channel
+      assertThat(next(got).from()).isEqualTo(there);
+      t.close();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      boolean free = false;
+      while (!free && System.nanoTime() < deadline) {
+        try (DatagramSocket again = new DatagramSocket(null)) {
+          again.setReuseAddress(false);
+          again.bind(here);
+          free = true;
+        } catch (java.net.BindException e) {
+          Thread.sleep(10); // the receiver thread closes its channels as it ends
+        }
+      }
+      assertThat(free).as("the address is free after close").isTrue();
+      while (epollDescriptors() > selectorsBefore && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(epollDescriptors()).as("the selector is closed").isEqualTo(selectorsBefore);
+    }
+  }
+
+  /** The process's open epoll descriptors (a selector each on Linux); 0 without /proc. */
+  private static long epollDescriptors() throws IOException {
+    java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+    if (!java.nio.file.Files.isDirectory(fds)) {
+      return 0;
+    }
+    long n = 0;
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> d =
+        java.nio.file.Files.newDirectoryStream(fds)) {
+      for (java.nio.file.Path f : d) {
+        try {
+          if (java.nio.file.Files.readSymbolicLink(f).toString().contains("eventpoll")) {
+            n++;
+          }
+        } catch (IOException e) {
+          // closed meanwhile (the stream's own descriptor, say)
+        }
+      }
+    }
+    return n;
+  }
 }
