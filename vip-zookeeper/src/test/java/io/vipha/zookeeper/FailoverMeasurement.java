@@ -20,18 +20,27 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * next add of the VIP by any node (after an expiry the old owner, whose process lives, may win
  * the claim again). Run with
  * {@code mvn -B -pl vip-zookeeper -am verify -Dtest=FailoverMeasurement
- * -Dsurefire.failIfNoSpecifiedTests=false -Dvipha.zk.measure=true}.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dvipha.zk.measure=true}; {@code -Dvipha.zk.tick=MS}
+ * (default 300; sessions must lie within 2 to 20 ticks), {@code -Dvipha.zk.sessions=2,6} (seconds)
+ * and {@code -Dvipha.zk.overruns=0,1250} (ms) choose the cells.
  */
 @EnabledIfSystemProperty(named = "vipha.zk.measure", matches = "true")
 class FailoverMeasurement {
   private static final int ROUNDS = Integer.getInteger("vipha.zk.rounds", 7);
+  /** The servers' tickTime: the ensemble rounds each session's expiry up to its next tick. */
+  private static final int TICK_MS = Integer.getInteger("vipha.zk.tick", 300);
+
+  private static int[] ints(String property, String fallback) {
+    return java.util.Arrays.stream(System.getProperty(property, fallback).split(","))
+        .mapToInt(Integer::parseInt).toArray();
+  }
 
   @Test
   void failoverAfterCrashAndSessionExpiry() throws Exception {
     StringBuilder out = new StringBuilder("\noverrun  session  fault    median    min      max"
-        + "     (ms, " + ROUNDS + " rounds, lease 2 s)\n");
-    for (int overrun : new int[] {0, 1250}) {
-      for (int seconds : new int[] {2, 6}) {
+        + "     (ms, " + ROUNDS + " rounds, lease 2 s, tick " + TICK_MS + " ms)\n");
+    for (int overrun : ints("vipha.zk.overruns", "0,1250")) {
+      for (int seconds : ints("vipha.zk.sessions", "2,6")) {
         for (String fault : new String[] {"crash", "expiry"}) {
           List<Long> ms = rounds(Duration.ofSeconds(seconds), Duration.ofMillis(overrun), fault);
           List<Long> sorted = new ArrayList<>(ms);
@@ -49,7 +58,7 @@ class FailoverMeasurement {
       throws Exception {
     List<Long> out = new ArrayList<>();
     try (ZkCluster c = new ZkCluster(ZkCluster.group(Mode.ACTIVE_PASSIVE, "a", "b", "c"),
-        session, 300, overrun)) {
+        session, TICK_MS, overrun)) {
       for (String id : List.of("a", "b", "c")) {
         c.start(id, SessionLoss.release());
       }
