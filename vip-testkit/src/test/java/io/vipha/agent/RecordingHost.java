@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** An in-memory host that records when each assign (a take or a renewal) happened, and how long. */
+/**
+ * An in-memory host that records when each assign (a take or a renewal) happened, and how long,
+ * and every call in order as {@code "<ms> <call>"}; its list can be made to fail.
+ */
 final class RecordingHost implements AddressBackend {
   final InMemoryBackend host;
   private final TestCluster c;
@@ -20,6 +23,10 @@ final class RecordingHost implements AddressBackend {
   final List<Long> assigns = new ArrayList<>();
   /** The lease of each assign. */
   final List<Lease> leases = new ArrayList<>();
+  /** Every call: the virtual instant in ms, a space, and the call's name. */
+  final List<String> calls = new ArrayList<>();
+  /** Whether {@link #list} fails. */
+  boolean listFails;
 
   RecordingHost(TestCluster c, InMemoryBackend host) {
     this.c = c;
@@ -33,6 +40,7 @@ final class RecordingHost implements AddressBackend {
 
   @Override
   public void assign(VirtualIp vip, Lease lease) throws BackendException {
+    note("assign");
     host.assign(vip, lease);
     assigns.add(c.time.nanoTime());
     leases.add(lease);
@@ -40,21 +48,40 @@ final class RecordingHost implements AddressBackend {
 
   @Override
   public void release(VirtualIp vip) throws BackendException {
+    note("release");
     host.release(vip);
   }
 
   @Override
   public void announce(VirtualIp vip) throws BackendException {
+    note("announce");
     host.announce(vip);
   }
 
   @Override
   public Set<HostAddress> list(Set<String> interfaces) throws BackendException {
+    note("list");
+    if (listFails) {
+      throw new BackendException(BackendException.Kind.TRANSIENT, "no dump today");
+    }
     return host.list(interfaces);
   }
 
   @Override
   public Cancellable watch(Listener listener) throws BackendException {
     return host.watch(listener);
+  }
+
+  private void note(String call) {
+    calls.add(c.time.nanoTime() / 1_000_000 + " " + call);
+  }
+
+  /** The calls made at the instant of the first assign at or after {@code fromMs}. */
+  List<String> atFirstAssignAfter(long fromMs) {
+    String first = calls.stream().filter(s -> s.endsWith(" assign"))
+        .filter(s -> Long.parseLong(s.split(" ")[0]) >= fromMs).findFirst().orElseThrow();
+    String at = first.split(" ")[0] + " ";
+    return calls.stream().filter(s -> s.startsWith(at)).map(s -> s.substring(at.length()))
+        .toList();
   }
 }
