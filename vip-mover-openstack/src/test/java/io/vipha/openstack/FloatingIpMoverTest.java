@@ -1,14 +1,14 @@
 package io.vipha.openstack;
 
-import static io.vipha.openstack.FakeCloud.FIP;
-import static io.vipha.openstack.FakeCloud.PORT_A;
-import static io.vipha.openstack.FakeCloud.PORT_B;
-import static io.vipha.openstack.FakeCloud.PORT_C;
-import static io.vipha.openstack.FakeCloud.VIP;
-import static io.vipha.openstack.FakeCloud.await;
-import static io.vipha.openstack.FakeCloud.claim;
-import static io.vipha.openstack.FakeCloud.observe;
-import static io.vipha.openstack.FakeCloud.release;
+import static io.vipha.openstack.FakeOpenStack.FIP;
+import static io.vipha.openstack.FakeOpenStack.PORT_A;
+import static io.vipha.openstack.FakeOpenStack.PORT_B;
+import static io.vipha.openstack.FakeOpenStack.PORT_C;
+import static io.vipha.openstack.FakeOpenStack.VIP;
+import static io.vipha.openstack.FakeOpenStack.await;
+import static io.vipha.openstack.FakeOpenStack.claim;
+import static io.vipha.openstack.FakeOpenStack.observe;
+import static io.vipha.openstack.FakeOpenStack.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.spi.MoverResult;
@@ -20,13 +20,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FloatingIpMoverTest {
-  private FakeCloud cloud;
+  private FakeOpenStack cloud;
   private NeutronMover<?> a;
   private NeutronMover<?> b;
 
   @BeforeEach
   void start() throws Exception {
-    cloud = new FakeCloud();
+    cloud = new FakeOpenStack();
     a = cloud.floatingIp("a", PORT_A);
     b = cloud.floatingIp("b", PORT_B);
   }
@@ -131,12 +131,12 @@ class FloatingIpMoverTest {
     MoverResult seen = observe(a);
     cloud.neutron.write("floatingips/" + FIP, f -> f.put("description", "edited"));
 
-    MoverResult r = await(a.claim(VIP, 5, seen.version(), FakeCloud.TIMEOUT));
+    MoverResult r = await(a.claim(VIP, 5, seen.version(), FakeOpenStack.TIMEOUT));
     assertThat(r.outcome()).isEqualTo(Outcome.CONFLICT);
     assertThat(r.version()).isEqualTo("2");
     assertThat(cloud.fipPort()).isEqualTo(PORT_C);
 
-    MoverResult ok = await(a.claim(VIP, 5, r.version(), FakeCloud.TIMEOUT));
+    MoverResult ok = await(a.claim(VIP, 5, r.version(), FakeOpenStack.TIMEOUT));
     assertThat(ok.outcome()).as(ok.detail()).isEqualTo(Outcome.ACCEPTED);
   }
 
@@ -254,7 +254,7 @@ class FloatingIpMoverTest {
     MoverResult r = claim(a, 1);
     assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(r.detail()).contains("Keystone refused").contains("user vipha")
-        .doesNotContain(FakeCloud.PASSWORD);
+        .doesNotContain(FakeOpenStack.PASSWORD);
   }
 
   @Test

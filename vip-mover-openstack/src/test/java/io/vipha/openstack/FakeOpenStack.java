@@ -4,18 +4,22 @@ import io.vipha.VirtualIp;
 import io.vipha.spi.AddressMover;
 import io.vipha.spi.MoverResult;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ServerSocketFactory;
 import mockwebserver3.MockWebServer;
 
 /**
  * One fake OpenStack for a test: {@link FakeKeystone} and {@link FakeNeutron} on loopback
  * servers, the {@code OS_*} variables that point at them, and movers made by the providers.
  */
-final class FakeCloud implements AutoCloseable {
+final class FakeOpenStack implements AutoCloseable {
   static final String PASSWORD = "s3cret-Pa55word";
   static final String FIP = "5c1e1b8e-0a3f-4c55-9d6e-1f2a3b4c5d6e";
   static final String PORT_A = "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa";
@@ -32,11 +36,49 @@ final class FakeCloud implements AutoCloseable {
   private final MockWebServer keystoneServer = new MockWebServer();
   private final MockWebServer neutronServer = new MockWebServer();
 
-  FakeCloud() throws IOException {
+  /**
+   * Server sockets whose connections send at once (TCP_NODELAY), as a production server's do: the
+   * fake writes an answer's head and body separately, and with Nagle's algorithm the body would
+   * wait for the client's delayed acknowledgement, 40 ms on Linux loopback.
+   */
+  static final class NoDelay extends ServerSocketFactory {
+    @Override
+    public ServerSocket createServerSocket() throws IOException {
+      return new ServerSocket() {
+        @Override
+        public Socket accept() throws IOException {
+          Socket s = new Socket();
+          implAccept(s);
+          s.setTcpNoDelay(true);
+          return s;
+        }
+      };
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port) throws IOException {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
+        throws IOException {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  FakeOpenStack() throws IOException {
+    keystoneServer.setServerSocketFactory(new NoDelay());
+    neutronServer.setServerSocketFactory(new NoDelay());
     keystoneServer.setDispatcher(keystone);
     neutronServer.setDispatcher(neutron);
-    keystoneServer.start(java.net.InetAddress.getLoopbackAddress(), 0);
-    neutronServer.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    keystoneServer.start(InetAddress.getLoopbackAddress(), 0);
+    neutronServer.start(InetAddress.getLoopbackAddress(), 0);
     keystone.catalog(neutronServer.url("/").toString(), "RegionOne");
     neutron.port(PORT_A, "192.0.2.21", "fa:16:3e:00:00:0a")
         .port(PORT_B, "192.0.2.22", "fa:16:3e:00:00:0b")
@@ -50,9 +92,12 @@ final class FakeCloud implements AutoCloseable {
     env.put("OS_PROJECT_DOMAIN_NAME", "Default");
   }
 
+  /** How long a mover waits before its second read-back (then twice as long each time). */
+  Duration readBackPause = Duration.ofMillis(5);
+
   NeutronMoverProvider.Environment environment() {
     return new NeutronMoverProvider.Environment(Map.copyOf(env), Path.of("/nonexistent"),
-        Http.defaultClient(), clock, Duration.ofMillis(5));
+        Http.defaultClient(), clock, readBackPause);
   }
 
   /** An {@code openstack-floating-ip} mover for {@code node} whose port is {@code port}. */
