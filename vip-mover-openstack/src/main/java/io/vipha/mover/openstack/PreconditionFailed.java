@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 /** Neutron answered 412: the resource's revision is no longer the one in {@code If-Match}. */
 final class PreconditionFailed extends Exception {

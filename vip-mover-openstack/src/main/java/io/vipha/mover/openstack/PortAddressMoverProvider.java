@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 /**
  * The {@code openstack-port-address} mover: puts the VIP in the allowed address pairs of this

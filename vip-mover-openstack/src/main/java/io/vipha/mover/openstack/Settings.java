@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 import io.vipha.ValidationException.Problem;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 import io.vipha.spi.MoverResult;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 import java.time.Clock;
 import java.time.Duration;

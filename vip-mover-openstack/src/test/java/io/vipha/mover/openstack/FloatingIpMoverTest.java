@@ -1,14 +1,14 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
-import static io.vipha.openstack.FakeOpenStack.FIP;
-import static io.vipha.openstack.FakeOpenStack.PORT_A;
-import static io.vipha.openstack.FakeOpenStack.PORT_B;
-import static io.vipha.openstack.FakeOpenStack.PORT_C;
-import static io.vipha.openstack.FakeOpenStack.VIP;
-import static io.vipha.openstack.FakeOpenStack.await;
-import static io.vipha.openstack.FakeOpenStack.claim;
-import static io.vipha.openstack.FakeOpenStack.observe;
-import static io.vipha.openstack.FakeOpenStack.release;
+import static io.vipha.mover.openstack.FakeOpenStack.FIP;
+import static io.vipha.mover.openstack.FakeOpenStack.PORT_A;
+import static io.vipha.mover.openstack.FakeOpenStack.PORT_B;
+import static io.vipha.mover.openstack.FakeOpenStack.PORT_C;
+import static io.vipha.mover.openstack.FakeOpenStack.VIP;
+import static io.vipha.mover.openstack.FakeOpenStack.await;
+import static io.vipha.mover.openstack.FakeOpenStack.claim;
+import static io.vipha.mover.openstack.FakeOpenStack.observe;
+import static io.vipha.mover.openstack.FakeOpenStack.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.spi.MoverResult;

@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 /**
  * The {@code openstack-floating-ip} mover: points a Neutron floating IP at this node's port.

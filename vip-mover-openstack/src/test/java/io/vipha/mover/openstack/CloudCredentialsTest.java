@@ -1,4 +1,4 @@
-package io.vipha.openstack;
+package io.vipha.mover.openstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
