@@ -135,6 +135,13 @@ final class FakeOpenStack implements AutoCloseable {
     return await(m.release(VIP, epoch, TIMEOUT));
   }
 
+  /** {@code r} refused a claim because {@code target} holds the VIP under {@code epoch}. */
+  static void assertStale(MoverResult r, long epoch, String target) {
+    org.assertj.core.api.Assertions.assertThat(r).as(r.detail())
+        .returns(MoverResult.Outcome.STALE_EPOCH, MoverResult::outcome)
+        .returns(epoch, MoverResult::epoch).returns(target, MoverResult::target);
+  }
+
   String fipPort() {
     return neutron.state("floatingips/" + FIP).path("port_id").asText(null);
   }

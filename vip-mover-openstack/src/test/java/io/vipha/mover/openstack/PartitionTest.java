@@ -38,10 +38,7 @@ class PartitionTest {
           assertThat(claim(b, decidedByB).outcome()).as(kind).isEqualTo(Outcome.ACCEPTED);
 
           // a, still cut off, believes itself the owner and claims again under its own epoch.
-          var stale = claim(a, decidedByA);
-          assertThat(stale.outcome()).as(kind).isEqualTo(Outcome.STALE_EPOCH);
-          assertThat(stale.epoch()).isEqualTo(decidedByB);
-          assertThat(stale.target()).isEqualTo(PORT_B);
+          FakeOpenStack.assertStale(claim(a, decidedByA), decidedByB, PORT_B);
 
           // The heal: a learns b owns and lets go; its release cannot touch b's address.
           assertThat(release(a, decidedByA).outcome()).as(kind).isIn(Outcome.ACCEPTED,

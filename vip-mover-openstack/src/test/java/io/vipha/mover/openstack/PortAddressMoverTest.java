@@ -71,10 +71,7 @@ class PortAddressMoverTest {
   void theHighestEpochOnAnyNamedPortFences() {
     claim(b, 9);
 
-    MoverResult r = claim(a, 8);
-    assertThat(r.outcome()).isEqualTo(Outcome.STALE_EPOCH);
-    assertThat(r.epoch()).isEqualTo(9);
-    assertThat(r.target()).isEqualTo(PORT_B);
+    FakeOpenStack.assertStale(claim(a, 8), 9, PORT_B);
     assertThat(pairs(PORT_A)).isEmpty();
 
     assertThat(claim(a, 10).outcome()).isEqualTo(Outcome.ACCEPTED);
