@@ -32,6 +32,8 @@ final class FakeKeystone extends Dispatcher {
   private final AtomicInteger requests = new AtomicInteger();
   private volatile String neutronUrl = "http://127.0.0.1:1";
   private volatile String region = "RegionOne";
+  private volatile String otherRegion = "";
+  private final java.util.Deque<MockResponse> faults = new java.util.ArrayDeque<>();
 
   FakeKeystone(Clock clock, Duration ttl) {
     this.clock = clock;
@@ -51,6 +53,18 @@ final class FakeKeystone extends Dispatcher {
   FakeKeystone catalog(String neutronUrl, String region) {
     this.neutronUrl = neutronUrl;
     this.region = region;
+    return this;
+  }
+
+  /** The catalog also lists a network endpoint in {@code region}, at an unreachable URL. */
+  FakeKeystone alsoRegion(String region) {
+    this.otherRegion = region;
+    return this;
+  }
+
+  /** The next request gets 429 with {@code Retry-After: seconds}. */
+  synchronized FakeKeystone throttleNext(int seconds) {
+    faults.add(new MockResponse.Builder().code(429).addHeader("Retry-After", seconds).build());
     return this;
   }
 
@@ -77,6 +91,12 @@ final class FakeKeystone extends Dispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     requests.incrementAndGet();
+    synchronized (this) {
+      MockResponse fault = faults.poll();
+      if (fault != null) {
+        return fault;
+      }
+    }
     if (!"POST".equals(request.getMethod())
         || !request.getUrl().encodedPath().equals("/v3/auth/tokens")) {
       return new MockResponse.Builder().code(404).build();
@@ -115,8 +135,15 @@ final class FakeKeystone extends Dispatcher {
     t.put("expires_at", until.toString());
     ObjectNode network = t.putArray("catalog").addObject();
     network.put("type", "network").put("name", "neutron");
-    network.putArray("endpoints").addObject().put("interface", "public")
-        .put("region_id", region).put("region", region).put("url", neutronUrl);
+    var endpoints = network.putArray("endpoints");
+    endpoints.addObject().put("interface", "internal").put("region_id", region)
+        .put("url", "http://192.0.2.1:9696");
+    endpoints.addObject().put("interface", "public").put("region_id", region)
+        .put("region", region).put("url", neutronUrl);
+    if (!otherRegion.isEmpty()) {
+      endpoints.addObject().put("interface", "public").put("region_id", otherRegion)
+          .put("url", "http://192.0.2.2:9696");
+    }
     return new MockResponse.Builder().code(201).addHeader("X-Subject-Token", token)
         .addHeader("Content-Type", "application/json").body(out.toString()).build();
   }

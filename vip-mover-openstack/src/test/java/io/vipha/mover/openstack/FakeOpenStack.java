@@ -79,17 +79,25 @@ final class FakeOpenStack implements AutoCloseable {
     neutronServer.setDispatcher(neutron);
     keystoneServer.start(InetAddress.getLoopbackAddress(), 0);
     neutronServer.start(InetAddress.getLoopbackAddress(), 0);
-    keystone.catalog(neutronServer.url("/").toString(), "RegionOne");
+    keystone.catalog(neutronUrl(), "RegionOne");
     neutron.port(PORT_A, "192.0.2.21", "fa:16:3e:00:00:0a")
         .port(PORT_B, "192.0.2.22", "fa:16:3e:00:00:0b")
         .port(PORT_C, "192.0.2.23", "fa:16:3e:00:00:0c")
         .floatingIp(FIP, "203.0.113.5", PORT_C);
-    env.put("OS_AUTH_URL", keystoneServer.url("/v3").toString());
+    env.put("OS_AUTH_URL", keystoneUrl());
     env.put("OS_USERNAME", "vipha");
     env.put("OS_PASSWORD", PASSWORD);
     env.put("OS_PROJECT_NAME", "ha");
     env.put("OS_USER_DOMAIN_NAME", "Default");
     env.put("OS_PROJECT_DOMAIN_NAME", "Default");
+  }
+
+  String keystoneUrl() {
+    return keystoneServer.url("/v3").toString();
+  }
+
+  String neutronUrl() {
+    return neutronServer.url("/").toString();
   }
 
   /** How long a mover waits before its second read-back (then twice as long each time). */
