@@ -120,6 +120,11 @@ abstract class NeutronMover<S extends NeutronMover.State> implements AddressMove
     executor.shutdownNow();
   }
 
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[node " + node + ", port " + portId + "]";
+  }
+
   private MoverResult claim(VirtualIp vip, long epoch, @Nullable String expected, Deadline d)
       throws Refusal {
     boolean wrote = false;

@@ -35,8 +35,8 @@ record Settings(
   static final String PEER_PORT_IDS = "peerPortIds";
 
   private static final List<String> COMMON = List.of(CLOUD, REGION, CLOUDS_FILE, NEUTRON_ENDPOINT);
-  private static final Pattern UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern UUID = Pattern.compile(
+      "\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,39}");
 
@@ -51,7 +51,8 @@ record Settings(
   }
 
   static final Kind FLOATING_IP =
-      new Kind("openstack-floating-ip", List.of(FLOATING_IP_ID, PORT_ID), List.of(FIXED_IP_ADDRESS));
+      new Kind("openstack-floating-ip", List.of(FLOATING_IP_ID, PORT_ID),
+          List.of(FIXED_IP_ADDRESS));
   static final Kind PORT_ADDRESS =
       new Kind("openstack-port-address", List.of(PORT_ID), List.of(PEER_PORT_IDS));
 
