@@ -38,7 +38,6 @@ final class Keystone {
   private final @Nullable URI neutronOverride;
   private final ObjectMapper json = new ObjectMapper();
   private @Nullable Session session;
-  private long issued;
 
   Keystone(Http http, CloudCredentials credentials, @Nullable URI neutronOverride) {
     this.http = http;
@@ -64,11 +63,6 @@ final class Keystone {
     }
   }
 
-  /** How many tokens this mover has asked Keystone for. */
-  synchronized long issued() {
-    return issued;
-  }
-
   private Session authenticate(Deadline deadline) throws Refusal {
     String what = "POST " + credentials.tokensUrl() + " as " + credentials;
     byte[] body;
@@ -82,7 +76,6 @@ final class Keystone {
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    issued++;
     HttpResponse<byte[]> response = http.send(request, deadline, what);
     int status = response.statusCode();
     if (status == 429 || status == 503) {

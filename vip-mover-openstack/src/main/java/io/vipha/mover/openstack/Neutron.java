@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,20 +23,10 @@ final class Neutron {
   private final Http http;
   private final Keystone keystone;
   private final ObjectMapper json = new ObjectMapper();
-  private final AtomicLong calls = new AtomicLong();
 
   Neutron(Http http, Keystone keystone) {
     this.http = http;
     this.keystone = keystone;
-  }
-
-  /** How many requests this client has sent to Neutron. */
-  long calls() {
-    return calls.get();
-  }
-
-  Keystone keystone() {
-    return keystone;
   }
 
   /** {@code GET path} (e.g. {@code /floatingips/ID}); the answer's JSON. */
@@ -78,7 +67,6 @@ final class Neutron {
       if (revision >= 0) {
         request.header("If-Match", "revision_number=" + revision);
       }
-      calls.incrementAndGet();
       HttpResponse<byte[]> response = http.send(request, deadline, what);
       int status = response.statusCode();
       if (status == 401) {

@@ -89,11 +89,6 @@ abstract class NeutronMover<S extends NeutronMover.State> implements AddressMove
   /** The resource in words, for details: "floating IP ID", "VIP A on port ID". */
   abstract String describe(VirtualIp vip);
 
-  /** How many requests this mover has sent to Neutron. */
-  long neutronCalls() {
-    return neutron.calls();
-  }
-
   @Override
   public CompletionStage<MoverResult> observe(VirtualIp vip, Duration timeout) {
     return run(timeout, d -> {
