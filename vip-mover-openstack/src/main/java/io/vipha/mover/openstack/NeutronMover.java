@@ -8,8 +8,10 @@ import io.vipha.spi.AddressMover;
 import io.vipha.spi.MoverResult;
 import io.vipha.spi.MoverResult.Outcome;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,6 +62,7 @@ abstract class NeutronMover<S extends NeutronMover.State> implements AddressMove
   final Neutron neutron;
   private final ExecutorService executor;
   private final Duration readBackPause;
+  private final Set<CompletableFuture<MoverResult>> pending = ConcurrentHashMap.newKeySet();
 
   NeutronMover(String node, String portId, Neutron neutron, Duration readBackPause) {
     this.node = node;
@@ -110,9 +113,18 @@ abstract class NeutronMover<S extends NeutronMover.State> implements AddressMove
     return run(timeout, d -> release(vip, epoch, d));
   }
 
+  /** Stops the mover's thread; calls not answered yet complete with FAILED at once. */
   @Override
   public void close() {
+    executor.shutdown(); // no new call runs from here on
+    for (CompletableFuture<MoverResult> f : pending) {
+      f.complete(closed());
+    }
     executor.shutdownNow();
+  }
+
+  private MoverResult closed() {
+    return MoverResult.failed("the OpenStack mover of " + node + " is closed");
   }
 
   @Override
@@ -231,6 +243,8 @@ abstract class NeutronMover<S extends NeutronMover.State> implements AddressMove
   private CompletionStage<MoverResult> run(Duration timeout, Body body) {
     Deadline deadline = Deadline.after(timeout);
     CompletableFuture<MoverResult> f = new CompletableFuture<>();
+    pending.add(f);
+    f.whenComplete((r, e) -> pending.remove(f));
     try {
       executor.execute(() -> {
         MoverResult r;
@@ -245,7 +259,7 @@ abstract class NeutronMover<S extends NeutronMover.State> implements AddressMove
         f.complete(r);
       });
     } catch (RejectedExecutionException e) {
-      f.complete(MoverResult.failed("the OpenStack mover of " + node + " is closed"));
+      f.complete(closed());
     }
     return f.completeOnTimeout(MoverResult.timedOut("no answer within " + timeout.toMillis()
         + " ms"), timeout.plus(GRACE).toNanos(), TimeUnit.NANOSECONDS);

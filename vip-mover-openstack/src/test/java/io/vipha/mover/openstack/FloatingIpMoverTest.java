@@ -304,8 +304,16 @@ class FloatingIpMoverTest {
   }
 
   @Test
-  void aClosedMoverFails() {
+  void aClosedMoverFailsItsCallsAndAnsweredNoneLate() {
+    observe(a); // the token
+    cloud.neutron.hang(1);
+    var hanging = a.claim(VIP, 4, null, Duration.ofMinutes(5));
+    var queued = a.observe(VIP, Duration.ofMinutes(5));
+
     a.close();
+
+    assertThat(await(hanging).detail()).contains("closed");
+    assertThat(await(queued).outcome()).isEqualTo(Outcome.FAILED);
     assertThat(observe(a).outcome()).isEqualTo(Outcome.FAILED);
   }
 }
