@@ -9,39 +9,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vipha.VirtualIp;
 import io.vipha.spi.MoverResult;
 import io.vipha.spi.MoverResult.Outcome;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ElasticIpMoverTest {
+class ElasticIpMoverTest extends FakeEc2Test {
   static final String ALLOC = "eipalloc-0aaaaaaaaaaaaaaa1";
-  static final String ENI_A = "eni-0aaaaaaaaaaaaaaa1";
-  static final String ENI_B = "eni-0bbbbbbbbbbbbbbb2";
   static final VirtualIp EIP = vip("203.0.113.7/32");
 
-  @TempDir Path dir;
-  FakeEc2 fake;
-  Path credentials;
-  final List<Ec2Mover> movers = new ArrayList<>();
-
   @BeforeEach
-  void start() throws Exception {
-    fake = new FakeEc2()
-        .eip(ALLOC, "203.0.113.7")
-        .eni(ENI_A, "subnet-0a", "10.0.1.10", "i-0aaaaaaaaaaaaaaa1")
-        .eni(ENI_B, "subnet-0a", "10.0.1.20", "i-0bbbbbbbbbbbbbbb2");
-    credentials = Ec2Fixture.credentials(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    movers.forEach(Ec2Mover::close);
-    fake.close();
+  void start() {
+    fake.eip(ALLOC, "203.0.113.7");
   }
 
   ElasticIpMover mover(String node, String eni, String... more) {
@@ -49,8 +29,7 @@ class ElasticIpMoverTest {
     kv.addAll(List.of(more));
     ElasticIpMover m = Ec2Fixture.eip(node,
         Ec2Fixture.settings(fake, credentials, kv.toArray(String[]::new)), FAST);
-    movers.add(m);
-    return m;
+    return closedAfter(m);
   }
 
   @Test
@@ -268,9 +247,8 @@ class ElasticIpMoverTest {
   void aRefusedCallNamesThePermissionAndAnUnknownAllocationItsError() {
     fake.deny("AssociateAddress");
     MoverResult denied = await(mover("a", ENI_A).claim(EIP, 5, null, TIMEOUT));
-    ElasticIpMover unknown = Ec2Fixture.eip("a", Ec2Fixture.settings(fake, credentials,
-        "allocationId", "eipalloc-0ccccccccccccccc3", "networkInterfaceId", ENI_A), FAST);
-    movers.add(unknown);
+    ElasticIpMover unknown = closedAfter(Ec2Fixture.eip("a", Ec2Fixture.settings(fake, credentials,
+        "allocationId", "eipalloc-0ccccccccccccccc3", "networkInterfaceId", ENI_A), FAST));
     MoverResult missing = await(unknown.claim(EIP, 5, null, TIMEOUT));
 
     assertThat(denied.outcome()).isEqualTo(Outcome.FAILED);
@@ -307,9 +285,8 @@ class ElasticIpMoverTest {
 
   @Test
   void withoutAllocationIdTheElasticIpIsFoundByTheVipsAddress() {
-    ElasticIpMover a = Ec2Fixture.eip("a", Ec2Fixture.settings(fake, credentials,
-        "instanceId", "i-0aaaaaaaaaaaaaaa1"), FAST);
-    movers.add(a);
+    ElasticIpMover a = closedAfter(Ec2Fixture.eip("a", Ec2Fixture.settings(fake, credentials,
+        "instanceId", "i-0aaaaaaaaaaaaaaa1"), FAST));
 
     MoverResult r = await(a.claim(EIP, 3, null, TIMEOUT));
     MoverResult other = await(a.claim(vip("198.51.100.9/32"), 3, null, TIMEOUT));

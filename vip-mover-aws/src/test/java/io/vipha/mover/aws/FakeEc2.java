@@ -112,6 +112,7 @@ final class FakeEc2 implements AutoCloseable {
   private Random random = new Random(1);
   private Duration minLatency = Duration.ZERO;
   private Duration maxLatency = Duration.ZERO;
+  private final Map<String, Duration[]> actionLatency = new HashMap<>();
   private int staleReadsAfterWrite;
   private int staleLeft;
   private @Nullable Map<String, Eip> staleEips;
@@ -214,6 +215,12 @@ final class FakeEc2 implements AutoCloseable {
     return this;
   }
 
+  /** Calls of {@code action} take a uniformly random time in [min, max] instead. */
+  synchronized FakeEc2 latency(String action, Duration min, Duration max) {
+    actionLatency.put(action, new Duration[] {min, max});
+    return this;
+  }
+
   /**
    * After each write, the next {@code reads} describe calls still show the state before it; a
    * window of stale reads under way ends (the writes so far have become visible).
@@ -311,8 +318,10 @@ final class FakeEc2 implements AutoCloseable {
     long latency;
     boolean hang;
     synchronized (this) {
-      latency = minLatency.toNanos() + (maxLatency.compareTo(minLatency) > 0
-          ? (long) (random.nextDouble() * (maxLatency.toNanos() - minLatency.toNanos())) : 0);
+      Duration[] range = actionLatency.getOrDefault(action,
+          new Duration[] {minLatency, maxLatency});
+      latency = range[0].toNanos() + (range[1].compareTo(range[0]) > 0
+          ? (long) (random.nextDouble() * (range[1].toNanos() - range[0].toNanos())) : 0);
       hang = hangLeft > 0 && (hangAction == null || hangAction.equals(action));
       if (hang) {
         hangLeft--;

@@ -9,46 +9,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vipha.VirtualIp;
 import io.vipha.spi.MoverResult;
 import io.vipha.spi.MoverResult.Outcome;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SecondaryIpMoverTest {
-  static final String ENI_A = "eni-0aaaaaaaaaaaaaaa1";
-  static final String ENI_B = "eni-0bbbbbbbbbbbbbbb2";
+class SecondaryIpMoverTest extends FakeEc2Test {
   static final String ENI_OTHER_SUBNET = "eni-0ccccccccccccccc3";
   static final VirtualIp VIP = vip("10.0.1.100/24");
   static final String KEY = "vipha:epoch:10.0.1.100";
 
-  @TempDir Path dir;
-  FakeEc2 fake;
-  Path credentials;
-  final List<Ec2Mover> movers = new ArrayList<>();
-
   @BeforeEach
-  void start() throws Exception {
-    fake = new FakeEc2()
-        .eni(ENI_A, "subnet-0a", "10.0.1.10", "i-0aaaaaaaaaaaaaaa1")
-        .eni(ENI_B, "subnet-0a", "10.0.1.20", "i-0bbbbbbbbbbbbbbb2")
-        .eni(ENI_OTHER_SUBNET, "subnet-0b", "10.0.2.30", null);
-    credentials = Ec2Fixture.credentials(dir);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    movers.forEach(Ec2Mover::close);
-    fake.close();
+  void start() {
+    fake.eni(ENI_OTHER_SUBNET, "subnet-0b", "10.0.2.30", null);
   }
 
   SecondaryIpMover mover(String node, String eni) {
     SecondaryIpMover m = Ec2Fixture.secondary(node,
         Ec2Fixture.settings(fake, credentials, "networkInterfaceId", eni), FAST);
-    movers.add(m);
-    return m;
+    return closedAfter(m);
   }
 
   @Test
