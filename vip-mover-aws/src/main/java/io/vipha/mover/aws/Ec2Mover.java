@@ -218,9 +218,9 @@ abstract class Ec2Mover implements AddressMover {
     try {
       executor.execute(() -> stage.complete(safely(what, body, deadline)));
     } catch (RejectedExecutionException e) {
-      stage.complete(MoverResult.failed(what + ": the " + settings.kind().type
-          + " mover is closed"));
-      return stage;
+      // Never on the caller's thread, as the SPI promises.
+      return CompletableFuture.supplyAsync(() -> MoverResult.failed(what + ": the "
+          + settings.kind().type + " mover is closed"));
     }
     return stage.completeOnTimeout(MoverResult.timedOut(what + " had no answer within "
         + timeout.toMillis() + " ms"), timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);

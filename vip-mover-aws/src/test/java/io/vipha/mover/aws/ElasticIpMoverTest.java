@@ -240,7 +240,8 @@ class ElasticIpMoverTest extends FakeEc2Test {
 
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(r.outcome()).isEqualTo(Outcome.TIMED_OUT);
-    assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plusSeconds(3));
+    assertThat(took).as("not the 60 s the fake hangs").isGreaterThanOrEqualTo(timeout)
+        .isLessThan(Duration.ofSeconds(30));
   }
 
   @Test
