@@ -5,6 +5,7 @@ import static io.vipha.mover.aws.Ec2Fixture.vip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vipha.VirtualIp;
+import io.vipha.agent.AgentEvent;
 import io.vipha.spi.MoverResult.Outcome;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * with every write visible at once and with the first two reads after a write stale. The moving
  * call (AssociateAddress, AssignPrivateIpAddresses) takes 3-6 s, the figure reported for EIP
  * reassociation under keepalived notify scripts; every other call 100-300 ms (an assumption).
- * Run with {@code mvn -B -pl vip-mover-aws -am verify -Dtest=Ec2FailoverMeasurement
- * -Dsurefire.failIfNoSpecifiedTests=false -Dvipha.aws.measure=true}.
+ * The second measurement runs the same failover through two agents in the simulator ({@link
+ * Ec2SimRig}): n1 holds, n1 powers off, and n2's claim is timed from the planner's decision to
+ * the provider's answer ({@link AgentEvent.MoverClaimed#tookNanos()}), the real mover's time
+ * carried into virtual time by {@link VirtualTimeMover}. Run with {@code mvn -B -pl
+ * vip-mover-aws -am verify -Dtest=Ec2FailoverMeasurement -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dvipha.aws.measure=true}.
  */
 @EnabledIfSystemProperty(named = "vipha.aws.measure", matches = "true")
 class Ec2FailoverMeasurement {
@@ -54,6 +59,55 @@ class Ec2FailoverMeasurement {
         return Ec2Fixture.secondary("b", settings(fake, "networkInterfaceId", B),
             Ec2Mover.Verify.DEFAULT);
       }));
+    }
+    System.out.println(out);
+  }
+
+  @Test
+  void decisionToAnswerThroughTwoAgents() throws Exception {
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%n%-22s %-6s %8s %8s %8s"
+        + "   %s%n", "agents, aws-eip", "stale", "median", "min", "max",
+        "n2's calls (ms per round)"));
+    for (int stale : new int[] {0, 2}) {
+      List<Long> ms = new ArrayList<>();
+      List<Integer> calls = new ArrayList<>();
+      for (int round = 1; round <= ROUNDS; round++) {
+        List<Ec2Mover> made = new ArrayList<>();
+        try (FakeEc2 fake = new FakeEc2()
+            .eni(A, "subnet-0a", "10.0.1.10", "i-0aaaaaaaaaaaaaaa1")
+            .eni(B, "subnet-0a", "10.0.1.20", "i-0bbbbbbbbbbbbbbb2")) {
+          fake.latency(Duration.ofMillis(100), Duration.ofMillis(300), 1000L * stale + round)
+              .latency("AssociateAddress", Duration.ofSeconds(3), Duration.ofSeconds(6))
+              .staleReads(stale);
+          Ec2SimRig r = new Ec2SimRig(fake, Ec2Fixture.credentials(dir), round,
+              Ec2Mover.Verify.DEFAULT, made::add);
+          r.sim.start();
+          r.sim.run(Duration.ofSeconds(12));
+          assertThat(r.pointedAt()).isEqualTo(A);
+          List<AgentEvent.MoverClaimed> claimed = new ArrayList<>();
+          r.sim.node("n2").requireAgent().addListener(e -> {
+            if (e instanceof AgentEvent.MoverClaimed c) {
+              claimed.add(c);
+            }
+          });
+          int before = fake.calls();
+          r.sim.node("n1").powerOff();
+          r.sim.run(Duration.ofSeconds(20));
+          assertThat(r.pointedAt()).isEqualTo(B);
+          assertThat(claimed).hasSize(1);
+          ms.add(claimed.get(0).tookNanos() / 1_000_000);
+          calls.add(fake.calls() - before);
+        } finally {
+          made.forEach(Ec2Mover::close);
+        }
+      }
+      List<Long> sorted = new ArrayList<>(ms);
+      sorted.sort(null);
+      List<Integer> c = new ArrayList<>(calls);
+      c.sort(null);
+      out.append(String.format(Locale.ROOT, "%-22s %-6d %8d %8d %8d   %d %s %s%n", "", stale,
+          sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+          c.get(c.size() / 2), calls, ms));
     }
     System.out.println(out);
   }
