@@ -66,8 +66,8 @@ final class Ec2Errors {
           : code) + "; check that the credentials are valid and that the IAM policy allows "
           + "ec2:" + doing);
     }
-    String message = details == null || details.errorMessage() == null ? ""
-        : ": " + redact(details.errorMessage());
+    String message = details == null || details.errorMessage() == null
+        || details.errorMessage().isBlank() ? "" : ": " + redact(details.errorMessage());
     return MoverResult.failed(doing + " failed: " + (code.isEmpty() ? "HTTP " + status : code)
         + message);
   }
