@@ -73,8 +73,8 @@ record Ec2Settings(
             + "configuration; use the AWS SDK's default chain (environment, instance profile), "
             + "\"profile\" or \"credentialsFile\""));
       } else if (!known.contains(key)) {
-        problems.add(new Problem(key, settings.get(key), "is not a setting of " + kind.type
-            + "; use one of " + String.join(", ", known)));
+        problems.add(new Problem(key, null, "is not a known field of an " + kind.type
+            + " mover; allowed here: type, vips, timeout, " + String.join(", ", known)));
       }
     }
     String region = settings.get("region");

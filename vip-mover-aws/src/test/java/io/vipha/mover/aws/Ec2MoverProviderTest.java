@@ -61,7 +61,7 @@ class Ec2MoverProviderTest {
         "endpoint", "credentialsFile", "profile", "networkInterfaceId", "allocationId",
         "instanceId", "instanceId", "privateIpAddress");
     assertThat(problems).filteredOn(p -> p.path().equals("zone")).first()
-        .extracting(Problem::message).asString().contains("not a setting of aws-eip");
+        .extracting(Problem::message).asString().contains("not a known field of an aws-eip mover");
   }
 
   @Test
