@@ -245,6 +245,19 @@ class ElasticIpMoverTest extends FakeEc2Test {
   }
 
   @Test
+  void aMoveThatEc2AppliedAfterTheTimeoutIsFoundOwnedByTheRetry() {
+    ElasticIpMover a = mover("a", ENI_A);
+    fake.hang(1, "AssociateAddress", true);
+
+    MoverResult first = await(a.claim(EIP, 5, null, Duration.ofMillis(800)));
+    MoverResult retry = await(a.claim(EIP, 5, null, TIMEOUT));
+
+    assertThat(first.outcome()).isEqualTo(Outcome.TIMED_OUT);
+    assertThat(retry.outcome()).isEqualTo(Outcome.ALREADY_OWNED);
+    assertThat(fake.calls("AssociateAddress")).isEqualTo(1);
+  }
+
+  @Test
   void aRefusedCallNamesThePermissionAndAnUnknownAllocationItsError() {
     fake.deny("AssociateAddress");
     MoverResult denied = await(mover("a", ENI_A).claim(EIP, 5, null, TIMEOUT));

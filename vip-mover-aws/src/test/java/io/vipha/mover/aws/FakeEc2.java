@@ -122,6 +122,7 @@ final class FakeEc2 implements AutoCloseable {
   private @Nullable Integer retryAfterSeconds;
   private int hangLeft;
   private @Nullable String hangAction;
+  private boolean hangApplies;
   private boolean rejectCredentials;
   private boolean signatureMismatch;
   private @Nullable String deniedAction;
@@ -241,8 +242,17 @@ final class FakeEc2 implements AutoCloseable {
 
   /** The next {@code count} calls of {@code action} (any, if null) never answer. */
   synchronized FakeEc2 hang(int count, @Nullable String action) {
+    return hang(count, action, false);
+  }
+
+  /**
+   * The next {@code count} calls of {@code action} (any, if null) never answer; with {@code
+   * applies}, EC2 carries each out all the same, as a real provider may after a client gave up.
+   */
+  synchronized FakeEc2 hang(int count, @Nullable String action, boolean applies) {
     this.hangLeft = count;
     this.hangAction = action;
+    this.hangApplies = applies;
     return this;
   }
 
@@ -328,6 +338,13 @@ final class FakeEc2 implements AutoCloseable {
       }
     }
     if (hang) {
+      if (hangApplies) {
+        try {
+          handle(action, p, request.getHeaders().get("Authorization"));
+        } catch (Ec2Error ignored) {
+          // never answered anyway
+        }
+      }
       closing.await(60, TimeUnit.SECONDS);
       return xml(500, "<Response/>");
     }
