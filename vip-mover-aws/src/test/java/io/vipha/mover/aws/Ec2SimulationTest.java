@@ -9,20 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Two agents in the simulator with one {@link FakeEc2} between them: through a partition and its
- * heal, the stale side's claim is refused by the epoch tag, and the Elastic IP ends with the
- * rightful owner.
+ * heal, the stale side's claim is refused by the epoch tag, and the address (an Elastic IP, or a
+ * secondary private address) ends with the rightful owner.
  */
 class Ec2SimulationTest extends FakeEc2Test {
 
   @ParameterizedTest
-  @ValueSource(longs = {11, 12, 13})
-  void theStaleSidesClaimIsRefusedByTheTagAndTheAddressEndsWithTheRightfulOwner(long seed) {
+  @CsvSource({"EIP, 11", "EIP, 12", "EIP, 13", "SECONDARY_IP, 11", "SECONDARY_IP, 12"})
+  void theStaleSidesClaimIsRefusedByTheTagAndTheAddressEndsWithTheRightfulOwner(
+      Ec2Settings.Kind kind, long seed) {
     fake.latency(Duration.ofMillis(20), Duration.ofMillis(120), seed);
-    Ec2SimRig r = new Ec2SimRig(fake, credentials, seed, Ec2Fixture.FAST, this::closedAfter);
+    Ec2SimRig r = new Ec2SimRig(kind, fake, credentials, seed, Ec2Fixture.FAST,
+        this::closedAfter);
     List<AgentEvent.MoverFailed> failed = new ArrayList<>();
     r.sim.start();
     r.sim.node("n1").requireAgent().addListener(e -> {
@@ -57,6 +59,9 @@ class Ec2SimulationTest extends FakeEc2Test {
     assertThat(holders).as("one holder").hasSize(1);
     assertThat(r.pointedAt()).isEqualTo(Ec2SimRig.eni(holders.get(0)));
     assertThat(r.epoch()).isGreaterThanOrEqualTo(taken);
-    assertThat(fake.eipState(Ec2SimRig.ALLOC).tags).containsEntry("vipha:node", holders.get(0));
+    if (kind == Ec2Settings.Kind.EIP) {
+      assertThat(fake.eipState(Ec2SimRig.ALLOC).tags).containsEntry("vipha:node",
+          holders.get(0));
+    }
   }
 }
