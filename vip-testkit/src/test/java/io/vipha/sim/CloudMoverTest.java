@@ -127,7 +127,12 @@ class CloudMoverTest {
     assertThat(r.events(AgentEvent.Acquired.class, "n1")).isEmpty();
     assertThat(n1.requireAgent().counters().announcements()).isZero();
 
-    r.sim.run(Duration.ofSeconds(15));
+    r.sim.run(Duration.ofSeconds(8)); // past the 10 s kernel lease of the first add
+    assertThat(r.cloud.calls("claim")).hasSize(3);
+    assertThat(n1.holds(r.vip)).as("the address is renewed while claiming").isTrue();
+    assertThat(n1.requireAgent().state().held()).isEmpty();
+
+    r.sim.run(Duration.ofSeconds(7));
     List<FakeCloud.Call> claims = r.cloud.calls("claim");
     assertThat(claims).extracting(c -> c.result().outcome()).containsExactly(
         Outcome.THROTTLED, Outcome.FAILED, Outcome.FAILED, Outcome.ACCEPTED);
