@@ -160,6 +160,30 @@ class CloudMoverTest {
     assertThat(r.cloud.target(r.vip)).isEqualTo("n1");
   }
 
+  /**
+   * A conflict is not retried blindly: the agent observes the record, then claims on the version
+   * it saw, and holds the VIP once that is accepted.
+   */
+  @Test
+  void aConflictIsObservedBeforeTheNextClaim() {
+    Rig r = new Rig(group(false), 13, Duration.ofMillis(40), Duration.ofMillis(40));
+    r.cloud.inject(MoverResult.conflict("someone-else", "v7", "the record changed"));
+    r.start();
+    r.sim.run(Duration.ofSeconds(4));
+    assertThat(r.cloud.calls()).extracting(c -> c.node() + " " + c.operation() + " "
+        + c.result().outcome()).containsExactly("n1 claim CONFLICT", "n1 observe ACCEPTED",
+        "n1 claim ACCEPTED");
+    FakeCloud.Call observe = r.cloud.calls("observe").get(0);
+    assertThat(observe.sentAt() - r.cloud.calls("claim").get(0).answeredAt())
+        .as("after the first backoff").isEqualTo(1_000_000_000L);
+    assertThat(r.events(AgentEvent.MoverFailed.class, "n1")).extracting(
+        AgentEvent.MoverFailed::outcome).containsExactly(Outcome.CONFLICT);
+    assertThat(r.events(AgentEvent.MoverClaimed.class, "n1")).extracting(
+        AgentEvent.MoverClaimed::attempts).containsExactly(2);
+    assertThat(r.holders()).containsExactly("n1");
+    assertThat(r.cloud.target(r.vip)).isEqualTo("n1");
+  }
+
   /** On a switchover, the old owner lets go at the provider only after its address is gone. */
   @Test
   void theOldOwnerReleasesAtTheProviderAfterItsLocalAddressIsGone() {
