@@ -2,6 +2,7 @@ package io.vipha.vipd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vipha.spi.MoverProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,6 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class VipdMoverTest {
   @TempDir
   Path dir;
+
+  @Test
+  void everyMoverTypeIsOnTheDaemonsClassPath() {
+    assertThat(MoverProvider.installed()).containsOnlyKeys("exec", "aws-eip", "aws-secondary-ip",
+        "openstack-floating-ip", "openstack-port-address");
+  }
 
   @Test
   void anExecMoverClaimsTheVipsOnTakeoverAndReleasesThemOnStop() throws Exception {
