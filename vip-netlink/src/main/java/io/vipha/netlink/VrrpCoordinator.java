@@ -10,6 +10,7 @@ import io.vipha.netlink.internal.Link;
 import io.vipha.netlink.internal.Namespaces;
 import io.vipha.netlink.internal.Rtnl;
 import io.vipha.netlink.internal.VrrpAdvert;
+import io.vipha.netlink.internal.VrrpCodec;
 import io.vipha.netlink.internal.VrrpDecoder;
 import io.vipha.netlink.internal.VrrpEncoder;
 import io.vipha.netlink.internal.VrrpRejection;
@@ -20,10 +21,14 @@ import io.vipha.spi.BackendException;
 import io.vipha.spi.Coordinator;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,19 +41,20 @@ import org.slf4j.LoggerFactory;
  * and the agent adds, announces and removes them as the state machine changes state. Peers are
  * known only by their advertisements, so no peer state is reported to the agent.
  *
- * <p>The group gives the router: its VIPs (IPv4) are the addresses, the node's priority (255 for
- * an {@linkplain DaemonSettings.Vrrp#addressOwner() address owner}; 0 while the node may not own
- * VIPs) the priority, the heartbeat interval the advertisement interval, the policy's preemption
- * and its delay those of VRRP. A graceful stop or a drain advertises priority 0, so that a
- * backup takes over within its skew time.
+ * <p>The group gives the router: its VIPs (all IPv4 or all IPv6) are the addresses, the node's
+ * priority (255 for an {@linkplain DaemonSettings.Vrrp#addressOwner() address owner}; 0 while the
+ * node may not own VIPs) the priority, the heartbeat interval the advertisement interval, the
+ * policy's preemption and its delay those of VRRP. A graceful stop or a drain advertises priority
+ * 0, so that a backup takes over within its skew time.
  *
- * <p>Advertisements go out through a raw IPv4 socket of protocol 112 on the interface, to
- * 224.0.0.18 or the unicast peers, from the interface's primary address; a thread receives and
- * checks them and hands each accepted one to the agent's loop. Needs CAP_NET_RAW.
+ * <p>Advertisements go out through a raw socket of protocol 112 bound to the interface, TTL or
+ * hop limit 255, to 224.0.0.18 or ff02::12 or the unicast peers: over IPv4 from the interface's
+ * first address that is no VIP, over IPv6 from its link-local address (RFC 5798 §5.1.2.1). A
+ * thread receives and checks them and hands each accepted one to the agent's loop. Needs
+ * CAP_NET_RAW.
  */
 public final class VrrpCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(VrrpCoordinator.class);
-  private static final byte[] GROUP = {(byte) 224, 0, 0, 18};
 
   private final DaemonSettings.Vrrp settings;
   private final @Nullable String namespace;
@@ -100,6 +106,22 @@ public final class VrrpCoordinator implements Coordinator {
     return d == null ? 0 : d.rejected(VrrpRejection.OTHER_CHECKSUM_FORM);
   }
 
+  /**
+   * Packets dropped since the start, per reason, every reason in the order the decoder checks
+   * them: {@code TRUNCATED}, {@code BAD_IP_HEADER}, {@code WRONG_PROTOCOL}, {@code WRONG_TTL}
+   * (a TTL or hop limit other than 255), {@code WRONG_VERSION}, {@code WRONG_TYPE}, {@code
+   * WRONG_ADDRESS_COUNT}, {@code ZERO_INTERVAL}, {@code OTHER_CHECKSUM_FORM}, {@code
+   * BAD_CHECKSUM}.
+   */
+  public Map<String, Long> dropped() {
+    VrrpDecoder d = decoder;
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (VrrpRejection r : VrrpRejection.values()) {
+      m.put(r.name(), d == null ? 0 : d.rejected(r));
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
   /** Packets dropped since the start, for any reason. */
   public long rejected() {
     VrrpDecoder d = decoder;
@@ -112,10 +134,11 @@ public final class VrrpCoordinator implements Coordinator {
     VipGroup g = context.group();
     List<InetAddress> addresses = new ArrayList<>();
     String iface = settings.interfaceName();
+    boolean ipv6 = !g.vips().get(0).isIpv4();
     for (VirtualIp v : g.vips()) {
-      if (!v.isIpv4()) {
-        throw new IOException("VRRP group " + g.name() + " has IPv6 VIP " + v.cidr() + "; this"
-            + " coordinator advertises IPv4 addresses only");
+      if (v.isIpv4() == ipv6) {
+        throw new IOException("VRRP group " + g.name() + " mixes IPv4 and IPv6 VIPs, which one"
+            + " advertisement cannot carry; put each family in a group of its own");
       }
       addresses.add(v.address());
       if (iface == null) {
@@ -142,19 +165,20 @@ public final class VrrpCoordinator implements Coordinator {
     decoder = new VrrpDecoder(pseudo, settings.unicastPeers().isEmpty());
     List<byte[]> to = new ArrayList<>();
     for (InetAddress peer : settings.unicastPeers()) {
-      if (!(peer instanceof Inet4Address)) {
-        throw new IOException("VRRP group " + g.name() + " has IPv6 unicast peer " + peer);
+      if (peer.getAddress().length != addresses.get(0).getAddress().length) {
+        throw new IOException("VRRP group " + g.name() + " has unicast peer "
+            + peer.getHostAddress() + " of the other family than its VIPs");
       }
       to.add(peer.getAddress());
     }
-    destinations = to.isEmpty() ? List.of(GROUP) : to;
+    destinations = to.isEmpty() ? List.of(VrrpCodec.group(ipv6)) : to;
     String where = namespace == null ? "" : " in network namespace " + namespace;
     try {
       socket = Namespaces.open(namespace, () -> {
         try (Rtnl rtnl = Rtnl.open(where)) {
           Link link = rtnl.link(name);
-          local = primary(rtnl.addresses(), link, addresses, name + where);
-          return new VrrpSocket(link);
+          local = source(rtnl.addresses(), link, addresses, ipv6, name + where);
+          return ipv6 ? VrrpSocket.ipv6(link, local) : VrrpSocket.ipv4(link);
         }
       });
     } catch (BackendException e) {
@@ -170,17 +194,22 @@ public final class VrrpCoordinator implements Coordinator {
     r.start();
   }
 
-  /** The first IPv4 address of {@code link} that is no VIP: the source of advertisements. */
-  private static byte[] primary(List<Address> all, Link link, List<InetAddress> vips,
-      String where) throws BackendException {
+  /**
+   * The source of advertisements: for IPv4 the first address of {@code link} that is no VIP, for
+   * IPv6 its first link-local address (RFC 5798 §5.1.2.1).
+   */
+  private static byte[] source(List<Address> all, Link link, List<InetAddress> vips,
+      boolean ipv6, String where) throws BackendException {
     for (Address a : all) {
-      if (a.index() == link.index() && a.address() instanceof Inet4Address
-          && !vips.contains(a.address())) {
-        return a.address().getAddress();
+      InetAddress ip = a.address();
+      if (a.index() == link.index() && (ipv6 ? ip instanceof Inet6Address
+          && ip.isLinkLocalAddress() : ip instanceof Inet4Address && !vips.contains(ip))) {
+        return ip.getAddress();
       }
     }
-    throw new BackendException(BackendException.Kind.OTHER, "interface " + where + " has no"
-        + " IPv4 address besides the VIPs to send VRRP advertisements from; add one");
+    throw new BackendException(BackendException.Kind.OTHER, "interface " + where + (ipv6
+        ? " has no IPv6 link-local address to send VRRP advertisements from; enable IPv6 on it"
+        : " has no IPv4 address besides the VIPs to send VRRP advertisements from; add one"));
   }
 
   /** The priority to advertise: 0 while the node may not own VIPs. */
