@@ -5,6 +5,7 @@ import io.vipha.ValidationException.Problem;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.config.DaemonSettings;
+import io.vipha.internal.Addresses;
 import io.vipha.netlink.internal.Address;
 import io.vipha.netlink.internal.Link;
 import io.vipha.netlink.internal.Namespaces;
@@ -23,13 +24,16 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VrrpCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(VrrpCoordinator.class);
+  private static final List<String> STATES = List.of(VrrpRouter.State.INITIALIZE.name(),
+      VrrpRouter.State.BACKUP.name(), VrrpRouter.State.MASTER.name());
 
   private final DaemonSettings.Vrrp settings;
   private final @Nullable String namespace;
@@ -68,6 +74,16 @@ public final class VrrpCoordinator implements Coordinator {
   private List<byte[]> destinations = List.of();
   private int ipId;
   private volatile boolean closed;
+  private volatile String stateName = VrrpRouter.State.INITIALIZE.name();
+  private volatile int localPriority;
+  private volatile String localText = "";
+  /** The master heard last while backup: its address and priority (loop-written). */
+  private final byte[] masterSource = new byte[16];
+  private volatile String masterText = "";
+  private volatile int masterPriority;
+  private volatile long sent;
+  private volatile long received;
+  private volatile long ignored;
   private volatile boolean otherFormLogged;
   private volatile boolean otherAddressesLogged;
 
@@ -128,6 +144,31 @@ public final class VrrpCoordinator implements Coordinator {
     return d == null ? 0 : d.rejectedTotal();
   }
 
+  /**
+   * The router's state for {@code vipctl status} and the metrics: kind {@code vrrp}; state
+   * {@code INITIALIZE}, {@code BACKUP} or {@code MASTER}; values {@code vrid}, {@code priority}
+   * (what this node advertises, or would as master), {@code masterPriority} (0 when no master is
+   * known); text {@code masterAddress} (this node's own as master, the sender of the last
+   * advertisement followed as backup); counters {@code advertisementsSent}, {@code
+   * advertisementsReceived} (of this router), {@code advertisementsIgnored} (of another VRID, or
+   * other addresses); {@link #dropped()}.
+   */
+  @Override
+  public Optional<Status> status() {
+    String state = stateName;
+    boolean master = state.equals(VrrpRouter.State.MASTER.name());
+    Map<String, Long> values = new LinkedHashMap<>();
+    values.put("vrid", (long) settings.vrid());
+    values.put("priority", (long) localPriority);
+    values.put("masterPriority", (long) (master ? localPriority : masterPriority));
+    Map<String, Long> counters = new LinkedHashMap<>();
+    counters.put("advertisementsSent", sent);
+    counters.put("advertisementsReceived", received);
+    counters.put("advertisementsIgnored", ignored);
+    return Optional.of(new Status("vrrp", state, STATES, values,
+        Map.of("masterAddress", master ? localText : masterText), counters, dropped()));
+  }
+
   @Override
   public void start(Context context) throws IOException {
     ctx = context;
@@ -184,7 +225,9 @@ public final class VrrpCoordinator implements Coordinator {
     } catch (BackendException e) {
       throw new IOException(e.getMessage(), e);
     }
-    VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, priority(),
+    localText = Addresses.text(InetAddress.getByAddress(local));
+    localPriority = priority();
+    VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, localPriority,
         p.preempt(), p.preemptDelay().toNanos());
     router = r;
     Thread t = new Thread(this::receive, "vipha-vrrp-" + g.name());
@@ -257,9 +300,11 @@ public final class VrrpCoordinator implements Coordinator {
         continue;
       }
       if (a.vrid() != settings.vrid()) {
+        ignored++;
         continue;
       }
       if (!a.carriesExactly(ours)) {
+        ignored++;
         if (!otherAddressesLogged) {
           otherAddressesLogged = true;
           LOG.warn("VRRP group {}: a router of VRID {} advertises other addresses than this"
@@ -267,16 +312,37 @@ public final class VrrpCoordinator implements Coordinator {
         }
         continue;
       }
+      received++;
       int priority = a.priority();
       int interval = a.interval();
       int versus = a.compareSource(local);
+      byte[] source = new byte[a.addressLength()];
+      a.source(source);
       c.loop().execute(() -> {
         VrrpRouter r = router;
         if (r != null && !closed) {
           r.received(priority, interval, versus);
+          followed(r, source, priority);
         }
       });
     }
+  }
+
+  /** Notes the sender of an advertisement a backup heard as the master. */
+  private void followed(VrrpRouter r, byte[] source, int priority) {
+    if (r.state() != VrrpRouter.State.BACKUP || priority == 0) {
+      return;
+    }
+    if (masterText.isEmpty() || !Arrays.equals(masterSource, 0, source.length, source, 0,
+        source.length)) {
+      System.arraycopy(source, 0, masterSource, 0, source.length);
+      try {
+        masterText = Addresses.text(InetAddress.getByAddress(source));
+      } catch (UnknownHostException e) {
+        throw new IllegalStateException("an address of " + source.length + " bytes", e);
+      }
+    }
+    masterPriority = priority;
   }
 
   @Override
@@ -312,7 +378,9 @@ public final class VrrpCoordinator implements Coordinator {
   public void publishNow() {
     VrrpRouter r = router;
     if (r != null) {
-      r.priority(priority());
+      int p = priority();
+      localPriority = p;
+      r.priority(p);
     }
   }
 
@@ -357,6 +425,7 @@ public final class VrrpCoordinator implements Coordinator {
         int n = e.encode(out, local, to, priority, ipId);
         try {
           s.send(n, to);
+          sent++;
         } catch (BackendException x) {
           LOG.warn("VRRP group {}: {}", Objects.requireNonNull(ctx).group().name(),
               x.getMessage());
@@ -368,6 +437,11 @@ public final class VrrpCoordinator implements Coordinator {
     public void entered(VrrpRouter.State state) {
       Context c = Objects.requireNonNull(ctx);
       LOG.info("VRRP group {}: VRID {} {}", c.group().name(), settings.vrid(), state);
+      stateName = state.name();
+      if (state != VrrpRouter.State.MASTER) {
+        masterText = "";
+        masterPriority = 0;
+      }
       c.fenceChanged();
     }
   }

@@ -12,6 +12,7 @@ import io.vipha.netlink.internal.Namespaces;
 import io.vipha.netlink.internal.PacketSocket;
 import io.vipha.netlink.internal.VrrpCodec;
 import io.vipha.netlink.internal.VrrpEncoder;
+import io.vipha.spi.Coordinator;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Keepalived;
 import io.vipha.testkit.Privileged;
@@ -94,12 +95,24 @@ class VrrpCoordinatorTest {
     assertThat(vrrp.state()).isEqualTo("BACKUP");
     assertThat(viphaHolds()).isFalse();
     assertThat(vrrp.accepted()).isPositive();
+    Coordinator.Status s = vrrp.status().orElseThrow();
+    assertThat(s.state()).isEqualTo("BACKUP");
+    assertThat(s.values()).containsEntry("vrid", 51L).containsEntry("priority", 100L)
+        .containsEntry("masterPriority", 150L);
+    assertThat(s.texts()).containsEntry("masterAddress", "192.0.2.12");
+    assertThat(s.counters().get("advertisementsReceived")).isPositive();
+    assertThat(s.counters()).containsEntry("advertisementsSent", 0L);
 
     // Crashed and cut off: its VIP stays on its interface, which no longer reaches the segment.
     first.kill();
     Commands.run("ip", "-n", other, "link", "set", "k0", "down");
     await("vipha takes the VIP", () -> viphaHolds());
     assertThat(vrrp.state()).isEqualTo("MASTER");
+    s = vrrp.status().orElseThrow();
+    assertThat(s.state()).isEqualTo("MASTER");
+    assertThat(s.values()).containsEntry("masterPriority", 100L);
+    assertThat(s.texts()).containsEntry("masterAddress", "192.0.2.11");
+    assertThat(s.counters().get("advertisementsSent")).isPositive();
 
     Commands.run("ip", "-n", other, "addr", "flush", "dev", "k0");
     Commands.run("ip", "-n", other, "addr", "add", "192.0.2.12/24", "dev", "k0");
@@ -170,6 +183,8 @@ class VrrpCoordinatorTest {
     assertThat(holds(vipha, "v0", VIP6)).isFalse();
     assertThat(vrrp.accepted()).isPositive();
     assertThat(vrrp.rejected()).isZero();
+    assertThat(vrrp.status().orElseThrow().texts()).containsEntry("masterAddress",
+        netns.linkLocal(other, "k0"));
 
     first.kill();
     Commands.run("ip", "-n", other, "link", "set", "k0", "down");
