@@ -20,6 +20,7 @@ import io.vipha.netlink.internal.VrrpSocket;
 import io.vipha.plan.Eligibility;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Coordinator;
+import io.vipha.spi.Scheduler;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -70,6 +71,8 @@ public final class VrrpCoordinator implements Coordinator {
   private @Nullable VrrpEncoder encoder;
   private @Nullable VrrpDecoder decoder;
   private @Nullable Thread receiver;
+  private Scheduler.@Nullable Timer tick;
+  private long tickNanos;
   private byte[] local = new byte[4];
   private List<byte[]> destinations = List.of();
   private int ipId;
@@ -230,6 +233,12 @@ public final class VrrpCoordinator implements Coordinator {
     VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, localPriority,
         p.preempt(), p.preemptDelay().toNanos());
     router = r;
+    // The agent's stall guard takes a loop that asked for the local state less often than the
+    // detection time for one that stalled: ask every interval, as a heartbeat tick does.
+    tickNanos = interval * 10_000_000L;
+    Scheduler.Timer k = context.loop().timer(this::tick);
+    tick = k;
+    k.arm(tickNanos);
     Thread t = new Thread(this::receive, "vipha-vrrp-" + g.name());
     t.setDaemon(true);
     receiver = t;
@@ -328,6 +337,15 @@ public final class VrrpCoordinator implements Coordinator {
     }
   }
 
+  /** Every interval, on the loop: tells the agent its loop runs. */
+  private void tick() {
+    Scheduler.Timer k = tick;
+    if (k != null && !closed) {
+      Objects.requireNonNull(ctx).local();
+      k.arm(tickNanos);
+    }
+  }
+
   /** Notes the sender of an advertisement a backup heard as the master. */
   private void followed(VrrpRouter r, byte[] source, int priority) {
     if (r.state() != VrrpRouter.State.BACKUP || priority == 0) {
@@ -386,6 +404,10 @@ public final class VrrpCoordinator implements Coordinator {
 
   @Override
   public void leave() {
+    Scheduler.Timer k = tick;
+    if (k != null) {
+      k.cancel();
+    }
     VrrpRouter r = router;
     if (r != null) {
       r.stop();

@@ -76,6 +76,7 @@ class VrrpCoordinatorTest {
     assertThat(k.log()).doesNotContain("Entering MASTER STATE");
     assertThat(keepalivedHolds()).isFalse();
     assertThat(vrrp.state()).isEqualTo("MASTER");
+    assertThat(agent.counters().stalls()).as("a loop that runs is no stalled one").isZero();
 
     agent.stop().get(10, TimeUnit.SECONDS);
     k.await("(vipha) Entering MASTER STATE");
@@ -94,6 +95,7 @@ class VrrpCoordinatorTest {
     Thread.sleep(1_000);
     assertThat(vrrp.state()).isEqualTo("BACKUP");
     assertThat(viphaHolds()).isFalse();
+    assertThat(agent.counters().stalls()).isZero();
     assertThat(vrrp.accepted()).isPositive();
     Coordinator.Status s = vrrp.status().orElseThrow();
     assertThat(s.state()).isEqualTo("BACKUP");
@@ -221,6 +223,8 @@ class VrrpCoordinatorTest {
     VipGroup g = VipGroup.builder().name("web").mode(Mode.ACTIVE_PASSIVE)
         .vip(v -> v.address(vip).interfaceName("v0"))
         .node(n -> n.id("n1").heartbeat("127.0.0.1:7405").priority(priority))
+        // The keepalived node: VRRP knows it by its advertisements alone.
+        .node(n -> n.id("k").heartbeat("127.0.0.2:7405").priority(1))
         .policy(p -> p.heartbeatInterval(Duration.ofMillis(100)).preemptDelay(Duration.ZERO))
         .build();
     NetlinkBackend backend = NetlinkBackend.builder().namespace(vipha).build();
