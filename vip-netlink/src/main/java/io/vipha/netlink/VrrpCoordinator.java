@@ -14,6 +14,7 @@ import io.vipha.netlink.internal.VrrpAdvert;
 import io.vipha.netlink.internal.VrrpCodec;
 import io.vipha.netlink.internal.VrrpDecoder;
 import io.vipha.netlink.internal.VrrpEncoder;
+import io.vipha.netlink.internal.VrrpMailbox;
 import io.vipha.netlink.internal.VrrpRejection;
 import io.vipha.netlink.internal.VrrpRouter;
 import io.vipha.netlink.internal.VrrpSocket;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VrrpCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(VrrpCoordinator.class);
+  /** Advertisements that may wait for the loop; 64 intervals of one master, or of several. */
+  private static final int MAILBOX = 64;
   private static final List<String> STATES = List.of(VrrpRouter.State.INITIALIZE.name(),
       VrrpRouter.State.BACKUP.name(), VrrpRouter.State.MASTER.name());
 
@@ -71,6 +74,7 @@ public final class VrrpCoordinator implements Coordinator {
   private @Nullable VrrpEncoder encoder;
   private @Nullable VrrpDecoder decoder;
   private @Nullable Thread receiver;
+  private @Nullable VrrpMailbox mailbox;
   private Scheduler.@Nullable Timer tick;
   private long tickNanos;
   private byte[] local = new byte[4];
@@ -154,7 +158,8 @@ public final class VrrpCoordinator implements Coordinator {
    * known); text {@code masterAddress} (this node's own as master, the sender of the last
    * advertisement followed as backup); counters {@code advertisementsSent}, {@code
    * advertisementsReceived} (of this router), {@code advertisementsIgnored} (of another VRID, or
-   * other addresses); {@link #dropped()}.
+   * other addresses), {@code advertisementsLost} (received while 64 waited for the loop); {@link
+   * #dropped()}.
    */
   @Override
   public Optional<Status> status() {
@@ -168,6 +173,8 @@ public final class VrrpCoordinator implements Coordinator {
     counters.put("advertisementsSent", sent);
     counters.put("advertisementsReceived", received);
     counters.put("advertisementsIgnored", ignored);
+    VrrpMailbox m = mailbox;
+    counters.put("advertisementsLost", m == null ? 0 : m.lost());
     return Optional.of(new Status("vrrp", state, STATES, values,
         Map.of("masterAddress", master ? localText : masterText), counters, dropped()));
   }
@@ -233,6 +240,7 @@ public final class VrrpCoordinator implements Coordinator {
     VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, localPriority,
         p.preempt(), p.preemptDelay().toNanos());
     router = r;
+    mailbox = new VrrpMailbox(context.loop(), MAILBOX, this::advertisement);
     // The agent's stall guard takes a loop that asked for the local state less often than the
     // detection time for one that stalled: ask every interval, as a heartbeat tick does.
     tickNanos = interval * 10_000_000L;
@@ -277,6 +285,7 @@ public final class VrrpCoordinator implements Coordinator {
   private void receive() {
     VrrpSocket s = Objects.requireNonNull(socket);
     VrrpDecoder d = Objects.requireNonNull(decoder);
+    VrrpMailbox m = Objects.requireNonNull(mailbox);
     byte[] ours = Objects.requireNonNull(encoder).addresses();
     Context c = Objects.requireNonNull(ctx);
     while (!closed) {
@@ -322,18 +331,7 @@ public final class VrrpCoordinator implements Coordinator {
         continue;
       }
       received++;
-      int priority = a.priority();
-      int interval = a.interval();
-      int versus = a.compareSource(local);
-      byte[] source = new byte[a.addressLength()];
-      a.source(source);
-      c.loop().execute(() -> {
-        VrrpRouter r = router;
-        if (r != null && !closed) {
-          r.received(priority, interval, versus);
-          followed(r, source, priority);
-        }
-      });
+      m.post(a, local);
     }
   }
 
@@ -346,18 +344,25 @@ public final class VrrpCoordinator implements Coordinator {
     }
   }
 
-  /** Notes the sender of an advertisement a backup heard as the master. */
-  private void followed(VrrpRouter r, byte[] source, int priority) {
+  /**
+   * On the loop, each accepted advertisement of this router: the state machine takes it, and
+   * the sender of one a backup follows is noted as the master.
+   */
+  private void advertisement(int priority, int interval, int versus, byte[] source, int length) {
+    VrrpRouter r = router;
+    if (r == null || closed) {
+      return;
+    }
+    r.received(priority, interval, versus);
     if (r.state() != VrrpRouter.State.BACKUP || priority == 0) {
       return;
     }
-    if (masterText.isEmpty() || !Arrays.equals(masterSource, 0, source.length, source, 0,
-        source.length)) {
-      System.arraycopy(source, 0, masterSource, 0, source.length);
+    if (masterText.isEmpty() || !Arrays.equals(masterSource, 0, length, source, 0, length)) {
+      System.arraycopy(source, 0, masterSource, 0, length);
       try {
-        masterText = Addresses.text(InetAddress.getByAddress(source));
+        masterText = Addresses.text(InetAddress.getByAddress(Arrays.copyOf(source, length)));
       } catch (UnknownHostException e) {
-        throw new IllegalStateException("an address of " + source.length + " bytes", e);
+        throw new IllegalStateException("an address of " + length + " bytes", e);
       }
     }
     masterPriority = priority;
