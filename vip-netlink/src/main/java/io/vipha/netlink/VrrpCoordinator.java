@@ -345,15 +345,17 @@ public final class VrrpCoordinator implements Coordinator {
   }
 
   /**
-   * On the loop, each accepted advertisement of this router: the state machine takes it, and
-   * the sender of one a backup follows is noted as the master.
+   * On the loop, each accepted advertisement of this router: the state machine takes it, its
+   * timers running from the advertisement's receipt, and the sender of one a backup follows is
+   * noted as the master.
    */
-  private void advertisement(int priority, int interval, int versus, byte[] source, int length) {
+  private void advertisement(int priority, int interval, int versus, byte[] source, int length,
+      long receivedAt) {
     VrrpRouter r = router;
     if (r == null || closed) {
       return;
     }
-    r.received(priority, interval, versus);
+    r.received(priority, interval, versus, receivedAt);
     if (r.state() != VrrpRouter.State.BACKUP || priority == 0) {
       return;
     }

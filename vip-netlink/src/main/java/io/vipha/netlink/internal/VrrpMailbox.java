@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Hands accepted advertisements from the receiving thread to the loop without allocating: a ring
+ * Hands accepted advertisements from the receiving thread to the loop without allocating, each
+ * stamped with when it was posted (the loop's clock, read by the posting thread): a ring
  * of preallocated slots that one thread fills ({@link #post}) and the loop drains in order, with
  * one drain task, made once, posted to the loop only when the ring was idle. When the loop
  * falls so far behind that the ring is full, an advertisement is lost and counted; the next one
@@ -17,10 +18,12 @@ public final class VrrpMailbox {
   public interface Reader {
     /**
      * One advertisement: its priority and interval, its source compared with this router's
-     * primary address ({@link VrrpAdvert#compareSource}), and the source itself in {@code
-     * source[0, sourceLength)} (valid during the call only).
+     * primary address ({@link VrrpAdvert#compareSource}), the source itself in {@code
+     * source[0, sourceLength)} (valid during the call only), and when it was posted (the loop's
+     * clock).
      */
-    void advertisement(int priority, int interval, int versus, byte[] source, int sourceLength);
+    void advertisement(int priority, int interval, int versus, byte[] source, int sourceLength,
+        long postedAt);
   }
 
   private final Scheduler loop;
@@ -30,6 +33,7 @@ public final class VrrpMailbox {
   private final int[] interval;
   private final int[] versus;
   private final int[] sourceLength;
+  private final long[] postedAt;
   private final byte[] sources;
   /** The receiving thread's copy of a source. */
   private final byte[] source = new byte[16];
@@ -58,6 +62,7 @@ public final class VrrpMailbox {
     interval = new int[capacity];
     versus = new int[capacity];
     sourceLength = new int[capacity];
+    postedAt = new long[capacity];
     sources = new byte[capacity * 16];
   }
 
@@ -78,6 +83,7 @@ public final class VrrpMailbox {
     sourceLength[i] = a.addressLength();
     a.source(source);
     System.arraycopy(source, 0, sources, i * 16, a.addressLength());
+    postedAt[i] = loop.nanoTime();
     tail.set(t + 1); // publishes the slot
     if (posted.compareAndSet(false, true)) {
       loop.execute(drain);
@@ -102,8 +108,9 @@ public final class VrrpMailbox {
         int p = priority[i];
         int v = interval[i];
         int c = versus[i];
+        long at = postedAt[i];
         head.set(h + 1); // the slot is free again
-        reader.advertisement(p, v, c, drained, n);
+        reader.advertisement(p, v, c, drained, n, at);
       }
       posted.set(false);
       // A post that came after the last read of tail but before the flag cleared found the

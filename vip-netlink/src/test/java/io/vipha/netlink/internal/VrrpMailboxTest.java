@@ -14,8 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link VrrpMailbox}: every advertisement reaches the loop once and in order with its fields
- * and source; one drain task per batch; a full ring loses and counts; handing over allocates
+ * {@link VrrpMailbox}: every advertisement reaches the loop once and in order with its fields,
+ * source and the instant it was posted; one drain task per batch; a full ring loses and counts; handing over allocates
  * nothing.
  */
 class VrrpMailboxTest {
@@ -26,10 +26,11 @@ class VrrpMailboxTest {
     final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     boolean inline;
     int posted;
+    long now;
 
     @Override
     public long nanoTime() {
-      return 0;
+      return now;
     }
 
     @Override
@@ -63,21 +64,23 @@ class VrrpMailboxTest {
   void everyAdvertisementReachesTheLoopOnceInOrderWithOneDrainPerBatch() throws Exception {
     Loop loop = new Loop();
     List<String> got = new ArrayList<>();
-    VrrpMailbox box = new VrrpMailbox(loop, 8, (p, i, v, s, n) ->
-        got.add(p + "/" + i + "/" + Integer.signum(v) + "/" + ipv4(s, n)));
+    VrrpMailbox box = new VrrpMailbox(loop, 8, (p, i, v, s, n, at) ->
+        got.add(p + "/" + i + "/" + Integer.signum(v) + "/" + ipv4(s, n) + "@" + at));
     VrrpDecoder d = new VrrpDecoder(true, true);
     for (int k = 1; k <= 5; k++) {
+      loop.now = k * 1000L;
       assertThat(box.post(advert(d, "192.0.2." + (10 + k), 100 + k), LOCAL)).isTrue();
     }
     assertThat(loop.posted).as("one drain task for the batch").isEqualTo(1);
+    loop.now = 9000;
     loop.runAll();
-    assertThat(got).containsExactly("101/10/0/192.0.2.11",
-        "102/10/1/192.0.2.12", "103/10/1/192.0.2.13", "104/10/1/192.0.2.14",
-        "105/10/1/192.0.2.15");
+    assertThat(got).as("each with the instant it was posted").containsExactly(
+        "101/10/0/192.0.2.11@1000", "102/10/1/192.0.2.12@2000", "103/10/1/192.0.2.13@3000",
+        "104/10/1/192.0.2.14@4000", "105/10/1/192.0.2.15@5000");
     assertThat(box.post(advert(d, "192.0.2.9", 7), LOCAL)).isTrue();
     assertThat(loop.posted).as("a new batch, a new task").isEqualTo(2);
     loop.runAll();
-    assertThat(got).hasSize(6).last().isEqualTo("7/10/-1/192.0.2.9");
+    assertThat(got).hasSize(6).last().isEqualTo("7/10/-1/192.0.2.9@9000");
     assertThat(box.lost()).isZero();
   }
 
@@ -85,7 +88,7 @@ class VrrpMailboxTest {
   void aFullRingLosesAndCountsAndKeepsWhatItHeld() throws Exception {
     Loop loop = new Loop();
     List<Integer> got = new ArrayList<>();
-    VrrpMailbox box = new VrrpMailbox(loop, 4, (p, i, v, s, n) -> got.add(p));
+    VrrpMailbox box = new VrrpMailbox(loop, 4, (p, i, v, s, n, at) -> got.add(p));
     VrrpDecoder d = new VrrpDecoder(true, true);
     for (int k = 1; k <= 6; k++) {
       assertThat(box.post(advert(d, "192.0.2.12", k), LOCAL)).isEqualTo(k <= 4);
@@ -93,7 +96,7 @@ class VrrpMailboxTest {
     assertThat(box.lost()).isEqualTo(2);
     loop.runAll();
     assertThat(got).containsExactly(1, 2, 3, 4);
-    assertThatThrownBy(() -> new VrrpMailbox(loop, 6, (p, i, v, s, n) -> { }))
+    assertThatThrownBy(() -> new VrrpMailbox(loop, 6, (p, i, v, s, n, at) -> { }))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a capacity is a power of two; got 6");
   }
@@ -104,7 +107,8 @@ class VrrpMailboxTest {
     Loop loop = new Loop();
     loop.inline = true;
     long[] sum = new long[1];
-    VrrpMailbox box = new VrrpMailbox(loop, 64, (p, i, v, s, n) -> sum[0] += p + i + v + s[n - 1]);
+    VrrpMailbox box = new VrrpMailbox(loop, 64,
+        (p, i, v, s, n, at) -> sum[0] += p + i + v + s[n - 1]);
     VrrpDecoder d = new VrrpDecoder(true, true);
     VrrpAdvert a = advert(d, "192.0.2.12", 150);
     for (int round = 0; round < 3; round++) {
