@@ -180,14 +180,27 @@ public final class VrrpRouter {
    *     zero or positive as it is lower, equal or higher; {@link VrrpAdvert#compareSource})
    */
   public void received(int senderPriority, int senderInterval, int senderVersusLocal) {
+    received(senderPriority, senderInterval, senderVersusLocal, loop.nanoTime());
+  }
+
+  /**
+   * An accepted advertisement of this virtual router that arrived at {@code receivedAt} (the
+   * loop's clock), before the loop could take it: the timers it sets run from its arrival, as
+   * RFC 5798 sets them on receipt, not from when the loop got to it.
+   *
+   * @see #received(int, int, int)
+   */
+  public void received(int senderPriority, int senderInterval, int senderVersusLocal,
+      long receivedAt) {
+    long late = Math.max(0, loop.nanoTime() - receivedAt);
     if (state == State.BACKUP) {
       if (senderPriority == 0) {
-        masterDownTimer.arm(skewTime());
+        masterDownTimer.arm(skewTime() - late);
       } else if (!preempt || senderPriority >= priority || priority == 0
           || loop.nanoTime() - eligibleSince < preemptDelay) {
         masterInterval = senderInterval;
         masterDownPending = false;
-        masterDownTimer.arm(masterDownInterval());
+        masterDownTimer.arm(masterDownInterval() - late);
       }
       // Otherwise a master of lower priority: let the Master_Down_Timer run out and preempt.
     } else if (state == State.MASTER) {

@@ -101,6 +101,21 @@ class VrrpRouterTest {
   }
 
   @Test
+  void theMasterDownTimerRunsFromTheAdvertisementsReceiptNotFromWhenTheLoopTookIt() {
+    VrrpRouter r = router(100, 100, true, Duration.ZERO);
+    r.start();
+    loop.advance(Duration.ofMillis(100));
+    long receipt = loop.nanoTime();
+    loop.advance(Duration.ofMillis(50)); // the loop takes it 50 ms late
+    r.received(150, 10, 1, receipt);
+    loop.runUntil(receipt + 360_937_499L);
+    assertThat(r.state()).isEqualTo(BACKUP);
+    loop.runUntil(receipt + 360_937_500L);
+    assertThat(r.state()).isEqualTo(MASTER);
+    assertThat(log.masterAt).isEqualTo(receipt + 360_937_500L);
+  }
+
+  @Test
   void priorityZeroLetsTheBackupTakeOverWithinItsSkewTime() {
     VrrpRouter r = router(100, 100, true, Duration.ZERO);
     r.start();
