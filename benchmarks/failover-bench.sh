@@ -8,12 +8,16 @@
 #   benchmarks/failover-bench.sh --reload NAME [REPS] [INTERVALS_MS] [JAVA]
 #   benchmarks/failover-bench.sh --soak MINUTES NAME [JAVA] [INTERVAL_MS] [PRESSURE_MB_S]
 #   benchmarks/failover-bench.sh --preempt NAME [REPS] [INTERVALS_MS] [JAVA]
+#   benchmarks/failover-bench.sh --vrrp NAME [REPS] [INTERVALS_MS] [JAVA]
 # e.g. benchmarks/failover-bench.sh failover-final 5 10,100,1000
 #      benchmarks/failover-bench.sh --reload reload 1 10,100,1000
 #      benchmarks/failover-bench.sh --soak 10 soak-10min
 #      VIPD_OPTS="-Xms64m -Xmx64m -XX:+UseSerialGC" benchmarks/failover-bench.sh --soak 2 gc-serial java 5 0
 #      VIPD_LAUNCHER=vipd/bin/vipd benchmarks/failover-bench.sh --preempt startup 3 10,5
 # --preempt runs only vipd's preemption rounds (a freshly started n1 takes over from n2).
+# --vrrp runs crashes of the master of VRRP pairs (default 7 reps at 1000,100,10 ms):
+# keepalived/keepalived, keepalived/vipha-vrrp and vipha-vrrp/keepalived (master/backup; vipha-vrrp
+# is vipd with daemon.coordinator.vrrp).
 # How the vipd nodes run: VIPD_OPTS replaces their JVM options (default -Xms64m -Xmx64m; with
 # VIPD_LAUNCHER, added to its JAVA_OPTS), VIPD_LAUNCHER runs them through a launcher script such
 # as vipd/bin/vipd (its own JVM defaults and CDS archive), VIPD_WARMUP sets daemon.warmup.
@@ -29,6 +33,10 @@ if [ "${1:-}" = --soak ]; then
 elif [ "${1:-}" = --preempt ]; then
   name=$2; javabin=${5:-java}
   args=(--impls vipha --scenarios PREEMPT --reps "${3:-3}" --intervals "${4:-10,5}")
+elif [ "${1:-}" = --vrrp ]; then
+  name=$2; javabin=${5:-java}
+  args=(--impls keepalived/keepalived,keepalived/vipha-vrrp,vipha-vrrp/keepalived
+    --scenarios CRASH --reps "${3:-7}" --intervals "${4:-1000,100,10}")
 elif [ "${1:-}" = --reload ]; then
   name=$2; javabin=${5:-java}
   args=(--scenarios RELOAD --reps "${3:-1}" --intervals "${4:-10,100,1000}")

@@ -203,6 +203,14 @@ public final class VipAgent {
   }
 
   /**
+   * The coordinator's own state ({@link Coordinator#status()}), read now; empty when the
+   * coordinator shows none (heartbeats). Safe from any thread.
+   */
+  public Optional<Coordinator.Status> coordinatorStatus() {
+    return coordinator.status();
+  }
+
+  /**
    * The monitor of the builder's health checks, to read (e.g. {@link
    * HealthMonitor#probeCount(String, boolean)}); the agent starts and stops it, and a {@link
    * #reconfigure} replaces its checks. Empty while the agent has never had a health check.

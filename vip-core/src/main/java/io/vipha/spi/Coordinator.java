@@ -7,8 +7,12 @@ import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -221,6 +225,49 @@ public interface Coordinator extends AutoCloseable {
    */
   default boolean makeBeforeBreak() {
     return true;
+  }
+
+  /**
+   * A coordinator's own state at one moment, for status output and metrics. Each map keeps its
+   * order and has the same names every time the coordinator is asked, so that metrics can be
+   * registered once.
+   *
+   * @param kind what coordinates, e.g. {@code vrrp}
+   * @param state its state now, one of {@code states}
+   * @param states every state it may report
+   * @param values numbers that go up and down (a priority), by name
+   * @param texts what is no number (an address), by name; empty when not known
+   * @param counters counts since the start, by name
+   * @param dropped packets or messages dropped since the start, by reason
+   */
+  record Status(String kind, String state, List<String> states, Map<String, Long> values,
+      Map<String, String> texts, Map<String, Long> counters, Map<String, Long> dropped) {
+    /** Checks that {@code state} is one of {@code states}; copies the collections. */
+    public Status {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(state, "state");
+      states = List.copyOf(states);
+      if (!states.contains(state)) {
+        throw new IllegalArgumentException("state " + state + " is not one of " + states);
+      }
+      values = ordered(values);
+      texts = ordered(texts);
+      counters = ordered(counters);
+      dropped = ordered(dropped);
+    }
+
+    private static <V> Map<String, V> ordered(Map<String, V> m) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    }
+  }
+
+  /**
+   * This coordinator's own state for status output and metrics (a VRRP router's state and
+   * master, a session's state), or empty when it has none to show: the default. Called from any
+   * thread; must not block.
+   */
+  default Optional<Status> status() {
+    return Optional.empty();
   }
 
   /** Starts exchanging state; throws when the transport cannot open. */

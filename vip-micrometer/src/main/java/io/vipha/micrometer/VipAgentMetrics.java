@@ -18,6 +18,7 @@ import io.vipha.agent.AgentListener;
 import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.health.HealthMonitor;
+import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.PeerState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,9 +75,24 @@ import org.jspecify.annotations.Nullable;
  *       mover answered with success</td></tr>
  *   <tr><td>{@code vipha.mover.failures}</td><td>counter</td><td></td><td>address mover calls
  *       that did not succeed</td></tr>
+ *   <tr><td>{@code vipha.coordinator.state}</td><td>gauge</td><td>{@code coordinator} (e.g.
+ *       {@code vrrp}), {@code state}</td><td>1 for the coordinator's state now (e.g. {@code
+ *       master}), 0 for each other state it has</td></tr>
+ *   <tr><td>{@code vipha.coordinator.}<i>value</i></td><td>gauge</td><td>{@code
+ *       coordinator}</td><td>each of its values, e.g. {@code vipha.coordinator.priority},
+ *       {@code vipha.coordinator.master.priority}</td></tr>
+ *   <tr><td>{@code vipha.coordinator.}<i>counter</i></td><td>counter</td><td>{@code
+ *       coordinator}</td><td>each of its counters, e.g. {@code
+ *       vipha.coordinator.advertisements.sent}</td></tr>
+ *   <tr><td>{@code vipha.coordinator.dropped}</td><td>counter</td><td>{@code coordinator},
+ *       {@code why} (e.g. {@code wrong_ttl})</td><td>packets it dropped, by reason</td></tr>
  * </table>
  *
- * <p>The heartbeat meters exist only when a coordinator is given. Counters and gauges read what
+ * <p>The heartbeat meters exist only when a coordinator is given. The {@code
+ * vipha.coordinator} meters exist when the agent's coordinator shows its own state ({@link
+ * VipAgent#coordinatorStatus()}: VRRP); a value's or counter's name is its name in that state
+ * with each capital letter a new dot-separated part ({@code masterPriority}: {@code
+ * master.priority}). Counters and gauges read what
  * the agent and the coordinator count already, when the registry reads them, so counting costs
  * the agent nothing; {@code vipha.transitions} and {@code vipha.backend.errors} are fed by a
  * listener on the agent (from the moment of binding) and {@link #close()} removes it and the
@@ -142,6 +158,7 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
     if (c != null) {
       heartbeats(registry, c, meters);
     }
+    a.coordinatorStatus().ifPresent(s -> coordinator(registry, s, meters));
     Listener listener = new Listener(registry, meters);
     for (String op : BACKEND_OPS) {
       listener.backendError(op, false);
@@ -177,6 +194,48 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
           .description("heartbeat packets dropped, by reason").tags(tags)
           .tag("why", reason.toLowerCase(Locale.ROOT)).register(registry));
     }
+  }
+
+  /** The meters of the coordinator's own state, of the names {@code s} has. */
+  private void coordinator(MeterRegistry registry, Coordinator.Status s, List<Meter> meters) {
+    Tags t = tags.and("coordinator", s.kind());
+    for (String state : s.states()) {
+      meters.add(gauge(registry, "vipha.coordinator.state",
+          "1 for the coordinator's state now, 0 for its others",
+          t.and("state", state.toLowerCase(Locale.ROOT)),
+          x -> x.coordinatorStatus().filter(now -> now.state().equals(state)).isPresent()
+              ? 1 : 0));
+    }
+    for (String name : s.values().keySet()) {
+      meters.add(gauge(registry, "vipha.coordinator." + dotted(name), "the coordinator's "
+          + name, t, x -> x.coordinatorStatus().map(now -> now.values().get(name))
+          .orElse(0L)));
+    }
+    for (String name : s.counters().keySet()) {
+      meters.add(FunctionCounter.builder("vipha.coordinator." + dotted(name), agent,
+          x -> x.coordinatorStatus().map(now -> now.counters().get(name)).orElse(0L))
+          .description("the coordinator's " + name).tags(t).register(registry));
+    }
+    for (String why : s.dropped().keySet()) {
+      meters.add(FunctionCounter.builder("vipha.coordinator.dropped", agent,
+          x -> x.coordinatorStatus().map(now -> now.dropped().get(why)).orElse(0L))
+          .description("packets the coordinator dropped, by reason").tags(t)
+          .tag("why", why.toLowerCase(Locale.ROOT)).register(registry));
+    }
+  }
+
+  /** {@code masterPriority} as {@code master.priority}. */
+  static String dotted(String name) {
+    StringBuilder b = new StringBuilder(name.length() + 4);
+    for (int i = 0; i < name.length(); i++) {
+      char ch = name.charAt(i);
+      if (Character.isUpperCase(ch)) {
+        b.append('.').append(Character.toLowerCase(ch));
+      } else {
+        b.append(ch);
+      }
+    }
+    return b.toString();
   }
 
   /** The two timers of check {@code name} of {@code m}, healthy and unhealthy probes. */

@@ -17,9 +17,11 @@ import io.vipha.health.HealthCheck;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.PeerState;
 import io.vipha.spi.DatagramTransport;
 import io.vipha.testing.InMemoryBackend;
+import io.vipha.testkit.StatusCoordinator;
 import io.vipha.testing.InMemoryNetwork;
 import io.vipha.testing.NodeLoop;
 import io.vipha.testing.VirtualScheduler;
@@ -31,9 +33,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -378,5 +382,53 @@ class VipAgentMetricsTest {
   private static PeerState peer(Liveness l) {
     return new PeerState("n2", l, 0, 100, Eligibility.ELIGIBLE, 0, Set.of(), List.of(), 1, false,
         false, false);
+  }
+
+  @Test
+  void theCoordinatorsOwnStateIsAGaugePerStateAndItsValuesCountersAndDrops() {
+    AtomicReference<Coordinator.Status> now = new AtomicReference<>(status("BACKUP", 0, 3));
+    Coordinator vrrp = new StatusCoordinator(() -> Optional.of(Objects.requireNonNull(
+        now.get())));
+    VipAgent a = VipAgent.builder().group(group).nodeId("n1").backend(new InMemoryBackend(time))
+        .coordinator(vrrp).scheduler(new NodeLoop(time)).build();
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    VipAgentMetrics.builder(a).build().bindTo(r);
+    Tags t = Tags.of("group", "web", "node", "n1", "coordinator", "vrrp");
+    assertThat(r.get("vipha.coordinator.state").tags(t).tag("state", "backup").gauge().value())
+        .isEqualTo(1);
+    assertThat(r.get("vipha.coordinator.state").tags(t).tag("state", "master").gauge().value())
+        .isZero();
+    assertThat(r.get("vipha.coordinator.master.priority").tags(t).gauge().value())
+        .isEqualTo(150);
+    assertThat(r.get("vipha.coordinator.advertisements.sent").tags(t).functionCounter()
+        .count()).isZero();
+    assertThat(r.get("vipha.coordinator.dropped").tags(t).tag("why", "wrong_ttl")
+        .functionCounter().count()).isEqualTo(3);
+
+    now.set(status("MASTER", 12, 4));
+    assertThat(r.get("vipha.coordinator.state").tags(t).tag("state", "master").gauge().value())
+        .isEqualTo(1);
+    assertThat(r.get("vipha.coordinator.state").tags(t).tag("state", "backup").gauge().value())
+        .isZero();
+    assertThat(r.get("vipha.coordinator.advertisements.sent").tags(t).functionCounter()
+        .count()).isEqualTo(12);
+    assertThat(r.get("vipha.coordinator.dropped").tags(t).tag("why", "wrong_ttl")
+        .functionCounter().count()).isEqualTo(4);
+    assertThat(r.find("vipha.coordinator.dropped").meters()).hasSize(2);
+    assertThat(VipAgentMetrics.dotted("advertisementsSent")).isEqualTo("advertisements.sent");
+  }
+
+  @Test
+  void aCoordinatorWithoutAStateOfItsOwnHasNoCoordinatorMeters() {
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    VipAgentMetrics.builder(agent("n1", b -> b)).build().bindTo(r);
+    assertThat(r.getMeters()).isNotEmpty()
+        .noneMatch(m -> m.getId().getName().startsWith("vipha.coordinator."));
+  }
+
+  private static Coordinator.Status status(String state, long sent, long wrongTtl) {
+    return new Coordinator.Status("vrrp", state, List.of("INITIALIZE", "BACKUP", "MASTER"),
+        Map.of("masterPriority", 150L), Map.of("masterAddress", "192.0.2.12"),
+        Map.of("advertisementsSent", sent), Map.of("WRONG_TTL", wrongTtl, "BAD_CHECKSUM", 0L));
   }
 }

@@ -5,26 +5,37 @@ import io.vipha.ValidationException.Problem;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.config.DaemonSettings;
+import io.vipha.internal.Addresses;
 import io.vipha.netlink.internal.Address;
 import io.vipha.netlink.internal.Link;
 import io.vipha.netlink.internal.Namespaces;
 import io.vipha.netlink.internal.Rtnl;
 import io.vipha.netlink.internal.VrrpAdvert;
+import io.vipha.netlink.internal.VrrpCodec;
 import io.vipha.netlink.internal.VrrpDecoder;
 import io.vipha.netlink.internal.VrrpEncoder;
+import io.vipha.netlink.internal.VrrpMailbox;
 import io.vipha.netlink.internal.VrrpRejection;
 import io.vipha.netlink.internal.VrrpRouter;
 import io.vipha.netlink.internal.VrrpSocket;
 import io.vipha.plan.Eligibility;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Coordinator;
+import io.vipha.spi.Scheduler;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,19 +47,24 @@ import org.slf4j.LoggerFactory;
  * and the agent adds, announces and removes them as the state machine changes state. Peers are
  * known only by their advertisements, so no peer state is reported to the agent.
  *
- * <p>The group gives the router: its VIPs (IPv4) are the addresses, the node's priority (255 for
- * an {@linkplain DaemonSettings.Vrrp#addressOwner() address owner}; 0 while the node may not own
- * VIPs) the priority, the heartbeat interval the advertisement interval, the policy's preemption
- * and its delay those of VRRP. A graceful stop or a drain advertises priority 0, so that a
- * backup takes over within its skew time.
+ * <p>The group gives the router: its VIPs (all IPv4 or all IPv6) are the addresses, the node's
+ * priority (255 for an {@linkplain DaemonSettings.Vrrp#addressOwner() address owner}; 0 while the
+ * node may not own VIPs) the priority, the heartbeat interval the advertisement interval, the
+ * policy's preemption and its delay those of VRRP. A graceful stop or a drain advertises priority
+ * 0, so that a backup takes over within its skew time.
  *
- * <p>Advertisements go out through a raw IPv4 socket of protocol 112 on the interface, to
- * 224.0.0.18 or the unicast peers, from the interface's primary address; a thread receives and
- * checks them and hands each accepted one to the agent's loop. Needs CAP_NET_RAW.
+ * <p>Advertisements go out through a raw socket of protocol 112 bound to the interface, TTL or
+ * hop limit 255, to 224.0.0.18 or ff02::12 or the unicast peers: over IPv4 from the interface's
+ * first address that is no VIP, over IPv6 from its link-local address (RFC 5798 §5.1.2.1). A
+ * thread receives and checks them and hands each accepted one to the agent's loop. Needs
+ * CAP_NET_RAW.
  */
 public final class VrrpCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(VrrpCoordinator.class);
-  private static final byte[] GROUP = {(byte) 224, 0, 0, 18};
+  /** Advertisements that may wait for the loop; 64 intervals of one master, or of several. */
+  private static final int MAILBOX = 64;
+  private static final List<String> STATES = List.of(VrrpRouter.State.INITIALIZE.name(),
+      VrrpRouter.State.BACKUP.name(), VrrpRouter.State.MASTER.name());
 
   private final DaemonSettings.Vrrp settings;
   private final @Nullable String namespace;
@@ -58,10 +74,23 @@ public final class VrrpCoordinator implements Coordinator {
   private @Nullable VrrpEncoder encoder;
   private @Nullable VrrpDecoder decoder;
   private @Nullable Thread receiver;
+  private @Nullable VrrpMailbox mailbox;
+  private Scheduler.@Nullable Timer tick;
+  private long tickNanos;
   private byte[] local = new byte[4];
   private List<byte[]> destinations = List.of();
   private int ipId;
   private volatile boolean closed;
+  private volatile String stateName = VrrpRouter.State.INITIALIZE.name();
+  private volatile int localPriority;
+  private volatile String localText = "";
+  /** The master heard last while backup: its address and priority (loop-written). */
+  private final byte[] masterSource = new byte[16];
+  private volatile String masterText = "";
+  private volatile int masterPriority;
+  private volatile long sent;
+  private volatile long received;
+  private volatile long ignored;
   private volatile boolean otherFormLogged;
   private volatile boolean otherAddressesLogged;
 
@@ -100,10 +129,54 @@ public final class VrrpCoordinator implements Coordinator {
     return d == null ? 0 : d.rejected(VrrpRejection.OTHER_CHECKSUM_FORM);
   }
 
+  /**
+   * Packets dropped since the start, per reason, every reason in the order the decoder checks
+   * them: {@code TRUNCATED}, {@code BAD_IP_HEADER}, {@code WRONG_PROTOCOL}, {@code WRONG_TTL}
+   * (a TTL or hop limit other than 255), {@code WRONG_VERSION}, {@code WRONG_TYPE}, {@code
+   * WRONG_ADDRESS_COUNT}, {@code ZERO_INTERVAL}, {@code OTHER_CHECKSUM_FORM}, {@code
+   * BAD_CHECKSUM}.
+   */
+  public Map<String, Long> dropped() {
+    VrrpDecoder d = decoder;
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (VrrpRejection r : VrrpRejection.values()) {
+      m.put(r.name(), d == null ? 0 : d.rejected(r));
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
   /** Packets dropped since the start, for any reason. */
   public long rejected() {
     VrrpDecoder d = decoder;
     return d == null ? 0 : d.rejectedTotal();
+  }
+
+  /**
+   * The router's state for {@code vipctl status} and the metrics: kind {@code vrrp}; state
+   * {@code INITIALIZE}, {@code BACKUP} or {@code MASTER}; values {@code vrid}, {@code priority}
+   * (what this node advertises, or would as master), {@code masterPriority} (0 when no master is
+   * known); text {@code masterAddress} (this node's own as master, the sender of the last
+   * advertisement followed as backup); counters {@code advertisementsSent}, {@code
+   * advertisementsReceived} (of this router), {@code advertisementsIgnored} (of another VRID, or
+   * other addresses), {@code advertisementsLost} (received while 64 waited for the loop); {@link
+   * #dropped()}.
+   */
+  @Override
+  public Optional<Status> status() {
+    String state = stateName;
+    boolean master = state.equals(VrrpRouter.State.MASTER.name());
+    Map<String, Long> values = new LinkedHashMap<>();
+    values.put("vrid", (long) settings.vrid());
+    values.put("priority", (long) localPriority);
+    values.put("masterPriority", (long) (master ? localPriority : masterPriority));
+    Map<String, Long> counters = new LinkedHashMap<>();
+    counters.put("advertisementsSent", sent);
+    counters.put("advertisementsReceived", received);
+    counters.put("advertisementsIgnored", ignored);
+    VrrpMailbox m = mailbox;
+    counters.put("advertisementsLost", m == null ? 0 : m.lost());
+    return Optional.of(new Status("vrrp", state, STATES, values,
+        Map.of("masterAddress", master ? localText : masterText), counters, dropped()));
   }
 
   @Override
@@ -112,10 +185,11 @@ public final class VrrpCoordinator implements Coordinator {
     VipGroup g = context.group();
     List<InetAddress> addresses = new ArrayList<>();
     String iface = settings.interfaceName();
+    boolean ipv6 = !g.vips().get(0).isIpv4();
     for (VirtualIp v : g.vips()) {
-      if (!v.isIpv4()) {
-        throw new IOException("VRRP group " + g.name() + " has IPv6 VIP " + v.cidr() + "; this"
-            + " coordinator advertises IPv4 addresses only");
+      if (v.isIpv4() == ipv6) {
+        throw new IOException("VRRP group " + g.name() + " mixes IPv4 and IPv6 VIPs, which one"
+            + " advertisement cannot carry; put each family in a group of its own");
       }
       addresses.add(v.address());
       if (iface == null) {
@@ -142,27 +216,37 @@ public final class VrrpCoordinator implements Coordinator {
     decoder = new VrrpDecoder(pseudo, settings.unicastPeers().isEmpty());
     List<byte[]> to = new ArrayList<>();
     for (InetAddress peer : settings.unicastPeers()) {
-      if (!(peer instanceof Inet4Address)) {
-        throw new IOException("VRRP group " + g.name() + " has IPv6 unicast peer " + peer);
+      if (peer.getAddress().length != addresses.get(0).getAddress().length) {
+        throw new IOException("VRRP group " + g.name() + " has unicast peer "
+            + peer.getHostAddress() + " of the other family than its VIPs");
       }
       to.add(peer.getAddress());
     }
-    destinations = to.isEmpty() ? List.of(GROUP) : to;
+    destinations = to.isEmpty() ? List.of(VrrpCodec.group(ipv6)) : to;
     String where = namespace == null ? "" : " in network namespace " + namespace;
     try {
       socket = Namespaces.open(namespace, () -> {
         try (Rtnl rtnl = Rtnl.open(where)) {
           Link link = rtnl.link(name);
-          local = primary(rtnl.addresses(), link, addresses, name + where);
-          return new VrrpSocket(link);
+          local = source(rtnl.addresses(), link, addresses, ipv6, name + where);
+          return ipv6 ? VrrpSocket.ipv6(link, local) : VrrpSocket.ipv4(link);
         }
       });
     } catch (BackendException e) {
       throw new IOException(e.getMessage(), e);
     }
-    VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, priority(),
+    localText = Addresses.text(InetAddress.getByAddress(local));
+    localPriority = priority();
+    VrrpRouter r = new VrrpRouter(context.loop(), new Actions(), interval, localPriority,
         p.preempt(), p.preemptDelay().toNanos());
     router = r;
+    mailbox = new VrrpMailbox(context.loop(), MAILBOX, this::advertisement);
+    // The agent's stall guard takes a loop that asked for the local state less often than the
+    // detection time for one that stalled: ask every interval, as a heartbeat tick does.
+    tickNanos = interval * 10_000_000L;
+    Scheduler.Timer k = context.loop().timer(this::tick);
+    tick = k;
+    k.arm(tickNanos);
     Thread t = new Thread(this::receive, "vipha-vrrp-" + g.name());
     t.setDaemon(true);
     receiver = t;
@@ -170,17 +254,22 @@ public final class VrrpCoordinator implements Coordinator {
     r.start();
   }
 
-  /** The first IPv4 address of {@code link} that is no VIP: the source of advertisements. */
-  private static byte[] primary(List<Address> all, Link link, List<InetAddress> vips,
-      String where) throws BackendException {
+  /**
+   * The source of advertisements: for IPv4 the first address of {@code link} that is no VIP, for
+   * IPv6 its first link-local address (RFC 5798 §5.1.2.1).
+   */
+  private static byte[] source(List<Address> all, Link link, List<InetAddress> vips,
+      boolean ipv6, String where) throws BackendException {
     for (Address a : all) {
-      if (a.index() == link.index() && a.address() instanceof Inet4Address
-          && !vips.contains(a.address())) {
-        return a.address().getAddress();
+      InetAddress ip = a.address();
+      if (a.index() == link.index() && (ipv6 ? ip instanceof Inet6Address
+          && ip.isLinkLocalAddress() : ip instanceof Inet4Address && !vips.contains(ip))) {
+        return ip.getAddress();
       }
     }
-    throw new BackendException(BackendException.Kind.OTHER, "interface " + where + " has no"
-        + " IPv4 address besides the VIPs to send VRRP advertisements from; add one");
+    throw new BackendException(BackendException.Kind.OTHER, "interface " + where + (ipv6
+        ? " has no IPv6 link-local address to send VRRP advertisements from; enable IPv6 on it"
+        : " has no IPv4 address besides the VIPs to send VRRP advertisements from; add one"));
   }
 
   /** The priority to advertise: 0 while the node may not own VIPs. */
@@ -196,6 +285,7 @@ public final class VrrpCoordinator implements Coordinator {
   private void receive() {
     VrrpSocket s = Objects.requireNonNull(socket);
     VrrpDecoder d = Objects.requireNonNull(decoder);
+    VrrpMailbox m = Objects.requireNonNull(mailbox);
     byte[] ours = Objects.requireNonNull(encoder).addresses();
     Context c = Objects.requireNonNull(ctx);
     while (!closed) {
@@ -228,9 +318,11 @@ public final class VrrpCoordinator implements Coordinator {
         continue;
       }
       if (a.vrid() != settings.vrid()) {
+        ignored++;
         continue;
       }
       if (!a.carriesExactly(ours)) {
+        ignored++;
         if (!otherAddressesLogged) {
           otherAddressesLogged = true;
           LOG.warn("VRRP group {}: a router of VRID {} advertises other addresses than this"
@@ -238,16 +330,42 @@ public final class VrrpCoordinator implements Coordinator {
         }
         continue;
       }
-      int priority = a.priority();
-      int interval = a.interval();
-      int versus = a.compareSource(local);
-      c.loop().execute(() -> {
-        VrrpRouter r = router;
-        if (r != null && !closed) {
-          r.received(priority, interval, versus);
-        }
-      });
+      received++;
+      m.post(a, local);
     }
+  }
+
+  /** Every interval, on the loop: tells the agent its loop runs. */
+  private void tick() {
+    Scheduler.Timer k = tick;
+    if (k != null && !closed) {
+      Objects.requireNonNull(ctx).local();
+      k.arm(tickNanos);
+    }
+  }
+
+  /**
+   * On the loop, each accepted advertisement of this router: the state machine takes it, and
+   * the sender of one a backup follows is noted as the master.
+   */
+  private void advertisement(int priority, int interval, int versus, byte[] source, int length) {
+    VrrpRouter r = router;
+    if (r == null || closed) {
+      return;
+    }
+    r.received(priority, interval, versus);
+    if (r.state() != VrrpRouter.State.BACKUP || priority == 0) {
+      return;
+    }
+    if (masterText.isEmpty() || !Arrays.equals(masterSource, 0, length, source, 0, length)) {
+      System.arraycopy(source, 0, masterSource, 0, length);
+      try {
+        masterText = Addresses.text(InetAddress.getByAddress(Arrays.copyOf(source, length)));
+      } catch (UnknownHostException e) {
+        throw new IllegalStateException("an address of " + length + " bytes", e);
+      }
+    }
+    masterPriority = priority;
   }
 
   @Override
@@ -283,12 +401,18 @@ public final class VrrpCoordinator implements Coordinator {
   public void publishNow() {
     VrrpRouter r = router;
     if (r != null) {
-      r.priority(priority());
+      int p = priority();
+      localPriority = p;
+      r.priority(p);
     }
   }
 
   @Override
   public void leave() {
+    Scheduler.Timer k = tick;
+    if (k != null) {
+      k.cancel();
+    }
     VrrpRouter r = router;
     if (r != null) {
       r.stop();
@@ -328,6 +452,7 @@ public final class VrrpCoordinator implements Coordinator {
         int n = e.encode(out, local, to, priority, ipId);
         try {
           s.send(n, to);
+          sent++;
         } catch (BackendException x) {
           LOG.warn("VRRP group {}: {}", Objects.requireNonNull(ctx).group().name(),
               x.getMessage());
@@ -339,6 +464,11 @@ public final class VrrpCoordinator implements Coordinator {
     public void entered(VrrpRouter.State state) {
       Context c = Objects.requireNonNull(ctx);
       LOG.info("VRRP group {}: VRID {} {}", c.group().name(), settings.vrid(), state);
+      stateName = state.name();
+      if (state != VrrpRouter.State.MASTER) {
+        masterText = "";
+        masterPriority = 0;
+      }
       c.fenceChanged();
     }
   }

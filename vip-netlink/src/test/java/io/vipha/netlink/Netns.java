@@ -107,6 +107,17 @@ public final class Netns implements AutoCloseable {
     return a;
   }
 
+  /** The IPv6 link-local address of {@code iface}, as {@code ip} prints it. */
+  public String linkLocal(String ns, String iface) {
+    for (Map<String, Object> a : addresses(ns, iface)) {
+      if ("inet6".equals(a.get("family")) && "link".equals(a.get("scope"))) {
+        return (String) Objects.requireNonNull(a.get("local"));
+      }
+    }
+    throw new AssertionError(iface + " in " + ns + " has no link-local address: "
+        + addresses(ns, iface));
+  }
+
   /** The MAC address of {@code iface}. */
   String mac(String ns, String iface) {
     return (String) Objects.requireNonNull(Json.array(run("ip", "-n", ns, "-j", "link", "show",

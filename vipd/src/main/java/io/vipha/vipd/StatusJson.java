@@ -13,6 +13,7 @@ import io.vipha.agent.HeartbeatCoordinator;
 import io.vipha.agent.VipAgent;
 import io.vipha.health.HealthStatus;
 import io.vipha.plan.Liveness;
+import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.PeerState;
 import java.time.Instant;
 import java.util.Comparator;
@@ -30,8 +31,12 @@ import org.jspecify.annotations.Nullable;
  *           "health": [...]},
  *  "peers": [{"id", "liveness", "since", "effectivePriority", "eligibility", ...}],
  *  "vips": [{"vip", "interface", "owner", "heldHere"}],
- *  "events": [{"at", "type", "text"}], "counters": {...}}
+ *  "events": [{"at", "type", "text"}], "counters": {...},
+ *  "coordinator": {"kind", "state", its values, texts and counters, "dropped": {...}}}
  * </pre>
+ *
+ * <p>{@code coordinator} is there when the coordinator shows its own state ({@link
+ * Coordinator#status()}: VRRP).
  */
 final class StatusJson {
   private final long nowNanos;
@@ -150,12 +155,24 @@ final class StatusJson {
     k.put("announcements", c.announcements());
     k.put("moverClaims", c.moverClaims());
     k.put("moverFailures", c.moverFailures());
+    agent.coordinatorStatus().ifPresent(cs -> coordinator(o.putObject("coordinator"), cs));
     if (coordinator != null) {
       k.put("heartbeatsAccepted", coordinator.accepted());
       ObjectNode rejected = k.putObject("heartbeatsRejected");
       coordinator.rejected().forEach((why, n) -> rejected.put(why.name(), n));
     }
     return o;
+  }
+
+  /** The coordinator's own state: kind, state, then its values, texts, counters and drops. */
+  private static void coordinator(ObjectNode o, Coordinator.Status cs) {
+    o.put("kind", cs.kind());
+    o.put("state", cs.state());
+    cs.values().forEach(o::put);
+    cs.texts().forEach(o::put);
+    cs.counters().forEach(o::put);
+    ObjectNode dropped = o.putObject("dropped");
+    cs.dropped().forEach(dropped::put);
   }
 
   /** An instant on the agent's clock as a wall-clock time. */

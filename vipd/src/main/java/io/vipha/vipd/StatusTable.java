@@ -37,6 +37,11 @@ final class StatusTable {
     if (config.isObject()) {
       out.append('\n').append(config(config, now));
     }
+    JsonNode coordinator = s.path("coordinator");
+    if (coordinator.isObject()) {
+      out.append('\n');
+      coordinator(out, coordinator);
+    }
     out.append("\n\n");
 
     List<List<String>> nodes = new ArrayList<>();
@@ -113,7 +118,7 @@ final class StatusTable {
       }
     }
 
-    out.append("\nCOUNTERS ");
+    out.append('\n');
     List<String> counters = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = s.path("counters").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -127,9 +132,41 @@ final class StatusTable {
         counters.add(e.getKey() + " " + e.getValue().asText());
       }
     }
-    int column = "COUNTERS ".length();
-    for (int i = 0; i < counters.size(); i++) {
-      String item = counters.get(i) + (i < counters.size() - 1 ? "," : "");
+    wrap(out, "COUNTERS ", counters);
+    return out.append('\n').toString();
+  }
+
+  /**
+   * The coordinator's line: {@code vrrp MASTER: vrid 51, priority 150, ...}, the drops that are
+   * not 0 in braces.
+   */
+  private static void coordinator(StringBuilder out, JsonNode c) {
+    List<String> items = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      if (key.equals("dropped")) {
+        List<String> inner = new ArrayList<>();
+        e.getValue().fields().forEachRemaining(f -> {
+          if (f.getValue().asLong() != 0) {
+            inner.add(f.getKey() + " " + f.getValue().asText());
+          }
+        });
+        items.add("dropped " + (inner.isEmpty() ? "0" : "{" + String.join(", ", inner) + "}"));
+      } else if (!key.equals("kind") && !key.equals("state")) {
+        String v = e.getValue().asText();
+        items.add(key + " " + (v.isEmpty() ? "-" : v));
+      }
+    }
+    wrap(out, c.path("kind").asText() + " " + c.path("state").asText() + ": ", items);
+  }
+
+  /** {@code label} and the {@code items}, comma-separated, wrapped at {@link #WIDTH}. */
+  private static void wrap(StringBuilder out, String label, List<String> items) {
+    out.append(label);
+    int column = label.length();
+    for (int i = 0; i < items.size(); i++) {
+      String item = items.get(i) + (i < items.size() - 1 ? "," : "");
       if (i > 0 && column + 1 + item.length() > WIDTH) {
         out.append("\n ");
         column = 1;
@@ -137,7 +174,6 @@ final class StatusTable {
       out.append(i > 0 ? " " : "").append(item);
       column += (i > 0 ? 1 : 0) + item.length();
     }
-    return out.append('\n').toString();
   }
 
   /** The config line: the file, its generation and the last reload. */

@@ -4,6 +4,8 @@ import static io.vipha.vipd.NamespaceDaemons.holds;
 import static io.vipha.vipd.NamespaceDaemons.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Keepalived;
 import io.vipha.testkit.Privileged;
@@ -17,8 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * vipd with {@code daemon.coordinator.vrrp} (VRID 51, 100 ms) as the master of a VRRP group whose
  * backup is keepalived 2.2.7, each in its own network namespace on one bridge: a graceful stop
- * (SIGTERM) and a crash (SIGKILL, its link cut) each hand the VIP to keepalived. Needs root and
- * keepalived; skipped loudly without them.
+ * (SIGTERM) and a crash (SIGKILL, its link cut) each hand the VIP to keepalived, and {@code
+ * vipctl status} shows the router's state. Needs root and keepalived; skipped loudly without
+ * them.
  */
 class VipdVrrpNamespaceTest {
   @RegisterExtension final NamespaceDaemons net = new NamespaceDaemons();
@@ -40,6 +43,15 @@ class VipdVrrpNamespaceTest {
         Process vipd = net.vipd(ns[0], config, "n1", log);
         await(() -> holds(ns[0]) && !holds(ns[1]), "vipd (200) takes the VIP from keepalived"
             + " (100)", log, k);
+        if (!crash) {
+          String status = net.ok("n1", "status");
+          assertThat(status).contains("\nvrrp MASTER: vrid 51, priority 200, masterPriority"
+              + " 200, masterAddress 198.51.100.1,\n  advertisementsSent ");
+          JsonNode json = new ObjectMapper().readTree(net.ok("n1", "status", "--json"));
+          assertThat(json.findPath("coordinator").path("state").asText()).isEqualTo("MASTER");
+          assertThat(json.findPath("coordinator").path("advertisementsSent").asLong())
+              .isPositive();
+        }
         if (crash) {
           vipd.destroyForcibly();
           Commands.run("ip", "-n", ns[0], "link", "set", "eth0", "down");

@@ -28,12 +28,17 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] [--reps 5] [--intervals 1000,100,10]
- *     [--impls vipha,keepalived] [--scenarios CRASH,...,RELOAD] [--out FILE.md]
+ *     [--impls vipha,keepalived,keepalived/vipha-vrrp,...] [--scenarios CRASH,...,RELOAD]
+ *     [--out FILE.md]
  *     [--capture DIR] [--vipd-opts "-Xms64m -Xmx64m"] [--vipd-launcher vipd/bin/vipd]
  *     [--warmup 2s]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--out FILE.md]
  * </pre>
+ *
+ * <p>An implementation {@code MASTER/BACKUP} ({@code keepalived/keepalived}, {@code
+ * keepalived/vipha-vrrp}, {@code vipha-vrrp/keepalived}) is a {@link PairLauncher}: two nodes
+ * of one VRRP group, n1 the master of the given kind, n2 the backup of the other.
  *
  * <p>{@code --vipd-opts} replaces the vipd JVMs' options ({@code -Xms64m -Xmx64m}), {@code
  * --vipd-launcher} runs vipd through a launcher script with its own JVM defaults, {@code
@@ -132,6 +137,25 @@ public final class FailoverBench implements AutoCloseable {
         new ViphaLauncher.Pressure(classPath, rateMb));
   }
 
+  /**
+   * A pair, {@code master} (n1, priority 150) and {@code backup} (n2, 100), each {@code
+   * vipha-vrrp} (vipd with {@code daemon.coordinator.vrrp}) or {@code keepalived}, in one VRRP
+   * group of the IPv4 VIP.
+   */
+  NodeLauncherHandle pair(String master, String backup) {
+    return new NodeLauncherHandle(new PairLauncher(vrrpOrKeepalived(master),
+        vrrpOrKeepalived(backup)));
+  }
+
+  private NodeLauncher vrrpOrKeepalived(String impl) {
+    return switch (impl) {
+      case "vipha-vrrp" -> new ViphaLauncher(java, vipdJar, vipdOptions, null, true);
+      case "keepalived" -> new KeepalivedLauncher();
+      default -> throw new IllegalArgumentException("a pair is of vipha-vrrp and keepalived;"
+          + " got " + impl);
+    };
+  }
+
   /** The keepalived launcher. */
   public static NodeLauncherHandle keepalived() {
     return new NodeLauncherHandle(new KeepalivedLauncher());
@@ -162,13 +186,14 @@ public final class FailoverBench implements AutoCloseable {
    * steadily, so that rounds sample every phase of the owner's heartbeat cycle.
    */
   Round round(NodeLauncher impl, int intervalMs, Scenario sc, double phase) throws IOException {
-    NodeLauncher.Cluster c = new NodeLauncher.Cluster(3, intervalMs, 3,
+    NodeLauncher.Cluster c = new NodeLauncher.Cluster(impl.nodes(), intervalMs, 3,
         leaseSeconds(intervalMs), dir, topology);
     impl.configure(c);
     int target = sc == Scenario.CRASH_V6 ? 1 : 0;
     String vip = target == 0 ? Topology.VIP4 : Topology.VIP6;
     long detect = c.detectionMs() * MS;
-    String logs = impl.name() + "-" + intervalMs + "-" + sc;
+    String file = impl.name().replace('/', '+'); // a pair's name, MASTER/BACKUP
+    String logs = file + "-" + intervalMs + "-" + sc;
     String expected = sc == Scenario.PREEMPT ? "n2" : "n1";
     for (int i = 0; i < responders.size(); i++) {
       if (!responders.get(i).isAlive()) {
@@ -177,7 +202,7 @@ public final class FailoverBench implements AutoCloseable {
       }
     }
     long started = System.nanoTime();
-    String name = String.format(Locale.ROOT, "%03d-%s-%dms-%s", ++roundNumber, impl.name(),
+    String name = String.format(Locale.ROOT, "%03d-%s-%dms-%s", ++roundNumber, file,
         intervalMs, sc);
     Capture cap = null;
     try {
@@ -186,7 +211,7 @@ public final class FailoverBench implements AutoCloseable {
       }
       nodes.clear();
       long[] startFrom = Soak.sizes(new Path[] {log(logs, 0), log(logs, 1), log(logs, 2)});
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < c.nodes(); i++) {
         nodes.add(sc == Scenario.PREEMPT && i == 0 ? null : impl.start(c, i, log(logs, i)));
       }
       BooleanSupplier steady = () -> probe.steady(target, 1000 * MS, expected, started)
@@ -347,7 +372,7 @@ public final class FailoverBench implements AutoCloseable {
   boolean warm(NodeLauncher impl, Path[] logs, long[] from) {
     for (int i = 0; i < nodes.size() && i < logs.length; i++) {
       try {
-        if (nodes.get(i) != null && !impl.warm(Soak.readFrom(logs[i], from[i]))) {
+        if (nodes.get(i) != null && !impl.warm(i, Soak.readFrom(logs[i], from[i]))) {
           return false;
         }
       } catch (IOException e) {
@@ -591,7 +616,13 @@ public final class FailoverBench implements AutoCloseable {
         launchers.add(switch (impl) {
           case "vipha" -> bench.vipha();
           case "keepalived" -> keepalived();
-          default -> throw new IllegalArgumentException("unknown implementation " + impl);
+          default -> {
+            String[] pair = impl.split("/");
+            if (pair.length != 2) {
+              throw new IllegalArgumentException("unknown implementation " + impl);
+            }
+            yield bench.pair(pair[0], pair[1]);
+          }
         });
       }
       System.err.println("configs and node logs in " + bench.dir());

@@ -40,6 +40,11 @@ interface NodeLauncher {
   /** Short name for tables ({@code vipha}, {@code keepalived}). */
   String name();
 
+  /** How many nodes the group has: n1, n2, n3 by default. */
+  default int nodes() {
+    return 3;
+  }
+
   /** Writes whatever configuration the nodes need into {@code cluster.dir()}. */
   void configure(Cluster cluster) throws IOException;
 
@@ -73,5 +78,10 @@ interface NodeLauncher {
    */
   default boolean warm(String output) {
     return true;
+  }
+
+  /** {@link #warm(String)} for node index {@code i}, for launchers that differ per node. */
+  default boolean warm(int i, String output) {
+    return warm(output);
   }
 }

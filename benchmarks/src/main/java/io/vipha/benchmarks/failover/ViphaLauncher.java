@@ -58,12 +58,23 @@ final class ViphaLauncher implements NodeLauncher {
   private final Path vipdJar;
   private final Options options;
   private final @Nullable Pressure pressure;
+  private final boolean vrrp;
 
   ViphaLauncher(String java, Path vipdJar, @Nullable Pressure pressure) {
     this(java, vipdJar, Options.DEFAULT, pressure);
   }
 
   ViphaLauncher(String java, Path vipdJar, Options options, @Nullable Pressure pressure) {
+    this(java, vipdJar, options, pressure, false);
+  }
+
+  /**
+   * With {@code vrrp}, the nodes run {@code daemon.coordinator.vrrp} (VRID 51, unicast to the
+   * other nodes' 198.51.100.x, as {@link KeepalivedLauncher}'s) for the IPv4 VIP alone, with no
+   * key and no quorum, in {@code vipha-vrrp.json}: VRRP peers of keepalived nodes.
+   */
+  ViphaLauncher(String java, Path vipdJar, Options options, @Nullable Pressure pressure,
+      boolean vrrp) {
     if (options.script() != null && pressure != null && pressure.rateMb() > 0) {
       throw new IllegalArgumentException("a launcher script runs vipd's own main: no pressure");
     }
@@ -71,11 +82,18 @@ final class ViphaLauncher implements NodeLauncher {
     this.vipdJar = vipdJar;
     this.options = options;
     this.pressure = pressure;
+    this.vrrp = vrrp;
   }
 
   @Override
   public String name() {
-    return "vipha";
+    return vrrp ? "vipha-vrrp" : "vipha";
+  }
+
+  /** The configuration file node index {@code i} reads. */
+  private Path config(Cluster c, int i) {
+    return c.dir().resolve(vrrp ? "vipha-vrrp-" + Topology.nodeName(i) + ".json"
+        : "vipha.json");
   }
 
   @Override
@@ -92,6 +110,12 @@ final class ViphaLauncher implements NodeLauncher {
           .append("\", \"heartbeat\": [\"").append(c.heartbeat(i)).append(":7405\"], ")
           .append("\"priority\": ").append(c.priority(i)).append('}');
     }
+    if (vrrp) {
+      for (int i = 0; i < c.nodes(); i++) {
+        writeAtomically(config(c, i), vrrpConfig(c, nodes, i));
+      }
+      return;
+    }
     String json = "{\n  \"groups\": [\n    {\n"
         + "      \"name\": \"bench\",\n      \"mode\": \"ACTIVE_PASSIVE\",\n"
         + "      \"vips\": [\n"
@@ -105,11 +129,7 @@ final class ViphaLauncher implements NodeLauncher {
         + stateFile(c, "{node}") + "\""
         + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"") + "}\n"
         + "    }\n  ]\n}\n";
-    // Rewritten whole, as an editor saves it: a node reloading it never reads half a file.
-    Path tmp = c.dir().resolve("vipha.json.tmp");
-    Files.writeString(tmp, json);
-    Files.move(tmp, c.dir().resolve("vipha.json"), StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+    writeAtomically(config(c, 0), json);
     // One key per run: a reconfiguration (the reload scenario) keeps the key the nodes run with.
     if (!Files.exists(key)) {
       byte[] bytes = new byte[32];
@@ -117,6 +137,35 @@ final class ViphaLauncher implements NodeLauncher {
       Files.writeString(key, Base64.getEncoder().encodeToString(bytes) + "\n",
           StandardCharsets.US_ASCII);
     }
+  }
+
+  /** Rewritten whole, as an editor saves it: a node reloading it never reads half a file. */
+  private static void writeAtomically(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The VRRP group as node index {@code i} reads it: the IPv4 VIP, the others as peers. */
+  private String vrrpConfig(Cluster c, CharSequence nodes, int i) {
+    StringBuilder peers = new StringBuilder();
+    for (int j = 0; j < c.nodes(); j++) {
+      if (j != i) {
+        peers.append(peers.length() == 0 ? "" : ", ").append('"').append(c.heartbeat(j))
+            .append('"');
+      }
+    }
+    return "{\n  \"groups\": [\n    {\n"
+        + "      \"name\": \"bench\",\n      \"mode\": \"ACTIVE_PASSIVE\",\n"
+        + "      \"vips\": [{\"address\": \"" + Topology.VIP4_CIDR + "\", \"interface\":"
+        + " \"eth0\"}],\n      \"nodes\": [\n" + nodes + "\n      ],\n"
+        + "      \"policy\": {\"preempt\": true, \"preemptDelay\": \"0s\","
+        + " \"heartbeatInterval\": \"" + c.intervalMs() + "ms\", \"lease\": \""
+        + c.leaseSeconds() + "s\"},\n"
+        + "      \"daemon\": {\"coordinator\": {\"vrrp\": {\"vrid\": 51, \"unicastPeers\": ["
+        + peers + "]}}, \"stateFile\": \"" + stateFile(c, "{node}") + "\""
+        + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"") + "}\n"
+        + "    }\n  ]\n}\n";
   }
 
   /** Node {@code node}'s control socket, in the run's directory. */
@@ -209,7 +258,7 @@ final class ViphaLauncher implements NodeLauncher {
           "-D" + PressuredVipd.RATE + "=" + p.rateMb(),
           "-cp", vipdJar + File.pathSeparator + p.classPath(), PressuredVipd.class.getName()));
     }
-    cmd.addAll(List.of("--config", c.dir().resolve("vipha.json").toString(),
+    cmd.addAll(List.of("--config", config(c, i).toString(),
         "--node", Topology.nodeName(i),
         "--control-socket", controlSocket(c, Topology.nodeName(i)).toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * namespaces made for this class. It asserts correctness, not timings: the VIP fails over, nobody
  * holds it twice beyond the detection window, a killed node's VIP leaves its host within the
  * kernel lease, a graceful stop and a preemption lose no probe, and after a partition heals the
- * client reaches the rightful owner without loss. The timing comparison with keepalived is
- * {@code benchmarks/failover-bench.sh}. Needs root.
+ * client reaches the rightful owner without loss; and in a VRRP pair of vipd and keepalived, the
+ * backup of either kind takes over from a crashed master of the other (when keepalived is
+ * installed). The timing comparison with keepalived is {@code benchmarks/failover-bench.sh}.
+ * Needs root.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverHarnessTest {
@@ -116,5 +118,18 @@ class FailoverHarnessTest {
   void ipv6HostCrashFailsOver() throws Exception {
     Round r = run(Scenario.CRASH_V6);
     assertThat(r.owner()).isEqualTo("n2");
+  }
+
+  @Test
+  @Order(8)
+  void aVrrpBackupTakesOverFromACrashedMasterOfTheOtherKind() throws Exception {
+    Privileged.requireTool("keepalived");
+    for (String[] pair : new String[][] {{"keepalived", "vipha-vrrp"},
+        {"vipha-vrrp", "keepalived"}}) {
+      Round r = bench.round(bench.pair(pair[0], pair[1]).launcher, INTERVAL_MS, Scenario.CRASH);
+      ROUNDS.add(r);
+      assertThat(r.error()).as("%s (node logs in %s)", r.impl(), bench.dir()).isNull();
+      assertThat(r.owner()).as("%s: answers after the crash", r.impl()).isEqualTo("n2");
+    }
   }
 }

@@ -28,6 +28,10 @@ final class LibC {
   static native long recv(int fd, Pointer buffer, long length, int flags)
       throws LastErrorException;
 
+  static native long sendmsg(int fd, Pointer message, int flags) throws LastErrorException;
+
+  static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
+
   static native int setsockopt(int fd, int level, int name, Pointer value, int length)
       throws LastErrorException;
 

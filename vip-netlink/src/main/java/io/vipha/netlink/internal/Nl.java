@@ -18,6 +18,17 @@ final class Nl {
   static final int IP_MULTICAST_IF = 32;
   static final int IP_MULTICAST_LOOP = 34;
   static final int IP_ADD_MEMBERSHIP = 35;
+  static final int IPPROTO_IPV6 = 41;
+  static final int IPV6_CHECKSUM = 7;
+  static final int IPV6_UNICAST_HOPS = 16;
+  static final int IPV6_MULTICAST_IF = 17;
+  static final int IPV6_MULTICAST_HOPS = 18;
+  static final int IPV6_MULTICAST_LOOP = 19;
+  static final int IPV6_ADD_MEMBERSHIP = 20;
+  static final int IPV6_RECVPKTINFO = 49;
+  static final int IPV6_PKTINFO = 50;
+  static final int IPV6_RECVHOPLIMIT = 51;
+  static final int IPV6_HOPLIMIT = 52;
   static final int SO_SNDBUF = 7;
   static final int SO_RCVBUF = 8;
   static final int SO_RCVTIMEO = 20;

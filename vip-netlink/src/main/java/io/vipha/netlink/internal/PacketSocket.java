@@ -63,7 +63,7 @@ public final class PacketSocket implements AutoCloseable {
    * Sends {@code data} as one frame of EtherType {@code protocol} to {@code mac} on interface
    * {@code index}.
    */
-  synchronized void send(int index, int protocol, byte[] mac, byte[] data, String what)
+  public synchronized void send(int index, int protocol, byte[] mac, byte[] data, String what)
       throws BackendException {
     address.clear();
     address.setShort(0, (short) Nl.AF_PACKET);

@@ -60,6 +60,11 @@ public final class VrrpCodec {
 
   private VrrpCodec() {}
 
+  /** The VRRP multicast group of a family: 224.0.0.18 or ff02::12; a copy. */
+  public static byte[] group(boolean ipv6) {
+    return (ipv6 ? IPV6_GROUP : IPV4_GROUP).clone();
+  }
+
   /** The length of a message carrying {@code count} addresses of {@code addressLength} bytes. */
   public static int messageLength(int count, int addressLength) {
     return HEADER_LENGTH + count * addressLength;
