@@ -88,15 +88,14 @@ import org.jspecify.annotations.Nullable;
  *       {@code why} (e.g. {@code wrong_ttl})</td><td>packets it dropped, by reason</td></tr>
  * </table>
  *
- * <p>The heartbeat meters exist only when a coordinator is given. The {@code
- * vipha.coordinator} meters exist when the agent's coordinator shows its own state ({@link
- * VipAgent#coordinatorStatus()}: VRRP); a value's or counter's name is its name in that state
- * with each capital letter a new dot-separated part ({@code masterPriority}: {@code
- * master.priority}). Counters and gauges read what
- * the agent and the coordinator count already, when the registry reads them, so counting costs
- * the agent nothing; {@code vipha.transitions} and {@code vipha.backend.errors} are fed by a
- * listener on the agent (from the moment of binding) and {@link #close()} removes it and the
- * meters.
+ * <p>The heartbeat meters exist only when a coordinator is given. The {@code vipha.coordinator}
+ * meters exist when the agent's coordinator shows its own state ({@link
+ * VipAgent#coordinatorStatus()}: VRRP, ZooKeeper); a value's or counter's name is its name in that
+ * state with each capital letter a new dot-separated part ({@code masterPriority}: {@code
+ * master.priority}). Counters and gauges read what the agent and the coordinator count already,
+ * when the registry reads them, so counting costs the agent nothing; {@code vipha.transitions} and
+ * {@code vipha.backend.errors} are fed by a listener on the agent (from the moment of binding) and
+ * {@link #close()} removes it and the meters.
  *
  * <p>The meters follow the agent's {@link VipAgent#reconfigure}: when the listener hears {@link
  * AgentEvent.Reconfigured}, it registers the {@code vipha.peer.state}, {@code

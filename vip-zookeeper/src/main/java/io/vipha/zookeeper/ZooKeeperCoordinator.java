@@ -7,14 +7,18 @@ import io.vipha.VirtualIp;
 import io.vipha.plan.Liveness;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Coordinator;
+import io.vipha.spi.Coordinator.Fence.Verdict;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -130,6 +134,30 @@ public final class ZooKeeperCoordinator implements Coordinator {
   private final AtomicLong writes = new AtomicLong();
   /** The wait of the last claim won from a holder whose session ended, or -1; for tests. */
   private volatile long lastTakeoverWait = -1;
+
+  /** The connection states {@link #status()} reports. */
+  static final List<String> STATES = List.of("CONNECTING", "CONNECTED", "SUSPENDED",
+      "READ_ONLY", "LOST");
+  /** The connection state as the loop last acted on it (RECONNECTED shown as CONNECTED). */
+  private volatile String connection = "CONNECTING";
+  /** The last verdict of each key's fence (loop-only), to count grants taken back. */
+  private final Map<String, Verdict> verdicts = new HashMap<>();
+  /** Snapshots of the loop's claims for {@link #status()}: held, waiting, highest epoch held. */
+  private volatile long claimsHeld;
+  private volatile long claimsWaiting;
+  private volatile long highestEpoch;
+  /** Counts, written on the loop only. */
+  private volatile long suspensions;
+  private volatile long reconnects;
+  private volatile long sessionsLost;
+  private volatile long newSessions;
+  private volatile long claimsWon;
+  private volatile long claimsLost;
+  private volatile long claimsReleased;
+  private volatile long fenceRevocations;
+  private volatile long fenceWaits;
+  /** The session id the loop last saw connected, 0 before the first. */
+  private long seenSession;
 
   /**
    * One of this node's claim znodes: an ephemeral sequential child of the key's znode, won once
@@ -263,6 +291,11 @@ public final class ZooKeeperCoordinator implements Coordinator {
         .build());
     cache = cc;
     session.addListener(sessionListener);
+    ConnectionState now = session.state(); // (later changes reach the loop after this)
+    if (now != null) {
+      connection = stateName(now);
+      seenSession = session.sessionId();
+    }
     try {
       c.createContainers(claimsPath());
       c.createContainers(membersPath());
@@ -330,6 +363,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
   /** A connection state reached the loop. */
   private void onSession(ConnectionState s) {
     long now = session.nanoTime();
+    count(s);
     switch (s) {
       case SUSPENDED, READ_ONLY, LOST -> {
         if (keptAtLoss.isEmpty()) {
@@ -340,6 +374,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
           }
         }
         if (s == ConnectionState.LOST) {
+          claimsLost += mine.values().stream().filter(c -> c.won).count();
           mine.clear();
         }
         long keep = loss.keepNanos();
@@ -348,12 +383,124 @@ public final class ZooKeeperCoordinator implements Coordinator {
         }
       }
       case CONNECTED, RECONNECTED -> {
-        mine.values().removeIf(c -> c.sessionId != session.sessionId());
+        dropOtherSessions();
         keptAtLoss.clear();
         publishNow();
       }
     }
+    noteClaims();
     fenceChanged();
+  }
+
+  /** Counts connection state {@code s} and notes it as the state now. */
+  private void count(ConnectionState s) {
+    connection = stateName(s);
+    switch (s) {
+      case SUSPENDED -> suspensions++;
+      case LOST -> sessionsLost++;
+      case RECONNECTED -> reconnects++;
+      default -> { }
+    }
+    long id = session.sessionId();
+    if ((s == ConnectionState.CONNECTED || s == ConnectionState.RECONNECTED) && id != 0
+        && id != seenSession) {
+      if (seenSession != 0) {
+        newSessions++;
+      }
+      seenSession = id;
+    }
+  }
+
+  /** A connection state as {@link #status()} shows it: RECONNECTED is CONNECTED again. */
+  private static String stateName(ConnectionState s) {
+    return s == ConnectionState.RECONNECTED ? "CONNECTED" : s.name();
+  }
+
+  /** Drops the claims of an earlier session, counting those that were won as lost. */
+  private void dropOtherSessions() {
+    mine.values().removeIf(c -> {
+      boolean other = c.sessionId != session.sessionId();
+      if (other && c.won) {
+        claimsLost++;
+      }
+      return other;
+    });
+  }
+
+  /** Notes this node's claims for {@link #status()}; after every change of {@link #mine}. */
+  private void noteClaims() {
+    long held = 0;
+    long waiting = 0;
+    long epoch = 0;
+    for (Claim c : mine.values()) {
+      if (c.won) {
+        held++;
+        epoch = Math.max(epoch, c.epoch);
+      } else {
+        waiting++;
+      }
+    }
+    claimsHeld = held;
+    claimsWaiting = waiting;
+    highestEpoch = epoch;
+  }
+
+  /**
+   * The coordinator's state for {@code vipctl status} and the metrics: kind {@code zookeeper};
+   * state the connection as this coordinator last acted on it, {@code CONNECTING} (none yet),
+   * {@code CONNECTED} (also after a reconnect, which the counters count), {@code SUSPENDED},
+   * {@code READ_ONLY} or {@code LOST}; values {@code sessionTimeoutMs} (asked for), {@code
+   * negotiatedTimeoutMs} (granted; 0 before the first connection), {@code claimsHeld} (won in
+   * the current session), {@code claimsWaiting} (queued behind another node's), {@code
+   * highestEpoch} (of the claims held; 0 with none), {@code fenceMs} (how long the fence stays
+   * open without another answer of the ensemble: the bound on a renewed lease when {@code
+   * boundsLeases} is 1), {@code boundsLeases}, {@code outliveMs} (how long this node's VIPs may
+   * outlive its session, as it publishes); texts {@code connect} (the connect string without
+   * {@code user:password@} parts) and {@code sessionId} (hexadecimal; empty before the first);
+   * counters {@code suspensions}, {@code reconnects}, {@code sessionsLost}, {@code newSessions}
+   * (sessions after the first: the ensemble expired the one before), {@code claimsWon}, {@code
+   * claimsLost} (won claims that went with their session), {@code claimsReleased} (given up),
+   * {@code fenceRevocations} and {@code fenceWaits} (a claim's grant followed by a revoke or a
+   * wait), {@code writes}, {@code confirmations}. Reads snapshots: never blocks.
+   */
+  @Override
+  public Optional<Status> status() {
+    long now = session.nanoTime();
+    long valid = session.validUntilNow();
+    long fence = valid == Long.MIN_VALUE || !session.usable() ? 0
+        : Math.max(0, valid - slackNanos - now);
+    Map<String, Long> values = new LinkedHashMap<>();
+    values.put("sessionTimeoutMs", ms(session.requestedTimeoutNanos()));
+    values.put("negotiatedTimeoutMs", ms(session.negotiatedTimeoutNanos()));
+    values.put("claimsHeld", claimsHeld);
+    values.put("claimsWaiting", claimsWaiting);
+    values.put("highestEpoch", highestEpoch);
+    values.put("fenceMs", ms(fence));
+    values.put("boundsLeases", boundsLeases ? 1L : 0L);
+    values.put("outliveMs", ms(outliveNanos));
+    long id = session.sessionId();
+    Map<String, String> texts = new LinkedHashMap<>();
+    texts.put("connect", withoutCredentials(session.connectString()));
+    texts.put("sessionId", id == 0 ? "" : "0x" + Long.toHexString(id));
+    Map<String, Long> counters = new LinkedHashMap<>();
+    counters.put("suspensions", suspensions);
+    counters.put("reconnects", reconnects);
+    counters.put("sessionsLost", sessionsLost);
+    counters.put("newSessions", newSessions);
+    counters.put("claimsWon", claimsWon);
+    counters.put("claimsLost", claimsLost);
+    counters.put("claimsReleased", claimsReleased);
+    counters.put("fenceRevocations", fenceRevocations);
+    counters.put("fenceWaits", fenceWaits);
+    counters.put("writes", writes.get());
+    counters.put("confirmations", session.confirmations());
+    return Optional.of(new Status("zookeeper", connection, STATES, values, texts, counters,
+        Map.of()));
+  }
+
+  /** {@code connect} without a {@code user:password@} before any of its servers. */
+  static String withoutCredentials(String connect) {
+    return connect.replaceAll("[^,@]*@", "");
   }
 
   private void fenceChanged() {
@@ -506,11 +653,27 @@ public final class ZooKeeperCoordinator implements Coordinator {
 
   @Override
   public Fence fence(VirtualIp vip) {
-    long now = session.nanoTime();
     String key = key(vip);
+    Fence f = decide(key);
+    Verdict was = verdicts.put(key, f.verdict());
+    if (was == Verdict.GRANT && f.verdict() == Verdict.REVOKE) {
+      fenceRevocations++;
+    } else if (was == Verdict.GRANT && f.verdict() == Verdict.WAIT) {
+      fenceWaits++;
+    }
+    return f;
+  }
+
+  /** The fence of claim {@code key} now. */
+  private Fence decide(String key) {
+    long now = session.nanoTime();
     Claim m = mine.get(key);
     if (m != null && m.sessionId != session.sessionId()) {
       mine.remove(key); // it went with its session
+      if (m.won) {
+        claimsLost++;
+      }
+      noteClaims();
       m = null;
     }
     if (m != null) {
@@ -632,6 +795,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
       }
       Claim c = new Claim(path, stat.getCzxid(), stat.getEphemeralOwner(), session.nanoTime());
       mine.put(key, c);
+      noteClaims();
       checkWon(key, c);
     });
   }
@@ -649,7 +813,10 @@ public final class ZooKeeperCoordinator implements Coordinator {
         if (low.equals(name)) {
           post(() -> won(key, c));
         } else if (!children.contains(name)) {
-          post(() -> mine.remove(key, c)); // its znode went: the next fence claims again
+          post(() -> { // its znode went: the next fence claims again
+            mine.remove(key, c);
+            noteClaims();
+          });
         }
       }).forPath(ZKPaths.makePath(claimsPath(), key));
     } catch (Exception e) {
@@ -671,6 +838,8 @@ public final class ZooKeeperCoordinator implements Coordinator {
       return;
     }
     c.won = true;
+    claimsWon++;
+    noteClaims();
     owners.put(key, ctx().nodeId());
     long now = session.nanoTime();
     Holder last = lastHolder.remove(key);
@@ -763,10 +932,12 @@ public final class ZooKeeperCoordinator implements Coordinator {
       c.unheldSince = Math.min(c.unheldSince, now);
       if ((c.everHeld && now - c.unheldSince >= interval) || now - c.askedAt > idle) {
         delete(c.path);
+        claimsReleased++;
         return true;
       }
       return false;
     });
+    noteClaims();
   }
 
   @Override
@@ -841,6 +1012,7 @@ public final class ZooKeeperCoordinator implements Coordinator {
     }
     closed = true;
     mine.clear();
+    noteClaims();
     session.removeListener(sessionListener);
     for (Cancellable t : new Cancellable[] {sweep, tick}) {
       if (t != null) {

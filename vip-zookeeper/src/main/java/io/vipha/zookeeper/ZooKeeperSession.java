@@ -64,6 +64,8 @@ public final class ZooKeeperSession implements AutoCloseable {
   private volatile long sessionId;
   private volatile boolean usable;
   private volatile long lostAt = Long.MIN_VALUE;
+  /** The session timeout the ensemble granted, read at each connection; 0 before the first. */
+  private volatile long negotiatedNanos;
   private volatile @Nullable ConnectionState last;
 
   private ZooKeeperSession(CuratorFramework client, String connect, Duration sessionTimeout,
@@ -164,16 +166,12 @@ public final class ZooKeeperSession implements AutoCloseable {
   }
 
   long timeoutNanos() {
-    long t = timeoutNanos;
-    try {
-      int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
-      if (negotiated > 0) {
-        t = Math.min(t, TimeUnit.MILLISECONDS.toNanos(negotiated));
-      }
-    } catch (Exception e) {
-      // not connected yet: the timeout asked for
-    }
-    return t;
+    return within(negotiated()); // not connected yet: the timeout asked for
+  }
+
+  /** The timeout asked for, or the one {@code granted} (0: not known) when smaller. */
+  private long within(long granted) {
+    return granted > 0 ? Math.min(timeoutNanos, granted) : timeoutNanos;
   }
 
   long nanoTime() {
@@ -253,6 +251,10 @@ public final class ZooKeeperSession implements AutoCloseable {
           confirmedAt.set(Long.MIN_VALUE);
           sessionId = id;
         }
+        long granted = negotiated();
+        if (granted > 0) {
+          negotiatedNanos = granted;
+        }
         usable = true;
         lostAt = Long.MIN_VALUE;
         pinger.execute(this::ping);
@@ -276,6 +278,38 @@ public final class ZooKeeperSession implements AutoCloseable {
   /** The last connection state reported, or null before the first. */
   @Nullable ConnectionState state() {
     return last;
+  }
+
+  /** The timeout asked for, in nanoseconds. */
+  long requestedTimeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /**
+   * The session timeout the ensemble granted at the last connection, in nanoseconds, or 0 before
+   * the first; read without a call into the client, from any thread.
+   */
+  long negotiatedTimeoutNanos() {
+    return negotiatedNanos;
+  }
+
+  /** The session timeout the ensemble granted the connection now, or 0 when not known. */
+  private long negotiated() {
+    try {
+      int ms = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+      return ms > 0 ? TimeUnit.MILLISECONDS.toNanos(ms) : 0;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Like {@link #validUntil()}, with the timeout of the last connection (the smaller of the one
+   * asked for and the one granted): read without a call into the client, from any thread.
+   */
+  long validUntilNow() {
+    long c = confirmedAt.get();
+    return c == Long.MIN_VALUE ? Long.MIN_VALUE : c + within(negotiatedNanos);
   }
 
   private long currentId() {

@@ -11,6 +11,7 @@ import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.VipAgent;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.Coordinator;
 import io.vipha.testing.InMemoryBackend;
 import java.io.IOException;
 import java.time.Duration;
@@ -103,6 +104,91 @@ class ConnectionStateTest {
   private List<Long> epochs() {
     return events.stream().filter(e -> e instanceof AgentEvent.Acquired)
         .map(e -> ((AgentEvent.Acquired) e).epoch()).toList();
+  }
+
+  private Coordinator.Status status() {
+    return agent.coordinatorStatus().orElseThrow();
+  }
+
+  /** Value {@code name} of the status now, -1 when it has none of that name. */
+  private long value(String name) {
+    return status().values().getOrDefault(name, -1L);
+  }
+
+  /** Counter {@code name} of the status now, -1 when it has none of that name. */
+  private long count(String name) {
+    return status().counters().getOrDefault(name, -1L);
+  }
+
+  private boolean shows(String state) {
+    return status().state().equals(state);
+  }
+
+  @Test
+  void theStatusFollowsTheSessionThroughSuspendedLostAndANewSession() throws Exception {
+    start(SessionLoss.release());
+    await("holds the VIP", () -> backend.holds(vip()));
+    long epoch = epochs().get(0);
+    Coordinator.Status s = status();
+    assertThat(s.kind()).isEqualTo("zookeeper");
+    assertThat(s.state()).isEqualTo("CONNECTED");
+    assertThat(s.values()).containsEntry("sessionTimeoutMs", ZkCluster.SESSION.toMillis())
+        .containsEntry("claimsHeld", 1L).containsEntry("claimsWaiting", 0L)
+        .containsEntry("highestEpoch", epoch).containsEntry("boundsLeases", 1L)
+        .containsEntry("outliveMs", 0L);
+    assertThat(s.values().get("negotiatedTimeoutMs")).isPositive();
+    assertThat(s.values().get("fenceMs")).isPositive();
+    assertThat(s.texts()).containsEntry("connect", server.getConnectString())
+        .containsEntry("sessionId", "0x" + Long.toHexString(session.sessionId()));
+    assertThat(s.counters()).containsEntry("claimsWon", 1L).containsEntry("suspensions", 0L)
+        .containsEntry("sessionsLost", 0L).containsEntry("fenceRevocations", 0L);
+    assertThat(s.counters().get("writes")).isPositive();
+    assertThat(s.dropped()).isEmpty();
+
+    server.stop();
+    await("SUSPENDED shown", () -> shows("SUSPENDED") || shows("LOST"));
+    await("the grant taken back", () -> count("fenceRevocations") == 1);
+    assertThat(status().counters()).containsEntry("suspensions", 1L);
+    assertThat(value("fenceMs")).isZero();
+    await("LOST shown", () -> shows("LOST"));
+    s = status();
+    assertThat(s.values()).containsEntry("claimsHeld", 0L).containsEntry("highestEpoch", 0L);
+    assertThat(s.counters()).containsEntry("sessionsLost", 1L).containsEntry("reconnects", 0L)
+        .containsEntry("newSessions", 0L);
+    // released by this node once its VIP was gone for an interval, or lost with the session
+    assertThat(count("claimsReleased") + count("claimsLost")).as("%s", s.counters())
+        .isEqualTo(1);
+
+    server.restart();
+    await("claimed again", () -> value("highestEpoch") > epoch);
+    s = status();
+    assertThat(s.state()).isEqualTo("CONNECTED");
+    assertThat(s.values()).containsEntry("claimsHeld", 1L);
+    assertThat(s.texts()).containsEntry("sessionId", "0x" + Long.toHexString(
+        session.sessionId()));
+    assertThat(s.counters()).containsEntry("reconnects", 1L).containsEntry("newSessions", 1L)
+        .containsEntry("claimsWon", 2L).containsEntry("fenceRevocations", 1L);
+  }
+
+  @Test
+  void aCoordinatorNotStartedShowsConnecting() throws Exception {
+    start(SessionLoss.release());
+    Coordinator.Status s = ZooKeeperCoordinator.builder().session(session).build().status()
+        .orElseThrow();
+    assertThat(s.state()).isEqualTo("CONNECTING");
+    assertThat(s.states()).containsExactly("CONNECTING", "CONNECTED", "SUSPENDED", "READ_ONLY",
+        "LOST");
+    assertThat(s.values()).containsEntry("claimsHeld", 0L).containsEntry("highestEpoch", 0L);
+    assertThat(s.counters()).containsEntry("claimsWon", 0L).containsEntry("writes", 0L)
+        .containsEntry("suspensions", 0L);
+  }
+
+  @Test
+  void theConnectStringIsShownWithoutCredentials() {
+    assertThat(ZooKeeperCoordinator.withoutCredentials("zk1:2181,zk2:2181/vipha"))
+        .isEqualTo("zk1:2181,zk2:2181/vipha");
+    assertThat(ZooKeeperCoordinator.withoutCredentials(
+        "admin:s3cr/et@zk1:2181,u:p@zk2:2181/vipha")).isEqualTo("zk1:2181,zk2:2181/vipha");
   }
 
   @Test
@@ -210,8 +296,12 @@ class ConnectionStateTest {
     session.onState(ConnectionState.READ_ONLY);
     await("READ_ONLY releases", () -> !backend.holds(vip()));
     assertThat(released("FENCED")).isPositive();
+    assertThat(status().state()).isEqualTo("READ_ONLY");
     session.onState(ConnectionState.RECONNECTED);
     await("back to holding", () -> backend.holds(vip()));
+    assertThat(status().state()).isEqualTo("CONNECTED");
+    assertThat(status().counters()).containsEntry("reconnects", 1L)
+        .containsEntry("newSessions", 0L);
   }
 
   @Test

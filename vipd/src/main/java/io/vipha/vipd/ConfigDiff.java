@@ -61,8 +61,7 @@ final class ConfigDiff {
     m.put("daemon.stateFile", "the node state file is opened at start");
     m.put("daemon.controlSocket", "the control socket is bound at start");
     m.put("daemon.metrics", "the metrics endpoint is bound at start");
-    m.put("daemon.coordinator", "the coordinator (heartbeats or the ZooKeeper session) is"
-        + " chosen and connected at start");
+    m.put("daemon.coordinator", "the coordinator is chosen at start"); // named: coordinator()
     m.put("daemon.notify.fifo", "the notify FIFO is opened at start");
     m.put("daemon.notify.socket", "the notify socket is connected at start");
     m.put("daemon.notify.queueSize", "the notify queues are made at start");
@@ -94,6 +93,9 @@ final class ConfigDiff {
           why = e.getValue();
         }
       }
+      if (under(path, "daemon.coordinator")) {
+        why = coordinator(runningDaemon, nextDaemon);
+      }
       if (under(path, selfHeartbeat)) {
         why = "this node's heartbeat socket is bound to its addresses at start";
       }
@@ -102,6 +104,25 @@ final class ConfigDiff {
       }
     }
     return new Result(changes, restart);
+  }
+
+  /** Why a change of {@code daemon.coordinator} needs a restart, naming the kinds. */
+  private static String coordinator(DaemonSettings running, DaemonSettings next) {
+    String was = kind(running);
+    String is = kind(next);
+    if (!was.equals(is)) {
+      return "the coordinator is chosen at start: " + was + " -> " + is;
+    }
+    return switch (is) {
+      case "ZooKeeper" -> "the ZooKeeper session is connected at start";
+      case "VRRP" -> "the VRRP router is set up at start";
+      default -> "the heartbeat coordinator is set up at start";
+    };
+  }
+
+  /** The kind of coordinator {@code d} chooses, as the restart message names it. */
+  private static String kind(DaemonSettings d) {
+    return d.zookeeper() != null ? "ZooKeeper" : d.vrrp() != null ? "VRRP" : "heartbeat";
   }
 
   /** Whether {@code path} is {@code field} or inside it. */

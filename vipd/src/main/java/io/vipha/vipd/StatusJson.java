@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>{@code coordinator} is there when the coordinator shows its own state ({@link
- * Coordinator#status()}: VRRP).
+ * Coordinator#status()}: VRRP, ZooKeeper).
  */
 final class StatusJson {
   private final long nowNanos;

@@ -138,14 +138,16 @@ final class StatusTable {
 
   /**
    * The coordinator's line: {@code vrrp MASTER: vrid 51, priority 150, ...}, the drops that are
-   * not 0 in braces.
+   * not 0 in braces (none when it has no reasons to drop).
    */
   private static void coordinator(StringBuilder out, JsonNode c) {
     List<String> items = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = e.getKey();
-      if (key.equals("dropped")) {
+      if (key.equals("dropped") && e.getValue().isEmpty()) {
+        continue; // a coordinator that drops nothing it counts (ZooKeeper)
+      } else if (key.equals("dropped")) {
         List<String> inner = new ArrayList<>();
         e.getValue().fields().forEachRemaining(f -> {
           if (f.getValue().asLong() != 0) {

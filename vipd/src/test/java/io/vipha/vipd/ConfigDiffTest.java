@@ -27,7 +27,12 @@ class ConfigDiffTest {
   }
 
   private static ConfigDiff.Result diff(String next, boolean socketFromCommandLine) {
-    VipConfig a = VipConfig.parse(BASE);
+    return diff(BASE, next, socketFromCommandLine);
+  }
+
+  private static ConfigDiff.Result diff(String running, String next,
+      boolean socketFromCommandLine) {
+    VipConfig a = VipConfig.parse(running);
     VipConfig b = VipConfig.parse(next);
     VipGroup ga = a.groups().get(0);
     VipGroup gb = b.groups().get(0);
@@ -141,6 +146,30 @@ class ConfigDiffTest {
         .isEmpty();
     assertThat(diff(edit("\"198.51.100.1:7405\"", "\"198.51.100.1:7406\"")).restart())
         .hasSize(1);
+  }
+
+  @Test
+  void aCoordinatorChangeNamesTheKindOfCoordinatorThatChanged() {
+    String zk = edit("\"keyFile\": \"/etc/vipha/web.key\",", "\"coordinator\": {\"zookeeper\":"
+        + " {\"connect\": \"zk1:2181\"}},");
+    String zk2 = zk.replace("zk1:2181", "zk2:2181");
+    String vrrp = edit("\"keyFile\": \"/etc/vipha/web.key\",", "\"coordinator\": {\"vrrp\":"
+        + " {\"vrid\": 51}},");
+    assertThat(diff(zk).restart()).singleElement().satisfies(line -> assertThat(line)
+        .startsWith("daemon.coordinator: default -> {\"zookeeper\":{\"connect\":\"zk1:2181\",")
+        .endsWith(" needs a restart (the coordinator is chosen at start: heartbeat ->"
+            + " ZooKeeper)"));
+    assertThat(diff(zk, zk2, false).restart()).containsExactly(
+        "daemon.coordinator.zookeeper.connect: zk1:2181 -> zk2:2181 needs a restart (the"
+            + " ZooKeeper session is connected at start)");
+    String vrrp52 = vrrp.replace("\"vrid\": 51", "\"vrid\": 52");
+    assertThat(diff(vrrp, vrrp52, false).restart()).containsExactly(
+        "daemon.coordinator.vrrp.vrid: 51 -> 52 needs a restart (the VRRP router is set up at"
+            + " start)");
+    assertThat(diff(zk, vrrp, false).restart()).isNotEmpty().allMatch(line -> line.endsWith(
+        " needs a restart (the coordinator is chosen at start: ZooKeeper -> VRRP)"));
+    assertThat(diff(vrrp, BASE, false).restart()).isNotEmpty().allMatch(line -> line.endsWith(
+        " needs a restart (the coordinator is chosen at start: VRRP -> heartbeat)"));
   }
 
   @Test

@@ -48,6 +48,29 @@ class CoordinatorStatusTest {
   }
 
   @Test
+  void aZooKeeperSessionIsShownWithoutDropsItDoesNotHave() {
+    Map<String, Long> values = new LinkedHashMap<>();
+    values.put("claimsHeld", 1L);
+    values.put("fenceMs", 3900L);
+    Map<String, String> texts = new LinkedHashMap<>();
+    texts.put("connect", "zk1:2181,zk2:2181");
+    texts.put("sessionId", "0x1000a");
+    Coordinator.Status status = new Coordinator.Status("zookeeper", "SUSPENDED",
+        List.of("CONNECTING", "CONNECTED", "SUSPENDED", "READ_ONLY", "LOST"), values, texts,
+        Map.of("suspensions", 2L), Map.of());
+    JsonNode s = StatusJson.of(agent(Optional.of(status)), agent(Optional.empty()).state(), true,
+        null);
+    JsonNode c = s.path("coordinator");
+    assertThat(c.path("kind").asText()).isEqualTo("zookeeper");
+    assertThat(c.path("state").asText()).isEqualTo("SUSPENDED");
+    assertThat(c.path("sessionId").asText()).isEqualTo("0x1000a");
+    assertThat(c.path("suspensions").asLong()).isEqualTo(2);
+    assertThat(c.path("dropped").isEmpty()).isTrue();
+    assertThat(StatusTable.render(s, 0)).contains("\nzookeeper SUSPENDED: claimsHeld 1, fenceMs"
+        + " 3900, connect zk1:2181,zk2:2181, sessionId 0x1000a,\n  suspensions 2\n");
+  }
+
+  @Test
   void aCoordinatorWithoutAStateOfItsOwnAddsNothing() {
     JsonNode s = StatusJson.of(agent(Optional.empty()), agent(Optional.empty()).state(), true,
         null);

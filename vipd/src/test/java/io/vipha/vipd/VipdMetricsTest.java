@@ -30,27 +30,27 @@ class VipdMetricsTest {
   @TempDir
   Path dir;
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
-  private static HttpResponse<String> request(String method, String url) throws Exception {
+  static HttpResponse<String> request(String method, String url) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
         .method(method, HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   /** The value of the sample {@code series} (name and labels as Prometheus prints them). */
-  private static double sample(String body, String series) {
+  static double sample(String body, String series) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(body);
     assertThat(m.find()).as(series + " in\n" + body).isTrue();
     return Double.parseDouble(m.group(1));
   }
 
   /** Whether {@code url} answers within 10 s with a body that {@code wanted} accepts. */
-  private static boolean scrapes(String url, java.util.function.Predicate<String> wanted)
+  static boolean scrapes(String url, java.util.function.Predicate<String> wanted)
       throws InterruptedException {
     return LocalDaemons.await(10, () -> {
       try {
