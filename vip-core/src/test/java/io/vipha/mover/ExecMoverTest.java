@@ -56,7 +56,10 @@ class ExecMoverTest {
   @Test
   void passesTheMoveAsArgumentsEnvironmentAndJsonOnStdin() throws Exception {
     Path seen = dir.resolve("seen");
-    ExecMover mover = script("{ echo \"args: $*\"; env | grep '^VIPHA_' | sort; cat; } > "
+    // Only the variables the mover sets: the test's own environment may hold other VIPHA_ ones
+    // (CI sets VIPHA_REQUIRE_PRIVILEGED), which the command inherits.
+    ExecMover mover = script("{ echo \"args: $*\"; env | grep -E '^VIPHA_(ACTION|EPOCH|"
+        + "EXPECTED_VERSION|INTERFACE|NODE|TIMEOUT_MS|VIP)=' | sort; cat; } > "
         + seen + "\necho '{\"target\": \"i-0abc\", \"version\": \"assoc-9\"}'");
     MoverResult r = answer(mover.claim(VIP, 1767225600300L, "assoc-8", DEADLINE));
     assertThat(r).isEqualTo(new MoverResult(Outcome.ACCEPTED, "i-0abc", "assoc-9",
