@@ -2,10 +2,12 @@ package io.vipha.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vipha.Lease;
 import io.vipha.Mode;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +39,25 @@ class LeaseRenewalTest {
     d.run(Duration.ofMillis(9500));
     // A third of 10 s: the reconciles at 4 s and 8 s.
     assertThat(s.assigns.subList(1, s.assigns.size())).containsExactly(4000 * MS, 8000 * MS);
+  }
+
+  @Test
+  void aReconfigurationThatShortensTheLeaseRenewsAThirdOfTheNewLeaseAfterTheLastRenewal() {
+    TestCluster c = new TestCluster(group(Duration.ofSeconds(30)));
+    RecordingHost r = new RecordingHost(c, c.host("n1"));
+    ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
+    c.start(c.create("n1", c.builder("n1").backend(r)));
+    c.run(Duration.ofMillis(10_500));
+    assertThat(r.assigns.subList(1, r.assigns.size())).as("a third of 30 s").containsExactly(
+        10_000 * MS);
+    // The host holds a 30 s lease, renewed at 10 s; peers now count on 6 s: the first renewal
+    // comes a third of the new lease after the last one, not a third of the old lease.
+    c.agent("n1").reconfigure(group(Duration.ofSeconds(6)), List.of());
+    c.run(Duration.ofSeconds(4));
+    assertThat(r.assigns.subList(2, r.assigns.size())).containsExactly(12_000 * MS,
+        14_000 * MS);
+    assertThat(r.leases.subList(2, r.leases.size())).containsOnly(Lease.of(Duration.ofSeconds(
+        6)));
   }
 
   @Test
