@@ -22,20 +22,24 @@ class LeaseRenewalTest {
     return TwoNodes.group(p -> p.lease(lease));
   }
 
-  @Test
-  void aLeaseIsRenewedAtTheFirstReconcileAThirdOfALeaseAfterTheLastRenewal() {
-    TestCluster c = new TestCluster(group(Duration.ofSeconds(3)));
+  /** Starts n1 of {@code c} on a host that records its calls; n2 is played and heard. */
+  private static RecordingHost startN1(TestCluster c) {
     RecordingHost r = new RecordingHost(c, c.host("n1"));
     ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
     c.start(c.create("n1", c.builder("n1").backend(r)));
+    return r;
+  }
+
+  @Test
+  void aLeaseIsRenewedAtTheFirstReconcileAThirdOfALeaseAfterTheLastRenewal() {
+    TestCluster c = new TestCluster(group(Duration.ofSeconds(3)));
+    RecordingHost r = startN1(c);
     c.run(Duration.ofMillis(5500));
     // Reconciles every second from the start; a third of 3 s is 1 s: a renewal at each one.
     assertThat(r.assigns.subList(1, r.assigns.size())).containsExactly(1000 * MS, 2000 * MS,
         3000 * MS, 4000 * MS, 5000 * MS);
     TestCluster d = new TestCluster(group(Duration.ofSeconds(10)));
-    RecordingHost s = new RecordingHost(d, d.host("n1"));
-    ScriptedPeer.onNetwork(d, "n2").every(d.time, Duration.ofMillis(100));
-    d.start(d.create("n1", d.builder("n1").backend(s)));
+    RecordingHost s = startN1(d);
     d.run(Duration.ofMillis(9500));
     // A third of 10 s: the reconciles at 4 s and 8 s.
     assertThat(s.assigns.subList(1, s.assigns.size())).containsExactly(4000 * MS, 8000 * MS);
@@ -44,9 +48,7 @@ class LeaseRenewalTest {
   @Test
   void aReconfigurationThatShortensTheLeaseRenewsAThirdOfTheNewLeaseAfterTheLastRenewal() {
     TestCluster c = new TestCluster(group(Duration.ofSeconds(30)));
-    RecordingHost r = new RecordingHost(c, c.host("n1"));
-    ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
-    c.start(c.create("n1", c.builder("n1").backend(r)));
+    RecordingHost r = startN1(c);
     c.run(Duration.ofMillis(10_500));
     assertThat(r.assigns.subList(1, r.assigns.size())).as("a third of 30 s").containsExactly(
         10_000 * MS);
