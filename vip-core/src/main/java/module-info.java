@@ -17,7 +17,12 @@ module io.vipha.core {
   exports io.vipha.agent;
   exports io.vipha.config;
   exports io.vipha.health;
+  exports io.vipha.mover;
   exports io.vipha.plan;
   exports io.vipha.spi;
   exports io.vipha.internal to io.vipha.testkit, io.vipha.netlink;
+
+  uses io.vipha.spi.MoverProvider;
+
+  provides io.vipha.spi.MoverProvider with io.vipha.mover.ExecMoverProvider;
 }

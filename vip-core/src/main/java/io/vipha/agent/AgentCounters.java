@@ -13,11 +13,15 @@ package io.vipha.agent;
  * @param quorumLosses times this node lost quorum
  * @param announcements gratuitous ARPs or unsolicited neighbour advertisements sent, one per VIP
  *     and burst step
+ * @param moverClaims claims an address mover answered with success (event {@link
+ *     AgentEvent.MoverClaimed})
+ * @param moverFailures address mover calls that did not succeed (event {@link
+ *     AgentEvent.MoverFailed})
  */
 public record AgentCounters(long acquired, long released, long driftRepairs, long conflicts,
     long backendErrors, long stalls, long flapSuspensions, long quorumLosses,
-    long announcements) {
+    long announcements, long moverClaims, long moverFailures) {
 
   /** Nothing counted yet. */
-  public static final AgentCounters ZERO = new AgentCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final AgentCounters ZERO = new AgentCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -2,6 +2,7 @@ package io.vipha.agent;
 
 import io.vipha.VirtualIp;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.MoverResult;
 import org.jspecify.annotations.Nullable;
 
 /** Something an agent did or noticed. Every event carries its instant on the agent's clock. */
@@ -68,4 +69,23 @@ public sealed interface AgentEvent {
    * the VIPs it moves are acquired or released.
    */
   record Reconfigured(long at, int nodes, int vips, int checks) implements AgentEvent {}
+
+  /**
+   * The VIP's address mover answered a claim with success ({@code outcome} ACCEPTED or
+   * ALREADY_OWNED) under {@code epoch}, at the {@code attempts}-th call, {@code tookNanos} after
+   * this node decided to take it (or to ask again). A VIP being taken is held, announced and
+   * {@link Acquired} right after.
+   */
+  record MoverClaimed(long at, VirtualIp vip, MoverResult.Outcome outcome, long epoch,
+      int attempts, long tookNanos) implements AgentEvent {}
+
+  /**
+   * A call of the VIP's address mover ({@code operation} "claim" or "release") did not succeed:
+   * {@code outcome} says how, {@code attempt} counts the calls of this claim (1 for a release),
+   * {@code detail} is the mover's account. A failed, throttled or timed-out claim is tried again
+   * with backoff while this node owns the VIP; a stale epoch lets the VIP go (a newer owner
+   * exists); a conflict is observed before the next claim.
+   */
+  record MoverFailed(long at, VirtualIp vip, String operation, MoverResult.Outcome outcome,
+      int attempt, String detail) implements AgentEvent {}
 }

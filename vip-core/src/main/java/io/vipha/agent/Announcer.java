@@ -127,12 +127,20 @@ final class Announcer {
         if (last == null || now - last >= interval) {
           lastConflictAnnounce.put(v, now);
           String peer = s.nodeId();
+          // A peer that took the VIP after this node did (apart from it, in a partition) may
+          // have pointed the provider at itself: ask the provider again under this node's
+          // epoch, even when the peer lets go meanwhile; the epoch decides.
+          boolean reassert = a.movers.has(v)
+              && a.peers.peerHeldSince(peer, v) > a.holdings.acquiredAt(v);
           a.loop.schedule(interval / 4, () -> {
             PeerState p = a.peers.get(peer);
             if (a.phase() == Phase.RUNNING && a.holdings.holds(v) && a.owns(v) && p != null
                 && p.held().contains(v) && p.liveness() != Liveness.DEAD) {
               a.events.emit(new AgentEvent.Conflict(a.loop.nanoTime(), v, peer));
               announce(v);
+            }
+            if (reassert && a.phase() == Phase.RUNNING && a.holdings.holds(v) && a.owns(v)) {
+              a.movers.reassert(v, a.coordinator.fence(v).epoch());
             }
           });
         }

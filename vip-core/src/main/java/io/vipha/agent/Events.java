@@ -29,8 +29,10 @@ final class Events {
   private static final int FLAP_SUSPENSIONS = 6;
   private static final int QUORUM_LOSSES = 7;
   private static final int ANNOUNCEMENTS = 8;
+  private static final int MOVER_CLAIMS = 9;
+  private static final int MOVER_FAILURES = 10;
   /** The counts, written on the loop only and readable from any thread without a lock. */
-  private final AtomicLongArray counts = new AtomicLongArray(9);
+  private final AtomicLongArray counts = new AtomicLongArray(11);
   /** Events emitted so far (on the loop only). */
   private long emitted;
 
@@ -95,6 +97,10 @@ final class Events {
       increment(FLAP_SUSPENSIONS);
     } else if (e instanceof AgentEvent.QuorumLost) {
       increment(QUORUM_LOSSES);
+    } else if (e instanceof AgentEvent.MoverClaimed) {
+      increment(MOVER_CLAIMS);
+    } else if (e instanceof AgentEvent.MoverFailed) {
+      increment(MOVER_FAILURES);
     }
   }
 
@@ -113,7 +119,7 @@ final class Events {
     return new AgentCounters(counts.get(ACQUIRED), counts.get(RELEASED),
         counts.get(DRIFT_REPAIRS), counts.get(CONFLICTS), counts.get(BACKEND_ERRORS),
         counts.get(STALLS), counts.get(FLAP_SUSPENSIONS), counts.get(QUORUM_LOSSES),
-        counts.get(ANNOUNCEMENTS));
+        counts.get(ANNOUNCEMENTS), counts.get(MOVER_CLAIMS), counts.get(MOVER_FAILURES));
   }
 
   /** A copy of the recent events, oldest first. */

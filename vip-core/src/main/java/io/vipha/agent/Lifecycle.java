@@ -154,9 +154,15 @@ final class Lifecycle {
     if (phase == Phase.STOPPED) {
       return;
     }
+    for (VirtualIp v : a.group.vips()) {
+      if (a.movers.claiming(v)) {
+        a.reconciler.abandon(v);
+      }
+    }
     for (VirtualIp v : a.holdings.list()) {
       a.reconciler.release(v, "STOPPED");
     }
+    a.movers.stop();
     a.coordinator.leave();
     a.coordinator.close();
     Cancellable w = watch;

@@ -94,6 +94,11 @@ final class Reconciler {
     retiring.addAll(removed);
     lastReason.keySet().removeAll(removed);
     leaveReason.keySet().removeAll(removed);
+    for (VirtualIp v : removed) {
+      if (a.movers.claiming(v)) {
+        abandon(v);
+      }
+    }
     releaseRetired();
   }
 
@@ -232,10 +237,15 @@ final class Reconciler {
           if (holdings.holds(v)) {
             release(v, "QUORUM_LEASE");
             changed = true;
+          } else if (a.movers.claiming(v)) {
+            abandon(v);
           }
           continue;
         }
         if (!holdings.holds(v)) {
+          if (a.movers.claiming(v) || a.movers.fencedOut(v)) {
+            continue; // held once the provider points here; or a newer owner's epoch won
+          }
           if (!a.lease.quorumFirm()) {
             continue; // a peer counted for quorum is going silent: decide once it is alive or dead
           }
@@ -250,6 +260,10 @@ final class Reconciler {
           }
           if (assign(v, lease, fence.epoch())) {
             String reason = lastReason.getOrDefault(v, "RECONCILE");
+            if (a.movers.has(v)) {
+              a.movers.claim(v, fence.epoch(), reason); // held, announced once it answers
+              continue;
+            }
             holdings.acquired(v, now, reason);
             changed = true;
             a.announcer.announceBurst(v); // before the listeners: clients move first
@@ -271,7 +285,11 @@ final class Reconciler {
         } else if (renew) {
           renew(v, fence);
         }
+        if (a.movers.unclaimed(v)) {
+          a.movers.reassert(v, fence.epoch()); // a leftover: the provider was never asked
+        }
       } else if (holdings.holds(v)) {
+        a.movers.notOwner(v);
         if (a.coordinator.makeBeforeBreak() && a.handover.waitForSuccessor(v, now)) {
           Fence fence = a.coordinator.fence(v);
           if (fence.verdict() == Fence.Verdict.REVOKE) {
@@ -284,13 +302,19 @@ final class Reconciler {
         }
         release(v, releaseReason(v));
         changed = true;
-      } else if (present) {
-        try {
-          a.backend.release(v);
-          a.events.emit(new AgentEvent.DriftRepaired(now, v, "removed a leftover this node does"
-              + " not own"));
-        } catch (BackendException e) {
-          a.events.emit(new AgentEvent.BackendError(now, "release", v, e));
+      } else if (a.movers.claiming(v)) {
+        a.movers.notOwner(v);
+        abandon(v);
+      } else {
+        a.movers.notOwner(v);
+        if (present) {
+          try {
+            a.backend.release(v);
+            a.events.emit(new AgentEvent.DriftRepaired(now, v, "removed a leftover this node"
+                + " does not own"));
+          } catch (BackendException e) {
+            a.events.emit(new AgentEvent.BackendError(now, "release", v, e));
+          }
         }
       }
     }
@@ -437,6 +461,35 @@ final class Reconciler {
     a.holdings.released(v);
     a.handover.done(v);
     a.events.emit(new AgentEvent.Released(a.loop.nanoTime(), v, reason));
+    a.movers.released(v, "STALE_EPOCH".equals(reason));
+  }
+
+  /**
+   * The provider now points {@code v}, whose local address this node added, here: it holds the
+   * VIP from now on, announces it and reports it acquired under {@code epoch}.
+   */
+  void claimed(VirtualIp v, String reason, long epoch) {
+    long now = a.loop.nanoTime();
+    a.holdings.acquired(v, now, reason);
+    a.announcer.announceBurst(v); // before the listeners: clients move first
+    a.events.emit(new AgentEvent.Acquired(now, v, reason, epoch));
+    a.coordinator.publishNow();
+  }
+
+  /** Gives up the claim of {@code v} in progress: removes its local address, lets go upstream. */
+  void abandon(VirtualIp v) {
+    abandonLocal(v);
+    a.movers.abandon(v);
+  }
+
+  /** Removes the local address of {@code v}, which this node was claiming and does not hold. */
+  void abandonLocal(VirtualIp v) {
+    try {
+      a.backend.release(v);
+      backendWorks();
+    } catch (BackendException e) {
+      backendFailed("release", v, e); // (a leftover now: the next reconcile removes it)
+    }
   }
 
   private void backendWorks() {

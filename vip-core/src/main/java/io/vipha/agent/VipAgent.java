@@ -9,10 +9,12 @@ import io.vipha.health.HealthCheck;
 import io.vipha.health.HealthMonitor;
 import io.vipha.plan.Planner;
 import io.vipha.spi.AddressBackend;
+import io.vipha.spi.AddressMover;
 import io.vipha.spi.Coordinator;
 import io.vipha.spi.Coordinator.Pin;
 import io.vipha.spi.Scheduler;
 import io.vipha.spi.StateStore;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,6 +56,9 @@ import org.jspecify.annotations.Nullable;
  * io.vipha.agent package documentation} names them and what each owns.
  */
 public final class VipAgent {
+
+  /** The deadline of each address mover call unless {@link Builder#mover} sets another: 10 s. */
+  public static final Duration DEFAULT_MOVER_TIMEOUT = Duration.ofSeconds(10);
 
   /** Where an agent is in its life. */
   public enum Phase {
@@ -107,6 +112,7 @@ public final class VipAgent {
   final Reconciler reconciler;
   final Announcer announcer;
   final Reconfiguration reconfiguration;
+  final Movers movers;
 
   private volatile AgentState snapshot;
 
@@ -124,6 +130,7 @@ public final class VipAgent {
     this.policy = g.policy();
     this.interfaces = Set.of();
     takeGroup(g);
+    this.movers = new Movers(this, b.movers(g));
     this.backend = Objects.requireNonNull(b.backend, "backend");
     this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
     Scheduler s = b.scheduler;
@@ -407,8 +414,51 @@ public final class VipAgent {
     private Effect linkDown = Effect.disqualify();
     private @Nullable StateStore stateStore;
     private final Set<Breakage> broken = EnumSet.noneOf(Breakage.class);
+    private final Map<VirtualIp, Movers.Binding> movers = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Points {@code vip} at this node through {@code mover} (a cloud API, a script), with
+     * {@link #DEFAULT_MOVER_TIMEOUT} per call; see {@link #mover(VirtualIp, AddressMover,
+     * Duration)}.
+     */
+    public Builder mover(VirtualIp vip, AddressMover mover) {
+      return mover(vip, mover, DEFAULT_MOVER_TIMEOUT);
+    }
+
+    /**
+     * Points {@code vip}, a VIP of the group, at this node through {@code mover}, each call
+     * bounded by {@code timeout}. On acquire the local address is added, then the mover claims
+     * the VIP under a fencing epoch; the VIP counts as held (advertised to peers, announced, event
+     * {@link AgentEvent.Acquired}) once it answers with success. A failed, throttled or timed-out
+     * claim is tried again with capped exponential backoff while this node owns the VIP; a stale
+     * epoch (a newer owner) removes the local address again. On release the mover lets go after
+     * the local address is gone. The agent never closes the mover.
+     */
+    public Builder mover(VirtualIp vip, AddressMover mover, Duration timeout) {
+      Objects.requireNonNull(vip, "vip");
+      Objects.requireNonNull(mover, "mover");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("mover timeout must be positive, got " + timeout);
+      }
+      movers.put(vip, new Movers.Binding(mover, timeout));
+      return this;
+    }
+
+    /** The movers by VIP address; every VIP must be one of {@code g}'s. */
+    Map<InetAddress, Movers.Binding> movers(VipGroup g) {
+      Map<InetAddress, Movers.Binding> out = new LinkedHashMap<>();
+      for (Map.Entry<VirtualIp, Movers.Binding> e : movers.entrySet()) {
+        VirtualIp v = e.getKey();
+        if (g.vips().stream().noneMatch(x -> x.address().equals(v.address()))) {
+          throw new IllegalArgumentException("mover for " + v.cidr() + ": not a VIP of group "
+              + g.name());
+        }
+        out.put(v.address(), e.getValue());
+      }
+      return out;
+    }
 
     /**
      * Where this node keeps its incarnation and flap record across restarts (default: nowhere).

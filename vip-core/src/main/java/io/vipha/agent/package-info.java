@@ -35,6 +35,9 @@
  *       ends at once when a VIP has no other owner.
  *   <li>{@code Announcer}: the announcement burst after taking a VIP, the periodic refresh, and
  *       re-announcements after a peer's news (a conflict, a peer letting go).
+ *   <li>{@code Movers}: the address movers of VIPs that have one: the claim before a VIP counts
+ *       as held, retries with backoff, the fence a newer owner's epoch puts up, the release
+ *       after the local address is gone.
  *   <li>{@code Events}: the listeners, and the recent events and counters of the snapshot.
  *   <li>{@code Reconfiguration}: a changed group and health checks applied to the running
  *       agent: what cannot change live is refused whole; the rest goes to the parts that own it.

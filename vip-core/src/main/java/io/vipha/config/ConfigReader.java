@@ -67,6 +67,9 @@ final class ConfigReader {
       asksForVrrp.add(d != null && d.node.path("coordinator").has("vrrp"));
       if (built != null && daemon != null) {
         settings.putIfAbsent(built.name(), daemon);
+        for (Problem p : MoverReader.check(built, daemon.movers(), "groups[" + i + "].daemon")) {
+          problems.reportModel(p);
+        }
       }
     }
     for (Problem p : VipConfig.check(read)) {

@@ -147,6 +147,12 @@ final class ConfigWriter {
         z.put("keepFor", Durations.format(keep));
       }
     }
+    if (!d.movers().isEmpty()) {
+      ArrayNode movers = o.putArray("movers");
+      for (DaemonSettings.Mover mv : d.movers()) {
+        mover(mv, movers.addObject());
+      }
+    }
     DaemonSettings.Vrrp vrrp = d.vrrp();
     if (vrrp != null) {
       ObjectNode v = o.putObject("coordinator").putObject("vrrp");
@@ -166,6 +172,31 @@ final class ConfigWriter {
         v.put("addressOwner", true);
       }
     }
+  }
+
+  /** A mover: its provider's fields as they were written (text, or JSON for lists and objects). */
+  private static void mover(DaemonSettings.Mover m, ObjectNode o) {
+    o.put("type", m.type());
+    if (!m.vips().isEmpty()) {
+      m.vips().forEach(a -> o.withArray("vips").add(Addresses.text(a)));
+    }
+    Duration timeout = m.timeout();
+    if (timeout != null) {
+      o.put("timeout", Durations.format(timeout));
+    }
+    m.settings().forEach((k, v) -> o.set(k, setting(v)));
+  }
+
+  /** A provider's field back as JSON: a list or an object as such, anything else as a string. */
+  private static com.fasterxml.jackson.databind.JsonNode setting(String text) {
+    if (text.startsWith("[") || text.startsWith("{")) {
+      try {
+        return new ObjectMapper().readTree(text);
+      } catch (java.io.IOException e) {
+        return NODES.textNode(text); // (a string that only looks like JSON)
+      }
+    }
+    return NODES.textNode(text);
   }
 
   private static void notifications(NotifySettings n, ObjectNode o) {

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "keyId", "acceptKey", "multicast",
       "reconcileInterval", "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile",
-      "controlSocket", "metrics", "notify", "warmup", "coordinator");
+      "controlSocket", "metrics", "notify", "warmup", "coordinator", "movers");
   static final List<String> COORDINATOR = List.of("zookeeper", "vrrp");
   static final List<String> VRRP = List.of("vrid", "interface", "ipv4Checksum", "unicastPeers",
       "addressOwner");
@@ -57,9 +57,11 @@ final class DaemonReader {
       + " number)";
 
   private final ConfigProblems problems;
+  private final MoverReader movers;
 
   DaemonReader(ConfigProblems problems) {
     this.problems = problems;
+    this.movers = new MoverReader(problems, io.vipha.spi.MoverProvider.installed());
   }
 
   /** A group's daemon settings; null when something in them was reported. */
@@ -171,13 +173,14 @@ final class DaemonReader {
         vrrp = vrrp(v);
       }
     }
+    List<DaemonSettings.Mover> moverList = movers.movers(d);
     if (problems.count() != before || notify == null) {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
         controlSocket, metrics, notify, keyId == null ? DaemonSettings.DEFAULT_KEY_ID : keyId,
-        acceptKey, warmup, zookeeper, vrrp);
+        acceptKey, warmup, zookeeper, vrrp, moverList);
   }
 
   /** Field {@code name} of {@code o} as a key id, reported unless 0–255; null when absent. */

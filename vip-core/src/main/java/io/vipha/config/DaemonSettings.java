@@ -6,8 +6,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,13 +45,15 @@ import org.jspecify.annotations.Nullable;
  *     (the default) for heartbeats
  * @param vrrp the VRRP virtual router the group is, instead of heartbeats, or null (the default)
  *     for heartbeats; not together with {@code zookeeper}
+ * @param movers the address movers that point the group's VIPs at the owner through a cloud API
+ *     or a script; at most one per VIP (empty, the default: none)
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
     @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
     int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
-    @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp) {
+    @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp, List<Mover> movers) {
 
   /** The id of the signing key when none is set. */
   public static final int DEFAULT_KEY_ID = 1;
@@ -74,6 +79,7 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       throw new IllegalArgumentException("a group has one coordinator: ZooKeeper or VRRP");
     }
     healthChecks = List.copyOf(healthChecks);
+    movers = List.copyOf(movers);
     if (warmup != null && (warmup.isNegative() || warmup.compareTo(MAX_WARMUP) > 0)) {
       throw new IllegalArgumentException("warmup must be 0-5min, got " + warmup);
     }
@@ -84,6 +90,18 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       throw new IllegalArgumentException("the accepted key's id " + keyId + " is the signing"
           + " key's; give the accepted key another id");
     }
+  }
+
+  /** Settings without address movers. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
+      int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
+      @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, warmup, zookeeper,
+        vrrp, List.of());
   }
 
   /** Settings without VRRP. */
@@ -137,35 +155,35 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp);
+        acceptKey, warmup, zookeeper, vrrp, movers);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp);
+        acceptKey, warmup, zookeeper, vrrp, movers);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp);
+        acceptKey, warmup, zookeeper, vrrp, movers);
   }
 
   /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
   public DaemonSettings withKeys(int id, @Nullable Key accept) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
-        accept, warmup, zookeeper, vrrp);
+        accept, warmup, zookeeper, vrrp, movers);
   }
 
   /** These settings with the warm-up {@code w} (null: {@link #DEFAULT_WARMUP}). */
   public DaemonSettings withWarmup(@Nullable Duration w) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, w, zookeeper, vrrp);
+        acceptKey, w, zookeeper, vrrp, movers);
   }
 
   /** The warm-up: the one set, or {@link #DEFAULT_WARMUP}. */
@@ -177,14 +195,21 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withZooKeeper(@Nullable ZooKeeper zookeeper) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp);
+        acceptKey, warmup, zookeeper, vrrp, movers);
   }
 
   /** These settings with the group as the VRRP virtual router {@code vrrp} (null: heartbeats). */
   public DaemonSettings withVrrp(@Nullable Vrrp vrrp) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp);
+        acceptKey, warmup, zookeeper, vrrp, movers);
+  }
+
+  /** These settings with {@code movers} (empty: none). */
+  public DaemonSettings withMovers(List<Mover> movers) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey, warmup, zookeeper, vrrp, movers);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -214,6 +239,37 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       if (listen.getPort() == 0) {
         throw new IllegalArgumentException("the metrics port must be set: " + listen);
       }
+    }
+  }
+
+  /**
+   * An address mover ({@code "movers": [{"type": "exec", ...}]}): points VIPs of the group at
+   * their owner through something outside the host, found by {@code type} through {@link
+   * io.vipha.spi.MoverProvider}.
+   *
+   * @param type the provider's type, e.g. {@code exec}
+   * @param vips the addresses of the VIPs it moves; empty for every VIP of the group
+   * @param timeout the deadline of each call, or null for the agent's default (10 s)
+   * @param settings the provider's fields (every field but {@code type}, {@code vips} and
+   *     {@code timeout}), each as text: a string as it is, a number or a boolean as written, a
+   *     list or an object as compact JSON; never a secret (the reader refuses fields named like
+   *     one)
+   */
+  public record Mover(String type, List<InetAddress> vips, @Nullable Duration timeout,
+      Map<String, String> settings) {
+    /** Checks for null, copies the lists; the timeout must be positive. */
+    public Mover {
+      Objects.requireNonNull(type, "type");
+      vips = List.copyOf(vips);
+      settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+      if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+        throw new IllegalArgumentException("a mover's timeout must be positive, got " + timeout);
+      }
+    }
+
+    /** Whether it moves {@code vip}: named, or every VIP when none is named. */
+    public boolean moves(InetAddress vip) {
+      return vips.isEmpty() || vips.contains(vip);
     }
   }
 

@@ -37,8 +37,8 @@ public record NotifySettings(List<Hook> hooks, @Nullable Path fifo, @Nullable Pa
    */
   public static final List<String> EVENTS = List.of("acquired", "released", "peer-up",
       "peer-suspect", "peer-down", "quorum-lost", "quorum-regained", "health", "flap-suspended",
-      "backend-error", "drift-repaired", "conflict", "stalled", "reconfigured", "started",
-      "stopping", "stopped");
+      "backend-error", "drift-repaired", "conflict", "stalled", "reconfigured", "mover-claimed",
+      "mover-failed", "started", "stopping", "stopped");
 
   /** No hooks, no FIFO, no socket. */
   public static final NotifySettings NONE = new NotifySettings(List.of(), null, null,

@@ -1,6 +1,7 @@
 package io.vipha.health;
 
 import io.vipha.internal.Durations;
+import io.vipha.internal.Processes;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
@@ -19,8 +20,6 @@ import java.util.concurrent.TimeUnit;
  * it could from any tool that lacks process groups.
  */
 public final class ExecProber implements Prober<HealthCheck.Exec> {
-  private static final long REAP_MILLIS = 1_000;
-
   /** An exec prober. */
   public ExecProber() {}
 
@@ -37,7 +36,7 @@ public final class ExecProber implements Prober<HealthCheck.Exec> {
     } catch (IOException | RuntimeException e) {
       return ProbeResult.failed("cannot run " + command.get(0), e);
     }
-    cancellation.onCancel(() -> kill(process));
+    cancellation.onCancel(() -> Processes.kill(process));
     boolean done = false;
     try {
       try {
@@ -46,8 +45,8 @@ public final class ExecProber implements Prober<HealthCheck.Exec> {
         // the process may already have exited
       }
       if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        int killed = kill(process);
-        awaitExit(process);
+        int killed = Processes.kill(process);
+        Processes.awaitExit(process);
         done = true;
         return ProbeResult.unhealthy("timed out after " + Durations.format(timeout) + "; killed pid "
             + process.pid() + (killed > 0 ? " and " + killed + " descendant(s)" : ""));
@@ -58,34 +57,9 @@ public final class ExecProber implements Prober<HealthCheck.Exec> {
           : ProbeResult.unhealthy("exit code " + code);
     } finally {
       if (!done) { // interrupted or cancelled: never leave the command running
-        kill(process);
-        awaitExit(process);
+        Processes.kill(process);
+        Processes.awaitExit(process);
       }
-    }
-  }
-
-  /** Kills {@code process} and its descendants; returns how many descendants there were. */
-  static int kill(Process process) {
-    List<ProcessHandle> descendants = process.descendants().toList();
-    process.destroyForcibly();
-    descendants.forEach(ProcessHandle::destroyForcibly);
-    return descendants.size();
-  }
-
-  /** Waits briefly for a killed process to be reaped, ignoring (and keeping) interrupts. */
-  private static void awaitExit(Process process) {
-    boolean interrupted = false;
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REAP_MILLIS);
-    while (true) {
-      try {
-        process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -70,6 +70,10 @@ import org.jspecify.annotations.Nullable;
  *       calls</td></tr>
  *   <tr><td>{@code vipha.loop.stall}</td><td>counter</td><td></td><td>times the agent's loop
  *       stalled for a detection time</td></tr>
+ *   <tr><td>{@code vipha.mover.claims}</td><td>counter</td><td></td><td>claims an address
+ *       mover answered with success</td></tr>
+ *   <tr><td>{@code vipha.mover.failures}</td><td>counter</td><td></td><td>address mover calls
+ *       that did not succeed</td></tr>
  * </table>
  *
  * <p>The heartbeat meters exist only when a coordinator is given. Counters and gauges read what
@@ -130,6 +134,10 @@ public final class VipAgentMetrics implements MeterBinder, AutoCloseable {
         AgentCounters::announcements));
     meters.add(counter(registry, "vipha.loop.stall",
         "times the agent's loop stalled for a detection time", AgentCounters::stalls));
+    meters.add(counter(registry, "vipha.mover.claims",
+        "claims an address mover answered with success", AgentCounters::moverClaims));
+    meters.add(counter(registry, "vipha.mover.failures",
+        "address mover calls that did not succeed", AgentCounters::moverFailures));
     HeartbeatCoordinator c = coordinator;
     if (c != null) {
       heartbeats(registry, c, meters);

@@ -128,6 +128,14 @@ public final class Simulation {
     return time.nanoTime();
   }
 
+  /**
+   * The simulation's shared virtual clock, for stand-ins outside any node (a fake cloud provider,
+   * say): what it schedules runs in virtual time, on no node's loop.
+   */
+  public io.vipha.spi.Scheduler scheduler() {
+    return time;
+  }
+
   /** The group. */
   public VipGroup group() {
     return group;
@@ -362,6 +370,11 @@ public final class Simulation {
     } else if (e instanceof AgentEvent.Reconfigured r) {
       return "reconfigured (" + r.nodes() + " nodes, " + r.vips() + " VIPs, " + r.checks()
           + " checks)";
+    } else if (e instanceof AgentEvent.MoverClaimed m) {
+      return "mover claimed " + m.vip().cidr() + " (" + m.outcome() + ", epoch " + m.epoch()
+          + ")";
+    } else if (e instanceof AgentEvent.MoverFailed m) {
+      return "mover " + m.operation() + " of " + m.vip().cidr() + ": " + m.outcome();
     }
     return null; // PeerSuspect: too frequent to be useful in a timeline
   }

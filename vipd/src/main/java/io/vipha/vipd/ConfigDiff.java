@@ -66,6 +66,7 @@ final class ConfigDiff {
     m.put("daemon.notify.fifo", "the notify FIFO is opened at start");
     m.put("daemon.notify.socket", "the notify socket is connected at start");
     m.put("daemon.notify.queueSize", "the notify queues are made at start");
+    m.put("daemon.movers", "the address movers are created at start");
     return Map.copyOf(m);
   }
 

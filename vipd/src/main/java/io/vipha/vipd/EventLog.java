@@ -46,6 +46,9 @@ final class EventLog implements AgentListener {
     if (event instanceof AgentEvent.BackendError) {
       return Level.ERROR;
     }
+    if (event instanceof AgentEvent.MoverFailed) {
+      return Level.WARN;
+    }
     if (event instanceof AgentEvent.PeerDown down) {
       return down.left() ? Level.INFO : Level.WARN;
     }
@@ -103,6 +106,13 @@ final class EventLog implements AgentListener {
     } else if (event instanceof AgentEvent.Reconfigured e) {
       return "configuration applied: " + e.nodes() + " node(s), " + e.vips() + " VIP(s), "
           + e.checks() + " health check(s)";
+    } else if (event instanceof AgentEvent.MoverClaimed e) {
+      return "mover pointed " + vip(e.vip()) + " here (" + e.outcome() + ", epoch " + e.epoch()
+          + ", attempt " + e.attempts() + ", " + TimeUnit.NANOSECONDS.toMillis(e.tookNanos())
+          + " ms)";
+    } else if (event instanceof AgentEvent.MoverFailed e) {
+      return "mover " + e.operation() + " of " + vip(e.vip()) + " failed (" + e.outcome()
+          + ", attempt " + e.attempt() + "): " + e.detail();
     }
     return event.toString();
   }

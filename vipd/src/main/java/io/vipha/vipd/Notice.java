@@ -79,6 +79,10 @@ final class Notice {
       return "stalled";
     } else if (e instanceof AgentEvent.Reconfigured) {
       return "reconfigured";
+    } else if (e instanceof AgentEvent.MoverClaimed) {
+      return "mover-claimed";
+    } else if (e instanceof AgentEvent.MoverFailed) {
+      return "mover-failed";
     }
     throw new IllegalArgumentException("no notify name for " + e.getClass().getName());
   }
@@ -117,6 +121,12 @@ final class Notice {
       put("stallMs", s.nanos() / 1_000_000);
     } else if (e instanceof AgentEvent.Reconfigured r) {
       put("nodes", r.nodes()).put("vips", r.vips()).put("checks", r.checks());
+    } else if (e instanceof AgentEvent.MoverClaimed m) {
+      vip(m.vip()).put("outcome", m.outcome().name()).put("epoch", m.epoch())
+          .put("attempt", m.attempts()).put("tookMs", m.tookNanos() / 1_000_000);
+    } else if (e instanceof AgentEvent.MoverFailed m) {
+      vip(m.vip()).put("operation", m.operation()).put("outcome", m.outcome().name())
+          .put("attempt", m.attempt()).put("reason", m.detail());
     }
   }
 

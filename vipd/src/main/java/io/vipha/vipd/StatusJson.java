@@ -148,6 +148,8 @@ final class StatusJson {
     k.put("flapSuspensions", c.flapSuspensions());
     k.put("quorumLosses", c.quorumLosses());
     k.put("announcements", c.announcements());
+    k.put("moverClaims", c.moverClaims());
+    k.put("moverFailures", c.moverFailures());
     if (coordinator != null) {
       k.put("heartbeatsAccepted", coordinator.accepted());
       ObjectNode rejected = k.putObject("heartbeatsRejected");

@@ -1,6 +1,7 @@
 package io.vipha.vipd;
 
 import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.EventLoopScheduler;
 import io.vipha.agent.HeartbeatCoordinator;
@@ -15,7 +16,9 @@ import io.vipha.internal.Addresses;
 import io.vipha.netlink.NetlinkBackend;
 import io.vipha.netlink.VrrpCoordinator;
 import io.vipha.spi.AddressBackend;
+import io.vipha.spi.AddressMover;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.MoverProvider;
 import io.vipha.spi.StateStore;
 import io.vipha.spi.StateStoreException;
 import java.io.IOException;
@@ -26,7 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -83,6 +88,7 @@ public final class Vipd {
   private @Nullable MetricsServer metrics;
   private @Nullable Notifier notifier;
   private @Nullable Reloader reloader;
+  private final List<AddressMover> movers = new ArrayList<>();
   private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
   private Duration stopBound = Duration.ofSeconds(30);
 
@@ -222,6 +228,7 @@ public final class Vipd {
       if (reconcile != null) {
         ab.reconcileInterval(reconcile);
       }
+      movers(group, node, setup.daemon(), ab);
       VipAgent a = ab.build();
       agent = a;
       Duration detection = zk == null ? group.policy().detectionTime() : zk.sessionTimeout();
@@ -476,6 +483,30 @@ public final class Vipd {
         .onSessionLoss(keep == null ? SessionLoss.release() : SessionLoss.keep(keep)).build();
   }
 
+  /** Creates the movers of {@code daemon} for {@code node} and hands them to {@code ab}. */
+  private void movers(VipGroup group, String node, DaemonSettings daemon, VipAgent.Builder ab)
+      throws Failure {
+    if (daemon.movers().isEmpty()) {
+      return;
+    }
+    Map<String, MoverProvider> providers = MoverProvider.installed();
+    for (DaemonSettings.Mover m : daemon.movers()) {
+      MoverProvider p = providers.get(m.type());
+      if (p == null) { // (the configuration was read with the same class path: not expected)
+        throw new Failure(ExitCode.CONFIG, "no mover provider of type " + m.type()
+            + " is installed; installed: " + providers.keySet());
+      }
+      AddressMover mover = p.create(node, m.settings());
+      movers.add(mover);
+      Duration timeout = m.timeout();
+      for (VirtualIp v : group.vips()) {
+        if (m.moves(v.address())) {
+          ab.mover(v, mover, timeout != null ? timeout : VipAgent.DEFAULT_MOVER_TIMEOUT);
+        }
+      }
+    }
+  }
+
   private void close() {
     Reloader r = reloader;
     if (r != null) {
@@ -496,6 +527,9 @@ public final class Vipd {
     EventLoopScheduler l = loop;
     if (l != null) {
       l.close();
+    }
+    for (AddressMover m : movers) {
+      m.close();
     }
     AddressBackend b = backend;
     if (b != null) {

@@ -6,6 +6,7 @@ import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
 import io.vipha.config.NotifySettings;
 import io.vipha.spi.BackendException;
+import io.vipha.spi.MoverResult;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,10 @@ class NoticeTest {
       new AgentEvent.DriftRepaired(1, VIP, "re-added"),
       new AgentEvent.Conflict(1, VIP, "n2"),
       new AgentEvent.Stalled(1, 2_500_000_000L),
-      new AgentEvent.Reconfigured(1, 3, 2, 1));
+      new AgentEvent.Reconfigured(1, 3, 2, 1),
+      new AgentEvent.MoverClaimed(1, VIP, MoverResult.Outcome.ALREADY_OWNED, 1700, 2,
+          4_500_000_000L),
+      new AgentEvent.MoverFailed(1, VIP, "claim", MoverResult.Outcome.THROTTLED, 1, "slow down"));
 
   @Test
   void everyKindOfAgentEventHasAConfigurableName() {
@@ -78,6 +82,13 @@ class NoticeTest {
     assertThat(env(13)).containsEntry("VIPHA_EVENT", "reconfigured")
         .containsEntry("VIPHA_NODES", "3").containsEntry("VIPHA_VIPS", "2")
         .containsEntry("VIPHA_CHECKS", "1").doesNotContainKey("VIPHA_VIP");
+    assertThat(env(14)).containsEntry("VIPHA_EVENT", "mover-claimed")
+        .containsEntry("VIPHA_VIP", "2001:db8::10/64").containsEntry("VIPHA_OUTCOME",
+            "ALREADY_OWNED").containsEntry("VIPHA_EPOCH", "1700")
+        .containsEntry("VIPHA_ATTEMPT", "2").containsEntry("VIPHA_TOOK_MS", "4500");
+    assertThat(env(15)).containsEntry("VIPHA_EVENT", "mover-failed")
+        .containsEntry("VIPHA_OPERATION", "claim").containsEntry("VIPHA_OUTCOME", "THROTTLED")
+        .containsEntry("VIPHA_ATTEMPT", "1").containsEntry("VIPHA_REASON", "slow down");
     assertThat(Notice.of("stopping", 9, "web", "n1", TIME, 0, null, "signal").environment())
         .containsEntry("VIPHA_EVENT", "stopping").containsEntry("VIPHA_REASON", "signal")
         .doesNotContainKey("VIPHA_VIP");

@@ -59,7 +59,8 @@ class VipctlTest extends TwoDaemons {
     assertThat(table).containsPattern("(?m)^EVENTS \\(last \\d+ of \\d+\\)$");
     assertThat(table).contains("acquired 192.0.2.10/24 on eth0 (ELECTED)");
     assertThat(table).containsPattern("(?m)^COUNTERS acquired 2, released 0, driftRepairs 0,"
-        + " .*,\n .*announcements \\d+, heartbeatsAccepted \\d+, heartbeatsRejected 0\n$");
+        + " .*,\n .*announcements \\d+, moverClaims 0, moverFailures 0,\n"
+        + " +heartbeatsAccepted \\d+, heartbeatsRejected 0\n$");
     assertThat(table.substring(table.indexOf("\nCOUNTERS")).lines())
         .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100));
     assertThat(vipctl("--socket", socket("n1"), "status", "--events", "1")).isZero();
