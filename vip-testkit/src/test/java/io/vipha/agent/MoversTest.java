@@ -18,6 +18,14 @@ class MoversTest {
   private static final VirtualIp OTHER = VirtualIp.builder().address("203.0.113.99/32")
       .interfaceName("eth0").exposure(Exposure.PUBLIC).build();
 
+  /** Starts the agents {@code ids} of {@code c}, each with its mover of {@code cloud}. */
+  private static void start(TestCluster c, FakeCloud cloud, String... ids) {
+    VirtualIp vip = c.group.vips().get(0);
+    for (String id : ids) {
+      c.start(c.create(id, c.builder(id).mover(vip, cloud.mover(id))));
+    }
+  }
+
   @Test
   void backoffDoublesFromOneSecondUpToThirtyAndHonoursALongerRetryAfter() {
     assertThat(Movers.backoff(1, null)).isEqualTo(1_000_000_000L);
@@ -54,8 +62,7 @@ class MoversTest {
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(30), Duration.ofMillis(30));
     c.host("n1").addByHand(vip);
-    c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"))));
-    c.start(c.create("n2", c.builder("n2").mover(vip, cloud.mover("n2"))));
+    start(c, cloud, "n1", "n2");
     c.run(Duration.ofSeconds(3));
     assertThat(c.holders(vip)).containsExactly("n1");
     assertThat(cloud.target(vip)).isEqualTo("n1");
@@ -124,8 +131,7 @@ class MoversTest {
     VirtualIp vip = g.vips().get(0);
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time).inject(MoverResult.conflict(null, "v9", "raced"));
-    c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"))));
-    c.start(c.create("n2", c.builder("n2").mover(vip, cloud.mover("n2"))));
+    start(c, cloud, "n1", "n2");
     c.run(Duration.ofSeconds(5));
     List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
     assertThat(n1).extracting(FakeCloud.Call::operation).containsExactly("claim", "observe",
@@ -146,7 +152,7 @@ class MoversTest {
     VirtualIp vip = g.vips().get(0);
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time);
-    c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"))));
+    start(c, cloud, "n1");
     c.run(Duration.ofSeconds(3));
     assertThat(cloud.target(vip)).isEqualTo("n1");
     cloud.inject(MoverResult.failed("throttled upstream"));
@@ -170,7 +176,7 @@ class MoversTest {
     VirtualIp vip = g.vips().get(0);
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(30), Duration.ofMillis(30));
-    c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"))));
+    start(c, cloud, "n1");
     c.run(Duration.ofSeconds(3));
     AgentEvent.MoverClaimed claimed = c.events(AgentEvent.MoverClaimed.class, "n1").get(0);
     assertThat(c.host("n1").announcements()).isNotEmpty()
