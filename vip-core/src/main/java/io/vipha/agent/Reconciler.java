@@ -243,8 +243,14 @@ final class Reconciler {
           continue;
         }
         if (!holdings.holds(v)) {
-          if (a.movers.claiming(v) || a.movers.fencedOut(v)) {
-            continue; // held once the provider points here; or a newer owner's epoch won
+          if (a.movers.claiming(v)) {
+            if (renew) { // held once the provider points here: keep the address meanwhile
+              renew(v, a.coordinator.fence(v));
+            }
+            continue;
+          }
+          if (a.movers.fencedOut(v)) {
+            continue; // a newer owner's epoch won: stay out while the plan names this node
           }
           if (!a.lease.quorumFirm()) {
             continue; // a peer counted for quorum is going silent: decide once it is alive or dead

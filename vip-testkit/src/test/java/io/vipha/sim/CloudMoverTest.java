@@ -127,7 +127,12 @@ class CloudMoverTest {
     assertThat(r.events(AgentEvent.Acquired.class, "n1")).isEmpty();
     assertThat(n1.requireAgent().counters().announcements()).isZero();
 
-    r.sim.run(Duration.ofSeconds(15));
+    r.sim.run(Duration.ofSeconds(8)); // past the 10 s kernel lease of the first add
+    assertThat(r.cloud.calls("claim")).hasSize(3);
+    assertThat(n1.holds(r.vip)).as("the address is renewed while claiming").isTrue();
+    assertThat(n1.requireAgent().state().held()).isEmpty();
+
+    r.sim.run(Duration.ofSeconds(7));
     List<FakeCloud.Call> claims = r.cloud.calls("claim");
     assertThat(claims).extracting(c -> c.result().outcome()).containsExactly(
         Outcome.THROTTLED, Outcome.FAILED, Outcome.FAILED, Outcome.ACCEPTED);
@@ -152,6 +157,30 @@ class CloudMoverTest {
     assertThat(n1.requireAgent().counters().announcements()).isPositive();
     assertThat(n1.requireAgent().counters().moverFailures()).isEqualTo(3);
     assertThat(n1.requireAgent().counters().moverClaims()).isEqualTo(1);
+    assertThat(r.cloud.target(r.vip)).isEqualTo("n1");
+  }
+
+  /**
+   * A conflict is not retried blindly: the agent observes the record, then claims on the version
+   * it saw, and holds the VIP once that is accepted.
+   */
+  @Test
+  void aConflictIsObservedBeforeTheNextClaim() {
+    Rig r = new Rig(group(false), 13, Duration.ofMillis(40), Duration.ofMillis(40));
+    r.cloud.inject(MoverResult.conflict("someone-else", "v7", "the record changed"));
+    r.start();
+    r.sim.run(Duration.ofSeconds(4));
+    assertThat(r.cloud.calls()).extracting(c -> c.node() + " " + c.operation() + " "
+        + c.result().outcome()).containsExactly("n1 claim CONFLICT", "n1 observe ACCEPTED",
+        "n1 claim ACCEPTED");
+    FakeCloud.Call observe = r.cloud.calls("observe").get(0);
+    assertThat(observe.sentAt() - r.cloud.calls("claim").get(0).answeredAt())
+        .as("after the first backoff").isEqualTo(1_000_000_000L);
+    assertThat(r.events(AgentEvent.MoverFailed.class, "n1")).extracting(
+        AgentEvent.MoverFailed::outcome).containsExactly(Outcome.CONFLICT);
+    assertThat(r.events(AgentEvent.MoverClaimed.class, "n1")).extracting(
+        AgentEvent.MoverClaimed::attempts).containsExactly(2);
+    assertThat(r.holders()).containsExactly("n1");
     assertThat(r.cloud.target(r.vip)).isEqualTo("n1");
   }
 

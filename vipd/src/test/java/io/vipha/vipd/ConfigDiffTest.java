@@ -116,6 +116,16 @@ class ConfigDiffTest {
   }
 
   @Test
+  void aChangeOfTheMoversNeedsARestart() {
+    ConfigDiff.Result r = diff(edit("\"keyFile\": \"/etc/vipha/web.key\",", "\"keyFile\":"
+        + " \"/etc/vipha/web.key\", \"movers\": [{\"type\": \"exec\","
+        + " \"command\": [\"/usr/local/bin/vip-mover\"]}],"));
+    assertThat(r.restart()).singleElement().satisfies(l -> assertThat(l)
+        .startsWith("daemon.movers: default -> ")
+        .endsWith(" needs a restart (the address movers are created at start)"));
+  }
+
+  @Test
   void theControlSocketMayChangeWhenTheCommandLineNamesIt() {
     String next = edit("\"keyFile\": \"/etc/vipha/web.key\",", "\"keyFile\":"
         + " \"/etc/vipha/web.key\", \"controlSocket\": \"/tmp/n1.sock\",");
