@@ -4,9 +4,12 @@ import static io.vipha.agent.AgentFailoverTest.threeNodes;
 import static io.vipha.agent.AgentFailoverTest.vip4;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vipha.VipGroup;
 import io.vipha.health.HealthCheck;
 import io.vipha.spi.BackendException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,30 @@ class AgentLifecycleTest {
     // Its peers heard it leave: not a death they had to detect.
     assertThat(c.events(AgentEvent.PeerDown.class, "n2")).singleElement()
         .satisfies(e -> assertThat(e.left()).isTrue());
+  }
+
+  /**
+   * A stop saves the plan it stops with (its planned loss, for a node that gives up its VIP)
+   * before it completes, also to a store written from a thread of its own, and nothing later.
+   */
+  @Test
+  void aStopCompletesOnceTheStateItStopsWithIsSaved() throws Exception {
+    NodeMemoryTest.SlowDisk disk = new NodeMemoryTest.SlowDisk();
+    disk.disk.countDown();
+    disk.writeMillis = 200;
+    VipGroup g = TwoNodes.group();
+    TestCluster c = new TestCluster(g);
+    VipAgent n1 = c.start(c.create("n1", c.builder("n1").stateStore(disk)));
+    c.run(Duration.ofSeconds(3));
+    assertThat(c.host("n1").holds(g.vips().get(0))).as("alone, n1 took the VIP").isTrue();
+    CompletableFuture<Void> stopped = n1.stop();
+    c.run(Duration.ofSeconds(2));
+    assertThat(stopped).isDone();
+    String saved = new String(Objects.requireNonNull(disk.load()), StandardCharsets.UTF_8);
+    assertThat(saved).contains("returnPlanned true");
+    int saves = disk.threads.size();
+    c.run(Duration.ofSeconds(5));
+    assertThat(disk.threads).hasSize(saves);
   }
 
   @Test

@@ -97,6 +97,18 @@ class BoundedLeaseTest {
   }
 
   @Test
+  void aChangedBoundChangesTheLeaseAtTheNextRenewal() {
+    start(1_500 * MS, Duration.ZERO); // a 1 s lease
+    c.run(Duration.ofSeconds(2));
+    assertThat(r.leases).isNotEmpty().allMatch(l -> l.equals(seconds(1)));
+    fence.bound = 2_500 * MS; // a 2 s lease from the next renewal on
+    int before = r.leases.size();
+    c.run(Duration.ofSeconds(2));
+    assertThat(r.leases.subList(before, r.leases.size())).isNotEmpty()
+        .allMatch(l -> l.equals(seconds(2)));
+  }
+
+  @Test
   void aBoundThatLeavesLessThanASecondNeitherAddsNorRenews() {
     start(2_200 * MS, Duration.ofMillis(1_250)); // 0.95 s: no lease fits
     c.run(Duration.ofSeconds(3));

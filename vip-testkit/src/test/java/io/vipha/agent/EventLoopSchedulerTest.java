@@ -433,6 +433,32 @@ class EventLoopSchedulerTest {
     assertThat(order).hasSize(3);
   }
 
+  /**
+   * An idle loop sleeps (parked until the next timer, or until handed something) rather than
+   * spinning, and a close from another thread wakes it and ends its thread.
+   */
+  @Test
+  void anIdleLoopParksAndACloseFromAnotherThreadEndsIt() throws Exception {
+    for (boolean withTimer : new boolean[] {false, true}) {
+      EventLoopScheduler loop = new EventLoopScheduler("idle");
+      CompletableFuture<Thread> thread = new CompletableFuture<>();
+      loop.execute(() -> thread.complete(Thread.currentThread()));
+      if (withTimer) {
+        loop.schedule(TimeUnit.HOURS.toNanos(1), () -> { });
+      }
+      Thread t = thread.get(10, TimeUnit.SECONDS);
+      Thread.State idle = withTimer ? Thread.State.TIMED_WAITING : Thread.State.WAITING;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (t.getState() != idle && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(t.getState()).as("parked, a timer pending: %s", withTimer).isEqualTo(idle);
+      loop.close();
+      t.join(10_000);
+      assertThat(t.isAlive()).as("ended, a timer pending: %s", withTimer).isFalse();
+    }
+  }
+
   @Test
   void closeFromATaskOnTheLoopEndsItsThread() throws Exception {
     EventLoopScheduler loop = new EventLoopScheduler("close-inside");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import io.vipha.Exposure;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.spi.MoverResult;
 import io.vipha.spi.MoverResult.Outcome;
 import io.vipha.testing.FakeCloud;
 import java.time.Duration;
@@ -16,6 +17,14 @@ import org.junit.jupiter.api.Test;
 class MoversTest {
   private static final VirtualIp OTHER = VirtualIp.builder().address("203.0.113.99/32")
       .interfaceName("eth0").exposure(Exposure.PUBLIC).build();
+
+  /** Starts the agents {@code ids} of {@code c}, each with its mover of {@code cloud}. */
+  private static void start(TestCluster c, FakeCloud cloud, String... ids) {
+    VirtualIp vip = c.group.vips().get(0);
+    for (String id : ids) {
+      c.start(c.create(id, c.builder(id).mover(vip, cloud.mover(id))));
+    }
+  }
 
   @Test
   void backoffDoublesFromOneSecondUpToThirtyAndHonoursALongerRetryAfter() {
@@ -53,8 +62,7 @@ class MoversTest {
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(30), Duration.ofMillis(30));
     c.host("n1").addByHand(vip);
-    c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"))));
-    c.start(c.create("n2", c.builder("n2").mover(vip, cloud.mover("n2"))));
+    start(c, cloud, "n1", "n2");
     c.run(Duration.ofSeconds(3));
     assertThat(c.holders(vip)).containsExactly("n1");
     assertThat(cloud.target(vip)).isEqualTo("n1");
@@ -111,5 +119,68 @@ class MoversTest {
     assertThat(c.holders(vip)).containsExactly("n1");
     assertThat(c.agent("n1").state().held()).containsExactly(vip);
     assertThat(cloud.target(vip)).isEqualTo("n1");
+  }
+
+  /**
+   * A claim refused for a changed record (CONFLICT) is not sent again blindly: after the backoff
+   * the node observes the record and claims on the version it saw.
+   */
+  @Test
+  void aConflictingClaimObservesAndThenClaimsOnTheVersionSeen() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).inject(MoverResult.conflict(null, "v9", "raced"));
+    start(c, cloud, "n1", "n2");
+    c.run(Duration.ofSeconds(5));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation).containsExactly("claim", "observe",
+        "claim");
+    assertThat(n1).extracting(k -> k.result().outcome()).containsExactly(Outcome.CONFLICT,
+        Outcome.ACCEPTED, Outcome.ACCEPTED);
+    assertThat(n1.get(1).sentAt() - n1.get(0).answeredAt()).as("the first backoff")
+        .isEqualTo(Movers.backoff(1, null));
+    assertThat(c.holders(vip)).containsExactly("n1");
+    assertThat(cloud.target(vip)).isEqualTo("n1");
+    assertThat(c.agent("n1").state().held()).containsExactly(vip);
+  }
+
+  /** A release the provider refuses is reported once, as a failed release. */
+  @Test
+  void aReleaseTheProviderRefusesIsReported() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time);
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(3));
+    assertThat(cloud.target(vip)).isEqualTo("n1");
+    cloud.inject(MoverResult.failed("throttled upstream"));
+    c.agent("n1").stop();
+    c.run(Duration.ofSeconds(1));
+    assertThat(cloud.calls("release")).singleElement()
+        .satisfies(k -> assertThat(k.result().outcome()).isEqualTo(Outcome.FAILED));
+    assertThat(c.events).filteredOn(e -> e instanceof AgentEvent.MoverFailed).singleElement()
+        .satisfies(e -> {
+          AgentEvent.MoverFailed f = (AgentEvent.MoverFailed) e;
+          assertThat(f.operation()).isEqualTo("release");
+          assertThat(f.outcome()).isEqualTo(Outcome.FAILED);
+          assertThat(f.detail()).contains("throttled upstream");
+        });
+  }
+
+  /** The VIP is announced at the instant the provider accepts the claim, not before. */
+  @Test
+  void aClaimedVipIsAnnouncedWhenTheProviderAccepts() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(30), Duration.ofMillis(30));
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(3));
+    AgentEvent.MoverClaimed claimed = c.events(AgentEvent.MoverClaimed.class, "n1").get(0);
+    assertThat(c.host("n1").announcements()).isNotEmpty()
+        .allSatisfy(x -> assertThat(x.at()).isGreaterThanOrEqualTo(claimed.at()))
+        .anySatisfy(x -> assertThat(x.at()).isEqualTo(claimed.at()));
   }
 }

@@ -172,39 +172,11 @@ class NodeMemoryTest {
    */
   @Test
   void aSlowStoreIsSavedOffTheLoopKeepingOnlyTheLatestRecord() throws Exception {
-    CountDownLatch disk = new CountDownLatch(1);
-    List<String> threads = new CopyOnWriteArrayList<>();
-    AtomicReference<byte @Nullable []> bytes = new AtomicReference<>();
-    AtomicBoolean fail = new AtomicBoolean();
-    AtomicInteger failures = new AtomicInteger();
-    StateStore slow = new StateStore() {
-      @Override
-      public byte @Nullable [] load() {
-        return bytes.get();
-      }
-
-      @Override
-      public void save(byte[] state) throws IOException {
-        threads.add(Thread.currentThread().getName());
-        if (!threads.get(0).equals(Thread.currentThread().getName())) {
-          try {
-            disk.await();
-          } catch (InterruptedException e) {
-            throw new IOException(e);
-          }
-        }
-        if (fail.get()) {
-          failures.incrementAndGet();
-          throw new IOException("disk full");
-        }
-        bytes.set(state);
-      }
-
-      @Override
-      public boolean slow() {
-        return true;
-      }
-    };
+    SlowDisk slow = new SlowDisk();
+    CountDownLatch disk = slow.disk;
+    List<String> threads = slow.threads;
+    AtomicBoolean fail = slow.fail;
+    AtomicInteger failures = slow.failures;
     VirtualScheduler clock = new VirtualScheduler(JAN_2026);
     NodeMemory m = started(slow, clock);
     assertThat(threads).containsExactly(Thread.currentThread().getName());
@@ -243,5 +215,71 @@ class NodeMemoryTest {
         false)));
     assertThat(threads).as("after the stop nothing is saved: the stop saved its plan").hasSize(
         saves);
+  }
+
+  @Test
+  void theWriterIsADaemonThreadAndAStopKeepsTheCallersInterrupt() throws Exception {
+    SlowDisk slow = new SlowDisk();
+    NodeMemory m = started(slow, new VirtualScheduler(JAN_2026));
+    m.remember(Planner.forNode(GROUP, "n1").initial().withFlapRecord("n1",
+        new FlapRecord(List.of(), 1_000_000_000L, false)));
+    Thread.currentThread().interrupt(); // the stop is interrupted while the disk is busy
+    m.close(Duration.ofSeconds(30));
+    assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+    slow.disk.countDown();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (slow.daemons.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(slow.daemons).as("the start's save, then the writer's, which never keeps the"
+        + " JVM alive").containsExactly(false, true);
+  }
+
+  /**
+   * A store that waits for a disk ({@link StateStore#slow()}): a save on any thread but the
+   * first to save waits for {@link #disk} and then {@link #writeMillis}, and fails while
+   * {@link #fail} is set.
+   */
+  static final class SlowDisk implements StateStore {
+    final CountDownLatch disk = new CountDownLatch(1);
+    /** The name of each saving thread, in order. */
+    final List<String> threads = new CopyOnWriteArrayList<>();
+    /** Whether each saving thread was a daemon, in order. */
+    final List<Boolean> daemons = new CopyOnWriteArrayList<>();
+    final AtomicBoolean fail = new AtomicBoolean();
+    final AtomicInteger failures = new AtomicInteger();
+    /** How long a save on any thread but the first takes once the disk is free. */
+    volatile long writeMillis;
+    private final AtomicReference<byte @Nullable []> bytes = new AtomicReference<>();
+
+    @Override
+    public byte @Nullable [] load() {
+      return bytes.get();
+    }
+
+    @Override
+    public void save(byte[] state) throws IOException {
+      Thread me = Thread.currentThread();
+      threads.add(me.getName());
+      daemons.add(me.isDaemon());
+      if (!threads.get(0).equals(me.getName())) {
+        try {
+          disk.await();
+          Thread.sleep(writeMillis);
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+      }
+      if (fail.get()) {
+        failures.incrementAndGet();
+        throw new IOException("disk full");
+      }
+      bytes.set(state);
+    }
+
+    @Override
+    public boolean slow() {
+      return true;
+    }
   }
 }
