@@ -58,7 +58,8 @@ class VipdNamespaceTest {
         "left (graceful stop)");
 
     run("kill", "-INT", Long.toString(p[other].pid())); // SIGINT (Ctrl-C) stops it the same way
-    assertThat(p[other].waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p[other].waitFor(30, TimeUnit.SECONDS)).as("the last node exits after SIGINT;"
+        + " its log:\n%s", log(logs[other])).isTrue();
     assertThat(p[other].exitValue()).as("log:\n%s", log(logs[other])).isZero();
     assertThat(holds(ns[other])).as("the last node released the VIP on its way out").isFalse();
   }
