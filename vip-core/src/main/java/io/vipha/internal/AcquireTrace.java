@@ -9,8 +9,9 @@ import java.util.Locale;
  * vipha.trace.acquire} is {@code true}; then each {@link #mark} stores the step and {@link
  * System#nanoTime()} in a preallocated ring (no allocation, no I/O on the caller's thread), and a
  * daemon thread prints each episode (a decision and the marks in the 100 ms after it) once it is
- * over, to standard error as one line: {@code vipha-acquire-trace decided+0 replan+12 ...}, offsets in microseconds from
- * the decision. Off, a mark is a test of a constant that the JIT folds away.
+ * over, to standard error as one line: {@code vipha-acquire-trace decided+0.0 replan+12.3 ...},
+ * offsets in microseconds from the decision. Off, a mark is a test of a constant that the JIT
+ * folds away.
  */
 public final class AcquireTrace {
   /** Whether tracing is on ({@code -Dvipha.trace.acquire=true}). */
