@@ -1,5 +1,6 @@
 package io.vipha.agent;
 
+import io.vipha.internal.AcquireTrace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,7 @@ final class Events {
     while (recent.size() > RECENT_EVENTS) {
       recent.removeFirst();
     }
+    AcquireTrace.mark(AcquireTrace.EMIT);
     for (AgentListener l : listeners) {
       try {
         l.on(e);
@@ -70,6 +72,7 @@ final class Events {
         LOG.warn("listener {} failed on {}", l, e, ex);
       }
     }
+    AcquireTrace.mark(AcquireTrace.EMITTED);
     if (LOG.isDebugEnabled()) { // (three arguments: an array, even when disabled)
       LOG.debug("{}/{}: {}", groupName, nodeId, e);
     }

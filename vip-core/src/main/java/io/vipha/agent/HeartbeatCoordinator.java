@@ -4,6 +4,7 @@ import io.vipha.Node;
 import io.vipha.ValidationException;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.internal.Addresses;
 import io.vipha.internal.Hashing;
 import io.vipha.internal.Problems;
@@ -805,6 +806,7 @@ public final class HeartbeatCoordinator implements Coordinator {
       }
       t.lapsed = lapsed;
       if (l == Liveness.DEAD) {
+        AcquireTrace.mark(AcquireTrace.DECIDED);
         reopen(t);
       }
       report(t);

@@ -4,6 +4,7 @@ import io.vipha.Node;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.plan.ClusterView;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Liveness;
@@ -152,6 +153,7 @@ final class Planning {
       a.snapshot();
       return;
     }
+    AcquireTrace.mark(AcquireTrace.REPLAN);
     long now = a.loop.nanoTime();
     Plan before = plan;
     Map<VirtualIp, String> observed = a.holdings.observedOwners(a.group, a.nodeId,
@@ -166,6 +168,7 @@ final class Planning {
       next = a.planner.plan(view, prev, now);
     }
     plan = next;
+    AcquireTrace.mark(AcquireTrace.PLANNED);
     if (before.hasQuorum() != next.hasQuorum()) {
       if (next.hasQuorum()) {
         // Back from isolation: peers may not all have been heard yet, and an owner that looks

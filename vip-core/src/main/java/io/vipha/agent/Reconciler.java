@@ -3,6 +3,7 @@ package io.vipha.agent;
 import io.vipha.Lease;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.plan.Move;
 import io.vipha.plan.MoveReason;
 import io.vipha.spi.BackendException;
@@ -168,6 +169,7 @@ final class Reconciler {
    * and renews leases.
    */
   void reconcile(@Nullable Set<HostAddress> known) {
+    AcquireTrace.mark(AcquireTrace.RECONCILE);
     reconcilePass(known, false);
   }
 

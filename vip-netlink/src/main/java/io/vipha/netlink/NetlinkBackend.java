@@ -3,6 +3,7 @@ package io.vipha.netlink;
 import com.sun.jna.Native;
 import io.vipha.Lease;
 import io.vipha.VirtualIp;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.netlink.internal.Address;
 import io.vipha.netlink.internal.Link;
 import io.vipha.netlink.internal.Namespaces;
@@ -72,8 +73,10 @@ public final class NetlinkBackend implements AddressBackend {
 
   @Override
   public void assign(VirtualIp vip, Lease lease) throws BackendException {
+    AcquireTrace.mark(AcquireTrace.ASSIGN);
     open();
     rtnl.add(rtnl.link(vip.interfaceName()), vip, lease, preferredZero);
+    AcquireTrace.mark(AcquireTrace.ASSIGNED);
   }
 
   /**
@@ -140,6 +143,7 @@ public final class NetlinkBackend implements AddressBackend {
    */
   @Override
   public void announce(VirtualIp vip) throws BackendException {
+    AcquireTrace.mark(AcquireTrace.ANNOUNCE);
     open();
     Link link = rtnl.link(vip.interfaceName());
     byte[] mac = link.mac();
@@ -149,6 +153,7 @@ public final class NetlinkBackend implements AddressBackend {
           + vip.cidr() + " cannot be announced with ARP or neighbour discovery");
     }
     packets().announce(link, vip, mac, where);
+    AcquireTrace.mark(AcquireTrace.ANNOUNCED);
   }
 
   private synchronized PacketSocket packets() throws BackendException {
@@ -187,7 +192,9 @@ public final class NetlinkBackend implements AddressBackend {
    * announces them, from a daemon thread, until cancelled. An agent watches from its start, so
    * this also opens the socket that announcements go through and builds (without sending) one
    * frame of each kind, so that the first announcement of a failover pays for neither; without
-   * CAP_NET_RAW that is left to the first announcement, which reports it.
+   * CAP_NET_RAW that is left to the first announcement, which reports it. And it rehearses an
+   * address change without making one (see {@link Rtnl#rehearse}): a failover's first add then
+   * runs code that has run, rather than loading and linking it.
    */
   @Override
   public Cancellable watch(Listener listener) throws BackendException {
@@ -199,6 +206,14 @@ public final class NetlinkBackend implements AddressBackend {
       packets().prepare();
     } catch (BackendException e) {
       // no CAP_NET_RAW (or no AF_PACKET): the first announcement reports it
+    }
+    try {
+      Link lo = rtnl.linkOrNull("lo");
+      if (lo != null) {
+        rtnl.rehearse(lo);
+      }
+    } catch (BackendException e) {
+      // the first address change reports whatever fails here
     }
     return () -> {
       w.cancel();

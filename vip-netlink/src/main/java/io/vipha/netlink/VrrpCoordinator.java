@@ -5,6 +5,7 @@ import io.vipha.ValidationException.Problem;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.config.DaemonSettings;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.internal.Addresses;
 import io.vipha.netlink.internal.Address;
 import io.vipha.netlink.internal.Link;
@@ -471,6 +472,7 @@ public final class VrrpCoordinator implements Coordinator {
         masterText = "";
         masterPriority = 0;
       }
+      AcquireTrace.mark(AcquireTrace.ENTERED);
       c.fenceChanged();
     }
   }

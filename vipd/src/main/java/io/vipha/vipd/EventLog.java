@@ -4,6 +4,7 @@ import io.vipha.VirtualIp;
 import io.vipha.agent.AgentEvent;
 import io.vipha.agent.AgentListener;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,8 +19,19 @@ final class EventLog implements AgentListener {
   /** Peers last reported suspect (events arrive on the agent's loop only). */
   private final Set<String> suspects = new HashSet<>();
 
+  /**
+   * Also formats (without logging) one event of each kind a failover logs, so that a failover's
+   * first lines run code that has run.
+   */
   EventLog(Logger log) {
     this.log = log;
+    VirtualIp v = VirtualIp.builder().address("192.0.2.1/24").interfaceName("lo").build();
+    for (AgentEvent e : List.of(new AgentEvent.PeerDown(0, "n", false),
+        new AgentEvent.PeerDown(0, "n", true), new AgentEvent.Acquired(0, v, "OWNER_DEAD", 0),
+        new AgentEvent.Released(0, v, "NOT_OWNER"), new AgentEvent.PeerUp(0, "n", 1))) {
+      level(e);
+      format(e);
+    }
   }
 
   @Override

@@ -82,4 +82,17 @@ class EventLogTest {
     assertThat(log.levelAfter(new AgentEvent.PeerSuspect(6, "n3"))).isEqualTo(Level.DEBUG);
     assertThat(log.levelAfter(new AgentEvent.PeerUp(7, "n2", 8))).isEqualTo(Level.INFO);
   }
+
+  @Test
+  void creatingItLogsNothing() {
+    java.util.List<String> calls = new java.util.ArrayList<>();
+    org.slf4j.Logger recording = (org.slf4j.Logger) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {org.slf4j.Logger.class},
+        (proxy, method, args) -> {
+          calls.add(method.getName());
+          return method.getReturnType() == boolean.class ? Boolean.TRUE : null;
+        });
+    new EventLog(recording);
+    assertThat(calls).isEmpty();
+  }
 }

@@ -5,6 +5,7 @@ import io.vipha.VirtualIp;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.BackendException.Kind;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,6 +32,11 @@ public final class Rtnl implements AutoCloseable {
   private final MessageWriter out = new MessageWriter(64 * 1024);
   private final MessageReader in;
   private int seq = (int) (System.nanoTime() & 0x3FFFFFFF);
+  /** An address of each family, only ever encoded (documentation ranges). */
+  private static final List<VirtualIp> REHEARSAL = List.of(
+      VirtualIp.builder().address("192.0.2.1/24").interfaceName("lo").label("lo:rehearsal")
+          .build(),
+      VirtualIp.builder().address("2001:db8::1/64").interfaceName("lo").build());
 
   /**
    * @param where how to name the host in messages: empty, or e.g. " in network namespace blue"
@@ -137,14 +143,14 @@ public final class Rtnl implements AutoCloseable {
       throws BackendException {
     int s = nextSeq();
     writeAdd(out.clear(), s, link.index(), vip, lease, preferredZero);
-    one(s, "RTM_NEWADDR " + vip.cidr() + " on " + link.name() + where, Errno.EEXIST);
+    one(s, Nl.RTM_NEWADDR, link, vip, Errno.EEXIST);
   }
 
   /** Removes {@code vip} from {@code link}; succeeds when it is absent. */
   public synchronized void delete(Link link, VirtualIp vip) throws BackendException {
     int s = nextSeq();
     writeDelete(out.clear(), s, link.index(), vip);
-    one(s, "RTM_DELADDR " + vip.cidr() + " on " + link.name() + where, Errno.EADDRNOTAVAIL);
+    one(s, Nl.RTM_DELADDR, link, vip, Errno.EADDRNOTAVAIL);
   }
 
   /**
@@ -252,22 +258,67 @@ public final class Rtnl implements AutoCloseable {
     in.reset(channel.receive());
   }
 
-  /** Sends the one request in {@link #out} and waits for its ACK. */
-  private void one(int s, String request, int accepted) throws BackendException {
-    channel.send(out.buffer(), out.size());
+  /**
+   * Sends the one address change ({@code type} RTM_NEWADDR or RTM_DELADDR of {@code vip} on
+   * {@code link}) in {@link #out} and waits for its ACK; errno {@code accepted} counts as done.
+   * The request's description is built only for an error, so that a change that works allocates
+   * no text.
+   */
+  private void one(int s, int type, Link link, VirtualIp vip, int accepted)
+      throws BackendException {
     try {
-      while (true) {
-        receive();
-        while (in.next()) {
-          if (in.seq() != s || in.type() != Nl.NLMSG_ERROR) {
-            continue;
-          }
-          int errno = errno();
-          if (errno == 0 || errno == accepted) {
-            return;
-          }
-          throw Errno.error(errno, request, "CAP_NET_ADMIN", extAck());
+      int errno = ack(s);
+      if (errno != 0 && errno != accepted) {
+        throw Errno.error(errno, describe(type, link, vip), "CAP_NET_ADMIN", extAck());
+      }
+    } catch (MalformedReplyException e) {
+      throw malformed(describe(type, link, vip), e);
+    }
+  }
+
+  private String describe(int type, Link link, VirtualIp vip) {
+    return (type == Nl.RTM_NEWADDR ? "RTM_NEWADDR " : "RTM_DELADDR ") + vip.cidr() + " on "
+        + link.name() + where;
+  }
+
+  /**
+   * Sends the request in {@link #out}, which asks for an ACK, and returns the errno of the
+   * NLMSG_ERROR answering sequence number {@code s} (0: done); the reader stays at it.
+   */
+  private int ack(int s) throws BackendException, MalformedReplyException {
+    channel.send(out.buffer(), out.size());
+    while (true) {
+      receive();
+      while (in.next()) {
+        if (in.seq() == s && in.type() == Nl.NLMSG_ERROR) {
+          return errno();
         }
+      }
+    }
+  }
+
+  /**
+   * Runs the code of an address change once without changing anything, so that a process's
+   * first change (at a failover) runs code that has run before: encodes an RTM_NEWADDR of each
+   * address family for {@code link} into a scratch buffer (never sent), and sends a read-only
+   * request with an ACK (RTM_GETLINK of {@code link}) through the path that waits for a change's
+   * ACK.
+   */
+  public synchronized void rehearse(Link link) throws BackendException {
+    MessageWriter scratch = new MessageWriter(512);
+    for (VirtualIp v : REHEARSAL) {
+      writeAdd(scratch.clear(), 0, link.index(), v, Lease.forever(), false);
+      writeAdd(scratch.clear(), 0, link.index(), v, Lease.of(Duration.ofSeconds(10)), true);
+      writeDelete(scratch.clear(), 0, link.index(), v);
+    }
+    int s = nextSeq();
+    out.clear().begin(Nl.RTM_GETLINK, Nl.NLM_F_REQUEST | Nl.NLM_F_ACK, s).ifinfomsg(0,
+        link.index()).attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS).end();
+    String request = "RTM_GETLINK " + link.name() + where;
+    try {
+      int errno = ack(s);
+      if (errno != 0) {
+        throw Errno.error(errno, request, "CAP_NET_ADMIN", extAck());
       }
     } catch (MalformedReplyException e) {
       throw malformed(request, e);

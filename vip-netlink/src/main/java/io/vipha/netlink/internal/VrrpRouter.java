@@ -1,5 +1,6 @@
 package io.vipha.netlink.internal;
 
+import io.vipha.internal.AcquireTrace;
 import io.vipha.spi.Scheduler;
 import java.util.Objects;
 
@@ -231,6 +232,7 @@ public final class VrrpRouter {
       masterDownPending = true;
       return;
     }
+    AcquireTrace.mark(AcquireTrace.DECIDED);
     becomeMaster();
   }
 

@@ -14,6 +14,8 @@ final class Kernel implements FakeChannel.Responder {
   static final byte[] MAC = {2, 0, 0, 0, 0, 5};
   /** The errno to answer address changes with (0: success). */
   int addressErrno;
+  /** The address changes (RTM_NEWADDR, RTM_DELADDR) received. */
+  int addressChanges;
 
   @Override
   public List<byte[]> respond(byte[] request) {
@@ -35,6 +37,11 @@ final class Kernel implements FakeChannel.Responder {
               w.begin(Nl.NLMSG_DONE, Nl.NLM_F_MULTI, seq).i32(0).end();
             } else {
               link(w, seq, 0, 5, "v0", MAC);
+              if ((r.flags() & Nl.NLM_F_ACK) != 0) {
+                w.begin(Nl.NLMSG_ERROR, Nl.NLM_F_CAPPED, seq).i32(0)
+                    .i32(Nl.HEADER + r.payloadLength()).i32((r.flags() << 16) | r.type())
+                    .i32(seq).i32(0).end();
+              }
             }
             out.add(bytes(w));
           }
@@ -59,6 +66,7 @@ final class Kernel implements FakeChannel.Responder {
             out.add(bytes(w));
           }
           case Nl.RTM_NEWADDR, Nl.RTM_DELADDR -> {
+            addressChanges++;
             acks.begin(Nl.NLMSG_ERROR, Nl.NLM_F_CAPPED, seq).i32(-addressErrno)
                 .i32(Nl.HEADER + r.payloadLength()).i32((r.flags() << 16) | r.type()).i32(seq)
                 .i32(0).end();

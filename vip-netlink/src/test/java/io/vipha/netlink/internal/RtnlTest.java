@@ -39,6 +39,18 @@ class RtnlTest {
   }
 
   @Test
+  void aRehearsalSendsOneReadOnlyRequestAndChangesNoAddress() throws Exception {
+    Link v0 = rtnl.link("v0");
+    int before = channel.sent;
+    rtnl.rehearse(v0);
+    assertThat(channel.sent - before).as("one RTM_GETLINK with an ACK").isEqualTo(1);
+    assertThat(kernel.addressChanges).isZero();
+    // the request socket still pairs requests and replies afterwards
+    rtnl.add(v0, VirtualIp.of("192.0.2.10/24", "v0"), Lease.forever(), false);
+    assertThat(kernel.addressChanges).isEqualTo(1);
+  }
+
+  @Test
   void existingOnAddAndAbsentOnDeleteCountAsDone() throws Exception {
     Link v0 = rtnl.link("v0");
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "v0");

@@ -1,0 +1,141 @@
+package io.vipha.internal;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * A trace of the steps from a decision to take over to the first announcement, for measuring
+ * where a failover's milliseconds go inside the process. Off unless the system property {@code
+ * vipha.trace.acquire} is {@code true}; then each {@link #mark} stores the step and {@link
+ * System#nanoTime()} in a preallocated ring (no allocation, no I/O on the caller's thread), and a
+ * daemon thread prints each episode (a decision and the marks in the 100 ms after it) once it is
+ * over, to standard error as one line: {@code vipha-acquire-trace decided+0.0 replan+12.3 ...},
+ * offsets in microseconds from the decision. Off, a mark is a test of a constant that the JIT
+ * folds away.
+ */
+public final class AcquireTrace {
+  /** Whether tracing is on ({@code -Dvipha.trace.acquire=true}). */
+  public static final boolean ON = Boolean.getBoolean("vipha.trace.acquire");
+
+  /** A coordinator decided that this node takes over (a peer dead, VRRP master-down). */
+  public static final int DECIDED = 0;
+  /** An agent event is emitted (its listeners, such as a log, run next). */
+  public static final int EMIT = 1;
+  /** The listeners of the event returned. */
+  public static final int EMITTED = 2;
+  /** A replan starts. */
+  public static final int REPLAN = 3;
+  /** The planner returned the new plan. */
+  public static final int PLANNED = 4;
+  /** A reconcile starts. */
+  public static final int RECONCILE = 5;
+  /** The backend's assign is called. */
+  public static final int ASSIGN = 6;
+  /** The backend's assign returned. */
+  public static final int ASSIGNED = 7;
+  /** The backend's announce is called. */
+  public static final int ANNOUNCE = 8;
+  /** The backend's announce returned. */
+  public static final int ANNOUNCED = 9;
+  /** The VRRP router entered MASTER and logged it (before the agent reconciles). */
+  public static final int ENTERED = 10;
+
+  private static final String[] NAMES = {"decided", "emit", "emitted", "replan", "planned",
+      "reconcile", "assign", "assigned", "announce", "announced", "entered"};
+  private static final int SIZE = 1 << 12;
+  /** Steps after a decision further away than this belong to no episode. */
+  private static final long EPISODE_NANOS = 100_000_000L;
+
+  private static final int[] steps = new int[SIZE];
+  private static final long[] times = new long[SIZE];
+  /** Marks written so far (the next slot is {@code written % SIZE}). */
+  private static volatile long written;
+
+  static {
+    if (ON) {
+      Thread t = new Thread(AcquireTrace::printLoop, "vipha-acquire-trace");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private AcquireTrace() {}
+
+  /** Marks {@code step} now; does nothing unless tracing is on. */
+  public static void mark(int step) {
+    if (ON) {
+      record(step, System.nanoTime());
+    }
+  }
+
+  /** Stores {@code step} at {@code now} (package-private for tests: marks always record). */
+  static synchronized void record(int step, long now) {
+    long w = written;
+    int i = (int) (w & (SIZE - 1));
+    steps[i] = step;
+    times[i] = now;
+    written = w + 1;
+  }
+
+  /** The number of marks recorded so far. */
+  static long written() {
+    return written;
+  }
+
+  private static void printLoop() {
+    long printed = 0;
+    PrintStream err = System.err;
+    StringBuilder out = new StringBuilder();
+    while (true) {
+      try {
+        Thread.sleep(EPISODE_NANOS / 1_000_000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      synchronized (AcquireTrace.class) {
+        printed = episodes(Math.max(printed, written - SIZE), written, System.nanoTime(), out);
+      }
+      if (out.length() > 0) {
+        err.print(out);
+        err.flush();
+        out.setLength(0);
+      }
+    }
+  }
+
+  /**
+   * Appends to {@code out} the episodes among marks {@code from} (inclusive) to {@code to} that
+   * ended by {@code now} (a decision and the marks within {@link #EPISODE_NANOS} after it), one
+   * line each; returns the first mark not yet consumed.
+   */
+  static long episodes(long from, long to, long now, StringBuilder out) {
+    long k = from;
+    while (k < to && steps[(int) (k & (SIZE - 1))] != DECIDED) {
+      k++; // (a mark outside any episode)
+    }
+    while (k < to) {
+      long start = times[(int) (k & (SIZE - 1))];
+      if (now - start <= EPISODE_NANOS) {
+        return k; // still open
+      }
+      out.append("vipha-acquire-trace");
+      long j = k;
+      do {
+        int i = (int) (j & (SIZE - 1));
+        long dt = times[i] - start;
+        if (dt > EPISODE_NANOS || (j > k && steps[i] == DECIDED)) {
+          break;
+        }
+        out.append(' ').append(NAMES[steps[i]]).append('+')
+            .append(String.format(Locale.ROOT, "%.1f", dt / 1000.0));
+        j++;
+      } while (j < to);
+      out.append('\n');
+      k = j;
+      while (k < to && steps[(int) (k & (SIZE - 1))] != DECIDED) {
+        k++;
+      }
+    }
+    return k;
+  }
+}
