@@ -160,7 +160,11 @@ final class NamespaceDaemons implements BeforeEachCallback, AfterEachCallback {
    */
   Process start(List<String> prefix, Path config, String node, Path log, String... extra)
       throws IOException {
-    List<String> cmd = new ArrayList<>(prefix);
+    // A test JVM started in the background or under nohup inherits SIGINT or SIGHUP ignored, and
+    // so would vipd, whose JVM then leaves them ignored: start it with them at their defaults, as
+    // a service manager does.
+    List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=HUP,INT,TERM"));
+    cmd.addAll(prefix);
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Vipd.class.getName(),
         "--config", config.toString(), "--node", node, "--control-socket",
