@@ -55,6 +55,7 @@ public final class FakeCloud {
   private final List<Call> calls = new ArrayList<>();
   private long minLatency;
   private long maxLatency;
+  private boolean unanswered;
 
   /** A cloud that answers on {@code clock} at once (in a task of its own), seeded with 1. */
   public FakeCloud(Scheduler clock) {
@@ -84,6 +85,15 @@ public final class FakeCloud {
    */
   public synchronized FakeCloud inject(MoverResult result) {
     injected.add(Objects.requireNonNull(result, "result"));
+    return this;
+  }
+
+  /**
+   * While {@code on}, calls are never answered, not even at the caller's deadline (a provider
+   * that hangs): they change nothing and are not recorded.
+   */
+  public synchronized FakeCloud unanswered(boolean on) {
+    this.unanswered = on;
     return this;
   }
 
@@ -142,6 +152,9 @@ public final class FakeCloud {
     long sentAt = clock.nanoTime();
     long latency;
     synchronized (this) {
+      if (unanswered) {
+        return out;
+      }
       latency = maxLatency == minLatency ? minLatency
           : minLatency + (long) (random.nextDouble() * (maxLatency - minLatency));
     }
