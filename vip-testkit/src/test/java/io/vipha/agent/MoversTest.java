@@ -304,4 +304,29 @@ class MoversTest {
     assertThat(c.events(AgentEvent.MoverClaimed.class, "n1")).isEmpty();
     assertThat(c.holders(vip)).isEmpty();
   }
+
+  /**
+   * A conflicting claim whose observe shows a newer owner's epoch is fenced out: no claim on the
+   * version seen, the address removed, the provider watched.
+   */
+  @Test
+  void aConflictingClaimThatObservesANewerEpochIsFencedOut() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).inject(MoverResult.conflict(null, "v9", "raced"));
+    start(c, cloud, "n1");
+    c.run(Duration.ofMillis(900));
+    assertThat(cloud.calls("claim")).singleElement()
+        .satisfies(k -> assertThat(k.result().outcome()).isEqualTo(Outcome.CONFLICT));
+    cloud.mover("ext").claim(vip, c.time.wallMillis() + 3_600_000, null, Duration.ofSeconds(1));
+    c.run(Duration.ofSeconds(3));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation)
+        .containsExactly("claim", "observe", "observe");
+    assertThat(n1.get(2).sentAt() - n1.get(1).answeredAt()).isEqualTo(Movers.backoff(1, null));
+    assertThat(cloud.target(vip)).isEqualTo("ext");
+    assertThat(c.holders(vip)).isEmpty();
+    assertThat(c.agent("n1").state().held()).isEmpty();
+  }
 }
