@@ -329,4 +329,50 @@ class MoversTest {
     assertThat(c.holders(vip)).isEmpty();
     assertThat(c.agent("n1").state().held()).isEmpty();
   }
+
+  /** A stop ends the fenced-out watch: an observe answered after it arms no further one. */
+  @Test
+  void aStopEndsTheFencedOutWatch() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofSeconds(3), Duration.ofSeconds(3));
+    cloud.mover("ext").claim(vip, c.time.wallMillis() + 3_600_000, null, Duration.ofSeconds(9));
+    c.run(Duration.ofMillis(3100));
+    startN1(c, cloud, Duration.ofSeconds(9));
+    c.run(Duration.ofSeconds(6)); // the claim refused at 3 s, the first observe sent at 4 s
+    assertThat(cloud.calls("claim")).filteredOn(k -> k.node().equals("n1")).singleElement()
+        .satisfies(k -> assertThat(k.result().outcome()).isEqualTo(Outcome.STALE_EPOCH));
+    assertThat(cloud.calls("observe")).isEmpty();
+    c.agent("n1").stop();
+    c.run(Duration.ofSeconds(60));
+    assertThat(cloud.calls("observe")).hasSize(1);
+    assertThat(cloud.target(vip)).isEqualTo("ext");
+    assertThat(c.holders(vip)).isEmpty();
+  }
+
+  /**
+   * A stale epoch whose newer owner let go already (nobody pointed at) is no fence: the node
+   * claims again at once, above the stored epoch, without watching.
+   */
+  @Test
+  void aStaleEpochNobodyHoldsIsClaimedAgainAboveIt() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time);
+    long newer = c.time.wallMillis() + 3_600_000;
+    cloud.mover("ext").claim(vip, newer, null, Duration.ofSeconds(1));
+    c.run(Duration.ofMillis(10));
+    cloud.mover("ext").release(vip, newer, Duration.ofSeconds(1));
+    c.run(Duration.ofMillis(10));
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(3));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation).containsExactly("claim", "claim");
+    assertThat(n1.get(0).result().outcome()).isEqualTo(Outcome.STALE_EPOCH);
+    assertThat(n1.get(1).sentAt()).isEqualTo(n1.get(0).answeredAt());
+    assertThat(n1.get(1).epoch()).isEqualTo(newer + 1);
+    assertHeldByN1(c, cloud, vip);
+  }
 }
