@@ -32,6 +32,14 @@ class MoversTest {
     c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"), timeout)));
   }
 
+  /** Another party ("ext") takes {@code vip} at the provider an hour ahead; its epoch. */
+  private static long newerOwner(TestCluster c, FakeCloud cloud, VirtualIp vip) {
+    long newer = c.time.wallMillis() + 3_600_000;
+    cloud.mover("ext").claim(vip, newer, null, Duration.ofSeconds(1));
+    c.run(Duration.ofMillis(10));
+    return newer;
+  }
+
   /** {@code n1} holds {@code vip}: on its host, in its state, and at the provider. */
   private static void assertHeldByN1(TestCluster c, FakeCloud cloud, VirtualIp vip) {
     assertThat(c.holders(vip)).containsExactly("n1");
@@ -252,9 +260,7 @@ class MoversTest {
     VirtualIp vip = g.vips().get(0);
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time);
-    long newer = c.time.wallMillis() + 3_600_000;
-    cloud.mover("ext").claim(vip, newer, null, Duration.ofSeconds(1));
-    c.run(Duration.ofMillis(10));
+    long newer = newerOwner(c, cloud, vip);
     start(c, cloud, "n1");
     c.run(Duration.ofSeconds(9));
     assertThat(c.holders(vip)).isEmpty();
@@ -319,7 +325,7 @@ class MoversTest {
     c.run(Duration.ofMillis(900));
     assertThat(cloud.calls("claim")).singleElement()
         .satisfies(k -> assertThat(k.result().outcome()).isEqualTo(Outcome.CONFLICT));
-    cloud.mover("ext").claim(vip, c.time.wallMillis() + 3_600_000, null, Duration.ofSeconds(1));
+    newerOwner(c, cloud, vip);
     c.run(Duration.ofSeconds(3));
     List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
     assertThat(n1).extracting(FakeCloud.Call::operation)
@@ -361,9 +367,7 @@ class MoversTest {
     VirtualIp vip = g.vips().get(0);
     TestCluster c = new TestCluster(g);
     FakeCloud cloud = new FakeCloud(c.time);
-    long newer = c.time.wallMillis() + 3_600_000;
-    cloud.mover("ext").claim(vip, newer, null, Duration.ofSeconds(1));
-    c.run(Duration.ofMillis(10));
+    long newer = newerOwner(c, cloud, vip);
     cloud.mover("ext").release(vip, newer, Duration.ofSeconds(1));
     c.run(Duration.ofMillis(10));
     start(c, cloud, "n1");
