@@ -52,6 +52,7 @@ public final class FakeCloud {
   private final SplittableRandom random;
   private final Map<InetAddress, Entry> records = new HashMap<>();
   private final ArrayDeque<MoverResult> injected = new ArrayDeque<>();
+  private final ArrayDeque<MoverResult> injectedObserves = new ArrayDeque<>();
   private final List<Call> calls = new ArrayList<>();
   private long minLatency;
   private long maxLatency;
@@ -85,6 +86,12 @@ public final class FakeCloud {
    */
   public synchronized FakeCloud inject(MoverResult result) {
     injected.add(Objects.requireNonNull(result, "result"));
+    return this;
+  }
+
+  /** Answers the next observe (of any node) with {@code result}; several answer in turn. */
+  public synchronized FakeCloud injectObserve(MoverResult result) {
+    injectedObserves.add(Objects.requireNonNull(result, "result"));
     return this;
   }
 
@@ -186,7 +193,8 @@ public final class FakeCloud {
       long epoch, @Nullable String expectedVersion) {
     Entry e = records.getOrDefault(vip.address(), new Entry(null, 0, 0));
     if (operation.equals("observe")) {
-      return MoverResult.observed(e.target(), version(e), e.epoch());
+      MoverResult forced = injectedObserves.poll();
+      return forced != null ? forced : MoverResult.observed(e.target(), version(e), e.epoch());
     }
     MoverResult forced = injected.poll();
     if (forced != null) {

@@ -379,4 +379,27 @@ class MoversTest {
     assertThat(n1.get(1).epoch()).isEqualTo(newer + 1);
     assertHeldByN1(c, cloud, vip);
   }
+
+  /**
+   * A conflicting claim whose observe fails observes again after a longer backoff, then claims on
+   * the version seen.
+   */
+  @Test
+  void aConflictingClaimWhoseObserveFailsObservesAgainAfterALongerBackoff() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).inject(MoverResult.conflict(null, "v9", "raced"))
+        .injectObserve(MoverResult.failed("read timed out"));
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(6));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation).containsExactly("claim", "observe",
+        "observe", "claim");
+    assertThat(n1).extracting(k -> k.result().outcome()).containsExactly(Outcome.CONFLICT,
+        Outcome.FAILED, Outcome.ACCEPTED, Outcome.ACCEPTED);
+    assertThat(n1.get(2).sentAt() - n1.get(1).answeredAt()).as("the second backoff")
+        .isEqualTo(Movers.backoff(2, null));
+    assertHeldByN1(c, cloud, vip);
+  }
 }
