@@ -52,9 +52,11 @@ public final class FakeCloud {
   private final SplittableRandom random;
   private final Map<InetAddress, Entry> records = new HashMap<>();
   private final ArrayDeque<MoverResult> injected = new ArrayDeque<>();
+  private final ArrayDeque<MoverResult> injectedObserves = new ArrayDeque<>();
   private final List<Call> calls = new ArrayList<>();
   private long minLatency;
   private long maxLatency;
+  private boolean unanswered;
 
   /** A cloud that answers on {@code clock} at once (in a task of its own), seeded with 1. */
   public FakeCloud(Scheduler clock) {
@@ -84,6 +86,21 @@ public final class FakeCloud {
    */
   public synchronized FakeCloud inject(MoverResult result) {
     injected.add(Objects.requireNonNull(result, "result"));
+    return this;
+  }
+
+  /** Answers the next observe (of any node) with {@code result}; several answer in turn. */
+  public synchronized FakeCloud injectObserve(MoverResult result) {
+    injectedObserves.add(Objects.requireNonNull(result, "result"));
+    return this;
+  }
+
+  /**
+   * While {@code on}, calls are never answered, not even at the caller's deadline (a provider
+   * that hangs): they change nothing and are not recorded.
+   */
+  public synchronized FakeCloud unanswered(boolean on) {
+    this.unanswered = on;
     return this;
   }
 
@@ -142,6 +159,9 @@ public final class FakeCloud {
     long sentAt = clock.nanoTime();
     long latency;
     synchronized (this) {
+      if (unanswered) {
+        return out;
+      }
       latency = maxLatency == minLatency ? minLatency
           : minLatency + (long) (random.nextDouble() * (maxLatency - minLatency));
     }
@@ -173,7 +193,8 @@ public final class FakeCloud {
       long epoch, @Nullable String expectedVersion) {
     Entry e = records.getOrDefault(vip.address(), new Entry(null, 0, 0));
     if (operation.equals("observe")) {
-      return MoverResult.observed(e.target(), version(e), e.epoch());
+      MoverResult forced = injectedObserves.poll();
+      return forced != null ? forced : MoverResult.observed(e.target(), version(e), e.epoch());
     }
     MoverResult forced = injected.poll();
     if (forced != null) {

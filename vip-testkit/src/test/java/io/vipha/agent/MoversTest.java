@@ -26,6 +26,27 @@ class MoversTest {
     }
   }
 
+  /** Starts agent {@code n1} of {@code c}, its mover of {@code cloud} given {@code timeout}. */
+  private static void startN1(TestCluster c, FakeCloud cloud, Duration timeout) {
+    VirtualIp vip = c.group.vips().get(0);
+    c.start(c.create("n1", c.builder("n1").mover(vip, cloud.mover("n1"), timeout)));
+  }
+
+  /** Another party ("ext") takes {@code vip} at the provider an hour ahead; its epoch. */
+  private static long newerOwner(TestCluster c, FakeCloud cloud, VirtualIp vip) {
+    long newer = c.time.wallMillis() + 3_600_000;
+    cloud.mover("ext").claim(vip, newer, null, Duration.ofSeconds(1));
+    c.run(Duration.ofMillis(10));
+    return newer;
+  }
+
+  /** {@code n1} holds {@code vip}: on its host, in its state, and at the provider. */
+  private static void assertHeldByN1(TestCluster c, FakeCloud cloud, VirtualIp vip) {
+    assertThat(c.holders(vip)).containsExactly("n1");
+    assertThat(c.agent("n1").state().held()).containsExactly(vip);
+    assertThat(cloud.target(vip)).isEqualTo("n1");
+  }
+
   @Test
   void backoffDoublesFromOneSecondUpToThirtyAndHonoursALongerRetryAfter() {
     assertThat(Movers.backoff(1, null)).isEqualTo(1_000_000_000L);
@@ -116,9 +137,7 @@ class MoversTest {
         .extracting(e -> ((AgentEvent.MoverFailed) e).detail())
         .satisfiesExactly(d -> assertThat(d).contains("boom"),
             d -> assertThat(d).contains("connection reset"));
-    assertThat(c.holders(vip)).containsExactly("n1");
-    assertThat(c.agent("n1").state().held()).containsExactly(vip);
-    assertThat(cloud.target(vip)).isEqualTo("n1");
+    assertHeldByN1(c, cloud, vip);
   }
 
   /**
@@ -140,9 +159,7 @@ class MoversTest {
         Outcome.ACCEPTED, Outcome.ACCEPTED);
     assertThat(n1.get(1).sentAt() - n1.get(0).answeredAt()).as("the first backoff")
         .isEqualTo(Movers.backoff(1, null));
-    assertThat(c.holders(vip)).containsExactly("n1");
-    assertThat(cloud.target(vip)).isEqualTo("n1");
-    assertThat(c.agent("n1").state().held()).containsExactly(vip);
+    assertHeldByN1(c, cloud, vip);
   }
 
   /** A release the provider refuses is reported once, as a failed release. */
@@ -182,5 +199,207 @@ class MoversTest {
     assertThat(c.host("n1").announcements()).isNotEmpty()
         .allSatisfy(x -> assertThat(x.at()).isGreaterThanOrEqualTo(claimed.at()))
         .anySatisfy(x -> assertThat(x.at()).isEqualTo(claimed.at()));
+  }
+
+  /**
+   * A provider that never answers: the watchdog answers the claim TIMED_OUT a tenth of the
+   * timeout after the caller's deadline, and the claim is retried.
+   */
+  @Test
+  void aClaimTheProviderNeverAnswersIsTimedOutByTheWatchdog() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).unanswered(true);
+    startN1(c, cloud, Duration.ofSeconds(3));
+    long claimedFrom = c.time.nanoTime();
+    c.run(Duration.ofSeconds(2));
+    assertThat(c.events).filteredOn(e -> e instanceof AgentEvent.MoverFailed).isEmpty();
+    cloud.unanswered(false);
+    c.run(Duration.ofSeconds(5));
+    AgentEvent.MoverFailed f = c.events(AgentEvent.MoverFailed.class, "n1").get(0);
+    assertThat(f.outcome()).isEqualTo(Outcome.TIMED_OUT);
+    assertThat(f.detail()).contains("no answer within 3000 ms");
+    // (the claim goes out once the node owns the VIP, within its first 0.7 s)
+    assertThat(f.at() - claimedFrom).isBetween(3_300_000_000L, 4_000_000_000L);
+    assertThat(cloud.calls("claim")).singleElement()
+        .satisfies(k -> assertThat(k.sentAt()).isEqualTo(f.at() + Movers.backoff(1, null)));
+    assertHeldByN1(c, cloud, vip);
+  }
+
+  /**
+   * A claim retried before its first attempt's watchdog was due: that watchdog is cancelled
+   * when the first answer comes, so the retry's slower answer is the one that counts.
+   */
+  @Test
+  void aRetriedClaimIsNotTimedOutByTheFirstAttemptsWatchdog() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(1500),
+        Duration.ofMillis(1500)).inject(MoverResult.failed("throttled"));
+    startN1(c, cloud, Duration.ofSeconds(3));
+    c.run(Duration.ofSeconds(8));
+    assertThat(cloud.calls("claim")).extracting(k -> k.result().outcome())
+        .containsExactly(Outcome.FAILED, Outcome.ACCEPTED);
+    assertThat(c.events(AgentEvent.MoverFailed.class, "n1")).singleElement()
+        .satisfies(f -> assertThat(f.outcome()).isEqualTo(Outcome.FAILED));
+    assertThat(c.events(AgentEvent.MoverClaimed.class, "n1")).singleElement()
+        .satisfies(k -> assertThat(k.attempts()).isEqualTo(2));
+    assertHeldByN1(c, cloud, vip);
+  }
+
+  /**
+   * A newer owner's epoch fences the node out: it lets go, watches the provider with a doubling
+   * backoff while the newer owner is pointed at, and claims above that epoch at the instant the
+   * newer owner is seen to have let go.
+   */
+  @Test
+  void aFencedOutNodeWatchesUntilTheNewerOwnerLetsGoAndThenClaimsAboveItsEpoch() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time);
+    long newer = newerOwner(c, cloud, vip);
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(9));
+    assertThat(c.holders(vip)).isEmpty();
+    assertThat(cloud.target(vip)).isEqualTo("ext");
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation)
+        .containsExactly("claim", "observe", "observe", "observe");
+    assertThat(n1.get(0).result().outcome()).isEqualTo(Outcome.STALE_EPOCH);
+    assertThat(n1.get(2).sentAt() - n1.get(1).sentAt()).isEqualTo(Movers.backoff(2, null));
+    assertThat(n1.get(3).sentAt() - n1.get(2).sentAt()).isEqualTo(Movers.backoff(3, null));
+    assertThat(c.agent("n1").state().held()).isEmpty();
+    cloud.mover("ext").release(vip, newer, Duration.ofSeconds(1));
+    c.run(Duration.ofSeconds(9));
+    List<FakeCloud.Call> after = cloud.calls().stream().filter(k -> k.node().equals("n1"))
+        .skip(4).toList();
+    assertThat(after).extracting(FakeCloud.Call::operation).containsExactly("observe", "claim");
+    assertThat(after.get(1).sentAt()).as("claimed as soon as seen let go")
+        .isEqualTo(after.get(0).answeredAt());
+    assertThat(after.get(1).epoch()).isEqualTo(newer + 1);
+    assertThat(after.get(1).result().outcome()).isEqualTo(Outcome.ACCEPTED);
+    assertHeldByN1(c, cloud, vip);
+  }
+
+  /** A claim still in progress when the agent stops is given up: address removed, released. */
+  @Test
+  void aClaimInProgressAtStopIsGivenUp() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofSeconds(4), Duration.ofSeconds(4));
+    startN1(c, cloud, Duration.ofSeconds(9));
+    c.run(Duration.ofSeconds(2));
+    assertThat(c.holders(vip)).containsExactly("n1");
+    assertThat(cloud.calls()).isEmpty();
+    c.agent("n1").stop();
+    c.run(Duration.ofMillis(100));
+    assertThat(c.holders(vip)).isEmpty();
+    assertThat(cloud.calls()).isEmpty();
+    c.run(Duration.ofSeconds(10));
+    List<FakeCloud.Call> claims = cloud.calls("claim");
+    assertThat(claims).hasSize(1);
+    assertThat(cloud.calls("release")).singleElement().satisfies(k -> {
+      assertThat(k.epoch()).isEqualTo(claims.get(0).epoch());
+      assertThat(k.result().outcome()).isEqualTo(Outcome.ACCEPTED);
+    });
+    assertThat(cloud.target(vip)).isNull();
+    assertThat(c.events(AgentEvent.MoverClaimed.class, "n1")).isEmpty();
+    assertThat(c.holders(vip)).isEmpty();
+  }
+
+  /**
+   * A conflicting claim whose observe shows a newer owner's epoch is fenced out: no claim on the
+   * version seen, the address removed, the provider watched.
+   */
+  @Test
+  void aConflictingClaimThatObservesANewerEpochIsFencedOut() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).inject(MoverResult.conflict(null, "v9", "raced"));
+    start(c, cloud, "n1");
+    c.run(Duration.ofMillis(900));
+    assertThat(cloud.calls("claim")).singleElement()
+        .satisfies(k -> assertThat(k.result().outcome()).isEqualTo(Outcome.CONFLICT));
+    newerOwner(c, cloud, vip);
+    c.run(Duration.ofSeconds(3));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation)
+        .containsExactly("claim", "observe", "observe");
+    assertThat(n1.get(2).sentAt() - n1.get(1).answeredAt()).isEqualTo(Movers.backoff(1, null));
+    assertThat(cloud.target(vip)).isEqualTo("ext");
+    assertThat(c.holders(vip)).isEmpty();
+    assertThat(c.agent("n1").state().held()).isEmpty();
+  }
+
+  /** A stop ends the fenced-out watch: an observe answered after it arms no further one. */
+  @Test
+  void aStopEndsTheFencedOutWatch() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofSeconds(3), Duration.ofSeconds(3));
+    cloud.mover("ext").claim(vip, c.time.wallMillis() + 3_600_000, null, Duration.ofSeconds(9));
+    c.run(Duration.ofMillis(3100));
+    startN1(c, cloud, Duration.ofSeconds(9));
+    c.run(Duration.ofSeconds(6)); // the claim refused at 3 s, the first observe sent at 4 s
+    assertThat(cloud.calls("claim")).filteredOn(k -> k.node().equals("n1")).singleElement()
+        .satisfies(k -> assertThat(k.result().outcome()).isEqualTo(Outcome.STALE_EPOCH));
+    assertThat(cloud.calls("observe")).isEmpty();
+    c.agent("n1").stop();
+    c.run(Duration.ofSeconds(60));
+    assertThat(cloud.calls("observe")).hasSize(1);
+    assertThat(cloud.target(vip)).isEqualTo("ext");
+    assertThat(c.holders(vip)).isEmpty();
+  }
+
+  /**
+   * A stale epoch whose newer owner let go already (nobody pointed at) is no fence: the node
+   * claims again at once, above the stored epoch, without watching.
+   */
+  @Test
+  void aStaleEpochNobodyHoldsIsClaimedAgainAboveIt() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time);
+    long newer = newerOwner(c, cloud, vip);
+    cloud.mover("ext").release(vip, newer, Duration.ofSeconds(1));
+    c.run(Duration.ofMillis(10));
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(3));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation).containsExactly("claim", "claim");
+    assertThat(n1.get(0).result().outcome()).isEqualTo(Outcome.STALE_EPOCH);
+    assertThat(n1.get(1).sentAt()).isEqualTo(n1.get(0).answeredAt());
+    assertThat(n1.get(1).epoch()).isEqualTo(newer + 1);
+    assertHeldByN1(c, cloud, vip);
+  }
+
+  /**
+   * A conflicting claim whose observe fails observes again after a longer backoff, then claims on
+   * the version seen.
+   */
+  @Test
+  void aConflictingClaimWhoseObserveFailsObservesAgainAfterALongerBackoff() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).inject(MoverResult.conflict(null, "v9", "raced"))
+        .injectObserve(MoverResult.failed("read timed out"));
+    start(c, cloud, "n1");
+    c.run(Duration.ofSeconds(6));
+    List<FakeCloud.Call> n1 = cloud.calls().stream().filter(k -> k.node().equals("n1")).toList();
+    assertThat(n1).extracting(FakeCloud.Call::operation).containsExactly("claim", "observe",
+        "observe", "claim");
+    assertThat(n1).extracting(k -> k.result().outcome()).containsExactly(Outcome.CONFLICT,
+        Outcome.FAILED, Outcome.ACCEPTED, Outcome.ACCEPTED);
+    assertThat(n1.get(2).sentAt() - n1.get(1).answeredAt()).as("the second backoff")
+        .isEqualTo(Movers.backoff(2, null));
+    assertHeldByN1(c, cloud, vip);
   }
 }
