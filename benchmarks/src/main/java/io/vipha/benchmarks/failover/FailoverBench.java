@@ -555,6 +555,14 @@ public final class FailoverBench implements AutoCloseable {
     topology.close();
   }
 
+  private static final String USAGE = String.join("\n",
+      "usage: FailoverBench [--vipd JAR] [--reps N] [--intervals MS,...] [--impls I,...]",
+      "    [--scenarios S,...] [--out FILE.md] [--capture DIR] [--vipd-opts 'JVM OPTIONS']",
+      "    [--vipd-launcher SCRIPT] [--warmup DURATION] [--soak MINUTES] [--pressure MB_S]",
+      "  impls: vipha, keepalived, or MASTER/BACKUP pairs of keepalived and vipha-vrrp",
+      "  scenarios: " + Arrays.stream(Scenario.values()).map(Enum::name)
+          .collect(Collectors.joining(",")));
+
   public static void main(String[] args) throws Exception {
     int reps = 5;
     List<Integer> intervals = List.of(1000, 100, 10);
@@ -572,6 +580,13 @@ public final class FailoverBench implements AutoCloseable {
     @Nullable Path script = null;
     @Nullable String warmup = null;
     for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.println(USAGE);
+        return;
+      }
+      if (i + 1 == args.length) {
+        throw new IllegalArgumentException(args[i] + " needs a value\n" + USAGE);
+      }
       String v = args[i + 1];
       switch (args[i]) {
         case "--vipd" -> vipd = Path.of(v);
@@ -590,7 +605,7 @@ public final class FailoverBench implements AutoCloseable {
         case "--vipd-opts" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
         case "--vipd-launcher" -> script = Path.of(v).toAbsolutePath();
         case "--warmup" -> warmup = v;
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
       }
     }
     try (FailoverBench bench = new FailoverBench(vipd)) {
