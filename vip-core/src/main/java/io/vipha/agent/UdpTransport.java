@@ -54,6 +54,7 @@ public final class UdpTransport implements DatagramTransport {
   private final InetSocketAddress bind;
   private final @Nullable InetAddress multicastGroup;
   private final @Nullable String multicastInterface;
+  private final Selecting selecting;
   private final AtomicLong sendErrors = new AtomicLong();
   private @Nullable DatagramChannel channel;
   private @Nullable Selector selector;
@@ -74,9 +75,31 @@ public final class UdpTransport implements DatagramTransport {
    * @param bind the local address and port to bind
    */
   public UdpTransport(InetSocketAddress bind) {
+    this(bind, Selecting.SYSTEM);
+  }
+
+  /** Unicast on {@code bind}, its receiver's selector opened and waited on by {@code selecting}. */
+  UdpTransport(InetSocketAddress bind, Selecting selecting) {
     this.bind = bind;
     this.multicastGroup = null;
     this.multicastInterface = null;
+    this.selecting = selecting;
+  }
+
+  /**
+   * How the receiver thread opens its selector and waits on it: the system's way ({@link
+   * #SYSTEM}), or in tests one that fails or holds the thread on demand.
+   */
+  interface Selecting {
+    Selecting SYSTEM = new Selecting() {};
+
+    default Selector open() throws IOException {
+      return Selector.open();
+    }
+
+    default void select(Selector sel, Consumer<SelectionKey> ready) throws IOException {
+      sel.select(ready);
+    }
   }
 
   private UdpTransport(InetSocketAddress group, String interfaceName) {
@@ -91,6 +114,7 @@ public final class UdpTransport implements DatagramTransport {
     this.bind = new InetSocketAddress(wildcard(g), group.getPort());
     this.multicastGroup = g;
     this.multicastInterface = interfaceName;
+    this.selecting = Selecting.SYSTEM;
   }
 
   /**
@@ -185,7 +209,7 @@ public final class UdpTransport implements DatagramTransport {
     Selector sel;
     try {
       ch.configureBlocking(false);
-      sel = Selector.open();
+      sel = selecting.open();
       ch.register(sel, SelectionKey.OP_READ);
     } catch (IOException e) {
       ch.close();
@@ -269,7 +293,7 @@ public final class UdpTransport implements DatagramTransport {
           }
           newPeers.clear();
         }
-        sel.select(ready);
+        selecting.select(sel, ready);
       }
     } catch (IOException e) {
       LOG.warn("heartbeat receiving stopped: {}", e.toString());

@@ -11,6 +11,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -250,6 +252,33 @@ class UdpTransportTest {
     }
   }
 
+  /**
+   * A peer sent to has a channel of its own also on IPv6: its datagrams are handed over with the
+   * very address sent to, read without decoding (and allocating) a sender address.
+   */
+  @Test
+  void anIpv6TransportReadsAPeerSentToOnThatPeersOwnChannel() throws Exception {
+    InetAddress lo6 = InetAddress.getByName("::1");
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp6-peer");
+        DatagramSocket peer = new DatagramSocket(0, lo6)) {
+      UdpTransport t = new UdpTransport(new InetSocketAddress(lo6, 0));
+      t.open(loop, receiver(got));
+      try {
+        InetSocketAddress there = new InetSocketAddress(lo6, peer.getLocalPort());
+        t.send(there, new byte[] {1}, 0, 1);
+        peer.receive(new DatagramPacket(new byte[8], 8));
+        peer.send(new DatagramPacket(new byte[] {2}, 1, new InetSocketAddress(lo6,
+            localPort(t))));
+        Received r = next(got);
+        assertThat(r.data()).containsExactly(2);
+        assertThat(r.from()).isSameAs(there);
+      } finally {
+        t.close();
+      }
+    }
+  }
+
   @Test
   void aMulticastTransportBindsTheGroupsPortOnEveryAddressAndReceivesUnicastThere()
       throws Exception {
@@ -400,15 +429,10 @@ class UdpTransportTest {
       assertThat(next(got).from()).isEqualTo(there);
       t.close();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      boolean free = false;
+      boolean free = isFree(here);
       while (!free && System.nanoTime() < deadline) {
-        try (DatagramSocket again = new DatagramSocket(null)) {
-          again.setReuseAddress(false);
-          again.bind(here);
-          free = true;
-        } catch (java.net.BindException e) {
-          Thread.sleep(10); // the receiver thread closes its channels as it ends
-        }
+        Thread.sleep(10); // the receiver thread closes its channels as it ends
+        free = isFree(here);
       }
       assertThat(free).as("the address is free after close").isTrue();
       while (epollDescriptors() > selectorsBefore && System.nanoTime() < deadline) {
@@ -416,6 +440,177 @@ class UdpTransportTest {
       }
       assertThat(epollDescriptors()).as("the selector is closed").isEqualTo(selectorsBefore);
     }
+  }
+
+  /** Whether a socket without {@code SO_REUSEADDR} can bind {@code at}: nothing else holds it. */
+  private static boolean isFree(InetSocketAddress at) throws IOException {
+    try (DatagramSocket again = new DatagramSocket(null)) {
+      again.setReuseAddress(false);
+      again.bind(at);
+      return true;
+    } catch (java.net.BindException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void aSendAfterCloseLeavesNoChannelToThePeerOpen() throws Exception {
+    int port = freePort();
+    InetSocketAddress here = new InetSocketAddress(LO, port);
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-late-send")) {
+      UdpTransport t = new UdpTransport(here);
+      t.open(loop, receiver(new LinkedBlockingQueue<>()));
+      Thread reader = readerOf(t);
+      t.close();
+      reader.join(10_000);
+      assertThat(reader.isAlive()).isFalse();
+      assertThat(isFree(here)).as("the address is free after close").isTrue();
+      // A first send to a peer after the receiver ended opens a channel connected to it, which
+      // nothing would read: it is closed at once.
+      t.send(new InetSocketAddress(LO, freePort()), new byte[] {1}, 0, 1);
+      assertThat(isFree(here)).as("the address is free after a send to a new peer").isTrue();
+      assertThat(t.sendErrors()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aSelectorThatCannotBeOpenedFailsOpenAndLeavesThePortFree() throws Exception {
+    InetSocketAddress here = new InetSocketAddress(LO, freePort());
+    IOException noSelector = new IOException("Too many open files");
+    UdpTransport t = new UdpTransport(here, new UdpTransport.Selecting() {
+      @Override
+      public Selector open() throws IOException {
+        throw noSelector;
+      }
+    });
+    assertThatThrownBy(() -> t.open(new io.vipha.testing.VirtualScheduler(), (f, d, o, l) -> { }))
+        .isSameAs(noSelector);
+    assertThat(isFree(here)).as("the address is free after the failed open").isTrue();
+  }
+
+  /** How the receiver thread ends in {@link #receiverThatEnds}, once it is held in select. */
+  private interface Ending {
+    /**
+     * Run on the test thread while the receiver is held; returns what the receiver does once
+     * let go.
+     */
+    Release start(UdpTransport t, EventLoopScheduler loop, DatagramSocket stranger,
+        InetSocketAddress at) throws Exception;
+  }
+
+  /** What the held receiver thread does when let go, in place of its next select. */
+  private interface Release {
+    void run(Selector sel, java.util.function.Consumer<SelectionKey> ready) throws IOException;
+  }
+
+  /** The receiver thread's select, which holds the thread instead once {@code hold} is set. */
+  private static final class HeldSelect implements UdpTransport.Selecting {
+    volatile boolean hold;
+    volatile @org.jspecify.annotations.Nullable Selector selector;
+    volatile Release release = (sel, ready) -> { };
+    final CountDownLatch held = new CountDownLatch(1);
+    final CountDownLatch letGo = new CountDownLatch(1);
+
+    @Override
+    public void select(Selector sel, java.util.function.Consumer<SelectionKey> ready)
+        throws IOException {
+      if (!hold) {
+        selector = sel;
+        sel.select(ready);
+        return;
+      }
+      hold = false;
+      held.countDown();
+      try {
+        letGo.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // a close: its channel is closed
+        return;
+      }
+      release.run(sel, ready);
+    }
+  }
+
+  /**
+   * However the receiver thread ends, it closes every socket of the transport (the main one, a
+   * peer's channel it reads, and a peer's channel connected while it was ending, not yet taken
+   * up) and its selector; whatever ended it other than a close is not swallowed. Returns what
+   * ended the thread, if it was thrown out of it.
+   */
+  private static @org.jspecify.annotations.Nullable Throwable receiverThatEnds(Ending ending)
+      throws Exception {
+    long selectorsBefore = epollDescriptors();
+    InetSocketAddress here = new InetSocketAddress(LO, freePort());
+    BlockingQueue<Received> got = new LinkedBlockingQueue<>();
+    HeldSelect select = new HeldSelect();
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    try (EventLoopScheduler loop = new EventLoopScheduler("udp-end");
+        DatagramSocket peer = new DatagramSocket(0, LO);
+        DatagramSocket stranger = new DatagramSocket(0, LO)) {
+      UdpTransport t = new UdpTransport(here, select);
+      t.open(loop, receiver(got));
+      Thread reader = readerOf(t);
+      reader.setUncaughtExceptionHandler((th, e) -> thrown.set(e));
+      try {
+        InetSocketAddress there = new InetSocketAddress(LO, peer.getLocalPort());
+        t.send(there, new byte[] {1}, 0, 1);
+        peer.receive(new DatagramPacket(new byte[8], 8));
+        peer.send(new DatagramPacket(new byte[] {2}, 1, here));
+        assertThat(next(got).from()).as("read on the peer's own channel").isSameAs(there);
+        select.hold = true;
+        java.util.Objects.requireNonNull(select.selector).wakeup();
+        assertThat(select.held.await(10, TimeUnit.SECONDS)).isTrue();
+        t.send(new InetSocketAddress(LO, freePort()), new byte[] {4}, 0, 1); // not taken up
+        select.release = ending.start(t, loop, stranger, here);
+        select.letGo.countDown();
+        reader.join(10_000);
+        assertThat(reader.isAlive()).as("the receiver thread ended").isFalse();
+        assertThat(isFree(here)).as("no socket left on the address").isTrue();
+        // (At most: a selector of an earlier test may close meanwhile.)
+        assertThat(epollDescriptors()).as("the selector is closed")
+            .isLessThanOrEqualTo(selectorsBefore);
+      } finally {
+        t.close();
+      }
+    }
+    return thrown.get();
+  }
+
+  @Test
+  void aCloseWhileAPeersChannelIsBeingConnectedLeavesNothingOpen() throws Exception {
+    Throwable thrown = receiverThatEnds((t, loop, stranger, at) -> {
+      t.close();
+      return (sel, ready) -> { };
+    });
+    assertThat(thrown).isNull();
+  }
+
+  @Test
+  void aFailedSelectEndsTheReceiverAndLeavesNothingOpen() throws Exception {
+    Throwable thrown = receiverThatEnds((t, loop, stranger, at) -> (sel, ready) -> {
+      throw new IOException("Bad file descriptor");
+    });
+    assertThat(thrown).isNull(); // logged
+  }
+
+  @Test
+  void aClosedEventLoopEndsTheReceiverAndLeavesNothingOpen() throws Exception {
+    Throwable thrown = receiverThatEnds((t, loop, stranger, at) -> {
+      loop.close();
+      stranger.send(new DatagramPacket(new byte[] {5}, 1, at)); // handing it over is refused
+      return Selector::select;
+    });
+    assertThat(thrown).isNull();
+  }
+
+  @Test
+  void anyOtherFailureEndsTheReceiverThrowingAndLeavesNothingOpen() throws Exception {
+    IllegalStateException failure = new IllegalStateException("a failure of the JDK");
+    Throwable thrown = receiverThatEnds((t, loop, stranger, at) -> (sel, ready) -> {
+      throw failure;
+    });
+    assertThat(thrown).isSameAs(failure);
   }
 
   /** The process's open epoll descriptors (a selector each on Linux); 0 without /proc. */
