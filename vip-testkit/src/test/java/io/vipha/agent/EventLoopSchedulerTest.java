@@ -139,11 +139,13 @@ class EventLoopSchedulerTest {
   void timersRunInOrderOfDueTimeThenOfArming() throws Exception {
     try (EventLoopScheduler loop = new EventLoopScheduler("order")) {
       BlockingQueue<String> ran = new LinkedBlockingQueue<>();
+      // Due times 100 ms apart: only a pause of the loop's thread longer than that between two
+      // arms (seen at 20 ms apart on a loaded machine) could reorder them.
       loop.execute(() -> {
-        loop.timer(() -> ran.add("c")).arm(40 * MS);
-        loop.timer(() -> ran.add("a")).arm(10 * MS);
-        loop.schedule(40 * MS, () -> ran.add("d"));
-        loop.timer(() -> ran.add("b")).arm(20 * MS);
+        loop.timer(() -> ran.add("c")).arm(300 * MS);
+        loop.timer(() -> ran.add("a")).arm(100 * MS);
+        loop.schedule(300 * MS, () -> ran.add("d"));
+        loop.timer(() -> ran.add("b")).arm(200 * MS);
       });
       assertThat(List.of(poll(ran), poll(ran), poll(ran), poll(ran)))
           .containsExactly("a", "b", "c", "d");
