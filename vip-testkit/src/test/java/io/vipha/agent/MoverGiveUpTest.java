@@ -164,4 +164,35 @@ class MoverGiveUpTest {
     assertThat(n1.get(2).result().outcome()).isEqualTo(Outcome.ACCEPTED);
     assertThat(c.holders(vip)).containsExactly("n1");
   }
+
+  /**
+   * A node fenced out of a VIP it still holds (the backend failed to remove the address), whose
+   * plan then names another node (the failed removal disqualifies it): the fence is lifted and the
+   * watch ends while it keeps trying to remove the address.
+   */
+  @Test
+  void aFenceIsLiftedWhenThePlanMovesAwayAVipTheNodeCouldNotRemove() {
+    VipGroup g = TwoNodes.group();
+    VirtualIp vip = g.vips().get(0);
+    TestCluster c = new TestCluster(g);
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(30), Duration.ofMillis(30));
+    ScriptedPeer n2 = ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
+    RecordingHost host = new RecordingHost(c, c.host("n1"));
+    c.start(c.create("n1", c.builder("n1").backend(host).mover(vip, cloud.mover("n1"))));
+    c.run(Duration.ofSeconds(1));
+    assertThat(c.holders(vip)).containsExactly("n1");
+    newerOwner(c, cloud, vip);
+    c.run(Duration.ofMillis(30));
+    host.releaseFails = true;
+    n2.holds(0).send(); // n2 took it after n1: n1 claims again 25 ms later, refused at 55 ms
+    c.run(Duration.ofMillis(60));
+    assertThat(callsOf(cloud, "n1")).extracting(k -> k.result().outcome())
+        .containsExactly(Outcome.ACCEPTED, Outcome.STALE_EPOCH);
+    assertThat(c.events(AgentEvent.BackendError.class, "n1")).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.operation()).isEqualTo("release"));
+    c.run(Duration.ofSeconds(8));
+    assertThat(c.agent("n1").state().owners().get(vip)).isEqualTo("n2");
+    assertThat(c.holders(vip)).containsExactly("n1"); // (the removal keeps failing)
+    assertThat(callsOf(cloud, "n1")).as("no watch once the plan names n2").hasSize(2);
+  }
 }
