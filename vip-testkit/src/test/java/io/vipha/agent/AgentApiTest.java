@@ -38,6 +38,25 @@ class AgentApiTest {
     assertThat(heard).hasSize(before);
   }
 
+  /** The coordinator's own status is the agent's to show; a coordinator without one shows none. */
+  @Test
+  void theCoordinatorsStatusIsReadableThroughTheAgent() {
+    TestCluster c = new TestCluster(threeNodes(false));
+    io.vipha.spi.Coordinator.Status status = new io.vipha.spi.Coordinator.Status("vrrp",
+        "MASTER", List.of("BACKUP", "MASTER"), java.util.Map.of("priority", 200L),
+        java.util.Map.of("master", "198.51.100.1"), java.util.Map.of("adverts", 7L),
+        java.util.Map.of());
+    VipAgent shows = c.create("n1", c.builder("n1").coordinator(
+        new WrappingCoordinator(c.coordinator("n1")) {
+          @Override
+          public java.util.Optional<Status> status() {
+            return java.util.Optional.of(status);
+          }
+        }));
+    assertThat(shows.coordinatorStatus()).containsSame(status);
+    assertThat(c.create("n2").coordinatorStatus()).isEmpty();
+  }
+
   @Test
   void theHealthMonitorOfTheBuildersChecksIsReadable() {
     TestCluster c = new TestCluster(threeNodes(false));

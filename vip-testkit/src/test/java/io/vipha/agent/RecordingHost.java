@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * An in-memory host that records when each assign (a take or a renewal) happened, and how long,
- * and every call in order as {@code "<ms> <call>"}; its list can be made to fail.
+ * and every call in order as {@code "<ms> <call>"}; its list, or its release, can be made to fail.
  */
 final class RecordingHost implements AddressBackend {
   final InMemoryBackend host;
@@ -27,6 +27,8 @@ final class RecordingHost implements AddressBackend {
   final List<String> calls = new ArrayList<>();
   /** Whether {@link #list} fails. */
   boolean listFails;
+  /** Whether {@link #release} fails. */
+  boolean releaseFails;
 
   RecordingHost(TestCluster c, InMemoryBackend host) {
     this.c = c;
@@ -49,6 +51,9 @@ final class RecordingHost implements AddressBackend {
   @Override
   public void release(VirtualIp vip) throws BackendException {
     note("release");
+    if (releaseFails) {
+      throw new BackendException(BackendException.Kind.TRANSIENT, "address busy");
+    }
     host.release(vip);
   }
 
