@@ -37,7 +37,7 @@ public final class AcquireTrace {
   public static final int ANNOUNCE = 8;
   /** The backend's announce returned. */
   public static final int ANNOUNCED = 9;
-  /** The VRRP router entered MASTER and logged it (before the agent reconciles). */
+  /** The VRRP router entered MASTER (the agent reconciles next, then the state is logged). */
   public static final int ENTERED = 10;
 
   private static final String[] NAMES = {"decided", "emit", "emitted", "replan", "planned",
