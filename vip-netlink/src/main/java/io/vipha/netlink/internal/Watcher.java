@@ -71,6 +71,14 @@ public final class Watcher implements Cancellable {
   /** Reports every link's state, then starts the thread that reports changes. */
   public static Watcher start(NetlinkSocketHolder subscribed, Rtnl rtnl,
       AddressBackend.Listener listener, String name) throws BackendException {
+    Watcher w = unstarted(subscribed, rtnl, listener, name);
+    w.thread.start();
+    return w;
+  }
+
+  /** {@link #start} without the thread (for tests: events are read by {@link #link} only). */
+  static Watcher unstarted(NetlinkSocketHolder subscribed, Rtnl rtnl,
+      AddressBackend.Listener listener, String name) throws BackendException {
     Watcher w = new Watcher(subscribed.socket, rtnl, listener, name);
     try {
       w.reading.lock();
@@ -83,19 +91,30 @@ public final class Watcher implements Cancellable {
       subscribed.socket.close();
       throw e;
     }
-    w.thread.start();
     return w;
   }
 
   @Override
   public void cancel() {
     cancelled = true;
-    if (Thread.currentThread() != thread) {
+    if (thread.getState() == Thread.State.NEW) {
+      close();
+    } else if (Thread.currentThread() != thread) {
       try {
         thread.join(2000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  private void close() {
+    reading.lock();
+    try {
+      closed = true;
+      socket.close();
+    } finally {
+      reading.unlock();
     }
   }
 
@@ -138,13 +157,7 @@ public final class Watcher implements Cancellable {
         }
       }
     } finally {
-      reading.lock();
-      try {
-        closed = true;
-        socket.close();
-      } finally {
-        reading.unlock();
-      }
+      close();
     }
   }
 
