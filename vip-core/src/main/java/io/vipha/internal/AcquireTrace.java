@@ -19,7 +19,7 @@ public final class AcquireTrace {
 
   /** A coordinator decided that this node takes over (a peer dead, VRRP master-down). */
   public static final int DECIDED = 0;
-  /** An agent event is emitted (its listeners, such as a log, run next). */
+  /** The listeners of an agent event (a log, say) are told of it. */
   public static final int EMIT = 1;
   /** The listeners of the event returned. */
   public static final int EMITTED = 2;
