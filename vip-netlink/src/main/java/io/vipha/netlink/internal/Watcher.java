@@ -5,6 +5,7 @@ import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Watches a NETLINK_ROUTE socket subscribed to the link, IPv4 address and IPv6 address groups
@@ -27,12 +28,13 @@ public final class Watcher implements Cancellable {
   private volatile boolean cancelled;
 
   private Watcher(NetlinkSocket socket, Rtnl rtnl, AddressBackend.Listener listener,
-      String name) {
+      String name, ThreadFactory threads) {
     this.socket = socket;
     this.rtnl = rtnl;
     this.listener = listener;
     this.in = new MessageReader(socket.receiveBuffer());
-    this.thread = new Thread(this::run, "vipha-netlink-watch" + name);
+    this.thread = threads.newThread(this::run);
+    thread.setName("vipha-netlink-watch" + name);
     thread.setDaemon(true);
   }
 
@@ -55,10 +57,14 @@ public final class Watcher implements Cancellable {
     }
   }
 
-  /** Reports every link's state, then starts the thread that reports changes. */
+  /**
+   * Reports every link's state, then starts the thread that reports changes, made by {@code
+   * threads}.
+   */
   public static Watcher start(NetlinkSocketHolder subscribed, Rtnl rtnl,
-      AddressBackend.Listener listener, String name) throws BackendException {
-    Watcher w = new Watcher(subscribed.socket, rtnl, listener, name);
+      AddressBackend.Listener listener, String name, ThreadFactory threads)
+      throws BackendException {
+    Watcher w = new Watcher(subscribed.socket, rtnl, listener, name, threads);
     try {
       w.resync(false);
     } catch (BackendException e) {

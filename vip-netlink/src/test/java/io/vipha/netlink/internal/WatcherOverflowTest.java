@@ -57,7 +57,7 @@ class WatcherOverflowTest {
     };
     try (Rtnl rtnl = Namespaces.open(ns, () -> Rtnl.open(""))) {
       Cancellable watch = Watcher.start(Namespaces.open(ns, () -> Watcher.subscribe(4096)),
-          rtnl, listener, "-test");
+          rtnl, listener, "-test", Thread::new);
       try {
         StringBuilder batch = new StringBuilder();
         for (int i = 1; i <= 200; i++) {
