@@ -77,16 +77,17 @@ class RealtimeSettingsTest {
   void rejectsAnUnknownPolicyAPriorityOutsideOneToNinetyNineAndABadLockAllAtOnce() {
     assertThat(problems("{\"policy\": \"realtime\", \"priority\": 100, \"lockMemory\": \"yes\"}"))
         .hasSize(3).satisfiesExactly(
-            p -> assertThat(p).startsWith("groups[0].daemon.realtime.policy: \"realtime\" is not"
+            p -> assertThat(p).isEqualTo("groups[0].daemon.realtime.policy: \"realtime\" is not"
                 + " a scheduling policy; use \"auto\" (RR where permitted, the default), \"rr\","
-                + " \"fifo\" or \"off\" (line 8, column"),
-            p -> assertThat(p).startsWith("groups[0].daemon.realtime.priority: 100 is not a"
-                + " real-time priority; use 1-99, e.g. 10 (line 8, column"),
-            p -> assertThat(p).startsWith("groups[0].daemon.realtime.lockMemory: \"yes\" "));
+                + " \"fifo\" or \"off\" (line 8, column 32)"),
+            p -> assertThat(p).isEqualTo("groups[0].daemon.realtime.priority: \"100\" is not a"
+                + " real-time priority; use 1-99, e.g. 10 (line 8, column 56)"),
+            p -> assertThat(p).isEqualTo("groups[0].daemon.realtime.lockMemory: \"yes\" is a"
+                + " string; expected true or false (line 8, column 75)"));
     assertThat(problems("{\"priority\": 0}")).singleElement().asString()
-        .startsWith("groups[0].daemon.realtime.priority: 0 is not a real-time priority");
-    assertThat(problems("{\"priority\": 99}")).isEmpty();
-    assertThat(problems("{\"priority\": 1}")).isEmpty();
+        .startsWith("groups[0].daemon.realtime.priority: \"0\" is not a real-time priority");
+    assertThat(parse("{\"priority\": 99}").daemon("web").realtime().priority()).isEqualTo(99);
+    assertThat(parse("{\"priority\": 1}").daemon("web").realtime().priority()).isEqualTo(1);
   }
 
   @Test

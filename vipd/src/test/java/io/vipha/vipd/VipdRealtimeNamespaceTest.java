@@ -68,7 +68,9 @@ class VipdRealtimeNamespaceTest {
           assertThat(s).as("thread %s", name).containsExactly(SCHED_OTHER, 0);
         }
       });
-      assertThat(threads).as("normal threads").containsKeys("main", "vipd-control");
+      // "java" is the process's first thread, which runs main
+      assertThat(threads).as("normal threads").containsKeys("java", "vipd-control",
+          "VM Thread");
       assertThat(log(log)).contains("the event loop and the receive and watch threads run at"
           + " SCHED_RR priority 12");
       assertThat(net.ok("n1", "status")).contains("\nscheduling SCHED_RR 12 (configured rr)");
