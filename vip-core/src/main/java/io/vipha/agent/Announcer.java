@@ -93,11 +93,26 @@ final class Announcer {
     int count = a.policy.announce().count();
     long interval = a.policy.announce().interval().toNanos();
     for (int i = 1; i < count; i++) {
-      a.loop.schedule(interval * i, () -> {
-        if (a.holdings.holds(v) && a.owns(v)) {
-          announce(v);
-        }
-      });
+      a.loop.schedule(interval * i, new Repeat(v));
+    }
+  }
+
+  /**
+   * One later announcement of a burst, while this node still holds and owns its VIP. A class
+   * rather than a lambda: a take-over, often a process's first, then links no call site.
+   */
+  private final class Repeat implements Runnable {
+    private final VirtualIp v;
+
+    Repeat(VirtualIp v) {
+      this.v = v;
+    }
+
+    @Override
+    public void run() {
+      if (a.holdings.holds(v) && a.owns(v)) {
+        announce(v);
+      }
     }
   }
 

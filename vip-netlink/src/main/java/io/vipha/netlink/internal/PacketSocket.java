@@ -34,37 +34,59 @@ public final class PacketSocket implements AutoCloseable {
   public void announce(Link link, VirtualIp vip, byte[] mac, String where)
       throws BackendException {
     byte[] ip = vip.address().getAddress();
-    String on = vip.cidr() + " on " + link.name() + where;
     if (vip.isIpv4()) {
-      send(link.index(), Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REQUEST, mac,
-          ip), "a gratuitous ARP request for " + on);
-      send(link.index(), Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REPLY, mac,
-          ip), "a gratuitous ARP reply for " + on);
+      announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REQUEST, mac, ip),
+          "a gratuitous ARP request", vip, where);
+      announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REPLY, mac, ip),
+          "a gratuitous ARP reply", vip, where);
     } else {
-      send(link.index(), Nl.ETH_P_IPV6, Packets.ALL_NODES_MAC, Packets.unsolicitedNa(mac, ip),
-          "an unsolicited neighbour advertisement for " + on);
+      announce(link, Nl.ETH_P_IPV6, Packets.ALL_NODES_MAC, Packets.unsolicitedNa(mac, ip),
+          "an unsolicited neighbour advertisement", vip, where);
+    }
+  }
+
+  /** Sends one announcement frame; its description is made only for an error. */
+  private void announce(Link link, int protocol, byte[] to, byte[] frame, String kind,
+      VirtualIp vip, String where) throws BackendException {
+    int errno = sendFrame(link.index(), protocol, to, frame);
+    if (errno != 0) {
+      throw Errno.error(errno, "sending " + kind + " for " + vip.cidr() + " on " + link.name()
+          + where, "CAP_NET_RAW", "");
     }
   }
 
   /**
-   * Builds one frame of each kind that {@link #announce} sends, into this socket's buffers,
-   * without sending it: a process's first announcement then runs code that has run before.
+   * Builds one frame of each kind that {@link #announce} sends, into this socket's buffers, and
+   * hands one to the kernel for interface index 0, which no interface has, so that nothing is
+   * sent: a process's first announcement then runs code, the native call included, that has
+   * run before.
+   *
+   * @return the error number of that refused send ({@code ENXIO}, 6), or 0 if a kernel sent it
    */
-  public synchronized void prepare() {
+  public synchronized int prepare() {
     byte[] mac = new byte[6];
     byte[] v4 = Packets.garp(Packets.ARP_REQUEST, mac, new byte[4]);
     byte[] v6 = Packets.unsolicitedNa(mac, new byte[16]);
-    payload.write(0, v4, 0, v4.length);
     payload.write(0, v6, 0, v6.length);
-    address.clear();
+    // One send to interface index 0, which the kernel refuses (ENXIO: no such device) before
+    // anything reaches a link: the native call an announcement makes has then been made once.
+    return sendFrame(0, Nl.ETH_P_ARP, Packets.BROADCAST, v4);
   }
 
   /**
    * Sends {@code data} as one frame of EtherType {@code protocol} to {@code mac} on interface
    * {@code index}.
    */
-  public synchronized void send(int index, int protocol, byte[] mac, byte[] data, String what)
+  public void send(int index, int protocol, byte[] mac, byte[] data, String what)
       throws BackendException {
+    int errno = sendFrame(index, protocol, mac, data);
+    if (errno != 0) {
+      throw Errno.error(errno, "sending " + what, "CAP_NET_RAW", "");
+    }
+  }
+
+  /** Sends one frame; 0, or the error number of the refusal. */
+  private synchronized int sendFrame(int index, int protocol, byte[] mac, byte[] data) {
     address.clear();
     address.setShort(0, (short) Nl.AF_PACKET);
     address.setByte(2, (byte) (protocol >>> 8));
@@ -75,8 +97,9 @@ public final class PacketSocket implements AutoCloseable {
     payload.write(0, data, 0, data.length);
     try {
       LibC.sendto(fd, payload, data.length, 0, address, 20);
+      return 0;
     } catch (LastErrorException e) {
-      throw Errno.error(e.getErrorCode(), "sending " + what, "CAP_NET_RAW", "");
+      return e.getErrorCode();
     }
   }
 
