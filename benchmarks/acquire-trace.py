@@ -38,13 +38,15 @@ def steps(marks):
     out["announce"] = after(marks, "announce", out["assigned"])
     out["announced"] = after(marks, "announced", out["announce"])
     out["announced2"] = after(marks, "announced", out["announced"] + 1e-9)
+    last = out["announced2"] if out["announced2"] is not None else out["announced"]
+    out["heard"] = after(marks, "emitted", last) if last is not None else None
     return out
 
 
 ROWS = [
-    ("decision -> first event's listeners done (peer down / MASTER logged)", "decided",
-     "listeners"),
-    ("-> replan start", "listeners", "replan"),
+    ("decision -> first event's listeners done before the assign (peer down logged)",
+     "decided", "listeners"),
+    ("decision -> replan start", "decided", "replan"),
     ("replan (planner)", "replan", "planned"),
     ("planned -> reconcile start", "planned", "reconcile"),
     ("reconcile start -> backend.assign", "reconcile", "assign"),
@@ -53,6 +55,8 @@ ROWS = [
     ("backend.announce (GARP request, reply)", "announce", "announced"),
     ("**decision -> first announcement sent**", "decided", "announced"),
     ("first -> second VIP's announcement sent", "announced", "announced2"),
+    ("**decision -> second announcement sent**", "decided", "announced2"),
+    ("decision -> first listeners done after the announcements", "decided", "heard"),
 ]
 
 

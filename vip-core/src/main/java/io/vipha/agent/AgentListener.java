@@ -13,6 +13,11 @@ package io.vipha.agent;
  * ignored: the other listeners still hear the event and the loop goes on. A listener added or
  * removed from another thread takes effect from a later event.
  *
+ * <p>The events of one decision (a peer's news with the replan and reconcile it brings, or one
+ * reconcile pass) reach the listeners once that work is done: a take-over adds and announces
+ * every VIP before a listener hears that the peer is down or that a VIP was acquired. The events,
+ * their order and their times stay the same.
+ *
  * <p>A listener that keeps something per peer, VIP or health check (a meter, say) follows a
  * {@link VipAgent#reconfigure} by reading {@link VipAgent#group()} and {@link
  * VipAgent#healthMonitor()} again when it hears {@link AgentEvent.Reconfigured}.

@@ -36,6 +36,10 @@ final class Events {
   private final AtomicLongArray counts = new AtomicLongArray(11);
   /** Events emitted so far (on the loop only). */
   private long emitted;
+  /** How many {@link #hold()}s are open; while any is, listeners hear events at the release. */
+  private int holds;
+  /** Events emitted while held, to be told to the listeners in order. */
+  private final ArrayDeque<AgentEvent> held = new ArrayDeque<>();
 
   Events(String groupName, String nodeId) {
     this.groupName = groupName;
@@ -52,8 +56,9 @@ final class Events {
 
   /**
    * Keeps {@code e} among the recent events and tells every listener in the order they were
-   * added. A listener that throws is logged and the others still hear of {@code e}; only a
-   * {@link VirtualMachineError} (out of memory, say) goes on up.
+   * added, at once or, while {@linkplain #hold() held}, at the release. A listener that throws
+   * is logged and the others still hear of {@code e}; only a {@link VirtualMachineError} (out of
+   * memory, say) goes on up.
    */
   void emit(AgentEvent e) {
     emitted++;
@@ -62,6 +67,38 @@ final class Events {
     while (recent.size() > RECENT_EVENTS) {
       recent.removeFirst();
     }
+    if (holds > 0) {
+      held.addLast(e);
+    } else {
+      tell(e);
+    }
+  }
+
+  /**
+   * Holds the listeners back until the matching {@link #release()}: a decision's work (the
+   * replan, the addresses added and announced) runs first and its events reach the listeners
+   * after it, in the order emitted and as emitted. Holds nest; on the loop.
+   */
+  void hold() {
+    holds++;
+  }
+
+  /** Ends a {@link #hold()}; the last one tells the listeners what was held back. */
+  void release() {
+    if (--holds == 0) {
+      flush();
+    }
+  }
+
+  /** Tells the listeners every event held back so far, now (before a stop completes, say). */
+  void flush() {
+    AgentEvent e;
+    while ((e = held.pollFirst()) != null) {
+      tell(e);
+    }
+  }
+
+  private void tell(AgentEvent e) {
     AcquireTrace.mark(AcquireTrace.EMIT);
     for (AgentListener l : listeners) {
       try {

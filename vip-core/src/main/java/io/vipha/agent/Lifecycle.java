@@ -182,6 +182,7 @@ final class Lifecycle {
     }
     a.memory.remember(a.planning.plan()); // (a stop inside a replan comes before its save)
     a.memory.close(STATE_SAVE_ON_STOP);
+    a.events.flush(); // (a stop inside a reconcile: the listeners hear it all before it ends)
     phase = Phase.STOPPED;
     a.snapshot();
     stopped.complete(null);

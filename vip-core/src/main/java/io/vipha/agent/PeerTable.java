@@ -103,8 +103,20 @@ final class PeerTable {
     return false;
   }
 
-  /** The coordinator's news of a peer. */
+  /**
+   * The coordinator's news of a peer. Its event (peer up, suspect or down) reaches the listeners
+   * after the replan and reconcile the news brings: a take-over waits for no listener.
+   */
   void onPeer(PeerState s) {
+    a.events.hold();
+    try {
+      onPeerHeld(s);
+    } finally {
+      a.events.release();
+    }
+  }
+
+  private void onPeerHeld(PeerState s) {
     PeerState old = peers.put(s.nodeId(), s);
     long now = a.loop.nanoTime();
     Map<VirtualIp, Long> since = peerHeld.computeIfAbsent(s.nodeId(), k -> new HashMap<>());

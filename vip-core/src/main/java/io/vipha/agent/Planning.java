@@ -147,12 +147,25 @@ final class Planning {
     replan();
   }
 
+  /**
+   * Plans again and reconciles; the events of both reach the listeners after the reconcile pass
+   * (in the order emitted), so that a take-over waits for no listener.
+   */
   void replan() {
     Phase phase = a.phase();
     if (phase != Phase.RUNNING && phase != Phase.STOPPING) {
       a.snapshot();
       return;
     }
+    a.events.hold();
+    try {
+      replanHeld();
+    } finally {
+      a.events.release();
+    }
+  }
+
+  private void replanHeld() {
     AcquireTrace.mark(AcquireTrace.REPLAN);
     long now = a.loop.nanoTime();
     Plan before = plan;

@@ -181,15 +181,20 @@ final class Reconciler {
    * would work, requalify the node, replan, fail again, and so on without end at one instant.
    */
   private void reconcilePass(@Nullable Set<HostAddress> known, boolean periodic) {
-    inPass = true;
-    passFailed = false;
-    passWorked = false;
+    a.events.hold(); // every VIP of the pass added and announced before a listener runs
     try {
-      reconcileOnce(known);
+      inPass = true;
+      passFailed = false;
+      passWorked = false;
+      try {
+        reconcileOnce(known);
+      } finally {
+        inPass = false;
+      }
+      a.standing.backendJudged(passFailed, passWorked, periodic);
     } finally {
-      inPass = false;
+      a.events.release();
     }
-    a.standing.backendJudged(passFailed, passWorked, periodic);
   }
 
   private void reconcileOnce(@Nullable Set<HostAddress> known) {

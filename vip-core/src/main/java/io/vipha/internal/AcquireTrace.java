@@ -19,7 +19,7 @@ public final class AcquireTrace {
 
   /** A coordinator decided that this node takes over (a peer dead, VRRP master-down). */
   public static final int DECIDED = 0;
-  /** An agent event is emitted (its listeners, such as a log, run next). */
+  /** The listeners of an agent event (a log, say) are told of it. */
   public static final int EMIT = 1;
   /** The listeners of the event returned. */
   public static final int EMITTED = 2;
@@ -37,7 +37,7 @@ public final class AcquireTrace {
   public static final int ANNOUNCE = 8;
   /** The backend's announce returned. */
   public static final int ANNOUNCED = 9;
-  /** The VRRP router entered MASTER and logged it (before the agent reconciles). */
+  /** The VRRP router entered MASTER (the agent reconciles next, then the state is logged). */
   public static final int ENTERED = 10;
 
   private static final String[] NAMES = {"decided", "emit", "emitted", "replan", "planned",

@@ -51,8 +51,9 @@ public interface AddressBackend extends AutoCloseable {
 
   /**
    * Host changes a backend reports as they happen, so that the agent need not wait for its next
-   * periodic reconcile. Calls come from the backend's own thread; the agent moves them onto its
-   * event loop.
+   * periodic reconcile. Calls come one at a time, in order, from the backend's own thread (or,
+   * for some backends, from a thread calling the backend); the agent moves them onto its event
+   * loop.
    */
   interface Listener {
     /** Addresses on {@code interfaceName} changed (added, removed, expired). */

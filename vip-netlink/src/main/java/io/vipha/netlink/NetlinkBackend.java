@@ -75,8 +75,23 @@ public final class NetlinkBackend implements AddressBackend {
   public void assign(VirtualIp vip, Lease lease) throws BackendException {
     AcquireTrace.mark(AcquireTrace.ASSIGN);
     open();
-    rtnl.add(rtnl.link(vip.interfaceName()), vip, lease, preferredZero);
+    rtnl.add(link(vip.interfaceName()), vip, lease, preferredZero);
     AcquireTrace.mark(AcquireTrace.ASSIGNED);
+  }
+
+  /**
+   * The link named {@code name}: as a running {@link #watch} last heard of it (once it has read
+   * every change the kernel reported so far, so never older than the last change, such as a new
+   * hardware address), else as the kernel tells now ({@code RTM_GETLINK}).
+   */
+  private Link link(String name) throws BackendException {
+    for (Watcher w : watchers) {
+      Link l = w.link(name);
+      if (l != null) {
+        return l;
+      }
+    }
+    return rtnl.link(name);
   }
 
   /**
@@ -139,13 +154,15 @@ public final class NetlinkBackend implements AddressBackend {
   /**
    * Sends one gratuitous ARP in both forms (a request, then a reply: some switches and hosts
    * heed only one) for an IPv4 VIP, or one unsolicited neighbour advertisement to ff02::1 for an
-   * IPv6 VIP, from the interface's own hardware address.
+   * IPv6 VIP, from the interface's own hardware address (the one it has now: a running
+   * {@link #watch} keeps the interfaces' addresses, and has read every change before this
+   * uses them).
    */
   @Override
   public void announce(VirtualIp vip) throws BackendException {
     AcquireTrace.mark(AcquireTrace.ANNOUNCE);
     open();
-    Link link = rtnl.link(vip.interfaceName());
+    Link link = link(vip.interfaceName());
     byte[] mac = link.mac();
     if (mac.length != 6) {
       throw new BackendException(Kind.UNSUPPORTED, "interface " + link.name() + where
@@ -189,7 +206,10 @@ public final class NetlinkBackend implements AddressBackend {
 
   /**
    * Reports the state of every link at once, then link and address changes as rtnetlink
-   * announces them, from a daemon thread, until cancelled. An agent watches from its start, so
+   * announces them, until cancelled: from a daemon thread, or from a thread in {@link #assign}
+   * or {@link #announce}, which first read the changes that thread has not (one at a time, in
+   * order). The links it hears of (their index and hardware address) serve those two calls,
+   * which then need no request to the kernel. An agent watches from its start, so
    * this also opens the socket that announcements go through and builds (without sending) one
    * frame of each kind, so that the first announcement of a failover pays for neither; without
    * CAP_NET_RAW that is left to the first announcement, which reports it. And it rehearses an

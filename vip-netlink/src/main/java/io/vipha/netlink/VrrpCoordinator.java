@@ -466,14 +466,14 @@ public final class VrrpCoordinator implements Coordinator {
     @Override
     public void entered(VrrpRouter.State state) {
       Context c = Objects.requireNonNull(ctx);
-      LOG.info("VRRP group {}: VRID {} {}", c.group().name(), settings.vrid(), state);
       stateName = state.name();
       if (state != VrrpRouter.State.MASTER) {
         masterText = "";
         masterPriority = 0;
       }
       AcquireTrace.mark(AcquireTrace.ENTERED);
-      c.fenceChanged();
+      c.fenceChanged(); // a new master's VIPs added and announced before the line is logged
+      LOG.info("VRRP group {}: VRID {} {}", c.group().name(), settings.vrid(), state);
     }
   }
 }

@@ -16,6 +16,9 @@ final class NetlinkSocket implements Channel {
   private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER)
       .order(ByteOrder.nativeOrder());
   private final Pointer inPointer = Native.getDirectBufferPointer(in);
+  private static final int PEEK_BYTES = 16;
+  /** Where {@link #awaitOrErrno()} peeks (a datagram's first bytes, left queued). */
+  private final Memory peek = new Memory(PEEK_BYTES);
   private boolean closed;
 
   /**
@@ -93,6 +96,27 @@ final class NetlinkSocket implements Channel {
   int receiveOrErrno() {
     try {
       return (int) LibC.recv(fd, inPointer, RECEIVE_BUFFER, 0);
+    } catch (LastErrorException e) {
+      return -e.getErrorCode();
+    }
+  }
+
+  /**
+   * Waits (up to the socket's timeout) until a datagram can be received, without taking it; a
+   * positive number when one can, or the negated errno (EAGAIN after the timeout).
+   */
+  int awaitOrErrno() {
+    try {
+      return (int) LibC.recv(fd, peek, PEEK_BYTES, Nl.MSG_PEEK);
+    } catch (LastErrorException e) {
+      return -e.getErrorCode();
+    }
+  }
+
+  /** {@link #receiveOrErrno()} without waiting: -EAGAIN when nothing is queued. */
+  int receiveNowOrErrno() {
+    try {
+      return (int) LibC.recv(fd, inPointer, RECEIVE_BUFFER, Nl.MSG_DONTWAIT);
     } catch (LastErrorException e) {
       return -e.getErrorCode();
     }

@@ -32,6 +32,8 @@ final class Nl {
   static final int SO_SNDBUF = 7;
   static final int SO_RCVBUF = 8;
   static final int SO_RCVTIMEO = 20;
+  static final int MSG_PEEK = 0x2;
+  static final int MSG_DONTWAIT = 0x40;
   static final int SO_RCVBUFFORCE = 33;
   static final int SOL_NETLINK = 270;
   static final int NETLINK_CAP_ACK = 10;

@@ -4,14 +4,22 @@ import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Watches a NETLINK_ROUTE socket subscribed to the link, IPv4 address and IPv6 address groups
- * and reports to a {@link AddressBackend.Listener} from its own daemon thread: a link whose
- * up/down state changed, or removed (down); addresses changed on an interface. When the kernel
- * drops events because the socket buffer overflowed (ENOBUFS), it re-reads every link and reports
- * what changed, plus an address change on every interface.
+ * and reports to a {@link AddressBackend.Listener}: a link whose up/down state changed, or
+ * removed (down); addresses changed on an interface. When the kernel drops events because the
+ * socket buffer overflowed (ENOBUFS), it re-reads every link and reports what changed, plus an
+ * address change on every interface.
+ *
+ * <p>It also keeps every link as last reported (index and hardware address), for {@link
+ * #link}. Events are read by its daemon thread, or by a caller of {@link #link}, which first
+ * reads what is queued: one reader at a time, so the listener hears the events in order, one
+ * at a time, from either thread.
  */
 public final class Watcher implements Cancellable {
   private static final int GROUPS = Nl.RTMGRP_LINK | Nl.RTMGRP_IPV4_IFADDR
@@ -23,8 +31,13 @@ public final class Watcher implements Cancellable {
   private final MessageReader in;
   private final Map<Integer, String> names = new HashMap<>();
   private final Map<String, Boolean> up = new HashMap<>();
+  /** Every link by name, as last reported. */
+  private final Map<String, Link> links = new HashMap<>();
+  /** Held by whoever reads events (the thread or a caller of {@link #link}); guards the maps. */
+  private final ReentrantLock reading = new ReentrantLock();
   private final Thread thread;
   private volatile boolean cancelled;
+  private boolean closed;
 
   private Watcher(NetlinkSocket socket, Rtnl rtnl, AddressBackend.Listener listener,
       String name) {
@@ -58,21 +71,35 @@ public final class Watcher implements Cancellable {
   /** Reports every link's state, then starts the thread that reports changes. */
   public static Watcher start(NetlinkSocketHolder subscribed, Rtnl rtnl,
       AddressBackend.Listener listener, String name) throws BackendException {
+    Watcher w = unstarted(subscribed, rtnl, listener, name);
+    w.thread.start();
+    return w;
+  }
+
+  /** {@link #start} without the thread (for tests: events are read by {@link #link} only). */
+  static Watcher unstarted(NetlinkSocketHolder subscribed, Rtnl rtnl,
+      AddressBackend.Listener listener, String name) throws BackendException {
     Watcher w = new Watcher(subscribed.socket, rtnl, listener, name);
     try {
-      w.resync(false);
+      w.reading.lock();
+      try {
+        w.resync(false);
+      } finally {
+        w.reading.unlock();
+      }
     } catch (BackendException e) {
       subscribed.socket.close();
       throw e;
     }
-    w.thread.start();
     return w;
   }
 
   @Override
   public void cancel() {
     cancelled = true;
-    if (Thread.currentThread() != thread) {
+    if (thread.getState() == Thread.State.NEW) {
+      close();
+    } else if (Thread.currentThread() != thread) {
       try {
         thread.join(2000);
       } catch (InterruptedException e) {
@@ -81,31 +108,86 @@ public final class Watcher implements Cancellable {
     }
   }
 
+  private void close() {
+    reading.lock();
+    try {
+      closed = true;
+      socket.close();
+    } finally {
+      reading.unlock();
+    }
+  }
+
+  /**
+   * The link named {@code name} as the kernel last reported it, once the events queued so far
+   * are read; null when there is no such link, when this watcher is cancelled, or when its
+   * thread is reading events right now (then the caller asks the kernel itself).
+   */
+  public @Nullable Link link(String name) {
+    if (cancelled || !reading.tryLock()) {
+      return null;
+    }
+    try {
+      if (closed) {
+        return null;
+      }
+      readQueued(false);
+      return links.get(name);
+    } finally {
+      reading.unlock();
+    }
+  }
+
   private void run() {
     try {
       while (!cancelled) {
-        int n = socket.receiveOrErrno();
+        int n = socket.awaitOrErrno();
         if (cancelled) {
           break;
         }
-        if (n == -Errno.ENOBUFS) {
-          resyncQuietly();
-        } else if (n > 0) {
-          in.reset(n);
+        if (n > 0 || n == -Errno.ENOBUFS) { // (the wait took the error: resync below)
+          reading.lock();
           try {
-            while (in.next()) {
-              event();
-            }
-          } catch (MalformedReplyException e) {
-            // An unreadable event: re-read the state rather than guess.
-            resyncQuietly();
+            readQueued(n == -Errno.ENOBUFS);
+          } finally {
+            reading.unlock();
           }
         } else if (n < 0 && n != -Errno.EAGAIN && n != -Errno.EINTR) {
           pause();
         }
       }
     } finally {
-      socket.close();
+      close();
+    }
+  }
+
+  /**
+   * Reads and handles every event queued, without waiting; then, after an overflow or an
+   * unreadable event ({@code resync} or met here), re-reads the state rather than guess. With
+   * {@link #reading} held.
+   */
+  private void readQueued(boolean resync) {
+    boolean again = resync;
+    while (true) {
+      int n = socket.receiveNowOrErrno();
+      if (n == -Errno.ENOBUFS) {
+        again = true;
+        continue;
+      }
+      if (n <= 0) {
+        break;
+      }
+      in.reset(n);
+      try {
+        while (in.next()) {
+          event();
+        }
+      } catch (MalformedReplyException e) {
+        again = true;
+      }
+    }
+    if (again) {
+      resyncQuietly();
     }
   }
 
@@ -113,12 +195,17 @@ public final class Watcher implements Cancellable {
     switch (in.type()) {
       case Nl.RTM_NEWLINK -> {
         Link l = Link.decode(in);
-        names.put(l.index(), l.name());
+        String was = names.put(l.index(), l.name());
+        if (was != null && !was.equals(l.name())) {
+          links.remove(was); // renamed
+        }
+        links.put(l.name(), l);
         state(l.name(), l.up());
       }
       case Nl.RTM_DELLINK -> {
         Link l = Link.decode(in);
         names.remove(l.index());
+        links.remove(l.name());
         up.remove(l.name());
         report(l.name(), false);
       }
@@ -148,8 +235,11 @@ public final class Watcher implements Cancellable {
   /** Re-reads the links; reports changed ones (all when {@code addresses}, also addresses). */
   private void resync(boolean addresses) throws BackendException {
     Map<Integer, String> seen = new HashMap<>();
-    for (Link l : rtnl.links()) {
+    List<Link> now = rtnl.links();
+    links.clear();
+    for (Link l : now) {
       seen.put(l.index(), l.name());
+      links.put(l.name(), l);
       if (!addresses && !up.containsKey(l.name())) {
         up.put(l.name(), l.up());
         report(l.name(), l.up());
