@@ -5,6 +5,7 @@ import io.vipha.spi.Cancellable;
 import io.vipha.spi.Scheduler;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,12 +20,15 @@ import org.slf4j.LoggerFactory;
  * allocates its entry. A task that throws is logged, and the loop goes on.
  *
  * <p>The thread starts with the first task. Timers are armed and cancelled on the loop; from
- * another thread the call is handed over to the loop first.
+ * another thread the call is handed over to the loop first. A {@link ThreadFactory} given to
+ * {@link #EventLoopScheduler(String, ThreadFactory)} makes that one thread, e.g. to run it at a
+ * real-time priority.
  */
 public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventLoopScheduler.class);
 
   private final String name;
+  private final ThreadFactory threads;
   private final Object lock = new Object();
   /** Tasks handed over, in order, and when: a ring guarded by {@link #lock}. */
   private Runnable[] handedOver = new Runnable[64];
@@ -40,7 +44,16 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
 
   /** A loop whose thread is called {@code name}. */
   public EventLoopScheduler(String name) {
+    this(name, Thread::new);
+  }
+
+  /**
+   * A loop whose one thread {@code threads} makes, once, when the first task is handed over; the
+   * loop then names the thread {@code name} and makes it a daemon thread.
+   */
+  public EventLoopScheduler(String name, ThreadFactory threads) {
     this.name = name;
+    this.threads = Objects.requireNonNull(threads, "threads");
   }
 
   @Override
@@ -98,7 +111,8 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
       t = thread;
       wake = parked;
       if (t == null) {
-        t = new Thread(this::run, name);
+        t = threads.newThread(this::run);
+        t.setName(name);
         t.setDaemon(true);
         thread = t;
         t.start();

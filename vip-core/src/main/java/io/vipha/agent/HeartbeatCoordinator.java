@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -84,6 +85,7 @@ public final class HeartbeatCoordinator implements Coordinator {
   private final @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
   private final @Nullable InetSocketAddress multicast;
   private final @Nullable String multicastInterface;
+  private final ThreadFactory receiverThreads;
   /** Whether the replay guard judges packets (off only in the checker's self-test). */
   private final boolean replayGuard;
 
@@ -146,6 +148,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     this.transportFactory = b.transportFactory;
     this.multicast = b.multicast;
     this.multicastInterface = b.multicastInterface;
+    this.receiverThreads = b.receiverThreads;
     this.replayGuard = !b.broken.contains(Breakage.REPLAY_GUARD);
   }
 
@@ -189,9 +192,10 @@ public final class HeartbeatCoordinator implements Coordinator {
       tr = f.apply(bind);
     } else if (m != null) {
       requireGroupPort(g, m);
-      tr = UdpTransport.multicast(m, Objects.requireNonNull(multicastInterface));
+      tr = UdpTransport.multicast(m, Objects.requireNonNull(multicastInterface),
+          receiverThreads);
     } else {
-      tr = new UdpTransport(bind);
+      tr = new UdpTransport(bind, receiverThreads);
     }
     tr.open(l, this::onDatagram);
     this.transport = tr;
@@ -942,6 +946,7 @@ public final class HeartbeatCoordinator implements Coordinator {
     private @Nullable Function<InetSocketAddress, DatagramTransport> transportFactory;
     private @Nullable InetSocketAddress multicast;
     private @Nullable String multicastInterface;
+    private ThreadFactory receiverThreads = Thread::new;
     private final Set<Breakage> broken = EnumSet.noneOf(Breakage.class);
 
     private Builder() {}
@@ -1019,6 +1024,16 @@ public final class HeartbeatCoordinator implements Coordinator {
      */
     public Builder transport(Function<InetSocketAddress, DatagramTransport> factory) {
       this.transportFactory = factory;
+      return this;
+    }
+
+    /**
+     * What makes the receive thread of the default transport, {@link UdpTransport} (default: a
+     * plain thread), e.g. to run it at a real-time priority; the coordinator makes no other
+     * thread. Not used with a {@link #transport(Function) transport} of one's own.
+     */
+    public Builder receiverThreads(ThreadFactory threads) {
+      this.receiverThreads = Objects.requireNonNull(threads, "threads");
       return this;
     }
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -46,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * with multicast every node's heartbeat port must be the group's port. Multicast loopback is left
  * at the system default (on): a node receives its own multicast heartbeats, which the {@link
  * HeartbeatCoordinator} ignores.
+ *
+ * <p>The receiver thread is made by a {@link ThreadFactory} when one is given ({@link
+ * #UdpTransport(InetSocketAddress, ThreadFactory)}, {@link #multicast(InetSocketAddress, String,
+ * ThreadFactory)}), e.g. to run it at a real-time priority; the transport names it {@code
+ * vipha-udp-ADDRESS} and makes it a daemon thread.
  */
 public final class UdpTransport implements DatagramTransport {
   private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
@@ -55,6 +61,7 @@ public final class UdpTransport implements DatagramTransport {
   private final @Nullable InetAddress multicastGroup;
   private final @Nullable String multicastInterface;
   private final Selecting selecting;
+  private final ThreadFactory threads;
   private final AtomicLong sendErrors = new AtomicLong();
   private @Nullable DatagramChannel channel;
   private @Nullable Selector selector;
@@ -75,14 +82,30 @@ public final class UdpTransport implements DatagramTransport {
    * @param bind the local address and port to bind
    */
   public UdpTransport(InetSocketAddress bind) {
-    this(bind, Selecting.SYSTEM);
+    this(bind, Thread::new, Selecting.SYSTEM);
+  }
+
+  /**
+   * Unicast on {@code bind}, the receiver thread made by {@code receiverThreads}.
+   *
+   * @param bind the local address and port to bind
+   * @param receiverThreads makes the receiver thread when the transport is opened
+   */
+  public UdpTransport(InetSocketAddress bind, ThreadFactory receiverThreads) {
+    this(bind, Objects.requireNonNull(receiverThreads, "receiverThreads"), Selecting.SYSTEM);
   }
 
   /** Unicast on {@code bind}, its receiver's selector opened and waited on by {@code selecting}. */
   UdpTransport(InetSocketAddress bind, Selecting selecting) {
+    this(bind, Thread::new, selecting);
+  }
+
+  private UdpTransport(InetSocketAddress bind, ThreadFactory receiverThreads,
+      Selecting selecting) {
     this.bind = bind;
     this.multicastGroup = null;
     this.multicastInterface = null;
+    this.threads = receiverThreads;
     this.selecting = selecting;
   }
 
@@ -102,7 +125,8 @@ public final class UdpTransport implements DatagramTransport {
     }
   }
 
-  private UdpTransport(InetSocketAddress group, String interfaceName) {
+  private UdpTransport(InetSocketAddress group, String interfaceName,
+      ThreadFactory receiverThreads) {
     InetAddress g = group.getAddress();
     if (g == null || !g.isMulticastAddress()) {
       throw new IllegalArgumentException(group + " is not a multicast group address");
@@ -115,6 +139,7 @@ public final class UdpTransport implements DatagramTransport {
     this.multicastGroup = g;
     this.multicastInterface = interfaceName;
     this.selecting = Selecting.SYSTEM;
+    this.threads = Objects.requireNonNull(receiverThreads, "receiverThreads");
   }
 
   /**
@@ -134,7 +159,16 @@ public final class UdpTransport implements DatagramTransport {
    *     is empty
    */
   public static UdpTransport multicast(InetSocketAddress group, String interfaceName) {
-    return new UdpTransport(group, interfaceName);
+    return new UdpTransport(group, interfaceName, Thread::new);
+  }
+
+  /**
+   * {@link #multicast(InetSocketAddress, String)}, the receiver thread made by {@code
+   * receiverThreads}.
+   */
+  public static UdpTransport multicast(InetSocketAddress group, String interfaceName,
+      ThreadFactory receiverThreads) {
+    return new UdpTransport(group, interfaceName, receiverThreads);
   }
 
   private static InetAddress wildcard(InetAddress like) {
@@ -219,7 +253,8 @@ public final class UdpTransport implements DatagramTransport {
     selector = sel;
     channel = ch;
     Inbox inbox = new Inbox(loop, receiver);
-    Thread t = new Thread(() -> readLoop(sel, ch, inbox), "vipha-udp-" + bind);
+    Thread t = threads.newThread(() -> readLoop(sel, ch, inbox));
+    t.setName("vipha-udp-" + bind);
     t.setDaemon(true);
     reader = t;
     t.start();

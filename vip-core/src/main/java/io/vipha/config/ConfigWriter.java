@@ -110,6 +110,15 @@ final class ConfigWriter {
     if (warmup != null) {
       o.put("warmup", Durations.format(warmup));
     }
+    DaemonSettings.Realtime rt = d.realtime();
+    if (!rt.equals(DaemonSettings.Realtime.DEFAULT)) {
+      ObjectNode r = o.putObject("realtime");
+      r.put("policy", rt.policy().text());
+      r.put("priority", rt.priority());
+      if (rt.lockMemory()) {
+        r.put("lockMemory", true);
+      }
+    }
     if (!d.healthChecks().isEmpty()) {
       ArrayNode checks = o.putArray("healthChecks");
       for (HealthCheck c : d.healthChecks()) {

@@ -17,18 +17,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code "daemon"} object of a group: the keys, the multicast group, the reconcile
- * interval, the warm-up, the IPv6 preferred lifetime, the link-down effect, the control socket, the health
- * checks and the notifications, reporting every problem with its path.
+ * interval, the warm-up, the IPv6 preferred lifetime, the link-down effect, the control socket,
+ * the health checks, the notifications and the real-time scheduling, reporting every problem
+ * with its path.
  */
 final class DaemonReader {
   static final List<String> DAEMON = List.of("keyFile", "keyId", "acceptKey", "multicast",
       "reconcileInterval", "healthChecks", "preferredLifetimeZero", "linkDown", "stateFile",
-      "controlSocket", "metrics", "notify", "warmup", "coordinator", "movers");
+      "controlSocket", "metrics", "notify", "warmup", "coordinator", "movers", "realtime");
   static final List<String> COORDINATOR = List.of("zookeeper", "vrrp");
   static final List<String> VRRP = List.of("vrid", "interface", "ipv4Checksum", "unicastPeers",
       "addressOwner");
@@ -47,6 +49,7 @@ final class DaemonReader {
         + " holds at most " + MAX_SOCKET_PATH + "; choose a shorter one";
   }
   static final List<String> MULTICAST = List.of("group", "interface");
+  static final List<String> REALTIME = List.of("policy", "priority", "lockMemory");
   static final List<String> METRICS = List.of("listen");
   static final List<String> CHECK = List.of("name", "tcp", "http", "expectStatus", "exec",
       "interval", "timeout", "rise", "fall", "effect");
@@ -174,13 +177,58 @@ final class DaemonReader {
       }
     }
     List<DaemonSettings.Mover> moverList = movers.movers(d);
-    if (problems.count() != before || notify == null) {
+    DaemonSettings.Realtime realtime = DaemonSettings.Realtime.DEFAULT;
+    Fields rt = d.object("realtime", REALTIME);
+    if (rt != null) {
+      realtime = realtime(rt);
+    }
+    if (problems.count() != before || notify == null || realtime == null) {
       return null;
     }
     return new DaemonSettings(keyFile, multicast, reconcile, checks,
         preferredZero != null && preferredZero, linkDown[0], stateFile,
         controlSocket, metrics, notify, keyId == null ? DaemonSettings.DEFAULT_KEY_ID : keyId,
-        acceptKey, warmup, zookeeper, vrrp, moverList);
+        acceptKey, warmup, zookeeper, vrrp, moverList, realtime);
+  }
+
+  /** The one of {@code values} that the file writes as {@code written}, or null. */
+  private static <E> @Nullable E byText(E[] values, Function<E, String> text, String written) {
+    for (E v : values) {
+      if (text.apply(v).equals(written)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** The real-time scheduling; null when something in it was reported. */
+  private DaemonSettings.@Nullable Realtime realtime(Fields r) {
+    int before = problems.count();
+    DaemonSettings.Realtime.Policy policy = DaemonSettings.Realtime.Policy.AUTO;
+    String text = r.string("policy");
+    if (text != null) {
+      policy = byText(DaemonSettings.Realtime.Policy.values(),
+          DaemonSettings.Realtime.Policy::text, text);
+      if (policy == null) {
+        problems.report(r.child("policy"), text, "is not a scheduling policy; use \"auto\" (RR"
+            + " where permitted, the default), \"rr\", \"fifo\" or \"off\"");
+      }
+    }
+    Integer priority = r.integer("priority");
+    if (priority != null && (priority < DaemonSettings.Realtime.MIN_PRIORITY
+        || priority > DaemonSettings.Realtime.MAX_PRIORITY)) {
+      problems.report(r.child("priority"), String.valueOf(priority), "is not a real-time"
+          + " priority; use " + DaemonSettings.Realtime.MIN_PRIORITY + "-"
+          + DaemonSettings.Realtime.MAX_PRIORITY + ", e.g. "
+          + DaemonSettings.Realtime.DEFAULT_PRIORITY);
+    }
+    Boolean lock = r.bool("lockMemory");
+    if (problems.count() != before || policy == null) {
+      return null;
+    }
+    return new DaemonSettings.Realtime(policy,
+        priority == null ? DaemonSettings.Realtime.DEFAULT_PRIORITY : priority,
+        lock != null && lock);
   }
 
   /** Field {@code name} of {@code o} as a key id, reported unless 0–255; null when absent. */
@@ -367,12 +415,8 @@ final class DaemonReader {
     DaemonSettings.Vrrp.Ipv4Checksum checksum = DaemonSettings.Vrrp.Ipv4Checksum.PSEUDO_HEADER;
     String form = v.string("ipv4Checksum");
     if (form != null) {
-      checksum = null;
-      for (DaemonSettings.Vrrp.Ipv4Checksum c : DaemonSettings.Vrrp.Ipv4Checksum.values()) {
-        if (c.text().equals(form)) {
-          checksum = c;
-        }
-      }
+      checksum = byText(DaemonSettings.Vrrp.Ipv4Checksum.values(),
+          DaemonSettings.Vrrp.Ipv4Checksum::text, form);
       if (checksum == null) {
         problems.report(v.child("ipv4Checksum"), form, "is not a checksum form; use"
             + " \"pseudo-header\" (RFC 5798, keepalived's default) or \"message-only\" (RFC"

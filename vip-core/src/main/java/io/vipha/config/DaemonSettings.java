@@ -47,13 +47,16 @@ import org.jspecify.annotations.Nullable;
  *     for heartbeats; not together with {@code zookeeper}
  * @param movers the address movers that point the group's VIPs at the owner through a cloud API
  *     or a script; at most one per VIP (empty, the default: none)
+ * @param realtime how the daemon schedules its latency-critical threads ({@link
+ *     Realtime#DEFAULT} unless set)
  */
 public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
     @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
     boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
     @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
     int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
-    @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp, List<Mover> movers) {
+    @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp, List<Mover> movers,
+    Realtime realtime) {
 
   /** The id of the signing key when none is set. */
   public static final int DEFAULT_KEY_ID = 1;
@@ -85,11 +88,24 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
     }
     Objects.requireNonNull(linkDown, "linkDown");
     Objects.requireNonNull(notifications, "notifications");
+    Objects.requireNonNull(realtime, "realtime");
     Key.requireId(keyId);
     if (acceptKey != null && acceptKey.id() == keyId) {
       throw new IllegalArgumentException("the accepted key's id " + keyId + " is the signing"
           + " key's; give the accepted key another id");
     }
+  }
+
+  /** Settings with the default real-time scheduling, {@link Realtime#DEFAULT}. */
+  public DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multicast,
+      @Nullable Duration reconcileInterval, List<HealthCheck> healthChecks,
+      boolean preferredLifetimeZero, Effect linkDown, @Nullable String stateFile,
+      @Nullable Path controlSocket, @Nullable Metrics metrics, NotifySettings notifications,
+      int keyId, @Nullable Key acceptKey, @Nullable Duration warmup,
+      @Nullable ZooKeeper zookeeper, @Nullable Vrrp vrrp, List<Mover> movers) {
+    this(keyFile, multicast, reconcileInterval, healthChecks, preferredLifetimeZero, linkDown,
+        stateFile, controlSocket, metrics, notifications, keyId, acceptKey, warmup, zookeeper,
+        vrrp, movers, Realtime.DEFAULT);
   }
 
   /** Settings without address movers. */
@@ -155,35 +171,35 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withStateFile(String template) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, template, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp, movers);
+        acceptKey, warmup, zookeeper, vrrp, movers, realtime);
   }
 
   /** These settings with metrics served as {@code m} says (null: none). */
   public DaemonSettings withMetrics(@Nullable Metrics m) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, m, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp, movers);
+        acceptKey, warmup, zookeeper, vrrp, movers, realtime);
   }
 
   /** These settings with {@code notifications}. */
   public DaemonSettings withNotifications(NotifySettings notifications) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp, movers);
+        acceptKey, warmup, zookeeper, vrrp, movers, realtime);
   }
 
   /** These settings with signing key id {@code id} and accepted key {@code accept} (or none). */
   public DaemonSettings withKeys(int id, @Nullable Key accept) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, id,
-        accept, warmup, zookeeper, vrrp, movers);
+        accept, warmup, zookeeper, vrrp, movers, realtime);
   }
 
   /** These settings with the warm-up {@code w} (null: {@link #DEFAULT_WARMUP}). */
   public DaemonSettings withWarmup(@Nullable Duration w) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, w, zookeeper, vrrp, movers);
+        acceptKey, w, zookeeper, vrrp, movers, realtime);
   }
 
   /** The warm-up: the one set, or {@link #DEFAULT_WARMUP}. */
@@ -195,21 +211,28 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
   public DaemonSettings withZooKeeper(@Nullable ZooKeeper zookeeper) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp, movers);
+        acceptKey, warmup, zookeeper, vrrp, movers, realtime);
   }
 
   /** These settings with the group as the VRRP virtual router {@code vrrp} (null: heartbeats). */
   public DaemonSettings withVrrp(@Nullable Vrrp vrrp) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp, movers);
+        acceptKey, warmup, zookeeper, vrrp, movers, realtime);
   }
 
   /** These settings with {@code movers} (empty: none). */
   public DaemonSettings withMovers(List<Mover> movers) {
     return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
         preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
-        acceptKey, warmup, zookeeper, vrrp, movers);
+        acceptKey, warmup, zookeeper, vrrp, movers, realtime);
+  }
+
+  /** These settings with the real-time scheduling {@code r}. */
+  public DaemonSettings withRealtime(Realtime r) {
+    return new DaemonSettings(keyFile, multicast, reconcileInterval, healthChecks,
+        preferredLifetimeZero, linkDown, stateFile, controlSocket, metrics, notifications, keyId,
+        acceptKey, warmup, zookeeper, vrrp, movers, r);
   }
 
   /** The state file of node {@code node} of group {@code group}: the template filled in. */
@@ -375,6 +398,63 @@ public record DaemonSettings(@Nullable Path keyFile, @Nullable Multicast multica
       }
 
       /** The setting as the configuration file writes it. */
+      public String text() {
+        return text;
+      }
+    }
+  }
+
+  /**
+   * How the daemon schedules its latency-critical threads ({@code "realtime": {...}}): the event
+   * loop, the heartbeat and VRRP receive threads and the netlink watch thread. No other thread
+   * (health probes, notify hooks, the control socket, metrics) is raised.
+   *
+   * @param policy the scheduling policy (default {@link Policy#AUTO})
+   * @param priority the real-time priority, {@value #MIN_PRIORITY}–{@value #MAX_PRIORITY}
+   *     (default {@value #DEFAULT_PRIORITY}); not used with {@link Policy#OFF}
+   * @param lockMemory whether the daemon locks its memory into RAM ({@code mlockall}), so that
+   *     no page of it is swapped out (default false)
+   */
+  public record Realtime(Policy policy, int priority, boolean lockMemory) {
+    /** The lowest real-time priority. */
+    public static final int MIN_PRIORITY = 1;
+    /** The highest real-time priority. */
+    public static final int MAX_PRIORITY = 99;
+    /** The priority when none is set. */
+    public static final int DEFAULT_PRIORITY = 10;
+    /** What a daemon without a {@code "realtime"} object does: RR 10 where permitted. */
+    public static final Realtime DEFAULT = new Realtime(Policy.AUTO, DEFAULT_PRIORITY, false);
+
+    /** Checks the priority. */
+    public Realtime {
+      Objects.requireNonNull(policy, "policy");
+      if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+        throw new IllegalArgumentException("a real-time priority is " + MIN_PRIORITY + "-"
+            + MAX_PRIORITY + "; got " + priority);
+      }
+    }
+
+    /** The scheduling policy of the latency-critical threads. */
+    public enum Policy {
+      /**
+       * {@link #RR} where the process may ({@code CAP_SYS_NICE} or a high enough {@code
+       * RLIMIT_RTPRIO}), else normal scheduling with a warning ({@code "auto"}, the default).
+       */
+      AUTO("auto"),
+      /** {@code SCHED_RR}, round robin among threads of one priority ({@code "rr"}). */
+      RR("rr"),
+      /** {@code SCHED_FIFO}, first in first out among threads of one priority ({@code "fifo"}). */
+      FIFO("fifo"),
+      /** Normal scheduling, as every other thread ({@code "off"}). */
+      OFF("off");
+
+      private final String text;
+
+      Policy(String text) {
+        this.text = text;
+      }
+
+      /** The policy as the configuration file writes it. */
       public String text() {
         return text;
       }

@@ -107,8 +107,8 @@ class DaemonSettingsTest {
     assertThat(problems(edit("\"reconcileInterval\"", "\"reconcile\""))).containsExactly(
         "groups[0].daemon.reconcile: is not a known field; allowed here: keyFile, keyId,"
             + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
-            + " linkDown, stateFile, controlSocket, metrics, notify, warmup, coordinator, movers"
-            + " (line 10, column 9)");
+            + " linkDown, stateFile, controlSocket, metrics, notify, warmup, coordinator, movers,"
+            + " realtime (line 10, column 9)");
   }
 
   private static String warmup(String value) {

@@ -22,8 +22,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +56,7 @@ public final class NetlinkBackend implements AddressBackend {
   private final @Nullable String namespace;
   private final String where;
   private final boolean preferredZero;
+  private final ThreadFactory watchThreads;
   private final Rtnl rtnl;
   private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
   private @Nullable PacketSocket packets;
@@ -62,6 +65,7 @@ public final class NetlinkBackend implements AddressBackend {
   private NetlinkBackend(Builder b, Rtnl rtnl, String where) {
     this.namespace = b.namespace;
     this.preferredZero = b.preferredLifetimeZero;
+    this.watchThreads = b.watchThreads;
     this.rtnl = rtnl;
     this.where = where;
   }
@@ -220,7 +224,7 @@ public final class NetlinkBackend implements AddressBackend {
   public Cancellable watch(Listener listener) throws BackendException {
     open();
     Watcher w = Watcher.start(Namespaces.open(namespace, Watcher::subscribe), rtnl, listener,
-        namespace == null ? "" : "-" + namespace);
+        namespace == null ? "" : "-" + namespace, watchThreads);
     watchers.add(w);
     try {
       packets().prepare();
@@ -281,6 +285,7 @@ public final class NetlinkBackend implements AddressBackend {
 
     private @Nullable String namespace;
     private boolean preferredLifetimeZero;
+    private ThreadFactory watchThreads = Thread::new;
 
     private Builder() {}
 
@@ -304,6 +309,17 @@ public final class NetlinkBackend implements AddressBackend {
      */
     public Builder preferredLifetimeZero(boolean zero) {
       this.preferredLifetimeZero = zero;
+      return this;
+    }
+
+    /**
+     * What makes the thread of each {@link NetlinkBackend#watch watch} (default: a plain thread),
+     * e.g. {@link Realtime#threadFactory} to run it at a real-time priority; the backend names
+     * it {@code vipha-netlink-watch} and makes it a daemon thread. The backend makes no other
+     * thread.
+     */
+    public Builder watchThreads(ThreadFactory threads) {
+      this.watchThreads = Objects.requireNonNull(threads, "threads");
       return this;
     }
 

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,7 @@ public final class VrrpCoordinator implements Coordinator {
 
   private final DaemonSettings.Vrrp settings;
   private final @Nullable String namespace;
+  private final ThreadFactory receiverThreads;
   private @Nullable Context ctx;
   private @Nullable VrrpRouter router;
   private @Nullable VrrpSocket socket;
@@ -95,9 +97,11 @@ public final class VrrpCoordinator implements Coordinator {
   private volatile boolean otherFormLogged;
   private volatile boolean otherAddressesLogged;
 
-  private VrrpCoordinator(DaemonSettings.Vrrp settings, @Nullable String namespace) {
+  private VrrpCoordinator(DaemonSettings.Vrrp settings, @Nullable String namespace,
+      ThreadFactory receiverThreads) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.namespace = namespace;
+    this.receiverThreads = Objects.requireNonNull(receiverThreads, "receiverThreads");
   }
 
   /**
@@ -106,7 +110,17 @@ public final class VrrpCoordinator implements Coordinator {
    */
   public static VrrpCoordinator create(DaemonSettings.Vrrp settings,
       @Nullable String namespace) {
-    return new VrrpCoordinator(settings, namespace);
+    return new VrrpCoordinator(settings, namespace, Thread::new);
+  }
+
+  /**
+   * {@link #create(DaemonSettings.Vrrp, String)}, its one thread, the receive thread ({@code
+   * vipha-vrrp-GROUP}, a daemon thread), made by {@code receiverThreads}: e.g. {@link
+   * Realtime#threadFactory} to run it at a real-time priority.
+   */
+  public static VrrpCoordinator create(DaemonSettings.Vrrp settings,
+      @Nullable String namespace, ThreadFactory receiverThreads) {
+    return new VrrpCoordinator(settings, namespace, receiverThreads);
   }
 
   /** The router's state: INITIALIZE before the start and after the stop, BACKUP or MASTER. */
@@ -248,7 +262,8 @@ public final class VrrpCoordinator implements Coordinator {
     Scheduler.Timer k = context.loop().timer(this::tick);
     tick = k;
     k.arm(tickNanos);
-    Thread t = new Thread(this::receive, "vipha-vrrp-" + g.name());
+    Thread t = receiverThreads.newThread(this::receive);
+    t.setName("vipha-vrrp-" + g.name());
     t.setDaemon(true);
     receiver = t;
     t.start();

@@ -15,12 +15,22 @@ import java.util.Set;
  *       third of the lease, printing {@code RENEWED <epoch ms>} after each renewal, until killed.
  *   <li>{@code try NS IFACE CIDR}: lists, assigns, then announces, printing {@code OK op} or
  *       {@code FAILED op KIND message} for each, then exits.
+ *   <li>{@code realtime POLICY PRIORITY}: checks that a thread can be raised to real-time
+ *       scheduling, then locks the memory, printing {@code OK op} or {@code FAILED op
+ *       PERMISSION|OTHER errno message} for each, then exits.
  * </ul>
  */
 public final class ChildMain {
   private ChildMain() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("realtime")) {
+      Realtime.Policy policy = Realtime.Policy.valueOf(args[1]);
+      int priority = Integer.parseInt(args[2]);
+      realtime("check", () -> Realtime.check(policy, priority));
+      realtime("lock", Realtime::lockMemory);
+      return;
+    }
     String ns = args[1];
     VirtualIp vip = VirtualIp.of(args[3], args[2]);
     try (NetlinkBackend backend = NetlinkBackend.builder().namespace(ns).build()) {
@@ -38,6 +48,20 @@ public final class ChildMain {
       attempt("announce", () -> backend.announce(vip));
     } catch (BackendException e) {
       System.out.println("FAILED build " + e.kind() + " " + e.getMessage());
+    }
+  }
+
+  private interface RealtimeAction {
+    void run() throws Realtime.Refused;
+  }
+
+  private static void realtime(String op, RealtimeAction action) {
+    try {
+      action.run();
+      System.out.println("OK " + op);
+    } catch (Realtime.Refused e) {
+      System.out.println("FAILED " + op + " " + (e.permission() ? "PERMISSION" : "OTHER") + " "
+          + e.errno() + " " + e.getMessage());
     }
   }
 

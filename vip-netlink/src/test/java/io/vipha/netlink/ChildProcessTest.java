@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Tests that need a JVM of their own ({@link ChildMain}): the kernel lease outliving a killed
- * process by no more than the lease, and the message a process without capabilities gets.
+ * process by no more than the lease, and the messages a process without capabilities gets (for
+ * addresses and for real-time scheduling).
  */
 class ChildProcessTest {
   private static final long LEASE_SECONDS = 3;
@@ -118,6 +119,34 @@ class ChildProcessTest {
     assertThat(lines).as("child output").contains("FAILED build PERMISSION entering network"
         + " namespace " + ns + " was refused with EPERM: setns needs CAP_SYS_ADMIN (run as root"
         + " to manage addresses in another namespace)");
+  }
+
+  @Test
+  void aProcessWithoutCapSysNiceIsToldWhatRealTimeSchedulingNeeds() throws Exception {
+    Privileged.requireTool("setpriv");
+    Privileged.requireTool("prlimit");
+    List<String> lines = new CopyOnWriteArrayList<>();
+    // No CAP_SYS_NICE or CAP_IPC_LOCK, RLIMIT_RTPRIO 0 and RLIMIT_MEMLOCK 64 KiB, whatever the
+    // host's defaults.
+    Process child = start(List.of("prlimit", "--rtprio=0:0", "--memlock=65536:65536",
+        "setpriv", "--inh-caps=-all", "--ambient-caps=-all",
+        "--bounding-set=-sys_nice,-ipc_lock"), lines, "realtime", "RR", "10");
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(100);
+    String check = lines.stream().filter(l -> l.startsWith("FAILED check ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no check failure in " + lines));
+    assertThat(check).isEqualTo("FAILED check PERMISSION 1 raising thread vipha-realtime-check"
+        + " to SCHED_RR priority 10 was refused with EPERM: it needs CAP_SYS_NICE (or an"
+        + " RLIMIT_RTPRIO of at least 10; this process's is 0): in a systemd unit"
+        + " LimitRTPRIO=10, or AmbientCapabilities=CAP_SYS_NICE with the same"
+        + " CapabilityBoundingSet. In a container or a cgroup with real-time group scheduling,"
+        + " the cgroup also needs real-time runtime (cpu.rt_runtime_us)");
+    String lock = lines.stream().filter(l -> l.startsWith("FAILED lock ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no lock failure in " + lines));
+    assertThat(lock).startsWith("FAILED lock PERMISSION 12 locking the process's memory"
+        + " (mlockall) was refused with ENOMEM: it needs CAP_IPC_LOCK or an RLIMIT_MEMLOCK that"
+        + " holds the whole process (this process's is 65536 bytes); in a systemd unit"
+        + " LimitMEMLOCK=infinity");
   }
 
   private Process start(List<String> prefix, List<String> lines, String... args)

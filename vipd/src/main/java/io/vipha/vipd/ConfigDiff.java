@@ -66,6 +66,8 @@ final class ConfigDiff {
     m.put("daemon.notify.socket", "the notify socket is connected at start");
     m.put("daemon.notify.queueSize", "the notify queues are made at start");
     m.put("daemon.movers", "the address movers are created at start");
+    m.put("daemon.realtime", "the event loop and the receive and watch threads are made at"
+        + " start");
     return Map.copyOf(m);
   }
 

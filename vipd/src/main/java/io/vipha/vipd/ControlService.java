@@ -34,6 +34,7 @@ final class ControlService {
   private final VipAgent agent;
   private final @Nullable HeartbeatCoordinator coordinator;
   private final @Nullable Reloader reloader;
+  private final @Nullable Scheduling scheduling;
 
   /** A service for {@code agent}; {@code coordinator} adds heartbeat counters to the status. */
   ControlService(VipAgent agent, @Nullable HeartbeatCoordinator coordinator) {
@@ -43,9 +44,16 @@ final class ControlService {
   /** The same; {@code reloader} carries out {@code reload} and adds the status's config. */
   ControlService(VipAgent agent, @Nullable HeartbeatCoordinator coordinator,
       @Nullable Reloader reloader) {
+    this(agent, coordinator, reloader, null);
+  }
+
+  /** The same; {@code scheduling} adds the status's scheduling of the loop's threads. */
+  ControlService(VipAgent agent, @Nullable HeartbeatCoordinator coordinator,
+      @Nullable Reloader reloader, @Nullable Scheduling scheduling) {
     this.agent = agent;
     this.coordinator = coordinator;
     this.reloader = reloader;
+    this.scheduling = scheduling;
   }
 
   /** The result of {@code r}; throws the error to reply. */
@@ -66,6 +74,9 @@ final class ControlService {
         ObjectNode status = StatusJson.of(agent, s, fresh, coordinator);
         if (reloader != null) {
           status.set("config", reloader.status());
+        }
+        if (scheduling != null) {
+          status.set("scheduling", scheduling.json());
         }
         return status;
       }

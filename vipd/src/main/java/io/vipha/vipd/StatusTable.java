@@ -37,6 +37,10 @@ final class StatusTable {
     if (config.isObject()) {
       out.append('\n').append(config(config, now));
     }
+    JsonNode scheduling = s.path("scheduling");
+    if (scheduling.isObject()) {
+      out.append('\n').append(scheduling(scheduling));
+    }
     JsonNode coordinator = s.path("coordinator");
     if (coordinator.isObject()) {
       out.append('\n');
@@ -176,6 +180,26 @@ final class StatusTable {
       out.append(i > 0 ? " " : "").append(item);
       column += (i > 0 ? 1 : 0) + item.length();
     }
+  }
+
+  /**
+   * The scheduling line of the loop's threads, e.g. {@code scheduling SCHED_RR 10 (configured
+   * auto)}.
+   */
+  static String scheduling(JsonNode c) {
+    StringBuilder out = new StringBuilder("scheduling ").append(c.path("policy").asText());
+    if (c.has("priority")) {
+      out.append(' ').append(c.path("priority").asInt());
+    }
+    out.append(" (configured ").append(c.path("configured").asText());
+    if (c.has("why")) {
+      out.append(", not permitted: vipctl status --json says why");
+    }
+    out.append(')');
+    if (c.path("memoryLocked").asBoolean()) {
+      out.append(", memory locked");
+    }
+    return out.toString();
   }
 
   /** The config line: the file, its generation and the last reload. */

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,7 +68,28 @@ public final class Vipd {
   interface Backends {
     AddressBackend open(@Nullable String namespace, DaemonSettings daemon)
         throws BackendException;
+
+    /** The same, its watch thread made by {@code threads}; a stand-in ignores them. */
+    default AddressBackend open(@Nullable String namespace, DaemonSettings daemon,
+        ThreadFactory threads) throws BackendException {
+      return open(namespace, daemon);
+    }
   }
+
+  /** The Linux backend ({@link #netlink}), its watch thread made as vipd's scheduling says. */
+  static final Backends NETLINK = new Backends() {
+    @Override
+    public AddressBackend open(@Nullable String namespace, DaemonSettings daemon)
+        throws BackendException {
+      return netlink(namespace, daemon, Thread::new);
+    }
+
+    @Override
+    public AddressBackend open(@Nullable String namespace, DaemonSettings daemon,
+        ThreadFactory threads) throws BackendException {
+      return netlink(namespace, daemon, threads);
+    }
+  };
 
 
 
@@ -90,6 +112,7 @@ public final class Vipd {
   private @Nullable Reloader reloader;
   private final List<AddressMover> movers = new ArrayList<>();
   private Path controlDirectory = DEFAULT_CONTROL_DIRECTORY;
+  private Scheduling.Kernel kernel = Scheduling.LINUX;
   private Duration stopBound = Duration.ofSeconds(30);
 
   /** How long queued notify hooks may still run when vipd exits. */
@@ -116,6 +139,12 @@ public final class Vipd {
     this.defaultStateFile = defaultStateFile;
   }
 
+  /** Raises threads and locks memory through {@code k} instead of the kernel (tests). */
+  Vipd kernel(Scheduling.Kernel k) {
+    this.kernel = k;
+    return this;
+  }
+
   /** Puts the default control socket into {@code dir} instead of /run/vipha (tests). */
   Vipd controlDirectory(Path dir) {
     this.controlDirectory = dir;
@@ -133,7 +162,7 @@ public final class Vipd {
 
   /** Runs vipd; exits with one of the codes of {@link ExitCode}. */
   public static void main(String[] args) {
-    Vipd vipd = new Vipd(System.out, System.err, Vipd::netlink, true);
+    Vipd vipd = new Vipd(System.out, System.err, NETLINK, true);
     int code;
     try {
       code = vipd.run(args);
@@ -146,12 +175,15 @@ public final class Vipd {
     System.exit(code);
   }
 
-  /** The Linux backend, after checking that this process has the capabilities it needs. */
-  static AddressBackend netlink(@Nullable String namespace, DaemonSettings daemon)
-      throws BackendException {
+  /**
+   * The Linux backend, after checking that this process has the capabilities it needs; its watch
+   * thread made by {@code threads}.
+   */
+  static AddressBackend netlink(@Nullable String namespace, DaemonSettings daemon,
+      ThreadFactory threads) throws BackendException {
     Capabilities.require(namespace != null);
     NetlinkBackend.Builder b = NetlinkBackend.builder()
-        .preferredLifetimeZero(daemon.preferredLifetimeZero());
+        .preferredLifetimeZero(daemon.preferredLifetimeZero()).watchThreads(threads);
     if (namespace != null) {
       b.namespace(namespace);
     }
@@ -201,9 +233,11 @@ public final class Vipd {
     if (signals) {
       handleHangup(); // at once: a SIGHUP before the reloader exists is ignored, not an exit
     }
+    Scheduling sched = Scheduling.apply(setup.daemon().realtime(), kernel, LOG);
+    ThreadFactory threads = sched.threads();
     AddressBackend b;
     try {
-      b = backends.open(ns, setup.daemon());
+      b = backends.open(ns, setup.daemon(), threads);
     } catch (BackendException e) {
       throw new Failure(ExitCode.of(e.kind()), String.valueOf(e.getMessage()));
     }
@@ -211,15 +245,15 @@ public final class Vipd {
     try {
       Interfaces.check(b, group, setup.daemon(), ns);
       StateStore state = stateStore(setup.stateFile());
-      EventLoopScheduler l = new EventLoopScheduler("vipd-" + node);
+      EventLoopScheduler l = new EventLoopScheduler("vipd-" + node, threads);
       loop = l;
       DaemonSettings.ZooKeeper zk = setup.daemon().zookeeper();
       DaemonSettings.Vrrp vrrp = setup.daemon().vrrp();
       HeartbeatCoordinator coordinator = zk == null && vrrp == null
-          ? setup.coordinator().build() : null;
+          ? setup.coordinator().receiverThreads(threads).build() : null;
       VipAgent.Builder ab = VipAgent.builder().group(group).nodeId(node).backend(b)
           .coordinator(zk != null ? zooKeeper(zk, group.name())
-              : vrrp != null ? VrrpCoordinator.create(vrrp, ns)
+              : vrrp != null ? VrrpCoordinator.create(vrrp, ns, threads)
               : java.util.Objects.requireNonNull(coordinator))
           .scheduler(l)
           .healthChecks(setup.daemon().healthChecks()).linkDown(setup.daemon().linkDown())
@@ -252,7 +286,7 @@ public final class Vipd {
       Path socket = o.controlSocket() != null ? o.controlSocket()
           : controlSocket(controlDirectory, group.name(), node, setup.daemon());
       try {
-        control = ControlServer.open(socket, new ControlService(a, coordinator, r));
+        control = ControlServer.open(socket, new ControlService(a, coordinator, r, sched));
       } catch (ControlServer.BindException e) {
         throw new Failure(ExitCode.CONTROL_SOCKET, String.valueOf(e.getMessage()));
       }

@@ -46,7 +46,10 @@ class VipctlTest extends TwoDaemons {
     String table = out();
     assertThat(table).startsWith("group web (Active/Passive), node n1: RUNNING, quorum yes"
         + " (2 reachable, 1 required)\nconfig " + d().config + ", generation 0 (0 applied, 0"
-        + " rejected), not reloaded\n\n");
+        + " rejected), not reloaded\nscheduling ");
+    // daemon.realtime auto: SCHED_RR where the test runs with CAP_SYS_NICE, else normal
+    assertThat(table).containsPattern("\nscheduling (SCHED_RR 10 \\(configured auto\\)|SCHED_OTHER"
+        + " \\(configured auto, not permitted: vipctl status --json says why\\))\n\n");
     assertThat(table).containsPattern("(?m)^NODE +LIVENESS +PRIORITY +ELIGIBILITY +HOLDS$");
     assertThat(table).containsPattern("(?m)^n1 \\(this node\\) +- +200 +ELIGIBLE +"
         + "(192\\.0\\.2\\.10/24 2001:db8::10/64|2001:db8::10/64 192\\.0\\.2\\.10/24)$");

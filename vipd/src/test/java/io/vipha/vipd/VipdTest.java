@@ -133,8 +133,8 @@ class VipdTest {
             + " /etc/vipha/web.key (line 12, column 23)",
         "  groups[0].daemon.colour: is not a known field; allowed here: keyFile, keyId,"
             + " acceptKey, multicast, reconcileInterval, healthChecks, preferredLifetimeZero,"
-            + " linkDown, stateFile, controlSocket, metrics, notify, warmup, coordinator, movers"
-            + " (line 12, column 39)");
+            + " linkDown, stateFile, controlSocket, metrics, notify, warmup, coordinator, movers,"
+            + " realtime (line 12, column 39)");
   }
 
   @Test

@@ -49,4 +49,10 @@ final class LibC {
   static native int open(String path, int flags) throws LastErrorException;
 
   static native int setns(int fd, int nstype) throws LastErrorException;
+
+  /** {@code param} is {@code struct sched_param}: one int, the priority. */
+  static native int sched_setscheduler(int pid, int policy, int[] param)
+      throws LastErrorException;
+
+  static native int mlockall(int flags) throws LastErrorException;
 }

@@ -6,6 +6,7 @@ import io.vipha.spi.Cancellable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -40,12 +41,13 @@ public final class Watcher implements Cancellable {
   private boolean closed;
 
   private Watcher(NetlinkSocket socket, Rtnl rtnl, AddressBackend.Listener listener,
-      String name) {
+      String name, ThreadFactory threads) {
     this.socket = socket;
     this.rtnl = rtnl;
     this.listener = listener;
     this.in = new MessageReader(socket.receiveBuffer());
-    this.thread = new Thread(this::run, "vipha-netlink-watch" + name);
+    this.thread = threads.newThread(this::run);
+    thread.setName("vipha-netlink-watch" + name);
     thread.setDaemon(true);
   }
 
@@ -68,18 +70,23 @@ public final class Watcher implements Cancellable {
     }
   }
 
-  /** Reports every link's state, then starts the thread that reports changes. */
+  /**
+   * Reports every link's state, then starts the thread that reports changes, made by {@code
+   * threads}.
+   */
   public static Watcher start(NetlinkSocketHolder subscribed, Rtnl rtnl,
-      AddressBackend.Listener listener, String name) throws BackendException {
-    Watcher w = unstarted(subscribed, rtnl, listener, name);
+      AddressBackend.Listener listener, String name, ThreadFactory threads)
+      throws BackendException {
+    Watcher w = unstarted(subscribed, rtnl, listener, name, threads);
     w.thread.start();
     return w;
   }
 
   /** {@link #start} without the thread (for tests: events are read by {@link #link} only). */
   static Watcher unstarted(NetlinkSocketHolder subscribed, Rtnl rtnl,
-      AddressBackend.Listener listener, String name) throws BackendException {
-    Watcher w = new Watcher(subscribed.socket, rtnl, listener, name);
+      AddressBackend.Listener listener, String name, ThreadFactory threads)
+      throws BackendException {
+    Watcher w = new Watcher(subscribed.socket, rtnl, listener, name, threads);
     try {
       w.reading.lock();
       try {

@@ -64,7 +64,7 @@ class WatcherTest {
     };
     try (Rtnl rtnl = Namespaces.open(ns, () -> Rtnl.open(""))) {
       Cancellable watch = Watcher.start(Namespaces.open(ns, () -> Watcher.subscribe(4096)),
-          rtnl, listener, "-test");
+          rtnl, listener, "-test", Thread::new);
       try {
         StringBuilder batch = new StringBuilder();
         for (int i = 1; i <= 200; i++) {
@@ -108,7 +108,7 @@ class WatcherTest {
     };
     try (Rtnl rtnl = Namespaces.open(ns, () -> Rtnl.open(""))) {
       Watcher w = Watcher.unstarted(Namespaces.open(ns, Watcher::subscribe), rtnl, listener,
-          "-test");
+          "-test", Thread::new);
       try {
         int index = rtnl.link("v0").index();
         assertThat(Objects.requireNonNull(w.link("v0")).index()).isEqualTo(index);
