@@ -12,6 +12,8 @@ import io.vipha.Mode;
 import io.vipha.Quorum;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
+import io.vipha.plan.Eligibility;
+import io.vipha.spi.AddressBackend;
 import io.vipha.spi.MoverResult;
 import io.vipha.spi.MoverResult.Outcome;
 import io.vipha.testing.FakeCloud;
@@ -65,8 +67,7 @@ class MoverGiveUpTest {
     VirtualIp removed = both.vips().get(1);
     TestCluster c = new TestCluster(both);
     FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofSeconds(4), Duration.ofSeconds(4));
-    c.start(c.create("n1", c.builder("n1").mover(removed, cloud.mover("n1"),
-        Duration.ofSeconds(9))));
+    startMoving(c, removed, cloud, c.host("n1"));
     c.run(Duration.ofSeconds(2));
     assertThat(c.host("n1").holds(removed)).isTrue();
     c.agent("n1").reconfigure(twoVips(false), List.of());
@@ -77,6 +78,51 @@ class MoverGiveUpTest {
     assertGivenUp(c, cloud, removed);
     assertThat(c.host("n1").holds(removed)).isFalse();
     assertThat(c.agent("n1").state().held()).containsExactly(kept);
+  }
+
+  /**
+   * A backend whose listing fails, then works again while a claim is in flight: the removal of
+   * the claim's address as the node is fenced out is the first call that works, and the node is
+   * qualified again at that instant, not at the next reconcile that calls the backend.
+   */
+  @Test
+  void aFencedOutClaimsRemovalRequalifiesANodeWhoseBackendWorksAgain() {
+    TestCluster c = new TestCluster(twoVips(true));
+    FakeCloud cloud = new FakeCloud(c.time).latency(Duration.ofMillis(3050),
+        Duration.ofMillis(3050));
+    VirtualIp moved = c.group.vips().get(1);
+    cloud.mover("ext").claim(moved, c.time.wallMillis() + 3_600_000, null, Duration.ofSeconds(9));
+    c.run(Duration.ofMillis(3100));
+    RecordingHost host = new RecordingHost(c, c.host("n1"));
+    startMoving(c, moved, cloud, host);
+    c.run(Duration.ofSeconds(2)); // claimed at 3.5 s, refused at 6.55 s
+    VirtualIp plain = c.group.vips().get(0);
+    assertThat(c.agent("n1").state().held()).containsExactly(plain);
+    host.listFails = true; // the reconcile at 6.1 s fails, then one every 100 ms
+    c.run(Duration.ofMillis(1440));
+    assertThat(c.agent("n1").state().eligibility()).isEqualTo(Eligibility.DISQUALIFIED);
+    assertThat(c.events(AgentEvent.BackendError.class, "n1")).isNotEmpty();
+    host.listFails = false; // at 6.54 s, the next reconcile at 6.6 s
+    int healed = host.calls.size();
+    c.run(Duration.ofMillis(10));
+    long refused = c.time.nanoTime();
+    assertThat(callsOf(cloud, "n1")).singleElement().satisfies(k -> {
+      assertThat(k.result().outcome()).isEqualTo(Outcome.STALE_EPOCH);
+      assertThat(k.answeredAt()).isEqualTo(refused);
+    });
+    assertThat(host.calls.get(healed)).isEqualTo(refused / 1_000_000 + " release");
+    assertThat(c.host("n1").holds(moved)).isFalse();
+    c.run(Duration.ofMillis(1));
+    AgentState s = c.agent("n1").state();
+    assertThat(s.eligibility()).isEqualTo(Eligibility.ELIGIBLE);
+    assertThat(s.owners().get(plain)).isEqualTo("n1");
+  }
+
+  /** Starts n1 of {@code c} on {@code backend}, {@code vip} moved by {@code cloud} (9 s). */
+  private static void startMoving(TestCluster c, VirtualIp vip, FakeCloud cloud,
+      AddressBackend backend) {
+    c.start(c.create("n1", c.builder("n1").backend(backend).mover(vip, cloud.mover("n1"),
+        Duration.ofSeconds(9))));
   }
 
   /** The group of {@link TwoNodes} with a second VIP, 192.0.2.11, {@code withSecond}. */
