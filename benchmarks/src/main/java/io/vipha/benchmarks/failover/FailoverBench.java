@@ -41,6 +41,10 @@ import org.jspecify.annotations.Nullable;
  * keepalived/vipha-vrrp}, {@code vipha-vrrp/keepalived}) is a {@link PairLauncher}: two nodes
  * of one VRRP group, n1 the master of the given kind, n2 the backup of the other.
  *
+ * <p>The instruments (the {@link Probe} and the {@link Responder}s) run at {@code SCHED_RR}
+ * {@value Realtime#INSTRUMENTS} when this process may ({@link Realtime}). {@code --jfr} (soak
+ * only) records each node's allocation by thread ({@link ThreadAllocation}).
+ *
  * <p>{@code --vipd-opts} replaces the vipd JVMs' options ({@code -Xms64m -Xmx64m}), {@code
  * --vipd-launcher} runs vipd through a launcher script with its own JVM defaults, {@code
  * --warmup} sets {@code daemon.warmup} (see {@link ViphaLauncher.Options}).

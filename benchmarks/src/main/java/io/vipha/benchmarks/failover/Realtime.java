@@ -54,8 +54,8 @@ final class Realtime {
 
   /**
    * The scheduling of every thread of process {@code pid} as read from {@code /proc}: e.g.
-   * {@code "SCHED_RR 5 (all 14 threads)"}, or each policy with its count of threads when they
-   * differ; {@code "gone"} when the process is.
+   * {@code "SCHED_RR 5 (all 14 threads)"}, {@code "SCHED_FIFO 99 (its one thread)"}, or each
+   * policy with its count of threads when they differ; {@code "gone"} when the process is.
    */
   static String of(long pid) {
     Map<String, Integer> count = new TreeMap<>();
@@ -72,7 +72,8 @@ final class Realtime {
     }
     int threads = count.values().stream().mapToInt(Integer::intValue).sum();
     if (count.size() == 1) {
-      return count.keySet().iterator().next() + " (all " + threads + " threads)";
+      return count.keySet().iterator().next() + (threads == 1 ? " (its one thread)"
+          : " (all " + threads + " threads)");
     }
     return count.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " threads)")
         .collect(Collectors.joining(", "));

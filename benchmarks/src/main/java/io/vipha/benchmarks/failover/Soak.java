@@ -30,8 +30,12 @@ import org.jspecify.annotations.Nullable;
  * ({@link PressuredVipd}) and logging its GC pauses and safepoints, the client probing both VIPs
  * every 5 ms throughout. Once n1 has served both VIPs steadily for 1 s, it watches for the given
  * minutes and reports, as markdown, the false failovers (VIP holder changes, runs of lost probes
- * and vipd's events in that window, grouped into incidents), the longest run of lost probes, and
- * each node's GC pauses (count, median, p99, max, total) read from its GC log.
+ * and vipd's events in that window, grouped into incidents), the longest run of lost probes,
+ * each node's GC pauses (count, median, p99, max, total, young collections by cause) read from
+ * its GC log, histograms of its pauses, safepoints, loop stalls and late heartbeats, the
+ * instruments' scheduling, the {@link Witness}'s late wake-ups (also beside each incident) and
+ * the host's steal time, and with {@code --jfr} each node's allocation by thread ({@link
+ * ThreadAllocation}).
  */
 final class Soak {
   /** Signals less than this apart belong to one incident. */
@@ -401,8 +405,8 @@ final class Soak {
     Witness.Log log = machine.log();
     List<Witness.Gap> gaps = log.gaps(t0, t1);
     sb.append("\n## Witness: did the machine stall?\n\n").append(String.format(Locale.ROOT,
-        "A python3 loop on the host at %s (it saw itself at %s) sleeping 1 ms: %d wake-ups in the"
-        + " window, %d of them more than %s ms late (each in the table above). The host's steal"
+        "A python3 loop on the host at %s (by its own account %s) sleeping 1 ms: %d wake-ups in"
+        + " the window, %d of them more than %s ms late (each in the table above). The host's steal"
         + " time in the window (`/proc/stat`, summed over the CPUs): %s ms.%n%n",
         machine.witness(), log.scheduling(), log.wakeups(t0, t1), gaps.size(),
         fmt(Witness.LATE_NANOS / (double) MS), fmt(machine.stealMs())));

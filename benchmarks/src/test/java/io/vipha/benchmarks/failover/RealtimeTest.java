@@ -70,7 +70,7 @@ class RealtimeTest {
         Thread.sleep(20); // the witness writes its count of wake-ups every second
         log = witness.read();
       }
-      assertThat(Realtime.of(witness.process().pid())).isEqualTo("SCHED_FIFO 99 (all 1 threads)");
+      assertThat(Realtime.of(witness.process().pid())).isEqualTo("SCHED_FIFO 99 (its one thread)");
       assertThat(log.scheduling()).isEqualTo("SCHED_FIFO 99");
       // Its clock is this JVM's System.nanoTime(): it started between our stamps.
       assertThat(log.started()).isBetween(before - 5_000_000_000L, System.nanoTime());

@@ -89,7 +89,7 @@ class WitnessTest {
     StringBuilder sb = new StringBuilder();
     Soak.histograms(sb, List.of(node), log, 1_500_000_000L, 3_900_000_000L);
     Soak.witness(sb, new Soak.Machine("client probe SCHED_RR 5",
-        "SCHED_FIFO 99 (all 1 threads)", log, 12.5), 1_000_000_000L, 4_000_000_000L);
+        "SCHED_FIFO 99 (its one thread)", log, 12.5), 1_000_000_000L, 4_000_000_000L);
     assertThat(sb.toString())
         .contains("| n1 | event loop stalls (vipd's `stalled` lines) | 1 "
             + "| 0 | 0 | 0 | 0 | 0 | 1 |")
