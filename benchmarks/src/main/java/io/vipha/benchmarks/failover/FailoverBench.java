@@ -643,6 +643,10 @@ public final class FailoverBench implements AutoCloseable {
         default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
       }
     }
+    if (jfr && soak == 0) {
+      throw new IllegalArgumentException("--jfr records the soak's nodes: give --soak MINUTES"
+          + "\n" + USAGE);
+    }
     try (FailoverBench bench = new FailoverBench(vipd)) {
       bench.vipdOptions(new ViphaLauncher.Options(jvm, script, warmup));
       // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
