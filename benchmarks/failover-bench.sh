@@ -21,6 +21,7 @@
 # How the vipd nodes run: VIPD_OPTS replaces their JVM options (default -Xms64m -Xmx64m; with
 # VIPD_LAUNCHER, added to its JAVA_OPTS), VIPD_LAUNCHER runs them through a launcher script such
 # as vipd/bin/vipd (its own JVM defaults and CDS archive), VIPD_WARMUP sets daemon.warmup.
+# FAILOVER_JFR=1 makes the soak record each node's allocation by thread (--jfr).
 # Builds benchmarks.jar and vipd.jar first when either is missing (mvn -B -q -pl benchmarks -am
 # package -DskipTests); FAILOVER_JAR and VIPD_JAR name copies instead, so that the modules can
 # be rebuilt while it runs. Writes benchmarks/results/NAME.md (the table or the soak's report),
@@ -48,6 +49,7 @@ out=benchmarks/results/$name
 if [ -n "${VIPD_OPTS+x}" ]; then args+=(--vipd-opts "$VIPD_OPTS"); fi
 if [ -n "${VIPD_LAUNCHER:-}" ]; then args+=(--vipd-launcher "$VIPD_LAUNCHER"); fi
 if [ -n "${VIPD_WARMUP:-}" ]; then args+=(--warmup "$VIPD_WARMUP"); fi
+if [ -n "${FAILOVER_JFR:-}" ]; then args+=(--jfr); fi
 bench_jar=${FAILOVER_JAR:-benchmarks/target/benchmarks.jar}
 vipd_jar=${VIPD_JAR:-vipd/target/vipd.jar}
 if [ "$(id -u)" != 0 ]; then echo "failover-bench.sh needs root (network namespaces)" >&2; exit 2; fi

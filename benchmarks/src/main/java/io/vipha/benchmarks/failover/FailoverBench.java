@@ -33,12 +33,17 @@ import org.jspecify.annotations.Nullable;
  *     [--capture DIR] [--vipd-opts "-Xms64m -Xmx64m"] [--vipd-launcher vipd/bin/vipd]
  *     [--warmup 2s]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
- *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--out FILE.md]
+ *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--jfr]
+ *     [--out FILE.md]
  * </pre>
  *
  * <p>An implementation {@code MASTER/BACKUP} ({@code keepalived/keepalived}, {@code
  * keepalived/vipha-vrrp}, {@code vipha-vrrp/keepalived}) is a {@link PairLauncher}: two nodes
  * of one VRRP group, n1 the master of the given kind, n2 the backup of the other.
+ *
+ * <p>The instruments (the {@link Probe} and the {@link Responder}s) run at {@code SCHED_RR}
+ * {@value Realtime#INSTRUMENTS} when this process may ({@link Realtime}). {@code --jfr} (soak
+ * only) records each node's allocation by thread ({@link ThreadAllocation}).
  *
  * <p>{@code --vipd-opts} replaces the vipd JVMs' options ({@code -Xms64m -Xmx64m}), {@code
  * --vipd-launcher} runs vipd through a launcher script with its own JVM defaults, {@code
@@ -91,11 +96,13 @@ public final class FailoverBench implements AutoCloseable {
     try {
       watch = new AddressWatch(topology.nodes, Topology.VIP4, Topology.VIP6);
       for (int i = 0; i < topology.nodes.size(); i++) {
-        responders.add(new ProcessBuilder("ip", "netns", "exec", topology.nodes.get(i), java,
-            "-Xmx32m", "-XX:TieredStopAtLevel=1", "-cp", classPath, Responder.class.getName(),
-            Topology.nodeName(i), Integer.toString(PORT))
-            .redirectErrorStream(true).redirectOutput(dir.resolve("responder-n" + (i + 1)
-                + ".log").toFile()).start());
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
+            topology.nodes.get(i)));
+        cmd.addAll(Realtime.rr(Realtime.INSTRUMENTS));
+        cmd.addAll(List.of(java, "-Xmx32m", "-XX:TieredStopAtLevel=1", "-cp", classPath,
+            Responder.class.getName(), Topology.nodeName(i), Integer.toString(PORT)));
+        responders.add(new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("responder-n" + (i + 1) + ".log").toFile()).start());
       }
       probe = new ProbeLog(topology.client, java, classPath, PORT, Topology.VIP4,
           Topology.VIP6);
@@ -123,6 +130,27 @@ public final class FailoverBench implements AutoCloseable {
     return vipdOptions;
   }
 
+  /**
+   * How the instruments run, as read from {@code /proc}: the client probe's and each
+   * responder's threads' scheduling (see {@link Realtime}).
+   */
+  String instruments() {
+    StringBuilder sb = new StringBuilder("client probe ").append(Realtime.of(probe.pid()));
+    for (int i = 0; i < responders.size(); i++) {
+      sb.append("; responder of ").append(Topology.nodeName(i)).append(' ')
+          .append(Realtime.of(responders.get(i).pid()));
+    }
+    String missing = Realtime.missing();
+    return missing == null ? sb.toString() : sb + " (not raised: this process lacks "
+        + missing + ")";
+  }
+
+  /** The JDK's tool {@code name} ({@code jcmd}), beside the java that runs the harness. */
+  String jdkTool(String name) {
+    Path sibling = Path.of(java).resolveSibling(name);
+    return Files.isExecutable(sibling) ? sibling.toString() : name;
+  }
+
   /** The launcher for vipha: vipd.jar. */
   public NodeLauncherHandle vipha() {
     return new NodeLauncherHandle(new ViphaLauncher(java, vipdJar, vipdOptions, null));
@@ -130,11 +158,11 @@ public final class FailoverBench implements AutoCloseable {
 
   /**
    * vipha's launcher for the soak: vipd under {@code rateMb} MB/s of allocation (none at 0), GC
-   * logged.
+   * logged, with the JVM options {@code jvm} added.
    */
-  NodeLauncher pressuredVipha(int rateMb) {
+  NodeLauncher pressuredVipha(int rateMb, List<String> jvm) {
     return new ViphaLauncher(java, vipdJar, vipdOptions,
-        new ViphaLauncher.Pressure(classPath, rateMb));
+        new ViphaLauncher.Pressure(classPath, rateMb, jvm));
   }
 
   /**
@@ -559,6 +587,7 @@ public final class FailoverBench implements AutoCloseable {
       "usage: FailoverBench [--vipd JAR] [--reps N] [--intervals MS,...] [--impls I,...]",
       "    [--scenarios S,...] [--out FILE.md] [--capture DIR] [--vipd-opts 'JVM OPTIONS']",
       "    [--vipd-launcher SCRIPT] [--warmup DURATION] [--soak MINUTES] [--pressure MB_S]",
+      "    [--jfr]",
       "  impls: vipha, keepalived, or MASTER/BACKUP pairs of keepalived and vipha-vrrp",
       "  scenarios: " + Arrays.stream(Scenario.values()).map(Enum::name)
           .collect(Collectors.joining(",")));
@@ -579,10 +608,16 @@ public final class FailoverBench implements AutoCloseable {
     List<String> jvm = ViphaLauncher.Options.DEFAULT.jvm();
     @Nullable Path script = null;
     @Nullable String warmup = null;
+    boolean jfr = false;
     for (int i = 0; i < args.length; i += 2) {
       if (args[i].equals("--help") || args[i].equals("-h")) {
         System.out.println(USAGE);
         return;
+      }
+      if (args[i].equals("--jfr")) {
+        jfr = true;
+        i--; // an option without a value
+        continue;
       }
       if (i + 1 == args.length) {
         throw new IllegalArgumentException(args[i] + " needs a value\n" + USAGE);
@@ -608,6 +643,10 @@ public final class FailoverBench implements AutoCloseable {
         default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
       }
     }
+    if (jfr && soak == 0) {
+      throw new IllegalArgumentException("--jfr records the soak's nodes: give --soak MINUTES"
+          + "\n" + USAGE);
+    }
     try (FailoverBench bench = new FailoverBench(vipd)) {
       bench.vipdOptions(new ViphaLauncher.Options(jvm, script, warmup));
       // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
@@ -615,8 +654,10 @@ public final class FailoverBench implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(hook);
       if (soak > 0) {
         System.err.println("configs, node and GC logs in " + bench.dir());
-        String report = new Soak(bench, bench.pressuredVipha(pressure),
-            intervalsGiven ? intervals.get(0) : 10, pressure).run(soak);
+        List<String> recording = jfr ? List.of(ThreadAllocation.jvmOption(bench.dir()))
+            : List.of();
+        String report = new Soak(bench, bench.pressuredVipha(pressure, recording),
+            intervalsGiven ? intervals.get(0) : 10, pressure, jfr).run(soak);
         System.out.println(report);
         if (out != null) {
           Files.writeString(out, report);

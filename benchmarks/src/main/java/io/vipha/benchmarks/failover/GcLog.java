@@ -46,6 +46,8 @@ final class GcLog {
       + "(?: \\([^)]*\\))? ([0-9.]+)ms$");
   private static final Pattern SAFEPOINT = Pattern.compile(DECORATIONS
       + "\\[safepoint\\s*\\] Safepoint \"([^\"]+)\".* Total: (\\d+) ns");
+  private static final Pattern YOUNG_CAUSE = Pattern.compile(
+      "Pause Young \\(([^)]*)\\)(?: \\(([^)]*)\\))?");
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT);
 
@@ -86,6 +88,20 @@ final class GcLog {
       }
     }
     return pauses;
+  }
+
+  /**
+   * The cause of a young or mixed pause as its line gives it: G1's second parenthesis ({@code
+   * Pause Young (Normal) (G1 Evacuation Pause)}: {@code G1 Evacuation Pause}), Serial's and
+   * Parallel's only one ({@code Pause Young (Allocation Failure)}: {@code Allocation Failure});
+   * {@code "?"} for another line.
+   */
+  static String cause(Pause pause) {
+    Matcher m = YOUNG_CAUSE.matcher(pause.line());
+    if (!m.find()) {
+      return "?";
+    }
+    return m.group(2) != null ? m.group(2) : m.group(1);
   }
 
   private static Instant time(String decoration) {

@@ -11,7 +11,8 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client probe ({@link Probe}) as a running process in the client namespace, and what it
+ * The client probe ({@link Probe}) as a running process in the client namespace (at {@code
+ * SCHED_RR} {@value Realtime#INSTRUMENTS} when allowed, see {@link Realtime}), and what it
  * saw: for each target and sequence number, when it was sent, when the answer came and which
  * node answered. A probe counts as answered only if its answer came within {@link #ANSWER_WITHIN}
  * of the send: a later one (a probe the client's kernel held while it resolved the VIP's
@@ -34,11 +35,11 @@ final class ProbeLog implements AutoCloseable {
     answeredAt = new long[targets.length][1 << 16];
     answeredBy = new String[targets.length][1 << 16];
     count = new int[targets.length];
-    String[] cmd = new String[11 + targets.length];
-    String[] head = {"ip", "netns", "exec", clientNs, java, "-Xmx64m", "-cp", classPath,
-        Probe.class.getName(), Integer.toString(port), Integer.toString(INTERVAL_MS)};
-    System.arraycopy(head, 0, cmd, 0, head.length);
-    System.arraycopy(targets, 0, cmd, head.length, targets.length);
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", clientNs));
+    cmd.addAll(Realtime.rr(Realtime.INSTRUMENTS));
+    cmd.addAll(List.of(java, "-Xmx64m", "-cp", classPath, Probe.class.getName(),
+        Integer.toString(port), Integer.toString(INTERVAL_MS)));
+    cmd.addAll(List.of(targets));
     process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Thread t = new Thread(this::read, "probe-log");
     t.setDaemon(true);
@@ -197,6 +198,11 @@ final class ProbeLog implements AutoCloseable {
           by == null ? "-" : String.format(Locale.ROOT, "%.3f", (answeredAt[t][s] - at) / 1e6),
           by == null ? "-" : by));
     }
+  }
+
+  /** The probe's process id (the JVM's: {@code ip netns exec} and {@code chrt} exec it). */
+  long pid() {
+    return process.pid();
   }
 
   @Override

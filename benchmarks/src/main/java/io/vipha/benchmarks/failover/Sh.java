@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** Runs commands (ip, nft) and says what went wrong when they fail. */
 final class Sh {
@@ -24,7 +25,8 @@ final class Sh {
     return attempt(command)[0] == null;
   }
 
-  private static String[] attempt(String... command) {
+  /** Runs a command: {what went wrong or null, its output}. */
+  static @Nullable String[] attempt(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       byte[] out = p.getInputStream().readAllBytes();

@@ -19,8 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The soak (issue 8): three vipd nodes in the harness's {@link Topology} at one heartbeat
@@ -28,8 +30,12 @@ import java.util.stream.Collectors;
  * ({@link PressuredVipd}) and logging its GC pauses and safepoints, the client probing both VIPs
  * every 5 ms throughout. Once n1 has served both VIPs steadily for 1 s, it watches for the given
  * minutes and reports, as markdown, the false failovers (VIP holder changes, runs of lost probes
- * and vipd's events in that window, grouped into incidents), the longest run of lost probes, and
- * each node's GC pauses (count, median, p99, max, total) read from its GC log.
+ * and vipd's events in that window, grouped into incidents), the longest run of lost probes,
+ * each node's GC pauses (count, median, p99, max, total, young collections by cause) read from
+ * its GC log, histograms of its pauses, safepoints, loop stalls and late heartbeats, the
+ * instruments' scheduling, the {@link Witness}'s late wake-ups (also beside each incident) and
+ * the host's steal time, and with {@code --jfr} each node's allocation by thread ({@link
+ * ThreadAllocation}).
  */
 final class Soak {
   /** Signals less than this apart belong to one incident. */
@@ -49,20 +55,44 @@ final class Soak {
    */
   private record Signal(long nanos, String text, boolean counts) {}
 
-  /** What a node left in its logs during the measured window. */
-  private record NodeResult(List<VipdLog.Line> lines, List<GcLog.Pause> pauses,
-      List<GcLog.Pause> safepoints, long exitedAt, int exitCode) {}
+  /** Witness gaps this close to an incident are listed with it. */
+  private static final long WITNESS_AROUND = 100 * MS;
+  /** The witness's longest gaps listed. */
+  private static final int GAPS_LISTED = 10;
+  /** The threads listed per node in the allocation by thread. */
+  private static final int THREADS_LISTED = 12;
+
+  /**
+   * What a node left in its logs during the measured window; with {@code --jfr}, what each of
+   * its threads allocated in it (empty without), or why that could not be read ({@code
+   * jfrError}, null when it could).
+   */
+  record NodeResult(List<VipdLog.Line> lines, List<GcLog.Pause> pauses,
+      List<GcLog.Pause> safepoints, long exitedAt, int exitCode,
+      List<ThreadAllocation.Thread> threads, @Nullable String jfrError) {}
+
+  /**
+   * The machine in the window: the instruments' and the witness's scheduling as read from
+   * {@code /proc}, the witness's log, and the host's steal time in ms.
+   */
+  record Machine(String instruments, String witness, Witness.Log log, double stealMs) {}
 
   private final FailoverBench bench;
   private final NodeLauncher launcher;
   private final int intervalMs;
   private final int rateMb;
+  private final boolean jfr;
 
-  Soak(FailoverBench bench, NodeLauncher launcher, int intervalMs, int rateMb) {
+  /**
+   * With {@code jfr}, the launcher's JVMs record {@link ThreadAllocation#jvmOption}, and the
+   * report has each node's allocation by thread.
+   */
+  Soak(FailoverBench bench, NodeLauncher launcher, int intervalMs, int rateMb, boolean jfr) {
     this.bench = bench;
     this.launcher = launcher;
     this.intervalMs = intervalMs;
     this.rateMb = rateMb;
+    this.jfr = jfr;
   }
 
   /** Runs the soak for {@code minutes} after the nodes settle; the report. */
@@ -83,7 +113,7 @@ final class Soak {
       Files.deleteIfExists(gc[i]);
     }
     long started = System.nanoTime();
-    try {
+    try (Witness witness = new Witness(dir.resolve("witness.log"))) {
       for (int i = 0; i < n; i++) {
         nodes[i] = bench.startNode(launcher, c, i, logs[i]);
         int node = i;
@@ -100,6 +130,10 @@ final class Soak {
       }
       long t0 = System.nanoTime();
       Instant wall0 = Instant.now();
+      long steal0 = Witness.steal();
+      String instruments = bench.instruments();
+      String witnessScheduling = Realtime.of(witness.process().pid());
+      System.err.println("instruments: " + instruments + "; witness: " + witnessScheduling);
       long[] logFrom = sizes(logs);
       long[] gcFrom = sizes(gc);
       for (int m = 1; m <= minutes; m++) {
@@ -114,7 +148,9 @@ final class Soak {
             Arrays.stream(nodes).filter(Process::isAlive).count());
       }
       long t1 = System.nanoTime();
+      double stealMs = (Witness.steal() - steal0) * 1000.0 / clockTicks();
       Thread.sleep(200); // the answers to the last probes
+      Machine machine = new Machine(instruments, witnessScheduling, witness.read(), stealMs);
       List<NodeResult> results = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         // What the nodes wrote in the 200 ms after the window is left out.
@@ -122,18 +158,30 @@ final class Soak {
             .filter(l -> l.at() == null || nanos(l.at(), t0, wall0) <= t1).toList();
         String gcText = readFrom(gc[i], gcFrom[i]);
         long exit = exitedAt.get(i);
+        List<ThreadAllocation.Thread> threads = List.of();
+        String jfrError = null;
+        if (jfr) {
+          Path recording = dir.resolve("jfr-" + Topology.nodeName(i) + ".jfr");
+          try {
+            ThreadAllocation.dump(bench.jdkTool("jcmd"), jvm(nodes[i].toHandle()), recording);
+            threads = ThreadAllocation.inWindow(recording, wall0,
+                wall0.plusNanos(t1 - t0));
+          } catch (IOException | RuntimeException e) {
+            jfrError = e.getMessage();
+          }
+        }
         results.add(new NodeResult(lines, inWindow(GcLog.gcPauses(gcText), t0, t1, wall0),
             inWindow(GcLog.safepoints(gcText), t0, t1, wall0), exit <= t1 ? exit : 0,
-            nodes[i].isAlive() ? 0 : nodes[i].exitValue()));
+            nodes[i].isAlive() ? 0 : nodes[i].exitValue(), threads, jfrError));
       }
-      return report(minutes, t0, t1, wall0, (t0 - started) / (double) MS, results);
+      return report(minutes, t0, t1, wall0, (t0 - started) / (double) MS, results, machine);
     } finally {
       bench.reset();
     }
   }
 
   private String report(int minutes, long t0, long t1, Instant wall0, double settleMs,
-      List<NodeResult> nodes) {
+      List<NodeResult> nodes, Machine machine) {
     List<Signal> signals = new ArrayList<>();
     int[] changes = new int[2];
     for (AddressWatch.Change ch : bench.watch.changes(t0, t1)) {
@@ -193,6 +241,9 @@ final class Soak {
             "`PressuredVipd` allocating %d MB/s (a %d MB ring of objects that live %d s"
             + " included)", rateMb, PressuredVipd.DEFAULT_RETAINED,
             PressuredVipd.DEFAULT_LIFETIME), ProbeLog.INTERVAL_MS));
+    sb.append("Instruments' scheduling (read from `/proc` at the window's start): ")
+        .append(machine.instruments()).append(". Witness: ").append(machine.witness())
+        .append(".\n\n");
     sb.append(String.format(Locale.ROOT, "**False failovers: %d** (target 0). An incident is a"
         + " VIP holder change, a run of lost probes, a node's exit, or a vipd event other than"
         + " a late heartbeat and the peer's return after it; signals less than %d s apart count"
@@ -228,8 +279,8 @@ final class Soak {
     sb.append("\n## GC pauses in the window (from each node's `-Xlog:gc*,safepoint`)\n\n");
     sb.append("| node | allocated MB/s | GC pauses | young / mixed / remark / cleanup / full / zgc |"
         + " median ms | p99 ms | max ms | total ms | safepoints | safepoints ≥ ")
-        .append(intervalMs).append(" ms | longest safepoint ms |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        .append(intervalMs).append(" ms | longest safepoint ms | young collections by cause |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < nodes.size(); i++) {
       NodeResult r = nodes.get(i);
       GcLog.Summary s = GcLog.Summary.of(r.pauses());
@@ -238,11 +289,17 @@ final class Soak {
           .map(k -> Long.toString(r.pauses().stream().filter(p -> p.kind().equals(k)).count()))
           .collect(Collectors.joining(" / "));
       sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d"
-          + " | %s |%n", Topology.nodeName(i), rates.length == 0 ? "—"
+          + " | %s | %s |%n", Topology.nodeName(i), rates.length == 0 ? "—"
               : fmt(Arrays.stream(rates).average().orElse(0)), s.count(), kinds,
           fmt(s.median()), fmt(s.p99()), fmt(s.max()), fmt(s.total()), r.safepoints().size(),
           r.safepoints().stream().filter(p -> p.ms() >= intervalMs).count(),
-          fmt(r.safepoints().stream().mapToDouble(GcLog.Pause::ms).max().orElse(0))));
+          fmt(r.safepoints().stream().mapToDouble(GcLog.Pause::ms).max().orElse(0)),
+          youngCauses(r.pauses())));
+    }
+    histograms(sb, nodes, machine.log(), t0, t1);
+    witness(sb, machine, t0, t1);
+    if (jfr) {
+      allocation(sb, nodes);
     }
 
     sb.append("\n## Incidents\n\n");
@@ -263,6 +320,7 @@ final class Soak {
         sb.append(String.format(Locale.ROOT, "   - … %d more lines, until +%.3f s%n",
             shown.size() - LINES_PER_INCIDENT, (to - t0) / 1e9));
       }
+      sb.append(witnessAround(machine.log(), from, to, t0));
     }
     if (incidents.size() > INCIDENTS_LISTED) {
       sb.append("\n(").append(incidents.size() - INCIDENTS_LISTED)
@@ -286,8 +344,149 @@ final class Soak {
       }
     }
     sb.append("\nRaw logs: ").append(bench.dir()).append("/soak-nI.log (vipd's output),")
-        .append(" gc-nI.log (GC and safepoints).\n");
+        .append(" gc-nI.log (GC and safepoints), witness.log")
+        .append(jfr ? ", jfr-nI.jfr (the flight recordings).\n" : ".\n");
     return sb.toString();
+  }
+
+  /** The young (and mixed) collections of {@code pauses} by cause: "G1 Evacuation Pause 12". */
+  static String youngCauses(List<GcLog.Pause> pauses) {
+    Map<String, Long> causes = pauses.stream()
+        .filter(p -> p.kind().equals("young") || p.kind().equals("mixed"))
+        .collect(Collectors.groupingBy(GcLog::cause, TreeMap::new, Collectors.counting()));
+    return causes.isEmpty() ? "none" : causes.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The section of the pauses and stalls by length: per node its GC pauses, safepoints, event
+   * loop stalls and late heartbeats (a peer suspect until it was heard again), and the witness's
+   * lateness in [t0, t1].
+   */
+  static void histograms(StringBuilder sb, List<NodeResult> nodes, Witness.Log witness,
+      long t0, long t1) {
+    sb.append("\n## Pauses and stalls by length\n\n")
+        .append("| node | what | count ").append(Histogram.HEADER).append('\n')
+        .append("|---|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeResult r = nodes.get(i);
+      String name = Topology.nodeName(i);
+      row(sb, name, "GC pauses", r.pauses().stream().mapToDouble(GcLog.Pause::ms).toArray());
+      row(sb, name, "safepoints", r.safepoints().stream().mapToDouble(GcLog.Pause::ms)
+          .toArray());
+      row(sb, name, "event loop stalls (vipd's `stalled` lines)",
+          Arrays.stream(VipdLog.stallsMs(r.lines())).asDoubleStream().toArray());
+      row(sb, name, "late heartbeats (a peer suspect until heard again)",
+          VipdLog.suspectMs(r.lines()));
+    }
+    long[] late = witnessCounts(witness, t0, t1);
+    sb.append("| host | witness wake-ups by lateness | ").append(Arrays.stream(late).sum())
+        .append(' ').append(Histogram.cells(late)).append('\n');
+  }
+
+  private static void row(StringBuilder sb, String node, String what, double[] ms) {
+    sb.append("| ").append(node).append(" | ").append(what).append(" | ").append(ms.length)
+        .append(' ').append(Histogram.cells(ms)).append('\n');
+  }
+
+  /**
+   * The witness's wake-ups in [t0, t1] by lateness: those on time (less than {@link
+   * Witness#LATE_NANOS} late, counted from its wake-up counts) in the first bucket.
+   */
+  static long[] witnessCounts(Witness.Log witness, long t0, long t1) {
+    List<Witness.Gap> gaps = witness.gaps(t0, t1);
+    long[] counts = Histogram.counts(gaps.stream().mapToDouble(Witness.Gap::lateMs).toArray());
+    counts[0] += Math.max(0, witness.wakeups(t0, t1) - gaps.size());
+    return counts;
+  }
+
+  /** The witness's section: its scheduling, wake-ups, longest gaps, and the steal time. */
+  static void witness(StringBuilder sb, Machine machine, long t0, long t1) {
+    Witness.Log log = machine.log();
+    List<Witness.Gap> gaps = log.gaps(t0, t1);
+    sb.append("\n## Witness: did the machine stall?\n\n").append(String.format(Locale.ROOT,
+        "A python3 loop on the host at %s (by its own account %s) sleeping 1 ms: %d wake-ups in"
+        + " the window, %d of them more than %s ms late (each in the table above). The host's steal"
+        + " time in the window (`/proc/stat`, summed over the CPUs): %s ms.%n%n",
+        machine.witness(), log.scheduling(), log.wakeups(t0, t1), gaps.size(),
+        fmt(Witness.LATE_NANOS / (double) MS), fmt(machine.stealMs())));
+    if (log.policy() < 0) {
+      sb.append("(The witness wrote nothing: see witness.log.err.)\n\n");
+    }
+    if (!gaps.isEmpty()) {
+      sb.append("Longest gaps: ").append(gaps.stream()
+          .sorted(Comparator.comparingLong(Witness.Gap::gapNanos).reversed()).limit(GAPS_LISTED)
+          .map(g -> String.format(Locale.ROOT, "%s ms late at +%.3f s", fmt(g.lateMs()),
+              (g.nanos() - t0) / 1e9))
+          .collect(Collectors.joining("; "))).append(".\n");
+    }
+  }
+
+  /**
+   * The incident's lines for the witness: its late wake-ups within {@link #WITNESS_AROUND} of
+   * [from, to], or that it woke on time throughout.
+   */
+  static String witnessAround(Witness.Log log, long from, long to, long t0) {
+    List<Witness.Gap> near = log.gaps(from - WITNESS_AROUND, to + WITNESS_AROUND);
+    if (near.isEmpty()) {
+      return String.format(Locale.ROOT, "   - (witness: no wake-up more than %s ms late within"
+          + " ±%d ms: the machine ran)%n", fmt(Witness.LATE_NANOS / (double) MS),
+          WITNESS_AROUND / MS);
+    }
+    return near.stream().map(g -> String.format(Locale.ROOT, "   - (witness: woke %s ms late"
+        + " at +%.3f s)%n", fmt(g.lateMs()), (g.nanos() - t0) / 1e9))
+        .collect(Collectors.joining());
+  }
+
+  /**
+   * The allocation by thread ({@code --jfr}): per node the bytes of vipd's threads, the
+   * pressure thread and the others, and its threads that allocated most.
+   */
+  static void allocation(StringBuilder sb, List<NodeResult> nodes) {
+    sb.append("\n## Allocation by thread in the window (JFR)\n\n")
+        .append("Each thread's allocated bytes from `jdk.ThreadAllocationStatistics`, sampled"
+            + " every second: its last sample in the window less its last one before it.\n\n")
+        .append("| node | vipd's threads (`vipha-*`, `vipd-*`), bytes | pressure thread, bytes |"
+            + " JDK's and other threads, bytes | young collections by cause |\n")
+        .append("|---|---|---|---|---|\n");
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeResult r = nodes.get(i);
+      List<ThreadAllocation.Thread> t = r.threads();
+      sb.append("| ").append(Topology.nodeName(i)).append(" | ");
+      if (r.jfrError() != null) {
+        sb.append("no recording: ").append(r.jfrError()).append(" | | | ");
+      } else {
+        for (ThreadAllocation.Group g : ThreadAllocation.Group.values()) {
+          sb.append(String.format(Locale.ROOT, "%,d | ", ThreadAllocation.bytes(t, g)));
+        }
+      }
+      sb.append(youngCauses(r.pauses())).append(" |\n");
+    }
+    sb.append('\n');
+    for (int i = 0; i < nodes.size(); i++) {
+      sb.append("- ").append(Topology.nodeName(i)).append(": ").append(nodes.get(i).threads()
+          .stream().filter(t -> t.bytes() > 0).limit(THREADS_LISTED)
+          .map(t -> String.format(Locale.ROOT, "%s %,d", t.name(), t.bytes()))
+          .collect(Collectors.joining("; "))).append('\n');
+    }
+  }
+
+  /** The JVM of a node: the process itself, or its first descendant that runs java. */
+  private static long jvm(ProcessHandle node) {
+    if (node.info().command().orElse("").endsWith("/java")) {
+      return node.pid();
+    }
+    return node.descendants().filter(h -> h.info().command().orElse("").endsWith("/java"))
+        .findFirst().map(ProcessHandle::pid).orElse(node.pid());
+  }
+
+  /** The kernel's clock ticks per second (USER_HZ) of {@code /proc/stat}: 100 unless told. */
+  private static long clockTicks() {
+    try {
+      return Long.parseLong(Sh.run("getconf", "CLK_TCK").strip());
+    } catch (RuntimeException e) {
+      return 100;
+    }
   }
 
   /**

@@ -1,10 +1,13 @@
 package io.vipha.benchmarks.failover;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +34,8 @@ final class VipdLog {
       "^(\\S+) (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - (.*)$");
   private static final Pattern PEER = Pattern.compile("^peer \\S+ (down|suspect|up|left)\\b.*");
   private static final Pattern MB_PER_S = Pattern.compile("^pressure: ([0-9.]+) MB/s");
+  private static final Pattern SUSPECT_OR_UP = Pattern.compile(
+      " - peer (\\S+) (suspect|up|down|left)\\b");
   private static final Pattern STALL = Pattern.compile(" - event loop stalled for (\\d+) ms");
 
   private VipdLog() {}
@@ -96,6 +101,32 @@ final class VipdLog {
     return lines.stream().filter(l -> l.kind().equals("stalled"))
         .map(l -> STALL.matcher(l.text())).filter(Matcher::find)
         .mapToLong(m -> Long.parseLong(m.group(1))).toArray();
+  }
+
+  /**
+   * How long each late heartbeat in {@code lines} kept its peer suspect, in ms: from a {@code
+   * peer X suspect} line to the next {@code peer X up} (a suspect that ended in {@code down} or
+   * {@code left}, or did not end in {@code lines}, is left out: the failover counts show it).
+   */
+  static double[] suspectMs(List<Line> lines) {
+    Map<String, Instant> since = new HashMap<>();
+    List<Double> ms = new ArrayList<>();
+    for (Line l : lines) {
+      Matcher m = SUSPECT_OR_UP.matcher(l.text());
+      Instant at = l.at();
+      if (at == null || !m.find()) {
+        continue;
+      }
+      if (m.group(2).equals("suspect")) {
+        since.putIfAbsent(m.group(1), at);
+        continue;
+      }
+      Instant from = since.remove(m.group(1));
+      if (from != null && m.group(2).equals("up")) {
+        ms.add(Duration.between(from, at).toNanos() / 1e6);
+      }
+    }
+    return ms.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** The allocation rates, MB/s, that the {@code pressure} lines of {@code lines} report. */

@@ -31,9 +31,14 @@ import org.jspecify.annotations.Nullable;
 final class ViphaLauncher implements NodeLauncher {
   /**
    * The soak's nodes: {@link PressuredVipd} allocating {@code rateMb} MB/s, with {@code
-   * classPath} (the harness's, for PressuredVipd) after vipd.jar.
+   * classPath} (the harness's, for PressuredVipd) after vipd.jar, and {@code jvm} added to the
+   * JVM options (the flight recording of {@code --jfr}).
    */
-  record Pressure(String classPath, int rateMb) {}
+  record Pressure(String classPath, int rateMb, List<String> jvm) {
+    Pressure {
+      jvm = List.copyOf(jvm);
+    }
+  }
 
   /**
    * How the nodes run.
@@ -237,6 +242,7 @@ final class ViphaLauncher implements NodeLauncher {
     Pressure p = pressure;
     if (p != null) {
       jvm.add("-Xlog:gc*,safepoint:file=" + gcLog(c, i) + ":time,uptime,level,tags:filecount=0");
+      jvm.addAll(p.jvm());
     }
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec",
         c.topology().nodes.get(i)));

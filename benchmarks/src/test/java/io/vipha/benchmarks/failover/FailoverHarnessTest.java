@@ -60,6 +60,14 @@ class FailoverHarnessTest {
   }
 
   @Test
+  @Order(0)
+  void theInstrumentsRunAtRealTimePriority() {
+    Privileged.gate(Realtime.missing(), Privileged.required(System.getenv()));
+    assertThat(bench.instruments()).matches("client probe SCHED_RR 5 \\(all \\d+ threads\\)"
+        + "(; responder of n[123] SCHED_RR 5 \\(all \\d+ threads\\)){3}");
+  }
+
+  @Test
   @Order(1)
   void hostCrashFailsOver() throws Exception {
     Round r = run(Scenario.CRASH);

@@ -72,6 +72,19 @@ class GcLogTest {
   }
 
   @Test
+  void tellsTheCauseOfYoungPausesOfG1AndSerial() {
+    List<GcLog.Pause> pauses = GcLog.gcPauses(LOG + """
+        [2026-12-06T19:52:18.901+0000][0.225s][info][gc] GC(0) Pause Young (Allocation Failure) \
+        1M->0M(15M) 4.480ms
+        """);
+    assertThat(pauses).extracting(GcLog::cause).containsExactly("G1 Evacuation Pause",
+        "G1 Evacuation Pause", "?", "?", "G1 Evacuation Pause", "G1 Evacuation Pause", "?",
+        "Allocation Failure");
+    assertThat(Soak.youngCauses(pauses)).isEqualTo("Allocation Failure 1, G1 Evacuation Pause 4");
+    assertThat(Soak.youngCauses(List.of())).isEqualTo("none");
+  }
+
+  @Test
   void summarisesWithNearestRankPercentile() {
     GcLog.Summary s = GcLog.Summary.of(GcLog.gcPauses(LOG));
     assertThat(s.count()).isEqualTo(7);

@@ -37,4 +37,19 @@ class VipdLogTest {
         .containsExactly("acquired", "stalled", "released", "peer down", "quorum", "conflict",
             "log");
   }
+
+  @Test
+  void measuresHowLongEachLateHeartbeatKeptItsPeerSuspect() {
+    List<VipdLog.Line> lines = VipdLog.parse("""
+        2026-11-26T11:02:13.000Z DEBUG vipd - peer n2 suspect: a heartbeat is late
+        2026-11-26T11:02:13.003Z DEBUG vipd - peer n3 suspect: a heartbeat is late
+        2026-11-26T11:02:13.004Z DEBUG vipd - peer n2 suspect: a heartbeat is late
+        2026-11-26T11:02:13.012Z DEBUG vipd - peer n2 up (incarnation 3)
+        2026-11-26T11:02:13.020Z WARN vipd - peer n3 down: no heartbeat for the dead-after time
+        2026-11-26T11:02:13.500Z DEBUG vipd - peer n3 up (incarnation 4)
+        2026-11-26T11:02:14.000Z DEBUG vipd - peer n2 suspect: a heartbeat is late
+        """);
+    // n2: 12 ms from its first suspect; n3 went down (no late heartbeat); n2's last is open.
+    assertThat(VipdLog.suspectMs(lines)).containsExactly(12.0);
+  }
 }
