@@ -81,6 +81,7 @@ final class Nl {
   static final int IFA_CACHEINFO = 6;
   static final int IFA_FLAGS = 8;
   static final int IFA_F_NODAD = 0x02;
+  static final int IFA_F_TENTATIVE = 0x40;
   static final int RT_SCOPE_UNIVERSE = 0;
   /** A lifetime that never runs out. */
   static final int INFINITY = 0xFFFFFFFF;

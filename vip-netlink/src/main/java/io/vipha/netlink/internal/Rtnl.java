@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,10 @@ public final class Rtnl implements AutoCloseable {
   private static final int IFLA_EXT_MASK = 29;
   private static final int RTEXT_FILTER_SKIP_STATS = 1 << 3;
   private static final int DUMP_ATTEMPTS = 5;
+  /** How long {@link #add} waits at most for a new IPv6 address to become usable. */
+  static final long USABLE_WAIT_NANOS = 50_000_000L;
+  /** Each pause of that wait, in which the kernel's work item can run. */
+  private static final long USABLE_PAUSE_NANOS = 20_000L;
 
   private final Channel channel;
   private final String where;
@@ -135,7 +140,7 @@ public final class Rtnl implements AutoCloseable {
 
   /**
    * Adds {@code vip} on {@code link}, or replaces it when present (which refreshes its
-   * lifetimes).
+   * lifetimes). An IPv6 address is usable when this returns: see {@link #awaitUsable}.
    *
    * @param preferredZero give an IPv6 address a preferred lifetime of 0 (never a source)
    */
@@ -144,6 +149,67 @@ public final class Rtnl implements AutoCloseable {
     int s = nextSeq();
     writeAdd(out.clear(), s, link.index(), vip, lease, preferredZero);
     one(s, Nl.RTM_NEWADDR, link, vip, Errno.EEXIST);
+    if (!vip.isIpv4()) {
+      awaitUsable(link, vip);
+    }
+  }
+
+  /**
+   * Waits, for at most {@value #USABLE_WAIT_NANOS} ns, until the IPv6 address {@code vip} is no
+   * longer tentative. The kernel acknowledges a new IPv6 address while it is still tentative,
+   * even without duplicate address detection: a work item ({@code addrconf_dad_work}) queued on
+   * this CPU clears the flag and installs the local route, and until it runs the host drops
+   * datagrams to the address. It runs only once this thread gives up the CPU, which a thread at
+   * real-time priority, or a busy one, may not do for milliseconds, while it announces the
+   * address and clients already send to it. So this asks for the address ({@code RTM_GETADDR},
+   * no allocation) and, while it is tentative, sleeps {@value #USABLE_PAUSE_NANOS} ns between
+   * asks. A renewal of a usable address costs one ask. When the address is gone, or still
+   * tentative at the end (duplicate address detection by another party), it returns anyway.
+   */
+  private void awaitUsable(Link link, VirtualIp vip) throws BackendException {
+    long deadline = 0;
+    while (tentative(link, vip)) {
+      long now = System.nanoTime();
+      if (deadline == 0) {
+        deadline = now + USABLE_WAIT_NANOS;
+      } else if (now - deadline >= 0) {
+        return;
+      }
+      LockSupport.parkNanos(USABLE_PAUSE_NANOS);
+    }
+  }
+
+  /** Whether the IPv6 address {@code vip} on {@code link} is there and tentative. */
+  private boolean tentative(Link link, VirtualIp vip) throws BackendException {
+    int s = nextSeq();
+    out.clear().begin(Nl.RTM_GETADDR, Nl.NLM_F_REQUEST, s)
+        .ifaddrmsg(Nl.AF_INET6, vip.prefixLength(), 0, 0, link.index())
+        .attr(Nl.IFA_ADDRESS, vip.address().getAddress()).end();
+    channel.send(out.buffer(), out.size());
+    try {
+      while (true) {
+        receive();
+        while (in.next()) {
+          if (in.seq() != s) {
+            continue;
+          }
+          if (in.type() == Nl.NLMSG_ERROR) {
+            int errno = errno();
+            if (errno == 0 || errno == Errno.EADDRNOTAVAIL || errno == Errno.ENODEV) {
+              return false; // gone meanwhile: nothing to wait for
+            }
+            throw Errno.error(errno, "RTM_GETADDR " + vip.cidr() + " on " + link.name()
+                + where, "CAP_NET_ADMIN", extAck());
+          }
+          if (in.type() == Nl.RTM_NEWADDR) {
+            in.requirePayload(Nl.IFADDRMSG, "ifaddrmsg");
+            return (in.u8(2) & Nl.IFA_F_TENTATIVE) != 0;
+          }
+        }
+      }
+    } catch (MalformedReplyException e) {
+      throw malformed("RTM_GETADDR " + vip.cidr() + " on " + link.name(), e);
+    }
   }
 
   /** Removes {@code vip} from {@code link}; succeeds when it is absent. */

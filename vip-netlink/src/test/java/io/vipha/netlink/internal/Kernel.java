@@ -16,6 +16,12 @@ final class Kernel implements FakeChannel.Responder {
   int addressErrno;
   /** The address changes (RTM_NEWADDR, RTM_DELADDR) received. */
   int addressChanges;
+  /** How many of the next single-address requests (RTM_GETADDR) find the address tentative. */
+  int tentativeReplies;
+  /** The errno to answer a single-address request with (0: the address). */
+  int getAddressErrno;
+  /** The single-address requests (RTM_GETADDR, not a dump) received. */
+  int addressGets;
 
   @Override
   public List<byte[]> respond(byte[] request) {
@@ -47,6 +53,28 @@ final class Kernel implements FakeChannel.Responder {
           }
           case Nl.RTM_GETADDR -> {
             MessageWriter w = new MessageWriter(8192);
+            if (!dump) {
+              addressGets++;
+              if (getAddressErrno != 0) {
+                w.begin(Nl.NLMSG_ERROR, Nl.NLM_F_CAPPED, seq).i32(-getAddressErrno)
+                    .i32(Nl.HEADER + r.payloadLength()).i32((r.flags() << 16) | r.type())
+                    .i32(seq).i32(0).end();
+              } else {
+                int flags = Nl.IFA_F_NODAD | (tentativeReplies-- > 0 ? Nl.IFA_F_TENTATIVE : 0);
+                r.attributes(Nl.IFADDRMSG);
+                byte[] address = new byte[0];
+                while (r.nextAttribute()) {
+                  if (r.attrType() == Nl.IFA_ADDRESS) {
+                    address = r.attrBytes();
+                  }
+                }
+                w.begin(Nl.RTM_NEWADDR, 0, seq).ifaddrmsg(Nl.AF_INET6, r.u8(1), flags, 0,
+                    r.i32(4)).attr(Nl.IFA_ADDRESS, address).attrU32(Nl.IFA_FLAGS, flags)
+                    .cacheInfo(0, Nl.INFINITY).end();
+              }
+              out.add(bytes(w));
+              continue;
+            }
             w.begin(Nl.RTM_NEWADDR, Nl.NLM_F_MULTI, seq).ifaddrmsg(Nl.AF_INET, 24, 0, 0, 5)
                 .attr(Nl.IFA_ADDRESS, new byte[] {(byte) 192, 0, 2, 10})
                 .attr(Nl.IFA_LOCAL, new byte[] {(byte) 192, 0, 2, 10})

@@ -51,6 +51,42 @@ class RtnlTest {
   }
 
   @Test
+  void anIpv6AddReturnsOnceTheAddressIsNoLongerTentative() throws Exception {
+    Link v0 = rtnl.link("v0");
+    kernel.tentativeReplies = 3;
+    rtnl.add(v0, VirtualIp.of("2001:db8::10/64", "v0"), Lease.forever(), false);
+    assertThat(kernel.addressGets).as("asked until the fourth answer").isEqualTo(4);
+    assertThat(kernel.tentativeReplies).isEqualTo(-1);
+    // a renewal of a usable address asks once; an IPv4 address never
+    rtnl.add(v0, VirtualIp.of("2001:db8::10/64", "v0"), Lease.forever(), false);
+    assertThat(kernel.addressGets).isEqualTo(5);
+    rtnl.add(v0, VirtualIp.of("192.0.2.10/24", "v0"), Lease.forever(), false);
+    assertThat(kernel.addressGets).isEqualTo(5);
+    assertThat(kernel.addressChanges).isEqualTo(3);
+  }
+
+  @Test
+  void anIpv6AddThatStaysTentativeReturnsAfterTheBoundAndAGoneOneAtOnce() throws Exception {
+    Link v0 = rtnl.link("v0");
+    VirtualIp vip = VirtualIp.of("2001:db8::10/64", "v0");
+    kernel.tentativeReplies = Integer.MAX_VALUE;
+    long start = System.nanoTime();
+    rtnl.add(v0, vip, Lease.forever(), false);
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Rtnl.USABLE_WAIT_NANOS);
+    assertThat(kernel.addressGets).isGreaterThan(1);
+    kernel.addressGets = 0;
+    kernel.getAddressErrno = Errno.EADDRNOTAVAIL; // removed meanwhile: nothing to wait for
+    rtnl.add(v0, vip, Lease.forever(), false);
+    assertThat(kernel.addressGets).isEqualTo(1);
+    kernel.getAddressErrno = Errno.EPERM;
+    assertThatThrownBy(() -> rtnl.add(v0, vip, Lease.forever(), false))
+        .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.kind())
+            .isEqualTo(Kind.PERMISSION))
+        .hasMessageStartingWith("RTM_GETADDR 2001:db8::10/64 on v0 in network namespace t"
+            + " was refused with EPERM");
+  }
+
+  @Test
   void existingOnAddAndAbsentOnDeleteCountAsDone() throws Exception {
     Link v0 = rtnl.link("v0");
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "v0");
