@@ -35,7 +35,10 @@ public final class Responder {
         try {
           socket.send(new DatagramPacket(out, name.length + n, request.getSocketAddress()));
         } catch (IOException e) {
-          // EPERM while a partition's nftables rules drop our output: the answer is lost
+          // EPERM while a partition's nftables rules drop our output: the answer is lost, and
+          // logged (the harness keeps responder-nI.log) with the probe's payload and the time
+          System.out.println(System.nanoTime() + " answer to " + request.getSocketAddress()
+              + " (" + new String(in, 0, n, StandardCharsets.US_ASCII) + ") failed: " + e);
         }
       }
     }
