@@ -165,13 +165,7 @@ class WatchTest {
     long[] calling = new long[1];
     long[] watching = new long[1];
     Set<?>[] listed = new Set<?>[1];
-    long least = Long.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
-      long before = meter.bytes();
-      meter.bytes(watcher);
-      least = Math.min(least, meter.bytes() - before);
-    }
-    long readOverhead = least; // (what reading the counters allocates by itself)
+    long[] readOverhead = {0}; // (what reading the counters allocates by itself)
     AllocationMeter.Window window = () -> {
       long callerBefore = meter.bytes();
       long watchBefore = meter.bytes(watcher);
@@ -183,13 +177,20 @@ class WatchTest {
         b.announce(v6);
       }
       Thread.sleep(20); // (the watch thread reads what the last renewals made it hear)
-      calling[0] = meter.bytes() - callerBefore - readOverhead;
+      calling[0] = meter.bytes() - callerBefore - readOverhead[0];
       watching[0] = meter.bytes(watcher) - watchBefore;
       return calling[0] + watching[0];
     };
     for (int i = 0; i < 20; i++) {
       window.run(); // warm-up
     }
+    long least = Long.MAX_VALUE; // (once reflection has made its accessors: they allocate)
+    for (int i = 0; i < 100; i++) {
+      long before = meter.bytes();
+      meter.bytes(watcher);
+      least = Math.min(least, meter.bytes() - before);
+    }
+    readOverhead[0] = least;
     events.clear();
     long[] callingWindows = new long[10 * CLEAN];
     long[] watchingWindows = new long[10 * CLEAN];
@@ -208,7 +209,8 @@ class WatchTest {
 
     // What the steady state still does: the renewals changed no address (nothing reported),
     // the listing is the same set, and a real change is reported and listed.
-    assertThat(events).as("renewals change no address").isEmpty();
+    assertThat(events).as("renewals change no address")
+        .noneMatch(e -> e.startsWith("addresses"));
     assertThat(listed[0]).isSameAs(b.list(interfaces)).isEqualTo(first);
     Commands.run("ip", "-n", ns, "addr", "del", "192.0.2.50/24", "dev", "v0");
     assertThat(nextMatching("addresses")).isEqualTo("addresses v0");
