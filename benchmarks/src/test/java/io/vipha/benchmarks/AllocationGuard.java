@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import io.vipha.testkit.AllocationMeter;
 import java.util.List;
 import jdk.jfr.Recording;
 
@@ -85,28 +85,16 @@ final class AllocationGuard {
    * 0).
    */
   long[] untilClean(int clean, int max) {
-    long[] bytes = new long[max];
-    int run = 0;
-    int w = 0;
-    while (w < max && run < clean) {
-      bytes[w] = window();
-      run = bytes[w] == 0 ? run + 1 : 0;
-      w++;
+    try {
+      return AllocationMeter.untilClean(this::window, clean, max);
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // (window() throws nothing)
     }
-    return Arrays.copyOf(bytes, w);
   }
 
   /** Whether the last {@code clean} of {@code windows} allocated nothing. */
   static boolean clean(long[] windows, int clean) {
-    if (windows.length < clean) {
-      return false;
-    }
-    for (int i = windows.length - clean; i < windows.length; i++) {
-      if (windows[i] != 0) {
-        return false;
-      }
-    }
-    return true;
+    return AllocationMeter.clean(windows, clean);
   }
 
   /**

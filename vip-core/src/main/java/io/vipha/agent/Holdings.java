@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The VIPs this node holds and when it took each, and the conflict rule: who holds each VIP as
@@ -28,6 +29,9 @@ final class Holdings {
   private final Map<VirtualIp, AgentState.Holding> holdings = new HashMap<>();
   /** Each VIP's own host address, as {@link #present} looks it up. */
   private final Map<VirtualIp, HostAddress> exact = new HashMap<>();
+  /** The set {@link #present} last searched, and whether it found each VIP there. */
+  private @Nullable Set<HostAddress> searched;
+  private final Map<VirtualIp, Boolean> found = new HashMap<>();
   /** Counts the changes of {@link #held}: what this node advertises is rebuilt when it moves. */
   private long version;
 
@@ -97,7 +101,8 @@ final class Holdings {
   /**
    * Whether the host's addresses include {@code v} (on its interface, with any prefix). Asks the
    * set first, with {@code v}'s own address and prefix, so that the reconcile's usual case, an
-   * address as this node added it or a host without any, needs no iterator.
+   * address as this node added it or a host without any, needs no iterator. Any other VIP is
+   * searched for once per set: a backend returns the same set while the host is unchanged.
    */
   boolean present(Set<HostAddress> actual, VirtualIp v) {
     if (actual.isEmpty()) {
@@ -106,12 +111,23 @@ final class Holdings {
     if (actual.contains(exact.computeIfAbsent(v, HostAddress::of))) {
       return true;
     }
+    if (actual != searched) { // (a backend returns the same set only while it is true)
+      searched = actual;
+      found.clear();
+    }
+    Boolean known = found.get(v);
+    if (known != null) {
+      return known;
+    }
+    boolean any = false;
     for (HostAddress a : actual) {
       if (a.matches(v)) {
-        return true;
+        any = true;
+        break;
       }
     }
-    return false;
+    found.put(v, any);
+    return any;
   }
 
   /**

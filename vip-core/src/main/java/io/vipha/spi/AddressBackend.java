@@ -46,7 +46,11 @@ public interface AddressBackend extends AutoCloseable {
    */
   void announce(VirtualIp vip) throws BackendException;
 
-  /** The addresses the host holds on {@code interfaces}. */
+  /**
+   * The addresses the host holds on {@code interfaces}. The caller only reads the set; a backend
+   * may return the same set again while those addresses are unchanged (so that the agent's
+   * periodic reconcile allocates nothing), and never changes a set it has returned.
+   */
   Set<HostAddress> list(Set<String> interfaces) throws BackendException;
 
   /**

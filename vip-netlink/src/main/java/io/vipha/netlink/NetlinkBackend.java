@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -58,7 +57,8 @@ public final class NetlinkBackend implements AddressBackend {
   private final boolean preferredZero;
   private final ThreadFactory watchThreads;
   private final Rtnl rtnl;
-  private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+  /** The running watches (replaced, never changed: read without an iterator). */
+  private volatile Watcher[] watchers = new Watcher[0];
   private @Nullable PacketSocket packets;
   private volatile boolean closed;
 
@@ -79,8 +79,13 @@ public final class NetlinkBackend implements AddressBackend {
   public void assign(VirtualIp vip, Lease lease) throws BackendException {
     AcquireTrace.mark(AcquireTrace.ASSIGN);
     open();
-    rtnl.add(link(vip.interfaceName()), vip, lease, preferredZero);
+    Link link = link(vip.interfaceName());
+    rtnl.add(link, vip, lease, preferredZero);
     AcquireTrace.mark(AcquireTrace.ASSIGNED);
+    Watcher[] running = watchers;
+    for (int i = 0; i < running.length; i++) {
+      running[i].added(link.index(), vip); // (listed at once, whenever the kernel reports it)
+    }
   }
 
   /**
@@ -89,8 +94,9 @@ public final class NetlinkBackend implements AddressBackend {
    * hardware address), else as the kernel tells now ({@code RTM_GETLINK}).
    */
   private Link link(String name) throws BackendException {
-    for (Watcher w : watchers) {
-      Link l = w.link(name);
+    Watcher[] running = watchers;
+    for (int i = 0; i < running.length; i++) {
+      Link l = running[i].link(name);
       if (l != null) {
         return l;
       }
@@ -186,9 +192,21 @@ public final class NetlinkBackend implements AddressBackend {
     return p;
   }
 
+  /**
+   * The addresses on {@code interfaces}: as a running {@link #watch} last heard of them (once it
+   * has read every change the kernel reported so far), the same unmodifiable set while nothing
+   * changed; else as the kernel tells now (an address dump).
+   */
   @Override
   public Set<HostAddress> list(Set<String> interfaces) throws BackendException {
     open();
+    Watcher[] running = watchers;
+    for (int i = 0; i < running.length; i++) {
+      Set<HostAddress> known = running[i].addresses(interfaces);
+      if (known != null) {
+        return known;
+      }
+    }
     Map<Integer, String> names = new HashMap<>();
     for (Link l : rtnl.links()) {
       if (interfaces.contains(l.name())) {
@@ -225,7 +243,7 @@ public final class NetlinkBackend implements AddressBackend {
     open();
     Watcher w = Watcher.start(Namespaces.open(namespace, Watcher::subscribe), rtnl, listener,
         namespace == null ? "" : "-" + namespace, watchThreads);
-    watchers.add(w);
+    changeWatchers(w, true);
     try {
       packets().prepare();
     } catch (BackendException e) {
@@ -241,8 +259,18 @@ public final class NetlinkBackend implements AddressBackend {
     }
     return () -> {
       w.cancel();
-      watchers.remove(w);
+      changeWatchers(w, false);
     };
+  }
+
+  private synchronized void changeWatchers(Watcher w, boolean add) {
+    List<Watcher> now = new ArrayList<>(List.of(watchers));
+    if (add) {
+      now.add(w);
+    } else {
+      now.remove(w);
+    }
+    watchers = now.toArray(new Watcher[0]);
   }
 
   private void open() throws BackendException {
@@ -259,10 +287,14 @@ public final class NetlinkBackend implements AddressBackend {
       }
       closed = true;
     }
-    for (Watcher w : watchers) {
+    Watcher[] running;
+    synchronized (this) {
+      running = watchers;
+      watchers = new Watcher[0];
+    }
+    for (Watcher w : running) {
       w.cancel();
     }
-    watchers.clear();
     rtnl.close();
     PacketSocket p;
     synchronized (this) {

@@ -2,11 +2,18 @@ package io.vipha.netlink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vipha.Lease;
+import io.vipha.VirtualIp;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.HostAddress;
+import io.vipha.testkit.AllocationMeter;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Privileged;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -14,7 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The watch socket reports what {@code ip} does in the namespace. Needs root. */
+/**
+ * The watch socket reports what {@code ip} does in the namespace, and a held VIP's steady state
+ * allocates nothing. Needs root.
+ */
 class WatchTest {
   private final Netns netns = new Netns();
   private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -119,6 +129,94 @@ class WatchTest {
     Commands.run("ip", "-n", ns, "link", "del", "v0");
     assertThat(nextMatching("link v0")).isEqualTo("link v0 up");
     assertThat(nextMatching("link v0")).isEqualTo("link v0 down");
+  }
+
+  /** Steps per window of the allocation guard: each renews two VIPs, lists, announces both. */
+  private static final int WINDOW = 200;
+  /** Windows in a row that must allocate nothing ({@code -Dvipha.alloc.check}: steps). */
+  private static final int CLEAN =
+      Math.max(1, Integer.getInteger("vipha.alloc.check", 4_000) / WINDOW);
+
+  /**
+   * The guard of a held VIP's steady state on a real host: once warmed up, lease renewals (each a
+   * real RTM_NEWADDR, whose new lifetimes the kernel reports to the watch), listings and
+   * announcements allocate nothing on the calling thread (the agent's loop), and reading the
+   * resulting address events nothing on the watch thread; N windows in a row, as the
+   * in-process guard (benchmarks' {@code SteadyStateAllocationTest}) counts them.
+   */
+  @Test
+  void renewalsListingsAndAnnouncementsAllocateNothingOnEitherThread() throws Exception {
+    AllocationMeter meter = AllocationMeter.orSkip();
+    NetlinkBackend b = java.util.Objects.requireNonNull(backend);
+    Cancellable watch = b.watch(listener);
+    Thread watcher = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("vipha-netlink-watch-" + ns)).findFirst().orElseThrow();
+    VirtualIp v4 = VirtualIp.builder().address("192.0.2.50/24").interfaceName("v0")
+        .label("v0:vip").build();
+    VirtualIp v6 = VirtualIp.of("2001:db8::50/64", "v0");
+    Lease lease = Lease.of(Duration.ofSeconds(5));
+    Set<String> interfaces = Set.of("v0");
+    b.assign(v4, lease);
+    b.assign(v6, lease);
+    Set<HostAddress> first = b.list(interfaces);
+    assertThat(first).as("listed at once after the adds")
+        .contains(HostAddress.of(v4), HostAddress.of(v6));
+
+    long[] calling = new long[1];
+    long[] watching = new long[1];
+    Set<?>[] listed = new Set<?>[1];
+    long[] readOverhead = {0}; // (what reading the counters allocates by itself)
+    AllocationMeter.Window window = () -> {
+      long callerBefore = meter.bytes();
+      long watchBefore = meter.bytes(watcher);
+      for (int i = 0; i < WINDOW; i++) {
+        b.assign(v4, lease);
+        b.assign(v6, lease);
+        listed[0] = b.list(interfaces);
+        b.announce(v4);
+        b.announce(v6);
+      }
+      Thread.sleep(20); // (the watch thread reads what the last renewals made it hear)
+      calling[0] = meter.bytes() - callerBefore - readOverhead[0];
+      watching[0] = meter.bytes(watcher) - watchBefore;
+      return calling[0] + watching[0];
+    };
+    for (int i = 0; i < 20; i++) {
+      window.run(); // warm-up
+    }
+    long least = Long.MAX_VALUE; // (once reflection has made its accessors: they allocate)
+    for (int i = 0; i < 100; i++) {
+      long before = meter.bytes();
+      meter.bytes(watcher);
+      least = Math.min(least, meter.bytes() - before);
+    }
+    readOverhead[0] = least;
+    events.clear();
+    long[] callingWindows = new long[10 * CLEAN];
+    long[] watchingWindows = new long[10 * CLEAN];
+    int[] n = {0};
+    long[] windows = AllocationMeter.untilClean(() -> {
+      long bytes = window.run();
+      callingWindows[n[0]] = calling[0];
+      watchingWindows[n[0]] = watching[0];
+      n[0]++;
+      return bytes;
+    }, CLEAN, 10 * CLEAN);
+    assertThat(AllocationMeter.clean(windows, CLEAN)).as("%d windows of %d steps in a row"
+        + " allocate nothing; bytes per window on the calling thread %s, on the watch thread"
+        + " %s", CLEAN, WINDOW, Arrays.toString(Arrays.copyOf(callingWindows, n[0])),
+        Arrays.toString(Arrays.copyOf(watchingWindows, n[0]))).isTrue();
+
+    // What the steady state still does: the renewals changed no address (nothing reported),
+    // the listing is the same set, and a real change is reported and listed.
+    assertThat(events).as("renewals change no address")
+        .noneMatch(e -> e.startsWith("addresses"));
+    assertThat(listed[0]).isSameAs(b.list(interfaces)).isEqualTo(first);
+    Commands.run("ip", "-n", ns, "addr", "del", "192.0.2.50/24", "dev", "v0");
+    assertThat(nextMatching("addresses")).isEqualTo("addresses v0");
+    assertThat(b.list(interfaces)).doesNotContain(HostAddress.of(v4))
+        .contains(HostAddress.of(v6));
+    watch.cancel();
   }
 
   private String next() throws InterruptedException {

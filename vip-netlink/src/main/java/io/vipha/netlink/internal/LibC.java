@@ -55,4 +55,27 @@ final class LibC {
       throws LastErrorException;
 
   static native int mlockall(int flags) throws LastErrorException;
+
+  /**
+   * Calls that return -1 on failure and leave errno to {@link #errno()} instead of throwing: a
+   * failure that is routine (EAGAIN from a socket with nothing queued) then creates no
+   * exception. JNA saves errno after every call, per thread.
+   */
+  static final class Quiet {
+    static {
+      Native.register(Quiet.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    private Quiet() {}
+
+    static native long recv(int fd, Pointer buffer, long length, int flags);
+
+    static native long sendto(int fd, Pointer buffer, long length, int flags, Pointer address,
+        int addressLength);
+
+    /** The errno of this thread's last failed call. */
+    static int errno() {
+      return Native.getLastError();
+    }
+  }
 }

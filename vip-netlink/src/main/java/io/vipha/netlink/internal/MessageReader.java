@@ -144,6 +144,16 @@ final class MessageReader {
     return buf.getInt(attrStart + 4 + 4 * index);
   }
 
+  /** Where the attribute's value starts in the buffer (for {@link #copy}). */
+  int attrOffset() {
+    return attrStart + 4;
+  }
+
+  /** Copies {@code length} bytes of the buffer from {@code offset} into {@code to}. */
+  void copy(int offset, byte[] to, int length) {
+    buf.get(offset, to, 0, length);
+  }
+
   byte[] attrBytes() {
     byte[] b = new byte[attrLength()];
     buf.get(attrStart + 4, b);

@@ -81,10 +81,27 @@ final class MessageWriter {
 
   /** A NUL-terminated string attribute. */
   MessageWriter attrString(int type, String value) {
+    if (isAscii(value)) { // (interface names and labels: written as they are, no copy)
+      attrHeader(type, value.length() + 1);
+      for (int i = 0; i < value.length(); i++) {
+        buf.put((byte) value.charAt(i));
+      }
+      buf.put((byte) 0);
+      return pad();
+    }
     byte[] b = value.getBytes(StandardCharsets.UTF_8);
     attrHeader(type, b.length + 1);
     buf.put(b).put((byte) 0);
     return pad();
+  }
+
+  private static boolean isAscii(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code IFA_CACHEINFO}: preferred and valid lifetimes in seconds. */

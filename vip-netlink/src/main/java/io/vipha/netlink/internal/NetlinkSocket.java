@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import io.vipha.spi.BackendException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.jspecify.annotations.Nullable;
 
 /** A NETLINK_ROUTE socket: the real {@link Channel}. */
 final class NetlinkSocket implements Channel {
@@ -19,6 +20,9 @@ final class NetlinkSocket implements Channel {
   private static final int PEEK_BYTES = 16;
   /** Where {@link #awaitOrErrno()} peeks (a datagram's first bytes, left queued). */
   private final Memory peek = new Memory(PEEK_BYTES);
+  /** The buffer last sent from, and its pointer. */
+  private @Nullable ByteBuffer sendBuffer;
+  private @Nullable Pointer sendPointer;
   private boolean closed;
 
   /**
@@ -72,8 +76,14 @@ final class NetlinkSocket implements Channel {
 
   @Override
   public void send(ByteBuffer message, int length) throws BackendException {
+    Pointer from = sendPointer;
+    if (from == null || message != sendBuffer) { // (the one request buffer's, made once)
+      from = Native.getDirectBufferPointer(message);
+      sendPointer = from;
+      sendBuffer = message;
+    }
     try {
-      LibC.sendto(fd, Native.getDirectBufferPointer(message), length, 0, Pointer.NULL, 0);
+      LibC.sendto(fd, from, length, 0, Pointer.NULL, 0);
     } catch (LastErrorException e) {
       throw Errno.error(e.getErrorCode(), "sending to rtnetlink", "CAP_NET_ADMIN", "");
     }
@@ -94,11 +104,7 @@ final class NetlinkSocket implements Channel {
 
   /** Receives one datagram; its length, or the negated errno when the receive failed. */
   int receiveOrErrno() {
-    try {
-      return (int) LibC.recv(fd, inPointer, RECEIVE_BUFFER, 0);
-    } catch (LastErrorException e) {
-      return -e.getErrorCode();
-    }
+    return orErrno(LibC.Quiet.recv(fd, inPointer, RECEIVE_BUFFER, 0));
   }
 
   /**
@@ -106,20 +112,17 @@ final class NetlinkSocket implements Channel {
    * positive number when one can, or the negated errno (EAGAIN after the timeout).
    */
   int awaitOrErrno() {
-    try {
-      return (int) LibC.recv(fd, peek, PEEK_BYTES, Nl.MSG_PEEK);
-    } catch (LastErrorException e) {
-      return -e.getErrorCode();
-    }
+    return orErrno(LibC.Quiet.recv(fd, peek, PEEK_BYTES, Nl.MSG_PEEK));
   }
 
   /** {@link #receiveOrErrno()} without waiting: -EAGAIN when nothing is queued. */
   int receiveNowOrErrno() {
-    try {
-      return (int) LibC.recv(fd, inPointer, RECEIVE_BUFFER, Nl.MSG_DONTWAIT);
-    } catch (LastErrorException e) {
-      return -e.getErrorCode();
-    }
+    return orErrno(LibC.Quiet.recv(fd, inPointer, RECEIVE_BUFFER, Nl.MSG_DONTWAIT));
+  }
+
+  /** A quiet call's result, or the negated errno when it failed. */
+  private static int orErrno(long result) {
+    return result < 0 ? -LibC.Quiet.errno() : (int) result;
   }
 
   @Override

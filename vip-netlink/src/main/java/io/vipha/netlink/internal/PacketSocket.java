@@ -14,6 +14,10 @@ public final class PacketSocket implements AutoCloseable {
   private final int fd;
   private final Memory address = new Memory(20);
   private final Memory payload = new Memory(128);
+  /** The frames of {@link #announce}, written in place for each. */
+  private final byte[] garp = new byte[Packets.GARP_LENGTH];
+  private final byte[] na = new byte[Packets.NA_LENGTH];
+  private final AddressBytes addresses = new AddressBytes();
   private boolean closed;
 
   /** Opens the socket in the calling thread's network namespace. */
@@ -31,16 +35,18 @@ public final class PacketSocket implements AutoCloseable {
    * unsolicited neighbour advertisement to ff02::1 for an IPv6 one, from {@code link}'s hardware
    * address {@code mac} (6 bytes).
    */
-  public void announce(Link link, VirtualIp vip, byte[] mac, String where)
+  public synchronized void announce(Link link, VirtualIp vip, byte[] mac, String where)
       throws BackendException {
-    byte[] ip = vip.address().getAddress();
+    byte[] ip = addresses.of(vip.address());
     if (vip.isIpv4()) {
-      announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REQUEST, mac, ip),
-          "a gratuitous ARP request", vip, where);
-      announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, Packets.garp(Packets.ARP_REPLY, mac, ip),
-          "a gratuitous ARP reply", vip, where);
+      Packets.garp(garp, Packets.ARP_REQUEST, mac, ip);
+      announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, garp, "a gratuitous ARP request", vip,
+          where);
+      Packets.garp(garp, Packets.ARP_REPLY, mac, ip);
+      announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, garp, "a gratuitous ARP reply", vip, where);
     } else {
-      announce(link, Nl.ETH_P_IPV6, Packets.ALL_NODES_MAC, Packets.unsolicitedNa(mac, ip),
+      Packets.unsolicitedNa(na, mac, ip);
+      announce(link, Nl.ETH_P_IPV6, Packets.ALL_NODES_MAC, na,
           "an unsolicited neighbour advertisement", vip, where);
     }
   }
@@ -65,12 +71,12 @@ public final class PacketSocket implements AutoCloseable {
    */
   public synchronized int prepare() {
     byte[] mac = new byte[6];
-    byte[] v4 = Packets.garp(Packets.ARP_REQUEST, mac, new byte[4]);
-    byte[] v6 = Packets.unsolicitedNa(mac, new byte[16]);
-    payload.write(0, v6, 0, v6.length);
+    Packets.garp(garp, Packets.ARP_REQUEST, mac, new byte[4]);
+    Packets.unsolicitedNa(na, mac, new byte[16]);
+    payload.write(0, na, 0, na.length);
     // One send to interface index 0, which the kernel refuses (ENXIO: no such device) before
     // anything reaches a link: the native call an announcement makes has then been made once.
-    return sendFrame(0, Nl.ETH_P_ARP, Packets.BROADCAST, v4);
+    return sendFrame(0, Nl.ETH_P_ARP, Packets.BROADCAST, garp);
   }
 
   /**

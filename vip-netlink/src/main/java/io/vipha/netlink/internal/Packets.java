@@ -3,7 +3,6 @@ package io.vipha.netlink.internal;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 
 /**
  * The announcement payloads, as they follow the Ethernet header (the AF_PACKET datagram socket
@@ -34,17 +33,35 @@ public final class Packets {
 
   private Packets() {}
 
+  /** The length of {@link #garp}'s payload. */
+  static final int GARP_LENGTH = 28;
+  /** The length of {@link #unsolicitedNa}'s packet. */
+  static final int NA_LENGTH = 40 + 24 + 8;
+  private static final byte[] ALL_NODES_BYTES = ALL_NODES.getAddress();
+  private static final byte[] NO_MAC = new byte[6];
+
   /**
    * A gratuitous ARP for {@code ip} at {@code mac}: sender and target protocol address are both
    * {@code ip}. The request form has a zero target hardware address (RFC 5227 announcement), the
    * reply form the broadcast address.
    */
   public static byte[] garp(int operation, byte[] mac, byte[] ip) {
-    ByteBuffer b = ByteBuffer.allocate(28);
-    b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4)
-        .putShort((short) operation).put(mac).put(ip)
-        .put(operation == ARP_REQUEST ? new byte[6] : BROADCAST).put(ip);
-    return b.array();
+    byte[] out = new byte[GARP_LENGTH];
+    garp(out, operation, mac, ip);
+    return out;
+  }
+
+  /** {@link #garp(int, byte[], byte[])} written into {@code out}'s first 28 bytes. */
+  static void garp(byte[] out, int operation, byte[] mac, byte[] ip) {
+    int i = u16(out, 0, 1);
+    i = u16(out, i, 0x0800);
+    out[i++] = 6;
+    out[i++] = 4;
+    i = u16(out, i, operation);
+    i = put(out, i, mac);
+    i = put(out, i, ip);
+    i = put(out, i, operation == ARP_REQUEST ? NO_MAC : BROADCAST);
+    put(out, i, ip);
   }
 
   /**
@@ -53,17 +70,45 @@ public final class Packets {
    * option carrying {@code mac}.
    */
   public static byte[] unsolicitedNa(byte[] mac, byte[] target) {
-    int icmpLength = 24 + 8;
-    ByteBuffer b = ByteBuffer.allocate(40 + icmpLength);
-    b.putInt(0x60000000).putShort((short) icmpLength).put((byte) ICMPV6).put((byte) 255)
-        .put(target).put(ALL_NODES.getAddress());
-    b.put((byte) NEIGHBOR_ADVERTISEMENT).put((byte) 0).putShort((short) 0).putInt(OVERRIDE)
-        .put(target).put((byte) 2).put((byte) 1).put(mac);
-    byte[] packet = b.array();
+    byte[] packet = new byte[NA_LENGTH];
+    unsolicitedNa(packet, mac, target);
+    return packet;
+  }
+
+  /** {@link #unsolicitedNa(byte[], byte[])} written into {@code packet}'s first 72 bytes. */
+  static void unsolicitedNa(byte[] packet, byte[] mac, byte[] target) {
+    int i = u16(packet, 0, 0x6000);
+    i = u16(packet, i, 0);
+    i = u16(packet, i, NA_LENGTH - 40);
+    packet[i++] = (byte) ICMPV6;
+    packet[i++] = (byte) 255;
+    i = put(packet, i, target);
+    i = put(packet, i, ALL_NODES_BYTES);
+    packet[i++] = (byte) NEIGHBOR_ADVERTISEMENT;
+    packet[i++] = 0;
+    i = u16(packet, i, 0); // the checksum, zero while it is computed
+    i = u16(packet, i, OVERRIDE >>> 16);
+    i = u16(packet, i, 0);
+    i = put(packet, i, target);
+    packet[i++] = 2;
+    packet[i++] = 1;
+    put(packet, i, mac);
     int sum = icmpv6Checksum(packet);
     packet[42] = (byte) (sum >>> 8);
     packet[43] = (byte) sum;
-    return packet;
+  }
+
+  /** Writes {@code value}'s low 16 bits big-endian at {@code i}; the index after them. */
+  private static int u16(byte[] out, int i, int value) {
+    out[i] = (byte) (value >>> 8);
+    out[i + 1] = (byte) value;
+    return i + 2;
+  }
+
+  /** Copies {@code bytes} to {@code i}; the index after them. */
+  private static int put(byte[] out, int i, byte[] bytes) {
+    System.arraycopy(bytes, 0, out, i, bytes.length);
+    return i + bytes.length;
   }
 
   /**

@@ -36,6 +36,7 @@ public final class Rtnl implements AutoCloseable {
   private final String where;
   private final MessageWriter out = new MessageWriter(64 * 1024);
   private final MessageReader in;
+  private final AddressBytes addressBytes = new AddressBytes();
   private int seq = (int) (System.nanoTime() & 0x3FFFFFFF);
   /** An address of each family, only ever encoded (documentation ranges). */
   private static final List<VirtualIp> REHEARSAL = List.of(
@@ -184,7 +185,7 @@ public final class Rtnl implements AutoCloseable {
     int s = nextSeq();
     out.clear().begin(Nl.RTM_GETADDR, Nl.NLM_F_REQUEST, s)
         .ifaddrmsg(Nl.AF_INET6, vip.prefixLength(), 0, 0, link.index())
-        .attr(Nl.IFA_ADDRESS, vip.address().getAddress()).end();
+        .attr(Nl.IFA_ADDRESS, addressBytes.of(vip.address())).end();
     channel.send(out.buffer(), out.size());
     try {
       while (true) {
@@ -287,9 +288,9 @@ public final class Rtnl implements AutoCloseable {
     }
   }
 
-  private static void writeAdd(MessageWriter w, int s, int index, VirtualIp vip, Lease lease,
+  private void writeAdd(MessageWriter w, int s, int index, VirtualIp vip, Lease lease,
       boolean preferredZero) {
-    byte[] a = vip.address().getAddress();
+    byte[] a = addressBytes.of(vip.address());
     boolean v4 = vip.isIpv4();
     int flags = v4 ? 0 : Nl.IFA_F_NODAD;
     int valid = lease.isForever() ? Nl.INFINITY
@@ -307,11 +308,11 @@ public final class Rtnl implements AutoCloseable {
     w.attrU32(Nl.IFA_FLAGS, flags).cacheInfo(preferred, valid).end();
   }
 
-  private static void writeDelete(MessageWriter w, int s, int index, VirtualIp vip) {
+  private void writeDelete(MessageWriter w, int s, int index, VirtualIp vip) {
     boolean v4 = vip.isIpv4();
     w.begin(Nl.RTM_DELADDR, Nl.NLM_F_REQUEST | Nl.NLM_F_ACK, s)
         .ifaddrmsg(v4 ? Nl.AF_INET : Nl.AF_INET6, vip.prefixLength(), 0, 0, index)
-        .attr(v4 ? Nl.IFA_LOCAL : Nl.IFA_ADDRESS, vip.address().getAddress()).end();
+        .attr(v4 ? Nl.IFA_LOCAL : Nl.IFA_ADDRESS, addressBytes.of(vip.address())).end();
   }
 
   // ------------------------------------------------------------------------------ plumbing

@@ -1,13 +1,15 @@
 package io.vipha.netlink.internal;
 
+import io.vipha.VirtualIp;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.HostAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * address change on every interface.
  *
  * <p>It also keeps every link as last reported (index and hardware address), for {@link
- * #link}. Events are read by its daemon thread, or by a caller of {@link #link}, which first
- * reads what is queued: one reader at a time, so the listener hears the events in order, one
- * at a time, from either thread.
+ * #link}, and every address, for {@link #addresses}; only a change of the set of addresses is
+ * reported, not an event that changes none (a renewal's new lifetimes, a flag). Events are read
+ * by its daemon thread, or by a caller of {@link #link} or {@link #addresses}, which first reads
+ * what is queued: one reader at a time, so the listener hears the events in order, one at a
+ * time, from either thread.
  */
 public final class Watcher implements Cancellable {
   private static final int GROUPS = Nl.RTMGRP_LINK | Nl.RTMGRP_IPV4_IFADDR
@@ -34,8 +38,22 @@ public final class Watcher implements Cancellable {
   private final Map<String, Boolean> up = new HashMap<>();
   /** Every link by name, as last reported. */
   private final Map<String, Link> links = new HashMap<>();
-  /** Held by whoever reads events (the thread or a caller of {@link #link}); guards the maps. */
-  private final ReentrantLock reading = new ReentrantLock();
+  /** Every address, as last reported. */
+  private final AddressTable table = new AddressTable();
+  private final AddressBytes addressBytes = new AddressBytes();
+  /** Counts the changes of {@link #names}. */
+  private long namesVersion;
+  /** What {@link #addresses} returned last: for which interfaces, at which versions. */
+  private @Nullable Set<HostAddress> listed;
+  private @Nullable Set<String> listedFor;
+  private long listedAt = -1;
+  private long listedNamesAt = -1;
+  /**
+   * Held by whoever reads events (the thread or a caller of {@link #link}, {@link #addresses} or
+   * {@link #added}); guards the maps and the table. Contended at every renewal (the thread reads
+   * the event the caller's change made), so it allocates nothing when contended.
+   */
+  private final SpinLock reading = new SpinLock();
   private final Thread thread;
   private volatile boolean cancelled;
   private boolean closed;
@@ -127,22 +145,90 @@ public final class Watcher implements Cancellable {
 
   /**
    * The link named {@code name} as the kernel last reported it, once the events queued so far
-   * are read; null when there is no such link, when this watcher is cancelled, or when its
-   * thread is reading events right now (then the caller asks the kernel itself).
+   * are read (waiting while the thread reads them); null when there is no such link or this
+   * watcher is cancelled (then the caller asks the kernel itself).
    */
   public @Nullable Link link(String name) {
-    if (cancelled || !reading.tryLock()) {
+    if (cancelled) {
       return null;
     }
+    reading.lock();
     try {
-      if (closed) {
-        return null;
-      }
-      readQueued(false);
-      return links.get(name);
+      return readFirst() ? links.get(name) : null;
     } finally {
       reading.unlock();
     }
+  }
+
+  /**
+   * The addresses on {@code interfaces} as the kernel last reported them, once the events queued
+   * so far are read (so never older than the last change the kernel made before this call); the
+   * same unmodifiable set as last time while neither they nor {@code interfaces} changed. Null
+   * when this watcher is cancelled (the caller then asks the kernel).
+   */
+  public @Nullable Set<HostAddress> addresses(Set<String> interfaces) {
+    if (cancelled) {
+      return null;
+    }
+    reading.lock();
+    try {
+      if (!readFirst()) {
+        return null;
+      }
+      Set<HostAddress> out = listed;
+      if (out != null && listedAt == table.version() && listedNamesAt == namesVersion
+          && (interfaces == listedFor || interfaces.equals(listedFor))) {
+        return out;
+      }
+      Map<Integer, String> wanted = new HashMap<>();
+      for (Map.Entry<Integer, String> e : names.entrySet()) {
+        if (interfaces.contains(e.getValue())) {
+          wanted.put(e.getKey(), e.getValue());
+        }
+      }
+      out = Set.copyOf(table.list(wanted));
+      listed = out;
+      listedFor = interfaces;
+      listedAt = table.version();
+      listedNamesAt = namesVersion;
+      return out;
+    } finally {
+      reading.unlock();
+    }
+  }
+
+  /**
+   * Records that the kernel acknowledged adding {@code vip} on link {@code index}, so that a
+   * listing made right after the add shows it: the kernel reports a new IPv6 address from a work
+   * queue, once duplicate address detection has begun, which may be after the acknowledgement.
+   * Reports nothing (the change is the caller's own).
+   */
+  public void added(int index, VirtualIp vip) {
+    if (cancelled) {
+      return;
+    }
+    reading.lock();
+    try {
+      if (!closed) {
+        table.put(index, vip.address(), addressBytes.of(vip.address()), vip.prefixLength());
+      }
+    } finally {
+      reading.unlock();
+    }
+  }
+
+  /**
+   * With {@link #reading} held: reads the events queued (unless called from a listener, inside
+   * the reading); false when this watcher is closed.
+   */
+  private boolean readFirst() {
+    if (closed) {
+      return false;
+    }
+    if (reading.holdCount() == 1) {
+      readQueued(false);
+    }
+    return true;
   }
 
   private void run() {
@@ -206,18 +292,24 @@ public final class Watcher implements Cancellable {
         if (was != null && !was.equals(l.name())) {
           links.remove(was); // renamed
         }
+        if (!l.name().equals(was)) {
+          namesVersion++;
+        }
         links.put(l.name(), l);
         state(l.name(), l.up());
       }
       case Nl.RTM_DELLINK -> {
         Link l = Link.decode(in);
         names.remove(l.index());
+        namesVersion++;
         links.remove(l.name());
         up.remove(l.name());
         report(l.name(), false);
       }
       case Nl.RTM_NEWADDR, Nl.RTM_DELADDR -> {
-        in.requirePayload(Nl.IFADDRMSG, "ifaddrmsg");
+        if (!table.apply(in, in.type() == Nl.RTM_NEWADDR)) {
+          return; // no address added or removed: new lifetimes or flags
+        }
         int index = in.i32(4);
         String name = names.get(index);
         if (name == null) {
@@ -261,6 +353,8 @@ public final class Watcher implements Cancellable {
     }
     names.clear();
     names.putAll(seen);
+    namesVersion++;
+    table.reset(rtnl.addresses());
     if (addresses) {
       for (String name : seen.values()) {
         addresses(name);
