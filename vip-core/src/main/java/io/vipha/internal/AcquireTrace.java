@@ -50,6 +50,8 @@ public final class AcquireTrace {
   private static final long[] times = new long[SIZE];
   /** Marks written so far (the next slot is {@code written % SIZE}). */
   private static volatile long written;
+  /** Set on the threads whose marks are dropped. */
+  private static final ThreadLocal<Boolean> MUTED = new ThreadLocal<>();
 
   static {
     if (ON) {
@@ -61,11 +63,24 @@ public final class AcquireTrace {
 
   private AcquireTrace() {}
 
-  /** Marks {@code step} now; does nothing unless tracing is on. */
+  /** Marks {@code step} now; does nothing unless tracing is on, or on a muted thread. */
   public static void mark(int step) {
-    if (ON) {
+    if (ON && MUTED.get() == null) {
       record(step, System.nanoTime());
     }
+  }
+
+  /**
+   * Mutes the calling thread for good: its marks are dropped, so that a start-up rehearsal's
+   * take-overs on a thread of their own never show as a decision or a step.
+   */
+  public static void mute() {
+    MUTED.set(Boolean.TRUE);
+  }
+
+  /** Whether the calling thread's marks are dropped. */
+  public static boolean muted() {
+    return MUTED.get() != null;
   }
 
   /** Stores {@code step} at {@code now} (package-private for tests: marks always record). */
