@@ -50,8 +50,6 @@ public final class AcquireTrace {
   private static final long[] times = new long[SIZE];
   /** Marks written so far (the next slot is {@code written % SIZE}). */
   private static volatile long written;
-  /** Set on the threads whose marks are dropped. */
-  private static final ThreadLocal<Boolean> MUTED = new ThreadLocal<>();
 
   static {
     if (ON) {
@@ -63,24 +61,16 @@ public final class AcquireTrace {
 
   private AcquireTrace() {}
 
-  /** Marks {@code step} now; does nothing unless tracing is on, or on a muted thread. */
+  /** Marks {@code step} now; does nothing unless tracing is on, or on a rehearsal's thread. */
   public static void mark(int step) {
-    if (ON && MUTED.get() == null) {
+    if (ON && !(Thread.currentThread() instanceof Rehearsals.Muted)) {
       record(step, System.nanoTime());
     }
   }
 
-  /**
-   * Mutes the calling thread for good: its marks are dropped, so that a start-up rehearsal's
-   * take-overs on a thread of their own never show as a decision or a step.
-   */
-  public static void mute() {
-    MUTED.set(Boolean.TRUE);
-  }
-
-  /** Whether the calling thread's marks are dropped. */
+  /** Whether the calling thread's marks are dropped: a {@linkplain Rehearsals rehearsal}'s. */
   public static boolean muted() {
-    return MUTED.get() != null;
+    return Thread.currentThread() instanceof Rehearsals.Muted;
   }
 
   /** Stores {@code step} at {@code now} (package-private for tests: marks always record). */

@@ -4,7 +4,7 @@ package io.vipha.internal;
  * Start-up rehearsals: a throwaway copy of a cold path (the first take-over of a node that has
  * not taken one yet) run on a thread of its own, so that its classes are loaded and its methods
  * compiled before the real path needs them. A rehearsal has no effect outside its own objects:
- * its thread's {@linkplain AcquireTrace trace} is muted and what it throws is dropped unlogged.
+ * its thread's {@linkplain AcquireTrace trace} marks and what it throws are dropped unlogged.
  */
 public final class Rehearsals {
   private Rehearsals() {}
@@ -14,21 +14,29 @@ public final class Rehearsals {
    * that it yields to the node's own threads; returns the thread (started).
    */
   public static Thread start(String name, Runnable body) {
-    Thread t = new Thread(() -> run(body), name);
+    Thread t = new Muted(body, name);
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
     return t;
   }
 
-  /** Runs {@code body} with this thread's trace muted; whether it completed without throwing. */
-  public static boolean run(Runnable body) {
-    AcquireTrace.mute();
-    try {
-      body.run();
-      return true;
-    } catch (RuntimeException | LinkageError e) {
-      return false; // a rehearsal warms; it has nothing to report
+  /** A rehearsal's thread: its trace marks are dropped, what it throws too. */
+  static final class Muted extends Thread {
+    private final Runnable body;
+
+    Muted(Runnable body, String name) {
+      super(name);
+      this.body = body;
+    }
+
+    @Override
+    public void run() {
+      try {
+        body.run();
+      } catch (RuntimeException | LinkageError e) {
+        // a rehearsal warms; it has nothing to report
+      }
     }
   }
 }

@@ -87,10 +87,19 @@ class RehearsalTest {
     assertThat(t.isDaemon()).isTrue();
     assertThat(t.getPriority()).isEqualTo(Thread.MIN_PRIORITY);
     assertThat(AcquireTrace.muted()).as("only the rehearsal's thread").isFalse();
-    assertThat(Rehearsals.run(() -> {
-      throw new IllegalStateException("boom");
-    })).isFalse();
-    assertThat(Rehearsals.run(() -> {})).isTrue();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    Thread.setDefaultUncaughtExceptionHandler((th, e) -> uncaught.add(e));
+    try {
+      Thread boom = Rehearsals.start("rehearsal-boom", () -> {
+        throw new IllegalStateException("boom");
+      });
+      boom.join(5_000);
+      assertThat(boom.isAlive()).isFalse();
+      assertThat(uncaught).isEmpty();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
   }
 
   /** Hears no peer and never grants: the real agent stays joining and adds nothing. */
