@@ -1,6 +1,8 @@
 package io.vipha.agent;
 
+import io.vipha.FailoverPolicy;
 import io.vipha.Lease;
+import io.vipha.Quorum;
 import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.internal.Rehearsals;
@@ -48,8 +50,13 @@ final class Rehearsal {
    * VIPs the shadow added.
    */
   static int run(VipGroup group, String nodeId, int rounds, long budgetNanos) {
+    FailoverPolicy policy = group.policy();
+    Quorum q = policy.quorum();
+    if (q.kind() == Quorum.Kind.SIZE && q.size() > 1) { // one node alone: its own majority
+      policy = policy.toBuilder().quorum(Quorum.majority()).build();
+    }
     VipGroup.Builder b = VipGroup.builder().name(group.name()).mode(group.mode())
-        .node(group.node(nodeId).orElseThrow()).policy(group.policy());
+        .node(group.node(nodeId).orElseThrow()).policy(policy);
     group.vips().forEach(b::vip);
     VipGroup alone = b.build();
     ShadowLoop loop = new ShadowLoop();

@@ -37,6 +37,13 @@ class RehearsalTest {
   }
 
   @Test
+  void aQuorumOfSeveralNodesStillLetsTheShadowAloneTake() {
+    VipGroup g = group().toBuilder()
+        .policy(group().policy().toBuilder().quorumSize(2).build()).build();
+    assertThat(Rehearsal.run(g, "n2", 5, Long.MAX_VALUE / 4)).isEqualTo(2 * 6);
+  }
+
+  @Test
   void theWallTimeBudgetEndsItEarly() {
     assertThat(Rehearsal.run(group(), "n2", 1_000_000, 0)).isEqualTo(2);
   }
