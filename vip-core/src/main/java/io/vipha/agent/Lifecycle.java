@@ -32,6 +32,7 @@ final class Lifecycle {
   private Phase phase = Phase.NEW;
   private @Nullable Cancellable joinTimer;
   private @Nullable Cancellable watch;
+  private @Nullable Thread rehearsal;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -118,7 +119,15 @@ final class Lifecycle {
     }
     a.announcer.start();
     a.snapshot();
+    if (a.loop instanceof EventLoopScheduler) { // real time: the first take-over may be soon
+      rehearsal = Rehearsal.start(a);
+    }
     started.complete(null);
+  }
+
+  /** The take-over rehearsal's thread, started with a real-time loop; null otherwise. */
+  @Nullable Thread rehearsal() {
+    return rehearsal;
   }
 
   void endJoin() {

@@ -33,6 +33,9 @@
  *   <li>{@code Warmup}: after start, keeps the node not eligible (no preemption) until its loop
  *       has run stall-free for the warm-up time, exercising the codec and the planner meanwhile;
  *       ends at once when a VIP has no other owner.
+ *   <li>{@code Rehearsal}: at the start of an agent on a real-time loop, a shadow of it (this
+ *       node alone, an in-memory backend, a virtual clock, no listener) takes and releases the
+ *       VIPs many times on a thread of its own, so that the first real take-over runs warm code.
  *   <li>{@code Announcer}: the announcement burst after taking a VIP, the periodic refresh, and
  *       re-announcements after a peer's news (a conflict, a peer letting go).
  *   <li>{@code Movers}: the address movers of VIPs that have one: the claim before a VIP counts

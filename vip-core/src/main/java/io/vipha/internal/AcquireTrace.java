@@ -61,11 +61,16 @@ public final class AcquireTrace {
 
   private AcquireTrace() {}
 
-  /** Marks {@code step} now; does nothing unless tracing is on. */
+  /** Marks {@code step} now; does nothing unless tracing is on, or on a rehearsal's thread. */
   public static void mark(int step) {
-    if (ON) {
+    if (ON && !(Thread.currentThread() instanceof Rehearsals.Muted)) {
       record(step, System.nanoTime());
     }
+  }
+
+  /** Whether the calling thread's marks are dropped: a {@linkplain Rehearsals rehearsal}'s. */
+  public static boolean muted() {
+    return Thread.currentThread() instanceof Rehearsals.Muted;
   }
 
   /** Stores {@code step} at {@code now} (package-private for tests: marks always record). */

@@ -7,6 +7,8 @@ import io.vipha.VirtualIp;
 import io.vipha.config.DaemonSettings;
 import io.vipha.internal.AcquireTrace;
 import io.vipha.internal.Addresses;
+import io.vipha.internal.Rehearsals;
+import io.vipha.internal.ShadowLoop;
 import io.vipha.netlink.internal.Address;
 import io.vipha.netlink.internal.Link;
 import io.vipha.netlink.internal.Namespaces;
@@ -65,6 +67,9 @@ public final class VrrpCoordinator implements Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(VrrpCoordinator.class);
   /** Advertisements that may wait for the loop; 64 intervals of one master, or of several. */
   private static final int MAILBOX = 64;
+  /** Take-overs the start-up rehearsal runs, and the most wall time it takes for them. */
+  static final int REHEARSALS = 1_000;
+  static final long REHEARSAL_BUDGET_NANOS = 100_000_000L;
   private static final List<String> STATES = List.of(VrrpRouter.State.INITIALIZE.name(),
       VrrpRouter.State.BACKUP.name(), VrrpRouter.State.MASTER.name());
 
@@ -77,6 +82,7 @@ public final class VrrpCoordinator implements Coordinator {
   private @Nullable VrrpEncoder encoder;
   private @Nullable VrrpDecoder decoder;
   private @Nullable Thread receiver;
+  private @Nullable Thread rehearsal;
   private @Nullable VrrpMailbox mailbox;
   private Scheduler.@Nullable Timer tick;
   private long tickNanos;
@@ -268,6 +274,61 @@ public final class VrrpCoordinator implements Coordinator {
     receiver = t;
     t.start();
     r.start();
+    int shadowPriority = localPriority > 0 ? localPriority : 100; // (0 while warming up)
+    List<byte[]> to2 = destinations;
+    byte[] from = local.clone();
+    rehearsal = Rehearsals.start("vipha-vrrp-rehearsal-" + g.name(), () -> rehearse(
+        new VrrpEncoder(settings.vrid(), interval, addresses, pseudo), from, to2, interval,
+        shadowPriority, REHEARSALS, REHEARSAL_BUDGET_NANOS));
+  }
+
+  /** The start-up rehearsal's thread; null before the start. */
+  @Nullable Thread rehearsal() {
+    return rehearsal;
+  }
+
+  /**
+   * The router's side of the take-over rehearsal at start: a backup runs the Master_Down_Timer,
+   * the entry into MASTER and its first advertisement's encoding for the first time at its first
+   * failover. A shadow router of this group's interval and priority, on a {@link ShadowLoop},
+   * goes to MASTER by its timer and back to BACKUP on a higher priority's advertisement, up to
+   * {@code rounds} times within {@code budgetNanos}; it encodes each advertisement with {@code
+   * encoder} (its own, not the coordinator's) into a buffer of its own and sends none. The
+   * agent's part of the take-over is rehearsed by the agent. Returns the entries into MASTER.
+   */
+  static int rehearse(VrrpEncoder encoder, byte[] source, List<byte[]> to, int interval,
+      int priority, int rounds, long budgetNanos) {
+    ShadowLoop loop = new ShadowLoop();
+    ByteBuffer out = ByteBuffer.allocateDirect(encoder.packetLength());
+    int[] masters = new int[1];
+    VrrpRouter r = new VrrpRouter(loop, new VrrpRouter.Actions() {
+      private int id;
+
+      @Override
+      public void advertise(int p) {
+        for (int i = 0; i < to.size(); i++) {
+          id = id == 0xFFFF ? 1 : id + 1;
+          out.clear();
+          encoder.encode(out, source, to.get(i), p, id);
+        }
+      }
+
+      @Override
+      public void entered(VrrpRouter.State state) {
+        if (state == VrrpRouter.State.MASTER) {
+          masters[0]++;
+        }
+      }
+    }, interval, priority, true, 0);
+    r.start();
+    long deadline = System.nanoTime() + budgetNanos;
+    for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
+      loop.advance(r.masterDownInterval()); // the master fell silent: MASTER
+      loop.advance(interval * 10_000_000L); // one advertisement as master
+      r.received(255, interval, 1); // a master of higher priority (or equal, higher address)
+    }
+    r.stop();
+    return masters[0];
   }
 
   /**

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +94,10 @@ class VrrpCoordinatorTest {
     agent.start().get(10, TimeUnit.SECONDS);
     await("vipha runs", () -> agent.state().phase() == VipAgent.Phase.RUNNING);
     Thread.sleep(1_000);
+    // The router's and the agent's take-over rehearsals ran: they sent and took nothing.
+    Thread rehearsal = Objects.requireNonNull(vrrp.rehearsal(), "the router's rehearsal");
+    rehearsal.join(5_000);
+    assertThat(rehearsal.isAlive()).isFalse();
     assertThat(vrrp.state()).isEqualTo("BACKUP");
     assertThat(viphaHolds()).isFalse();
     assertThat(agent.counters().stalls()).isZero();
@@ -181,6 +186,10 @@ class VrrpCoordinatorTest {
     agent.start().get(10, TimeUnit.SECONDS);
     await("vipha runs", () -> agent.state().phase() == VipAgent.Phase.RUNNING);
     Thread.sleep(1_000);
+    // The router's and the agent's take-over rehearsals ran: they sent and took nothing.
+    Thread rehearsal = Objects.requireNonNull(vrrp.rehearsal(), "the router's rehearsal");
+    rehearsal.join(5_000);
+    assertThat(rehearsal.isAlive()).isFalse();
     assertThat(vrrp.state()).isEqualTo("BACKUP");
     assertThat(holds(vipha, "v0", VIP6)).isFalse();
     assertThat(vrrp.accepted()).isPositive();

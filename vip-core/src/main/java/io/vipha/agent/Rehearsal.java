@@ -1,0 +1,174 @@
+package io.vipha.agent;
+
+import io.vipha.FailoverPolicy;
+import io.vipha.Lease;
+import io.vipha.Quorum;
+import io.vipha.VipGroup;
+import io.vipha.VirtualIp;
+import io.vipha.internal.Rehearsals;
+import io.vipha.internal.ShadowLoop;
+import io.vipha.spi.AddressBackend;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Coordinator;
+import io.vipha.spi.HostAddress;
+import io.vipha.spi.Scheduler;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The take-over rehearsal at start: a standby runs its reconcile's take branch (the fence, the
+ * backend's add, the holding, the announcer's burst, the {@code Acquired} event) for the first
+ * time at its first failover, in the interpreter and loading classes. So a real-time agent
+ * drives a shadow of itself through many take-overs and releases on a thread of its own when it
+ * starts: a {@link VipAgent} of this node alone with the same VIPs and policy, on a {@link
+ * ShadowLoop} (a virtual clock), with an in-memory backend, a coordinator that grants and
+ * revokes its fence as a VRRP router would, and no listener. It shares nothing with the real
+ * agent: no address is added, no frame sent, no event heard, no counter or state file touched,
+ * nothing logged, and the trace is muted on its thread.
+ */
+final class Rehearsal {
+  /** Take-overs per rehearsal: enough that the compiler takes the branch's methods. */
+  static final int ROUNDS = 1_000;
+  /** The most wall time a rehearsal runs for. */
+  static final long BUDGET_NANOS = 250_000_000L;
+
+  private Rehearsal() {}
+
+  /** Starts {@code agent}'s rehearsal on a thread of its own; returns the thread. */
+  static Thread start(VipAgent agent) {
+    VipGroup g = agent.group;
+    String node = agent.nodeId;
+    return Rehearsals.start("vipha-rehearsal-" + g.name(),
+        () -> run(g, node, ROUNDS, BUDGET_NANOS));
+  }
+
+  /**
+   * Runs up to {@code rounds} take-overs and releases of the VIPs of {@code group} by a shadow
+   * of node {@code nodeId}, stopping after {@code budgetNanos} of wall time; returns how many
+   * VIPs the shadow added.
+   */
+  static int run(VipGroup group, String nodeId, int rounds, long budgetNanos) {
+    FailoverPolicy policy = group.policy();
+    Quorum q = policy.quorum();
+    if (q.kind() == Quorum.Kind.SIZE && q.size() > 1) { // one node alone: its own majority
+      policy = policy.toBuilder().quorum(Quorum.majority()).build();
+    }
+    VipGroup.Builder b = VipGroup.builder().name(group.name()).mode(group.mode())
+        .node(group.node(nodeId).orElseThrow()).policy(policy);
+    group.vips().forEach(b::vip);
+    VipGroup alone = b.build();
+    ShadowLoop loop = new ShadowLoop();
+    ShadowBackend backend = new ShadowBackend();
+    ShadowCoordinator coordinator = new ShadowCoordinator();
+    VipAgent shadow = VipAgent.builder().group(alone).nodeId(nodeId).backend(backend)
+        .coordinator(coordinator).scheduler(loop).build();
+    long interval = alone.policy().heartbeatInterval().toNanos();
+    shadow.start();
+    loop.advance(shadow.joinTime + interval);
+    long deadline = System.nanoTime() + budgetNanos;
+    for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
+      coordinator.master(false); // released
+      loop.advance(interval);
+      coordinator.master(true); // taken and announced, the burst's repeats run
+      loop.advance(interval);
+    }
+    coordinator.master(false);
+    return backend.added;
+  }
+
+  /** A coordinator of this node alone that grants its fence while it is "master". */
+  private static final class ShadowCoordinator implements Coordinator {
+    private @Nullable Context ctx;
+    private boolean master = true;
+
+    @Override
+    public void start(Context context) {
+      ctx = context;
+      Scheduler loop = context.loop();
+      long every = context.group().policy().heartbeatInterval().toNanos();
+      // The agent's stall guard watches for its local state being asked for, as a tick would.
+      loop.schedule(every, new Runnable() {
+        @Override
+        public void run() {
+          context.local();
+          loop.schedule(every, this);
+        }
+      });
+    }
+
+    void master(boolean m) {
+      master = m;
+      Objects.requireNonNull(ctx).fenceChanged();
+    }
+
+    @Override
+    public Fence fence(VirtualIp vip) {
+      return master ? Fence.UNFENCED : Fence.REVOKE;
+    }
+
+    @Override
+    public boolean makeBeforeBreak() {
+      return false;
+    }
+
+    @Override
+    public void publishNow() {}
+
+    @Override
+    public void leave() {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** Addresses in memory; reports each change to the watch as the kernel would. */
+  private static final class ShadowBackend implements AddressBackend {
+    private final Set<HostAddress> held = new LinkedHashSet<>();
+    private @Nullable Listener listener;
+    int added;
+
+    @Override
+    public void assign(VirtualIp vip, Lease lease) {
+      if (held.add(HostAddress.of(vip))) {
+        added++;
+        changed(vip);
+      }
+    }
+
+    @Override
+    public void release(VirtualIp vip) {
+      if (held.remove(HostAddress.of(vip))) {
+        changed(vip);
+      }
+    }
+
+    private void changed(VirtualIp vip) {
+      Listener l = listener;
+      if (l != null) {
+        l.addressesChanged(vip.interfaceName());
+      }
+    }
+
+    @Override
+    public void announce(VirtualIp vip) {}
+
+    @Override
+    public Set<HostAddress> list(Set<String> interfaces) {
+      Set<HostAddress> out = new LinkedHashSet<>();
+      for (HostAddress h : held) {
+        if (interfaces.contains(h.interfaceName())) {
+          out.add(h);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public Cancellable watch(Listener l) {
+      listener = l;
+      return () -> listener = null;
+    }
+  }
+}
