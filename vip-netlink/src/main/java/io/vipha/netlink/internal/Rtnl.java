@@ -77,27 +77,16 @@ public final class Rtnl implements AutoCloseable {
     int s = nextSeq();
     out.clear().begin(Nl.RTM_GETLINK, Nl.NLM_F_REQUEST, s).ifinfomsg(0, 0)
         .attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS).attrString(Nl.IFLA_IFNAME, name).end();
-    channel.send(out.buffer(), out.size());
     String request = "RTM_GETLINK " + name;
     try {
-      while (true) {
-        receive();
-        while (in.next()) {
-          if (in.seq() != s) {
-            continue;
-          }
-          if (in.type() == Nl.NLMSG_ERROR) {
-            int errno = errno();
-            if (errno == Errno.ENODEV || errno == 0) {
-              return null;
-            }
-            throw Errno.error(errno, request + where, "CAP_NET_ADMIN", extAck());
-          }
-          if (in.type() == Nl.RTM_NEWLINK) {
-            return Link.decode(in);
-          }
-        }
+      int errno = answer(s, Nl.RTM_NEWLINK);
+      if (errno < 0) {
+        return Link.decode(in);
       }
+      if (errno == Errno.ENODEV || errno == 0) {
+        return null;
+      }
+      throw Errno.error(errno, request + where, "CAP_NET_ADMIN", extAck());
     } catch (MalformedReplyException e) {
       throw malformed(request, e);
     }
@@ -186,28 +175,17 @@ public final class Rtnl implements AutoCloseable {
     out.clear().begin(Nl.RTM_GETADDR, Nl.NLM_F_REQUEST, s)
         .ifaddrmsg(Nl.AF_INET6, vip.prefixLength(), 0, 0, link.index())
         .attr(Nl.IFA_ADDRESS, addressBytes.of(vip.address())).end();
-    channel.send(out.buffer(), out.size());
     try {
-      while (true) {
-        receive();
-        while (in.next()) {
-          if (in.seq() != s) {
-            continue;
-          }
-          if (in.type() == Nl.NLMSG_ERROR) {
-            int errno = errno();
-            if (errno == 0 || errno == Errno.EADDRNOTAVAIL || errno == Errno.ENODEV) {
-              return false; // gone meanwhile: nothing to wait for
-            }
-            throw Errno.error(errno, "RTM_GETADDR " + vip.cidr() + " on " + link.name()
-                + where, "CAP_NET_ADMIN", extAck());
-          }
-          if (in.type() == Nl.RTM_NEWADDR) {
-            in.requirePayload(Nl.IFADDRMSG, "ifaddrmsg");
-            return (in.u8(2) & Nl.IFA_F_TENTATIVE) != 0;
-          }
-        }
+      int errno = answer(s, Nl.RTM_NEWADDR);
+      if (errno < 0) {
+        in.requirePayload(Nl.IFADDRMSG, "ifaddrmsg");
+        return (in.u8(2) & Nl.IFA_F_TENTATIVE) != 0;
       }
+      if (errno == 0 || errno == Errno.EADDRNOTAVAIL || errno == Errno.ENODEV) {
+        return false; // gone meanwhile: nothing to wait for
+      }
+      throw Errno.error(errno, "RTM_GETADDR " + vip.cidr() + " on " + link.name() + where,
+          "CAP_NET_ADMIN", extAck());
     } catch (MalformedReplyException e) {
       throw malformed("RTM_GETADDR " + vip.cidr() + " on " + link.name(), e);
     }
@@ -353,12 +331,27 @@ public final class Rtnl implements AutoCloseable {
    * NLMSG_ERROR answering sequence number {@code s} (0: done); the reader stays at it.
    */
   private int ack(int s) throws BackendException, MalformedReplyException {
+    return answer(s, Nl.NLMSG_ERROR);
+  }
+
+  /**
+   * Sends the request in {@link #out}, sequence number {@code s}, and reads until its answer: -1
+   * when the reader is at its message of {@code type}, else the positive errno of the
+   * NLMSG_ERROR answering it (0 for an ACK); the reader stays at it. Replies to other requests
+   * are skipped.
+   */
+  private int answer(int s, int type) throws BackendException, MalformedReplyException {
     channel.send(out.buffer(), out.size());
     while (true) {
       receive();
       while (in.next()) {
-        if (in.seq() == s && in.type() == Nl.NLMSG_ERROR) {
-          return errno();
+        if (in.seq() == s) {
+          if (in.type() == Nl.NLMSG_ERROR) {
+            return errno();
+          }
+          if (in.type() == type) {
+            return -1;
+          }
         }
       }
     }
