@@ -27,8 +27,11 @@ public final class Rtnl implements AutoCloseable {
   private static final int IFLA_EXT_MASK = 29;
   private static final int RTEXT_FILTER_SKIP_STATS = 1 << 3;
   private static final int DUMP_ATTEMPTS = 5;
-  /** How long {@link #add} waits at most for a new IPv6 address to become usable. */
-  static final long USABLE_WAIT_NANOS = 50_000_000L;
+  /**
+   * How long {@link #add} waits at most for a new IPv6 address to become usable: short, because
+   * the caller is usually the agent's event loop, which must not stall.
+   */
+  static final long USABLE_WAIT_NANOS = 1_000_000L;
   /** Each pause of that wait, in which the kernel's work item can run. */
   private static final long USABLE_PAUSE_NANOS = 20_000L;
 
@@ -154,7 +157,9 @@ public final class Rtnl implements AutoCloseable {
    * address and clients already send to it. So this asks for the address ({@code RTM_GETADDR},
    * no allocation) and, while it is tentative, sleeps {@value #USABLE_PAUSE_NANOS} ns between
    * asks. A renewal of a usable address costs one ask. When the address is gone, or still
-   * tentative at the end (duplicate address detection by another party), it returns anyway.
+   * tentative at the end (a CPU busy with other work, or duplicate address detection by another
+   * party), it returns anyway: the announcement then precedes the address by a little, as it
+   * would without this wait, and the announcer's repeats follow it.
    */
   private void awaitUsable(Link link, VirtualIp vip) throws BackendException {
     long deadline = 0;
