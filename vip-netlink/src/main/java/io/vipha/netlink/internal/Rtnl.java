@@ -40,6 +40,8 @@ public final class Rtnl implements AutoCloseable {
   private final MessageWriter out = new MessageWriter(64 * 1024);
   private final MessageReader in;
   private final AddressBytes addressBytes = new AddressBytes();
+  /** {@link #USABLE_WAIT_NANOS}; longer in tests that count the asks. */
+  long usableWaitNanos = USABLE_WAIT_NANOS;
   private int seq = (int) (System.nanoTime() & 0x3FFFFFFF);
   /** An address of each family, only ever encoded (documentation ranges). */
   private static final List<VirtualIp> REHEARSAL = List.of(
@@ -166,7 +168,7 @@ public final class Rtnl implements AutoCloseable {
     while (tentative(link, vip)) {
       long now = System.nanoTime();
       if (deadline == 0) {
-        deadline = now + USABLE_WAIT_NANOS;
+        deadline = now + usableWaitNanos;
       } else if (now - deadline >= 0) {
         return;
       }
