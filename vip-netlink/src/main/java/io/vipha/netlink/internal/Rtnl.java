@@ -191,10 +191,10 @@ public final class Rtnl implements AutoCloseable {
       if (errno == 0 || errno == Errno.EADDRNOTAVAIL || errno == Errno.ENODEV) {
         return false; // gone meanwhile: nothing to wait for
       }
-      throw Errno.error(errno, "RTM_GETADDR " + vip.cidr() + " on " + link.name() + where,
-          "CAP_NET_ADMIN", extAck());
+      throw Errno.error(errno, describe(Nl.RTM_GETADDR, link, vip) + where, "CAP_NET_ADMIN",
+          extAck());
     } catch (MalformedReplyException e) {
-      throw malformed("RTM_GETADDR " + vip.cidr() + " on " + link.name(), e);
+      throw malformed(describe(Nl.RTM_GETADDR, link, vip), e);
     }
   }
 
@@ -321,16 +321,21 @@ public final class Rtnl implements AutoCloseable {
     try {
       int errno = ack(s);
       if (errno != 0 && errno != accepted) {
-        throw Errno.error(errno, describe(type, link, vip), "CAP_NET_ADMIN", extAck());
+        throw Errno.error(errno, describe(type, link, vip) + where, "CAP_NET_ADMIN", extAck());
       }
     } catch (MalformedReplyException e) {
-      throw malformed(describe(type, link, vip), e);
+      throw malformed(describe(type, link, vip), e); // (malformed names the host itself)
     }
   }
 
-  private String describe(int type, Link link, VirtualIp vip) {
-    return (type == Nl.RTM_NEWADDR ? "RTM_NEWADDR " : "RTM_DELADDR ") + vip.cidr() + " on "
-        + link.name() + where;
+  /** The request {@code type} (RTM_NEWADDR, RTM_DELADDR or RTM_GETADDR) for messages. */
+  private static String describe(int type, Link link, VirtualIp vip) {
+    String name = switch (type) {
+      case Nl.RTM_NEWADDR -> "RTM_NEWADDR ";
+      case Nl.RTM_DELADDR -> "RTM_DELADDR ";
+      default -> "RTM_GETADDR ";
+    };
+    return name + vip.cidr() + " on " + link.name();
   }
 
   /**

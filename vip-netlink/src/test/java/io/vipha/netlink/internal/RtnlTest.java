@@ -88,6 +88,28 @@ class RtnlTest {
   }
 
   @Test
+  void anUnreadableAnswerToAChangeNamesTheRequestAndTheHostOnce() throws Exception {
+    FakeChannel.Responder truncatedAcks = request -> {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(request)
+          .order(java.nio.ByteOrder.nativeOrder());
+      if (b.getShort(4) != Nl.RTM_NEWADDR) {
+        return kernel.respond(request);
+      }
+      MessageWriter w = new MessageWriter(64);
+      w.begin(Nl.NLMSG_ERROR, 0, b.getInt(8)).end(); // no nlmsgerr in it
+      return List.of(Kernel.bytes(w));
+    };
+    Rtnl broken = new Rtnl(new FakeChannel(truncatedAcks), " in network namespace t");
+    Link v0 = broken.link("v0");
+    assertThatThrownBy(() -> broken.add(v0, VirtualIp.of("192.0.2.10/24", "v0"),
+        Lease.forever(), false))
+        .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.kind())
+            .isEqualTo(Kind.OTHER))
+        .hasMessageStartingWith("rtnetlink sent a reply to RTM_NEWADDR 192.0.2.10/24 on v0 in"
+            + " network namespace t that vipha cannot read: ");
+  }
+
+  @Test
   void existingOnAddAndAbsentOnDeleteCountAsDone() throws Exception {
     Link v0 = rtnl.link("v0");
     VirtualIp vip = VirtualIp.of("192.0.2.10/24", "v0");
