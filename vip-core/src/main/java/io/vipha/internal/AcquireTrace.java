@@ -63,7 +63,7 @@ public final class AcquireTrace {
 
   /** Marks {@code step} now; does nothing unless tracing is on, or on a rehearsal's thread. */
   public static void mark(int step) {
-    if (ON && !(Thread.currentThread() instanceof Rehearsals.Muted)) {
+    if (ON && !muted()) {
       record(step, System.nanoTime());
     }
   }

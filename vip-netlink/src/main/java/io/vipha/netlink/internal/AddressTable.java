@@ -37,6 +37,14 @@ final class AddressTable {
     /** The address (null in the probe). */
     @Nullable InetAddress address;
 
+    /** Makes this key {@code bytes} with {@code prefix} on interface {@code index}. */
+    void set(int index, int prefix, byte[] bytes) {
+      this.index = index;
+      this.prefix = prefix;
+      this.length = bytes.length;
+      System.arraycopy(bytes, 0, this.bytes, 0, bytes.length);
+    }
+
     @Override
     public int hashCode() {
       int h = 31 * index + (length == 4 ? prefix : 0);
@@ -89,18 +97,12 @@ final class AddressTable {
    * index} unless present; whether it was absent.
    */
   boolean put(int index, InetAddress address, byte[] bytes, int prefix) {
-    probe.index = index;
-    probe.prefix = prefix;
-    probe.length = bytes.length;
-    System.arraycopy(bytes, 0, probe.bytes, 0, bytes.length);
+    probe.set(index, prefix, bytes);
     if (present()) {
       return false;
     }
     Key k = new Key();
-    k.index = index;
-    k.prefix = prefix;
-    k.length = bytes.length;
-    System.arraycopy(bytes, 0, k.bytes, 0, bytes.length);
+    k.set(index, prefix, bytes);
     k.address = address;
     entries.put(k, k);
     version++;
