@@ -5,15 +5,18 @@ which the node added an address, and prints each step's median and max in millis
 
 usage: benchmarks/acquire-trace.py LOG... (e.g. the harness's /tmp/failover-bench-*/*-n2.log)
 """
+import re
 import statistics
 import sys
 
 
 def parse(line):
+    """The marks of a line, (name, ms from the decision); negative for what came before it."""
     marks = []
     for tok in line.split()[1:]:
-        name, _, t = tok.partition("+")
-        marks.append((name, float(t) / 1000.0))
+        m = re.match(r"([a-z0-9]+)([+-][0-9.]+)$", tok)
+        if m:
+            marks.append((m.group(1), float(m.group(2)) / 1000.0))
     return marks
 
 
@@ -30,12 +33,15 @@ def steps(marks):
     """The instants of an episode's steps, in milliseconds from the decision."""
     s = after(marks, "assign", 0.0)
     out = {"decided": 0.0, "assign": s}
+    for name in ("heard", "due"):  # marked with their own (earlier) times
+        out["mark-" + name] = next((u for m, u in marks if m == name), None)
     out["listeners"] = next((u for m, u in marks if m in ("emitted", "entered") and u <= s),
                             None)
     for name in ("replan", "planned", "reconcile"):
         out[name] = before(marks, name, s)
     out["assigned"] = after(marks, "assigned", s)
     out["announce"] = after(marks, "announce", out["assigned"])
+    out["frame"] = after(marks, "frame", out["announce"])
     out["announced"] = after(marks, "announced", out["announce"])
     out["announced2"] = after(marks, "announced", out["announced"] + 1e-9)
     last = out["announced2"] if out["announced2"] is not None else out["announced"]
@@ -44,6 +50,8 @@ def steps(marks):
 
 
 ROWS = [
+    ("last advertisement / heartbeat heard -> timer due", "mark-heard", "mark-due"),
+    ("timer due -> decision (the loop's wake-up)", "mark-due", "decided"),
     ("decision -> first event's listeners done before the assign (peer down logged)",
      "decided", "listeners"),
     ("decision -> replan start", "decided", "replan"),
@@ -52,7 +60,9 @@ ROWS = [
     ("reconcile start -> backend.assign", "reconcile", "assign"),
     ("backend.assign (RTM_NEWADDR, ACK)", "assign", "assigned"),
     ("assign return -> backend.announce", "assigned", "announce"),
+    ("backend.announce -> first frame sent (GARP request)", "announce", "frame"),
     ("backend.announce (GARP request, reply)", "announce", "announced"),
+    ("**timer due -> first frame sent**", "mark-due", "frame"),
     ("**decision -> first announcement sent**", "decided", "announced"),
     ("first -> second VIP's announcement sent", "announced", "announced2"),
     ("**decision -> second announcement sent**", "decided", "announced2"),

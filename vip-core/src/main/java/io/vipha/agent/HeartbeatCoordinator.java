@@ -811,6 +811,8 @@ public final class HeartbeatCoordinator implements Coordinator {
       t.lapsed = lapsed;
       if (l == Liveness.DEAD) {
         AcquireTrace.mark(AcquireTrace.DECIDED);
+        AcquireTrace.markAt(AcquireTrace.DUE, t.lastHeard + dead);
+        AcquireTrace.markAt(AcquireTrace.HEARD, t.lastHeard);
         reopen(t);
       }
       report(t);

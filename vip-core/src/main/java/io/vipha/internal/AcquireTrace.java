@@ -9,8 +9,9 @@ import java.util.Locale;
  * vipha.trace.acquire} is {@code true}; then each {@link #mark} stores the step and {@link
  * System#nanoTime()} in a preallocated ring (no allocation, no I/O on the caller's thread), and a
  * daemon thread prints each episode (a decision and the marks in the 100 ms after it) once it is
- * over, to standard error as one line: {@code vipha-acquire-trace decided+0.0 replan+12.3 ...},
- * offsets in microseconds from the decision. Off, a mark is a test of a constant that the JIT
+ * over, to standard error as one line: {@code vipha-acquire-trace decided+0.0 due-21.4 replan+12.3
+ * ...}, offsets in microseconds from the decision (negative for what came before it: the receipt
+ * that armed the timer, and when it was due). Off, a mark is a test of a constant that the JIT
  * folds away.
  */
 public final class AcquireTrace {
@@ -39,9 +40,16 @@ public final class AcquireTrace {
   public static final int ANNOUNCED = 9;
   /** The VRRP router entered MASTER (the agent reconciles next, then the state is logged). */
   public static final int ENTERED = 10;
+  /** The last advertisement or heartbeat before the decision was received (with its time). */
+  public static final int HEARD = 11;
+  /** The timer whose run-out is the decision was due (marked with its time). */
+  public static final int DUE = 12;
+  /** The first frame of an announcement was handed to the kernel. */
+  public static final int FRAME = 13;
 
   private static final String[] NAMES = {"decided", "emit", "emitted", "replan", "planned",
-      "reconcile", "assign", "assigned", "announce", "announced", "entered"};
+      "reconcile", "assign", "assigned", "announce", "announced", "entered", "heard", "due",
+      "frame"};
   private static final int SIZE = 1 << 12;
   /** Steps after a decision further away than this belong to no episode. */
   private static final long EPISODE_NANOS = 100_000_000L;
@@ -65,6 +73,16 @@ public final class AcquireTrace {
   public static void mark(int step) {
     if (ON && !muted()) {
       record(step, System.nanoTime());
+    }
+  }
+
+  /**
+   * Marks {@code step} at {@code nanos} ({@link System#nanoTime()}), an instant already past,
+   * such as a timer's due time; like {@link #mark}.
+   */
+  public static void markAt(int step, long nanos) {
+    if (ON && !muted()) {
+      record(step, nanos);
     }
   }
 
@@ -131,7 +149,7 @@ public final class AcquireTrace {
         if (dt > EPISODE_NANOS || (j > k && steps[i] == DECIDED)) {
           break;
         }
-        out.append(' ').append(NAMES[steps[i]]).append('+')
+        out.append(' ').append(NAMES[steps[i]]).append(dt < 0 ? "" : "+")
             .append(String.format(Locale.ROOT, "%.1f", dt / 1000.0));
         j++;
       } while (j < to);

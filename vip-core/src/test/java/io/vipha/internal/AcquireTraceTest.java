@@ -21,6 +21,7 @@ class AcquireTraceTest {
     long t = 1_000_000 * MS;
     AcquireTrace.record(AcquireTrace.RECONCILE, t - MS); // before any decision: no episode
     AcquireTrace.record(AcquireTrace.DECIDED, t);
+    AcquireTrace.record(AcquireTrace.DUE, t - 21_400); // marked after the decision, with its time
     AcquireTrace.record(AcquireTrace.REPLAN, t + 12_300);
     AcquireTrace.record(AcquireTrace.ASSIGN, t + 2 * MS);
     AcquireTrace.record(AcquireTrace.ANNOUNCED, t + 3 * MS);
@@ -32,7 +33,7 @@ class AcquireTraceTest {
     StringBuilder out = new StringBuilder();
     long next = AcquireTrace.episodes(from, to, t + 1050 * MS, out);
     assertThat(out.toString()).isEqualTo(
-        "vipha-acquire-trace decided+0.0 replan+12.3 assign+2000.0 announced+3000.0\n");
+        "vipha-acquire-trace decided+0.0 due-21.4 replan+12.3 assign+2000.0 announced+3000.0\n");
     assertThat(next).as("the second episode is still open").isEqualTo(to - 2);
 
     out.setLength(0);

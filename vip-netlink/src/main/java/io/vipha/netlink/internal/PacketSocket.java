@@ -3,6 +3,7 @@ package io.vipha.netlink.internal;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.vipha.VirtualIp;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.spi.BackendException;
 
 /**
@@ -42,6 +43,7 @@ public final class PacketSocket implements AutoCloseable {
       Packets.garp(garp, Packets.ARP_REQUEST, mac, ip);
       announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, garp, "a gratuitous ARP request", vip,
           where);
+      AcquireTrace.mark(AcquireTrace.FRAME);
       Packets.garp(garp, Packets.ARP_REPLY, mac, ip);
       announce(link, Nl.ETH_P_ARP, Packets.BROADCAST, garp, "a gratuitous ARP reply", vip, where);
     } else {

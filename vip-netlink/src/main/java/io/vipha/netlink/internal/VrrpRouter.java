@@ -54,6 +54,11 @@ public final class VrrpRouter {
   private int masterInterval;
   private long eligibleSince;
   private boolean masterDownPending;
+  /** When the Master_Down_Timer was last armed to run out, and the receipt that armed it. */
+  private long masterDownDue;
+  private long masterDownHeard;
+  /** Advertisements sent, to tell whether one went out while the addresses were taken. */
+  private long advertised;
 
   /**
    * A router in {@link State#INITIALIZE}.
@@ -136,7 +141,7 @@ public final class VrrpRouter {
     masterDownTimer.cancel();
     masterDownPending = false;
     if (state == State.MASTER) {
-      actions.advertise(0);
+      advertise(0);
     }
     enter(State.INITIALIZE);
   }
@@ -159,16 +164,16 @@ public final class VrrpRouter {
     if (state == State.MASTER) {
       if (p == 0) {
         adverTimer.cancel();
-        actions.advertise(0);
+        advertise(0);
         becomeBackup();
       } else {
-        actions.advertise(p);
+        advertise(p);
         adverTimer.arm(interval * CENTISECOND);
       }
     } else if (state == State.BACKUP && before == 0 && masterDownPending) {
       // No master was heard while this router could not take over: take over after the skew.
       masterDownPending = false;
-      masterDownTimer.arm(skewTime());
+      armMasterDown(skewTime(), loop.nanoTime());
     }
   }
 
@@ -196,17 +201,17 @@ public final class VrrpRouter {
     long late = Math.max(0, loop.nanoTime() - receivedAt);
     if (state == State.BACKUP) {
       if (senderPriority == 0) {
-        masterDownTimer.arm(skewTime() - late);
+        armMasterDown(skewTime() - late, receivedAt);
       } else if (!preempt || senderPriority >= priority || priority == 0
           || loop.nanoTime() - eligibleSince < preemptDelay) {
         masterInterval = senderInterval;
         masterDownPending = false;
-        masterDownTimer.arm(masterDownInterval() - late);
+        armMasterDown(masterDownInterval() - late, receivedAt);
       }
       // Otherwise a master of lower priority: let the Master_Down_Timer run out and preempt.
     } else if (state == State.MASTER) {
       if (senderPriority == 0) {
-        actions.advertise(priority);
+        advertise(priority);
         adverTimer.arm(interval * CENTISECOND);
       } else if (senderPriority > priority
           || (senderPriority == priority && senderVersusLocal > 0)) {
@@ -219,7 +224,7 @@ public final class VrrpRouter {
 
   private void adverTimerFired() {
     if (state == State.MASTER) {
-      actions.advertise(priority);
+      advertise(priority);
       adverTimer.arm(interval * CENTISECOND);
     }
   }
@@ -233,20 +238,42 @@ public final class VrrpRouter {
       return;
     }
     AcquireTrace.mark(AcquireTrace.DECIDED);
+    AcquireTrace.markAt(AcquireTrace.DUE, masterDownDue);
+    AcquireTrace.markAt(AcquireTrace.HEARD, masterDownHeard);
     becomeMaster();
   }
 
+  /**
+   * Takes the master role as keepalived does: the addresses first (the actions add and announce
+   * them when told of MASTER), then the first advertisement, so that the hosts on the link learn
+   * the new owner without waiting for that send. A priority change made while the addresses were
+   * taken (the agent may publish one) has advertised already; one to 0 left MASTER.
+   */
   private void becomeMaster() {
     masterDownTimer.cancel();
     masterDownPending = false;
-    actions.advertise(priority);
-    adverTimer.arm(interval * CENTISECOND);
+    long before = advertised;
     enter(State.MASTER);
+    if (state == State.MASTER && advertised == before) {
+      advertise(priority);
+      adverTimer.arm(interval * CENTISECOND);
+    }
   }
 
   private void becomeBackup() {
-    masterDownTimer.arm(masterDownInterval());
+    armMasterDown(masterDownInterval(), loop.nanoTime());
     enter(State.BACKUP);
+  }
+
+  private void advertise(int p) {
+    advertised++;
+    actions.advertise(p);
+  }
+
+  private void armMasterDown(long delayNanos, long heard) {
+    masterDownTimer.arm(delayNanos);
+    masterDownDue = loop.nanoTime() + delayNanos;
+    masterDownHeard = heard;
   }
 
   private void enter(State s) {

@@ -65,7 +65,7 @@ class VrrpRouterTest {
     r.start();
     assertThat(r.state()).isEqualTo(MASTER);
     loop.advance(Duration.ofMillis(3_500));
-    assertThat(log.events).containsExactly("0 advertise 255", "0 MASTER",
+    assertThat(log.events).containsExactly("0 MASTER", "0 advertise 255",
         SECOND + " advertise 255", 2 * SECOND + " advertise 255", 3 * SECOND + " advertise 255");
   }
 
@@ -98,6 +98,73 @@ class VrrpRouterTest {
     loop.runUntil(last + 360_937_500L);
     assertThat(r.state()).isEqualTo(MASTER);
     assertThat(log.masterAt).isEqualTo(last + 360_937_500L);
+  }
+
+  @Test
+  void aBackupTakesTheAddressesBeforeItsFirstAdvertisementAsKeepalivedDoes() {
+    VrrpRouter r = router(10, 100, true, Duration.ZERO);
+    r.start();
+    loop.advance(Duration.ofMillis(100));
+    r.received(150, 10, 1);
+    long down = loop.nanoTime() + r.masterDownInterval();
+    loop.runUntil(down);
+    assertThat(log.events).containsExactly("0 BACKUP", down + " MASTER", down + " advertise 100");
+    loop.runUntil(down + 100_000_000L);
+    assertThat(log.events).endsWith(down + " advertise 100",
+        (down + 100_000_000L) + " advertise 100");
+  }
+
+  @Test
+  void aPriorityChangedWhileTheAddressesAreTakenIsTheFirstAdvertisementAndNoSecondFollows() {
+    VrrpRouter[] router = new VrrpRouter[1];
+    List<String> events = new ArrayList<>();
+    VrrpRouter r = new VrrpRouter(loop, new VrrpRouter.Actions() {
+      @Override
+      public void advertise(int priority) {
+        events.add(loop.nanoTime() + " advertise " + priority);
+      }
+
+      @Override
+      public void entered(State state) {
+        events.add(loop.nanoTime() + " " + state);
+        if (state == MASTER) {
+          router[0].priority(90); // a health check failed while the VIPs were added
+        }
+      }
+    }, 10, 100, true, 0);
+    router[0] = r;
+    r.start();
+    long down = r.masterDownInterval();
+    loop.runUntil(down + 100_000_000L);
+    assertThat(events).containsExactly("0 BACKUP", down + " MASTER", down + " advertise 90",
+        (down + 100_000_000L) + " advertise 90");
+  }
+
+  @Test
+  void aBackupThatMayNotBeMasterAfterAllLeavesWithoutAdvertisingItsOldPriority() {
+    VrrpRouter[] router = new VrrpRouter[1];
+    List<String> events = new ArrayList<>();
+    VrrpRouter r = new VrrpRouter(loop, new VrrpRouter.Actions() {
+      @Override
+      public void advertise(int priority) {
+        events.add(loop.nanoTime() + " advertise " + priority);
+      }
+
+      @Override
+      public void entered(State state) {
+        events.add(loop.nanoTime() + " " + state);
+        if (state == MASTER && events.size() == 2) {
+          router[0].priority(0); // the node may not own the VIPs after all
+        }
+      }
+    }, 10, 100, true, 0);
+    router[0] = r;
+    r.start();
+    long down = r.masterDownInterval();
+    loop.runUntil(down + 100_000_000L);
+    assertThat(events).containsExactly("0 BACKUP", down + " MASTER", down + " advertise 0",
+        down + " BACKUP");
+    assertThat(r.state()).isEqualTo(BACKUP);
   }
 
   @Test
@@ -157,7 +224,7 @@ class VrrpRouterTest {
     r.received(0, 100, 1);
     loop.advance(Duration.ofMillis(1_100));
     // Answered at once, and the next one an interval later (not at 1 s).
-    assertThat(log.events).containsExactly("0 advertise 255", "0 MASTER",
+    assertThat(log.events).containsExactly("0 MASTER", "0 advertise 255",
         SECOND / 2 + " advertise 255", SECOND / 2 * 3 + " advertise 255");
   }
 
