@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * nothing, so a steady state of heartbeats makes no garbage here; a one-shot {@link #schedule}
  * allocates its entry. A task that throws is logged, and the loop goes on.
  *
+ * <p>A {@link #preciseTimer precise timer} stops the thread from parking {@value #SPIN_NANOS} ns
+ * before it is due: the thread then waits on the CPU (still running the tasks handed over), so
+ * the task starts within a microsecond or so of its time instead of after a wake-up.
+ *
  * <p>The thread starts with the first task. Timers are armed and cancelled on the loop; from
  * another thread the call is handed over to the loop first. A {@link ThreadFactory} given to
  * {@link #EventLoopScheduler(String, ThreadFactory)} makes that one thread, e.g. to run it at a
@@ -27,8 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventLoopScheduler.class);
 
+  /** How long before a precise timer is due the thread stops parking. */
+  static final long SPIN_NANOS = 250_000L;
+
   private final String name;
   private final ThreadFactory threads;
+  private final long spinNanos;
   private final Object lock = new Object();
   /** Tasks handed over, in order, and when: a ring guarded by {@link #lock}. */
   private Runnable[] handedOver = new Runnable[64];
@@ -52,8 +60,14 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
    * loop then names the thread {@code name} and makes it a daemon thread.
    */
   public EventLoopScheduler(String name, ThreadFactory threads) {
+    this(name, threads, SPIN_NANOS);
+  }
+
+  /** A loop whose precise timers stop it from parking {@code spinNanos} before they are due. */
+  EventLoopScheduler(String name, ThreadFactory threads, long spinNanos) {
     this.name = name;
     this.threads = Objects.requireNonNull(threads, "threads");
+    this.spinNanos = spinNanos;
   }
 
   @Override
@@ -76,7 +90,7 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
     if (closed) {
       throw new RejectedExecutionException("event loop " + name + " is closed");
     }
-    Entry e = new Entry(Objects.requireNonNull(task));
+    Entry e = new Entry(Objects.requireNonNull(task), false);
     e.arm(delayNanos);
     return e;
   }
@@ -84,7 +98,13 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   /** {@inheritDoc} Arming and cancelling it allocate nothing when done on the loop. */
   @Override
   public Timer timer(Runnable task) {
-    return new Entry(Objects.requireNonNull(task));
+    return new Entry(Objects.requireNonNull(task), false);
+  }
+
+  /** {@inheritDoc} Arming and cancelling it allocate nothing when done on the loop. */
+  @Override
+  public Timer preciseTimer(Runnable task) {
+    return new Entry(Objects.requireNonNull(task), true);
   }
 
   /**
@@ -193,7 +213,12 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
         if (timer == null) {
           LockSupport.park(this);
         } else {
-          LockSupport.parkNanos(this, timer.due() - System.nanoTime());
+          long wait = timer.due() - System.nanoTime() - (timer.precise ? spinNanos : 0);
+          if (wait > 0) {
+            LockSupport.parkNanos(this, wait);
+          } else {
+            Thread.onSpinWait(); // a precise timer's last moments: wait on the CPU
+          }
         }
         parked = false;
       }
@@ -217,9 +242,11 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   /** A timer, or a one-shot task's entry. */
   private final class Entry extends TimerHeap.Entry implements Timer {
     final Runnable task;
+    final boolean precise;
 
-    Entry(Runnable task) {
+    Entry(Runnable task, boolean precise) {
       this.task = task;
+      this.precise = precise;
     }
 
     @Override

@@ -28,6 +28,17 @@ public interface Scheduler {
   }
 
   /**
+   * A {@link #timer} for a deadline that matters to the microsecond, such as a failure
+   * detector's: a real loop stops parking shortly before it is due and waits on the CPU, so that
+   * its task starts when it is due rather than when the thread is woken (tens to hundreds of
+   * microseconds later). Use it for a timer that seldom runs out: the wait costs CPU each time.
+   * The default is {@link #timer}.
+   */
+  default Timer preciseTimer(Runnable task) {
+    return timer(task);
+  }
+
+  /**
    * Wall-clock time in milliseconds since the epoch, used only where a value must grow across
    * restarts (heartbeat incarnations); never for timing.
    */

@@ -82,6 +82,12 @@ public final class NetlinkBackend implements AddressBackend {
     Link link = link(vip.interfaceName());
     rtnl.add(link, vip, lease, preferredZero);
     AcquireTrace.mark(AcquireTrace.ASSIGNED);
+    if (vip.isIpv4()) {
+      // The kernel queued its report of the address to every watch before the ACK, and a
+      // listing reads what is queued first: no need to wait here for the watch thread, which is
+      // reading that report right now.
+      return;
+    }
     Watcher[] running = watchers;
     for (int i = 0; i < running.length; i++) {
       running[i].added(link.index(), vip); // (listed at once, whenever the kernel reports it)

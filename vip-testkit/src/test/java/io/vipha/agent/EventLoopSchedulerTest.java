@@ -119,6 +119,53 @@ class EventLoopSchedulerTest {
   }
 
   @Test
+  void aPreciseTimerWaitsOnTheCpuForItsLastMomentsAndTheLoopStillRunsTasksMeanwhile()
+      throws Exception {
+    // A spin window longer than the whole wait: the loop never parks for this timer.
+    try (EventLoopScheduler loop = new EventLoopScheduler("precise", Thread::new,
+        TimeUnit.SECONDS.toNanos(10))) {
+      Thread thread = onLoop(loop, Thread::currentThread);
+      long delay = 400 * MS;
+      CompletableFuture<Long> armedAt = new CompletableFuture<>();
+      CompletableFuture<Long> ran = new CompletableFuture<>();
+      Timer precise = loop.preciseTimer(() -> ran.complete(loop.nanoTime()));
+      loop.execute(() -> {
+        armedAt.complete(loop.nanoTime());
+        precise.arm(delay);
+      });
+      long armed = armedAt.get(10, TimeUnit.SECONDS);
+      Thread.sleep(50);
+      assertThat(ran).isNotDone();
+      assertThat(thread.getState()).as("waiting on the CPU, not parked")
+          .isEqualTo(Thread.State.RUNNABLE);
+      assertThat(onLoop(loop, loop::nanoTime)).as("a task handed over meanwhile runs first")
+          .isLessThan(armed + delay);
+      assertThat(ran).isNotDone();
+      assertThat(ran.get(10, TimeUnit.SECONDS) - armed).isGreaterThanOrEqualTo(delay);
+    }
+  }
+
+  @Test
+  void aPreciseTimerParksUntilItsSpinWindowAndAPlainOneUntilItIsDue() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("parks")) {
+      Thread thread = onLoop(loop, Thread::currentThread);
+      for (boolean precise : new boolean[] {true, false}) {
+        CompletableFuture<Long> ran = new CompletableFuture<>();
+        Timer t = precise ? loop.preciseTimer(() -> ran.complete(loop.nanoTime()))
+            : loop.timer(() -> ran.complete(loop.nanoTime()));
+        long start = onLoop(loop, () -> {
+          t.arm(300 * MS);
+          return loop.nanoTime();
+        });
+        Thread.sleep(50);
+        assertThat(thread.getState()).as("precise " + precise)
+            .isEqualTo(Thread.State.TIMED_WAITING);
+        assertThat(ran.get(10, TimeUnit.SECONDS) - start).isGreaterThanOrEqualTo(300 * MS);
+      }
+    }
+  }
+
+  @Test
   void aCancelledTaskNeverRunsAndLeavesTheQueue() throws Exception {
     try (EventLoopScheduler loop = new EventLoopScheduler("cancel")) {
       CountDownLatch ran = new CountDownLatch(1);

@@ -13,6 +13,8 @@ import java.util.Objects;
  * <p>Times: Skew_Time = ((256 − Priority) × Master_Adver_Interval) / 256 and Master_Down_Interval
  * = 3 × Master_Adver_Interval + Skew_Time, computed in nanoseconds (keepalived computes them in
  * microseconds), with Master_Adver_Interval the interval of the master's last advertisement.
+ * The Master_Down_Timer is a {@linkplain Scheduler#preciseTimer precise timer}: it runs out only
+ * when the master fell silent, and then a backup's take-over starts when it is due.
  *
  * <p>Beyond the RFC, as keepalived has them: a preempt delay (a backup preempts a master of
  * lower priority only once it has been eligible that long), and priority 0 as the local priority
@@ -84,7 +86,7 @@ public final class VrrpRouter {
     this.preemptDelay = Math.max(0, preemptDelayNanos);
     this.masterInterval = interval;
     this.adverTimer = loop.timer(this::adverTimerFired);
-    this.masterDownTimer = loop.timer(this::masterDownTimerFired);
+    this.masterDownTimer = loop.preciseTimer(this::masterDownTimerFired);
   }
 
   private static void checkPriority(int priority) {

@@ -200,8 +200,9 @@ public final class Watcher implements Cancellable {
   /**
    * Records that the kernel acknowledged adding {@code vip} on link {@code index}, so that a
    * listing made right after the add shows it: the kernel reports a new IPv6 address from a work
-   * queue, once duplicate address detection has begun, which may be after the acknowledgement.
-   * Reports nothing (the change is the caller's own).
+   * queue, once duplicate address detection has begun, which may be after the acknowledgement
+   * (an IPv4 address is reported before it, so the backend records IPv6 addresses only). Reports
+   * nothing (the change is the caller's own).
    */
   public void added(int index, VirtualIp vip) {
     if (cancelled) {
