@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *     [--impls vipha,keepalived,keepalived/vipha-vrrp,...] [--scenarios CRASH,...,RELOAD]
  *     [--out FILE.md]
  *     [--capture DIR] [--vipd-opts "-Xms64m -Xmx64m"] [--vipd-launcher vipd/bin/vipd]
- *     [--warmup 2s]
+ *     [--warmup 2s] [--settle 0]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--jfr]
  *     [--out FILE.md]
@@ -47,7 +47,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code --vipd-opts} replaces the vipd JVMs' options ({@code -Xms64m -Xmx64m}), {@code
  * --vipd-launcher} runs vipd through a launcher script with its own JVM defaults, {@code
- * --warmup} sets {@code daemon.warmup} (see {@link ViphaLauncher.Options}).
+ * --warmup} sets {@code daemon.warmup} (see {@link ViphaLauncher.Options}). {@code --settle
+ * SECONDS} waits that much longer, once the group is steady, before each round's event: the
+ * backup that takes over has then run that long, as one in service has (by default the event
+ * comes about a second after the nodes are steady, when a JVM is still compiling).
  *
  * <p>Prints one line per round on stderr and the markdown table on stdout (and to {@code
  * --out}); {@link Results} writes both.
@@ -77,6 +80,8 @@ public final class FailoverBench implements AutoCloseable {
   /** Where each node's log stood when the current round began. */
   private long[] logFrom = new long[3];
   private int roundNumber;
+  /** Nanoseconds the rounds wait beyond steady before the event ({@code --settle}). */
+  private long settleNanos;
   private boolean closed;
 
   /**
@@ -122,6 +127,11 @@ public final class FailoverBench implements AutoCloseable {
   }
 
   /** How vipha's nodes run from now on: JVM options, launcher script, warm-up. */
+  /** Waits {@code seconds} more before each round's event, once the group is steady. */
+  void settle(int seconds) {
+    settleNanos = seconds * 1000L * MS;
+  }
+
   void vipdOptions(ViphaLauncher.Options options) {
     vipdOptions = options;
   }
@@ -263,7 +273,8 @@ public final class FailoverBench implements AutoCloseable {
       long steadyAt = System.nanoTime();
       String neighBefore = cap == null ? "" : Sh.run("ip", "-n", topology.client, "neigh");
       long delay = (long) (phase * intervalMs * MS);
-      sleepUntil(steadyAt + 200 * MS + delay);
+      // (Whole seconds: the event keeps its phase in the advertisement cycle.)
+      sleepUntil(steadyAt + 200 * MS + settleNanos + delay);
       logFrom = Soak.sizes(new Path[] {log(logs, 0), log(logs, 1), log(logs, 2)});
       long t0 = System.nanoTime();
       Instant wall = Instant.now();
@@ -587,7 +598,7 @@ public final class FailoverBench implements AutoCloseable {
       "usage: FailoverBench [--vipd JAR] [--reps N] [--intervals MS,...] [--impls I,...]",
       "    [--scenarios S,...] [--out FILE.md] [--capture DIR] [--vipd-opts 'JVM OPTIONS']",
       "    [--vipd-launcher SCRIPT] [--warmup DURATION] [--soak MINUTES] [--pressure MB_S]",
-      "    [--jfr]",
+      "    [--jfr] [--settle SECONDS]",
       "  impls: vipha, keepalived, or MASTER/BACKUP pairs of keepalived and vipha-vrrp",
       "  scenarios: " + Arrays.stream(Scenario.values()).map(Enum::name)
           .collect(Collectors.joining(",")));
@@ -609,6 +620,7 @@ public final class FailoverBench implements AutoCloseable {
     @Nullable Path script = null;
     @Nullable String warmup = null;
     boolean jfr = false;
+    int settle = 0;
     for (int i = 0; i < args.length; i += 2) {
       if (args[i].equals("--help") || args[i].equals("-h")) {
         System.out.println(USAGE);
@@ -640,6 +652,7 @@ public final class FailoverBench implements AutoCloseable {
         case "--vipd-opts" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
         case "--vipd-launcher" -> script = Path.of(v).toAbsolutePath();
         case "--warmup" -> warmup = v;
+        case "--settle" -> settle = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
       }
     }
@@ -649,6 +662,7 @@ public final class FailoverBench implements AutoCloseable {
     }
     try (FailoverBench bench = new FailoverBench(vipd)) {
       bench.vipdOptions(new ViphaLauncher.Options(jvm, script, warmup));
+      bench.settle(settle);
       // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
       Thread hook = new Thread(bench::close, "failover-cleanup");
       Runtime.getRuntime().addShutdownHook(hook);
