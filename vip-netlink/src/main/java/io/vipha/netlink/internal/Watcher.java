@@ -5,6 +5,7 @@ import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.HostAddress;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,9 @@ import org.jspecify.annotations.Nullable;
 public final class Watcher implements Cancellable {
   private static final int GROUPS = Nl.RTMGRP_LINK | Nl.RTMGRP_IPV4_IFADDR
       | Nl.RTMGRP_IPV6_IFADDR;
+  /** The interface index of a rehearsal's made-up reports (no link has it). */
+  private static final int SHADOW_INDEX = Integer.MAX_VALUE;
+
 
   private final NetlinkSocket socket;
   private final Rtnl rtnl;
@@ -60,10 +64,16 @@ public final class Watcher implements Cancellable {
 
   private Watcher(NetlinkSocket socket, Rtnl rtnl, AddressBackend.Listener listener,
       String name, ThreadFactory threads) {
+    this(socket, rtnl, listener, name, threads, socket.receiveBuffer());
+  }
+
+  /** A watcher that reads its events from {@code events} (a rehearsal's shadow: made up). */
+  private Watcher(NetlinkSocket socket, Rtnl rtnl, AddressBackend.Listener listener,
+      String name, ThreadFactory threads, ByteBuffer events) {
     this.socket = socket;
     this.rtnl = rtnl;
     this.listener = listener;
-    this.in = new MessageReader(socket.receiveBuffer());
+    this.in = new MessageReader(events);
     this.thread = threads.newThread(this::run);
     thread.setName("vipha-netlink-watch" + name);
     thread.setDaemon(true);
@@ -158,6 +168,56 @@ public final class Watcher implements Cancellable {
     } finally {
       reading.unlock();
     }
+  }
+
+  /**
+   * The watch's side of the take-over rehearsal at start. A backup's watch thread otherwise
+   * handles its first address report at a failover, that of its own add, in code that has not
+   * run, while the loop waits for it to read the link and announce. Up to {@code rounds} times
+   * within {@code budgetNanos}, this reads link {@code name} as an assign or announcement does
+   * (through the lock, after reading what is queued) and has a shadow of this watcher handle a
+   * made-up report of 192.0.2.1/24 added and removed on an interface index no link has: the
+   * shadow has its own maps, address table and lock, a listener of its own that counts, and
+   * reads nothing from the socket. Returns the rounds in which the shadow reported both changes.
+   */
+  public int rehearse(String name, int rounds, long budgetNanos) {
+    MessageWriter w = new MessageWriter(256);
+    byte[] a = {(byte) 192, 0, 2, 1};
+    w.begin(Nl.RTM_NEWADDR, 0, 0).ifaddrmsg(Nl.AF_INET, 24, 0, Nl.RT_SCOPE_UNIVERSE,
+        SHADOW_INDEX).attr(Nl.IFA_LOCAL, a).attr(Nl.IFA_ADDRESS, a).attrU32(Nl.IFA_FLAGS, 0)
+        .cacheInfo(10, 10).end();
+    w.begin(Nl.RTM_DELADDR, 0, 0).ifaddrmsg(Nl.AF_INET, 24, 0, Nl.RT_SCOPE_UNIVERSE,
+        SHADOW_INDEX).attr(Nl.IFA_LOCAL, a).attr(Nl.IFA_ADDRESS, a).end();
+    int n = w.size();
+    int[] reported = new int[1];
+    AddressBackend.Listener counts = new AddressBackend.Listener() {
+      @Override
+      public void addressesChanged(String interfaceName) {
+        reported[0]++;
+      }
+
+      @Override
+      public void linkChanged(String interfaceName, boolean up) {}
+    };
+    Watcher shadow = new Watcher(socket, rtnl, counts, "-rehearsal", Thread::new, w.buffer());
+    shadow.names.put(SHADOW_INDEX, "vipha-rehearsal");
+    long deadline = System.nanoTime() + budgetNanos;
+    int i = 0;
+    for (; i < rounds && System.nanoTime() - deadline < 0 && !cancelled; i++) {
+      link(name);
+      shadow.reading.lock();
+      try {
+        shadow.in.reset(n);
+        while (shadow.in.next()) {
+          shadow.event();
+        }
+      } catch (MalformedReplyException e) {
+        break; // (cannot happen: the reports are well formed)
+      } finally {
+        shadow.reading.unlock();
+      }
+    }
+    return reported[0] / 2;
   }
 
   /**

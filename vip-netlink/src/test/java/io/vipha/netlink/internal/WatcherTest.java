@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vipha.netlink.Netns;
 import io.vipha.spi.AddressBackend;
 import io.vipha.spi.Cancellable;
+import io.vipha.spi.HostAddress;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Privileged;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +135,42 @@ class WatcherTest {
         w.cancel();
       }
       assertThat(w.link("v0")).as("cancelled").isNull();
+    }
+  }
+
+  @Test
+  void theRehearsalHandlesMadeUpReportsOnAShadowAndLeavesTheWatcherAsItWas() throws Exception {
+    List<String> heard = new ArrayList<>();
+    AddressBackend.Listener listener = new AddressBackend.Listener() {
+      @Override
+      public void addressesChanged(String interfaceName) {
+        heard.add("addresses " + interfaceName);
+      }
+
+      @Override
+      public void linkChanged(String interfaceName, boolean up) {
+        heard.add("link " + interfaceName + (up ? " up" : " down"));
+      }
+    };
+    try (Rtnl rtnl = Namespaces.open(ns, () -> Rtnl.open(""))) {
+      Watcher w = Watcher.unstarted(Namespaces.open(ns, Watcher::subscribe), rtnl, listener,
+          "-test", Thread::new);
+      try {
+        Set<HostAddress> before = w.addresses(Set.of("v0", "lo"));
+        heard.clear();
+        assertThat(w.rehearse("v0", 300, TimeUnit.SECONDS.toNanos(30)))
+            .as("rounds in which the shadow reported the made-up add and removal").isEqualTo(300);
+        assertThat(heard).as("the watcher's own listener").isEmpty();
+        assertThat(w.addresses(Set.of("v0", "lo"))).isEqualTo(before)
+            .noneMatch(a -> a.address().getHostAddress().equals("192.0.2.1"));
+        assertThat(w.rehearse("v0", 300, 0)).as("no budget: no round").isZero();
+
+        Commands.run("ip", "-n", ns, "addr", "add", "198.51.100.7/24", "dev", "v0");
+        assertThat(w.link("v0")).isNotNull();
+        assertThat(heard).as("real reports still heard").contains("addresses v0");
+      } finally {
+        w.cancel();
+      }
     }
   }
 
