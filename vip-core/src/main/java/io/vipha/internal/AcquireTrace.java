@@ -2,6 +2,9 @@ package io.vipha.internal;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A trace of the steps from a decision to take over to the first announcement, for measuring
@@ -54,10 +57,10 @@ public final class AcquireTrace {
   /** Steps after a decision further away than this belong to no episode. */
   private static final long EPISODE_NANOS = 100_000_000L;
 
-  private static final int[] steps = new int[SIZE];
-  private static final long[] times = new long[SIZE];
-  /** Marks written so far (the next slot is {@code written % SIZE}). */
-  private static volatile long written;
+  private static final AtomicIntegerArray steps = new AtomicIntegerArray(SIZE);
+  private static final AtomicLongArray times = new AtomicLongArray(SIZE);
+  /** Marks claimed so far (the next slot is {@code written % SIZE}). */
+  private static final AtomicLong written = new AtomicLong();
 
   static {
     if (ON) {
@@ -91,18 +94,20 @@ public final class AcquireTrace {
     return Thread.currentThread() instanceof Rehearsals.Muted;
   }
 
-  /** Stores {@code step} at {@code now} (package-private for tests: marks always record). */
-  static synchronized void record(int step, long now) {
-    long w = written;
-    int i = (int) (w & (SIZE - 1));
-    steps[i] = step;
-    times[i] = now;
-    written = w + 1;
+  /**
+   * Stores {@code step} at {@code now} (package-private for tests: marks always record). Takes
+   * no lock: marks from threads working side by side (the loop and the watch) must not make one
+   * wait for the other. The printer reads a slot only once its episode is 100 ms old.
+   */
+  static void record(int step, long now) {
+    int i = (int) (written.getAndIncrement() & (SIZE - 1));
+    times.set(i, now);
+    steps.set(i, step);
   }
 
   /** The number of marks recorded so far. */
   static long written() {
-    return written;
+    return written.get();
   }
 
   private static void printLoop() {
@@ -116,7 +121,8 @@ public final class AcquireTrace {
         return;
       }
       synchronized (AcquireTrace.class) {
-        printed = episodes(Math.max(printed, written - SIZE), written, System.nanoTime(), out);
+        long w = written.get();
+        printed = episodes(Math.max(printed, w - SIZE), w, System.nanoTime(), out);
       }
       if (out.length() > 0) {
         err.print(out);
@@ -133,11 +139,11 @@ public final class AcquireTrace {
    */
   static long episodes(long from, long to, long now, StringBuilder out) {
     long k = from;
-    while (k < to && steps[(int) (k & (SIZE - 1))] != DECIDED) {
+    while (k < to && steps.get((int) (k & (SIZE - 1))) != DECIDED) {
       k++; // (a mark outside any episode)
     }
     while (k < to) {
-      long start = times[(int) (k & (SIZE - 1))];
+      long start = times.get((int) (k & (SIZE - 1)));
       if (now - start <= EPISODE_NANOS) {
         return k; // still open
       }
@@ -145,17 +151,17 @@ public final class AcquireTrace {
       long j = k;
       do {
         int i = (int) (j & (SIZE - 1));
-        long dt = times[i] - start;
-        if (dt > EPISODE_NANOS || (j > k && steps[i] == DECIDED)) {
+        long dt = times.get(i) - start;
+        if (dt > EPISODE_NANOS || (j > k && steps.get(i) == DECIDED)) {
           break;
         }
-        out.append(' ').append(NAMES[steps[i]]).append(dt < 0 ? "" : "+")
+        out.append(' ').append(NAMES[steps.get(i)]).append(dt < 0 ? "" : "+")
             .append(String.format(Locale.ROOT, "%.1f", dt / 1000.0));
         j++;
       } while (j < to);
       out.append('\n');
       k = j;
-      while (k < to && steps[(int) (k & (SIZE - 1))] != DECIDED) {
+      while (k < to && steps.get((int) (k & (SIZE - 1))) != DECIDED) {
         k++;
       }
     }
