@@ -122,6 +122,37 @@ class LinkCacheTest {
     assertThat(arp).hasSize(2).allSatisfy(f -> assertThat(f.payloadMac(8)).isEqualTo(mac));
   }
 
+  @Test
+  void theWatchRehearsesOnAThreadOfItsOwnAndTellsTheListenerNothingOfIt() throws Exception {
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AddressBackend.Listener listener = new AddressBackend.Listener() {
+      @Override
+      public void addressesChanged(String interfaceName) {
+        heard.add("addresses " + interfaceName);
+      }
+
+      @Override
+      public void linkChanged(String interfaceName, boolean up) {
+        heard.add("link " + interfaceName);
+      }
+    };
+    try (NetlinkBackend backend = NetlinkBackend.builder().namespace(owner).build()) {
+      assertThat(backend.rehearsal()).isNull();
+      Cancellable watch = backend.watch(listener);
+      try {
+        Thread rehearsal = java.util.Objects.requireNonNull(backend.rehearsal());
+        assertThat(rehearsal.getName()).isEqualTo("vipha-netlink-rehearsal-" + owner);
+        rehearsal.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(rehearsal.isAlive()).isFalse();
+        assertThat(heard).isNotEmpty().noneMatch(e -> e.contains("vipha-rehearsal"));
+        assertThat(backend.list(java.util.Set.of("a0", "lo")))
+            .noneMatch(a -> a.address().getHostAddress().equals("192.0.2.1"));
+      } finally {
+        watch.cancel();
+      }
+    }
+  }
+
   /** The ARP frames {@code capture} saw, once the last ones had time to arrive. */
   private static List<Frame> arp(Capture capture) throws Exception {
     Thread.sleep(300);

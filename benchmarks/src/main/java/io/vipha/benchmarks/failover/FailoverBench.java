@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *     [--impls vipha,keepalived,keepalived/vipha-vrrp,...] [--scenarios CRASH,...,RELOAD]
  *     [--out FILE.md]
  *     [--capture DIR] [--vipd-opts "-Xms64m -Xmx64m"] [--vipd-launcher vipd/bin/vipd]
- *     [--warmup 2s] [--settle 0]
+ *     [--warmup 2s] [--settle 0] [--lock-memory]
  * java -cp benchmarks/target/benchmarks.jar io.vipha.benchmarks.failover.FailoverBench \
  *     [--vipd vipd/target/vipd.jar] --soak 10 [--intervals 10] [--pressure 150] [--jfr]
  *     [--out FILE.md]
@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * --warmup} sets {@code daemon.warmup} (see {@link ViphaLauncher.Options}). {@code --settle
  * SECONDS} waits that much longer, once the group is steady, before each round's event: the
  * backup that takes over has then run that long, as one in service has (by default the event
- * comes about a second after the nodes are steady, when a JVM is still compiling).
+ * comes about a second after the nodes are steady, when a JVM is still compiling). {@code
+ * --lock-memory} sets {@code daemon.realtime.lockMemory} (keepalived's {@code vrrp_no_swap}).
  *
  * <p>Prints one line per round on stderr and the markdown table on stdout (and to {@code
  * --out}); {@link Results} writes both.
@@ -598,7 +599,7 @@ public final class FailoverBench implements AutoCloseable {
       "usage: FailoverBench [--vipd JAR] [--reps N] [--intervals MS,...] [--impls I,...]",
       "    [--scenarios S,...] [--out FILE.md] [--capture DIR] [--vipd-opts 'JVM OPTIONS']",
       "    [--vipd-launcher SCRIPT] [--warmup DURATION] [--soak MINUTES] [--pressure MB_S]",
-      "    [--jfr] [--settle SECONDS]",
+      "    [--jfr] [--settle SECONDS] [--lock-memory]",
       "  impls: vipha, keepalived, or MASTER/BACKUP pairs of keepalived and vipha-vrrp",
       "  scenarios: " + Arrays.stream(Scenario.values()).map(Enum::name)
           .collect(Collectors.joining(",")));
@@ -621,13 +622,15 @@ public final class FailoverBench implements AutoCloseable {
     @Nullable String warmup = null;
     boolean jfr = false;
     int settle = 0;
+    boolean lockMemory = false;
     for (int i = 0; i < args.length; i += 2) {
       if (args[i].equals("--help") || args[i].equals("-h")) {
         System.out.println(USAGE);
         return;
       }
-      if (args[i].equals("--jfr")) {
-        jfr = true;
+      if (args[i].equals("--jfr") || args[i].equals("--lock-memory")) {
+        jfr |= args[i].equals("--jfr");
+        lockMemory |= args[i].equals("--lock-memory");
         i--; // an option without a value
         continue;
       }
@@ -661,7 +664,7 @@ public final class FailoverBench implements AutoCloseable {
           + "\n" + USAGE);
     }
     try (FailoverBench bench = new FailoverBench(vipd)) {
-      bench.vipdOptions(new ViphaLauncher.Options(jvm, script, warmup));
+      bench.vipdOptions(new ViphaLauncher.Options(jvm, script, warmup, lockMemory));
       bench.settle(settle);
       // Interrupted (^C, SIGTERM): still kill the nodes and remove the namespaces.
       Thread hook = new Thread(bench::close, "failover-cleanup");

@@ -49,9 +49,11 @@ final class ViphaLauncher implements NodeLauncher {
    *     JAVA_HOME} (the harness's JDK) and {@code JAVA_OPTS} set, e.g. {@code vipd/bin/vipd}, so
    *     that its own JVM defaults apply; null: java itself
    * @param warmup the {@code daemon.warmup} to configure, e.g. {@code "0s"}; null: vipd's default
+   * @param lockMemory configure {@code daemon.realtime.lockMemory}: vipd locks its memory
    */
-  record Options(List<String> jvm, @Nullable Path script, @Nullable String warmup) {
-    static final Options DEFAULT = new Options(List.of("-Xms64m", "-Xmx64m"), null, null);
+  record Options(List<String> jvm, @Nullable Path script, @Nullable String warmup,
+      boolean lockMemory) {
+    static final Options DEFAULT = new Options(List.of("-Xms64m", "-Xmx64m"), null, null, false);
 
     Options {
       jvm = List.copyOf(jvm);
@@ -132,7 +134,8 @@ final class ViphaLauncher implements NodeLauncher {
         + ", \"quorum\": \"majority\", \"lease\": \"" + c.leaseSeconds() + "s\"},\n"
         + "      \"daemon\": {\"keyFile\": \"" + key.toAbsolutePath() + "\", \"stateFile\": \""
         + stateFile(c, "{node}") + "\""
-        + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"") + "}\n"
+        + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"")
+        + (options.lockMemory() ? ", \"realtime\": {\"lockMemory\": true}" : "") + "}\n"
         + "    }\n  ]\n}\n";
     writeAtomically(config(c, 0), json);
     // One key per run: a reconfiguration (the reload scenario) keeps the key the nodes run with.
@@ -169,7 +172,8 @@ final class ViphaLauncher implements NodeLauncher {
         + c.leaseSeconds() + "s\"},\n"
         + "      \"daemon\": {\"coordinator\": {\"vrrp\": {\"vrid\": 51, \"unicastPeers\": ["
         + peers + "]}}, \"stateFile\": \"" + stateFile(c, "{node}") + "\""
-        + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"") + "}\n"
+        + (options.warmup() == null ? "" : ", \"warmup\": \"" + options.warmup() + "\"")
+        + (options.lockMemory() ? ", \"realtime\": {\"lockMemory\": true}" : "") + "}\n"
         + "    }\n  ]\n}\n";
   }
 
