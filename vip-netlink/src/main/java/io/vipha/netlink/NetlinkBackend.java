@@ -249,9 +249,9 @@ public final class NetlinkBackend implements AddressBackend {
    * CAP_NET_RAW that is left to the first announcement, which reports it. And it rehearses an
    * address change without making one (see {@link Rtnl#rehearse}): a failover's first add then
    * runs code that has run, rather than loading and linking it. On a thread of its own it
-   * rehearses the watch's part of a take-over: reading a link as an assign and an announcement do,
-   * and handling an address report, on made-up reports that change nothing (up to {@value
-   * #REHEARSALS} rounds within 50 ms).
+   * rehearses the watch's part of a take-over on a shadow watch (see {@link Watcher#rehearse}):
+   * reading a link as an assign and an announcement do, and handling made-up address reports
+   * (up to {@value #REHEARSALS} rounds within 50 ms).
    */
   @Override
   public Cancellable watch(Listener listener) throws BackendException {
@@ -273,7 +273,7 @@ public final class NetlinkBackend implements AddressBackend {
       // the first address change reports whatever fails here
     }
     rehearsal = Rehearsals.start("vipha-netlink-rehearsal" + (namespace == null ? ""
-        : "-" + namespace), () -> w.rehearse("lo", REHEARSALS, REHEARSAL_BUDGET_NANOS));
+        : "-" + namespace), () -> Watcher.rehearse(rtnl, REHEARSALS, REHEARSAL_BUDGET_NANOS));
     return () -> {
       w.cancel();
       changeWatchers(w, false);

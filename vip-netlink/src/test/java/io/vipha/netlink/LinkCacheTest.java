@@ -124,18 +124,8 @@ class LinkCacheTest {
 
   @Test
   void theWatchRehearsesOnAThreadOfItsOwnAndTellsTheListenerNothingOfIt() throws Exception {
-    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
-    AddressBackend.Listener listener = new AddressBackend.Listener() {
-      @Override
-      public void addressesChanged(String interfaceName) {
-        heard.add("addresses " + interfaceName);
-      }
-
-      @Override
-      public void linkChanged(String interfaceName, boolean up) {
-        heard.add("link " + interfaceName);
-      }
-    };
+    Heard listener = new Heard();
+    List<String> heard = listener.events;
     try (NetlinkBackend backend = NetlinkBackend.builder().namespace(owner).build()) {
       assertThat(backend.rehearsal()).isNull();
       Cancellable watch = backend.watch(listener);

@@ -32,6 +32,7 @@ public final class Watcher implements Cancellable {
       | Nl.RTMGRP_IPV6_IFADDR;
   /** The interface index of a rehearsal's made-up reports (no link has it). */
   private static final int SHADOW_INDEX = Integer.MAX_VALUE;
+  private static final String SHADOW_NAME = "vipha-rehearsal";
 
 
   private final NetlinkSocket socket;
@@ -174,50 +175,60 @@ public final class Watcher implements Cancellable {
    * The watch's side of the take-over rehearsal at start. A backup's watch thread otherwise
    * handles its first address report at a failover, that of its own add, in code that has not
    * run, while the loop waits for it to read the link and announce. Up to {@code rounds} times
-   * within {@code budgetNanos}, this reads link {@code name} as an assign or announcement does
-   * (through the lock, after reading what is queued) and has a shadow of this watcher handle a
-   * made-up report of 192.0.2.1/24 added and removed on an interface index no link has: the
-   * shadow has its own maps, address table and lock, a listener of its own that counts, and
-   * reads nothing from the socket. Returns the rounds in which the shadow reported both changes.
+   * within {@code budgetNanos}, a shadow watcher reads a link as an assign or announcement does
+   * (through its lock, after reading what is queued on a socket of its own that joined no group,
+   * so nothing) and handles a made-up report of 192.0.2.1/24 added and removed on an interface
+   * index no link has. The shadow has its own socket, maps, address table, lock and listener (one
+   * that counts); no real watcher, event or listener is touched. Returns the rounds in which the
+   * shadow reported both changes (0 if its socket cannot be opened).
    */
-  public int rehearse(String name, int rounds, long budgetNanos) {
-    MessageWriter w = new MessageWriter(256);
-    byte[] a = {(byte) 192, 0, 2, 1};
-    w.begin(Nl.RTM_NEWADDR, 0, 0).ifaddrmsg(Nl.AF_INET, 24, 0, Nl.RT_SCOPE_UNIVERSE,
-        SHADOW_INDEX).attr(Nl.IFA_LOCAL, a).attr(Nl.IFA_ADDRESS, a).attrU32(Nl.IFA_FLAGS, 0)
-        .cacheInfo(10, 10).end();
-    w.begin(Nl.RTM_DELADDR, 0, 0).ifaddrmsg(Nl.AF_INET, 24, 0, Nl.RT_SCOPE_UNIVERSE,
-        SHADOW_INDEX).attr(Nl.IFA_LOCAL, a).attr(Nl.IFA_ADDRESS, a).end();
-    int n = w.size();
-    int[] reported = new int[1];
-    AddressBackend.Listener counts = new AddressBackend.Listener() {
-      @Override
-      public void addressesChanged(String interfaceName) {
-        reported[0]++;
-      }
-
-      @Override
-      public void linkChanged(String interfaceName, boolean up) {}
-    };
-    Watcher shadow = new Watcher(socket, rtnl, counts, "-rehearsal", Thread::new, w.buffer());
-    shadow.names.put(SHADOW_INDEX, "vipha-rehearsal");
-    long deadline = System.nanoTime() + budgetNanos;
-    int i = 0;
-    for (; i < rounds && System.nanoTime() - deadline < 0 && !cancelled; i++) {
-      link(name);
-      shadow.reading.lock();
-      try {
-        shadow.in.reset(n);
-        while (shadow.in.next()) {
-          shadow.event();
-        }
-      } catch (MalformedReplyException e) {
-        break; // (cannot happen: the reports are well formed)
-      } finally {
-        shadow.reading.unlock();
-      }
+  public static int rehearse(Rtnl rtnl, int rounds, long budgetNanos) {
+    NetlinkSocket quiet;
+    try {
+      quiet = new NetlinkSocket(0, 4096, 200);
+    } catch (BackendException e) {
+      return 0;
     }
-    return reported[0] / 2;
+    try {
+      MessageWriter w = new MessageWriter(256);
+      byte[] a = {(byte) 192, 0, 2, 1};
+      w.begin(Nl.RTM_NEWADDR, 0, 0).ifaddrmsg(Nl.AF_INET, 24, 0, Nl.RT_SCOPE_UNIVERSE,
+          SHADOW_INDEX).attr(Nl.IFA_LOCAL, a).attr(Nl.IFA_ADDRESS, a).attrU32(Nl.IFA_FLAGS, 0)
+          .cacheInfo(10, 10).end();
+      w.begin(Nl.RTM_DELADDR, 0, 0).ifaddrmsg(Nl.AF_INET, 24, 0, Nl.RT_SCOPE_UNIVERSE,
+          SHADOW_INDEX).attr(Nl.IFA_LOCAL, a).attr(Nl.IFA_ADDRESS, a).end();
+      int n = w.size();
+      int[] reported = new int[1];
+      AddressBackend.Listener counts = new AddressBackend.Listener() {
+        @Override
+        public void addressesChanged(String interfaceName) {
+          reported[0]++;
+        }
+
+        @Override
+        public void linkChanged(String interfaceName, boolean up) {}
+      };
+      Watcher shadow = new Watcher(quiet, rtnl, counts, "-rehearsal", Thread::new, w.buffer());
+      shadow.names.put(SHADOW_INDEX, SHADOW_NAME);
+      long deadline = System.nanoTime() + budgetNanos;
+      for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
+        shadow.link(SHADOW_NAME);
+        shadow.reading.lock();
+        try {
+          shadow.in.reset(n);
+          while (shadow.in.next()) {
+            shadow.event();
+          }
+        } catch (MalformedReplyException e) {
+          break; // (cannot happen: the reports are well formed)
+        } finally {
+          shadow.reading.unlock();
+        }
+      }
+      return reported[0] / 2;
+    } finally {
+      quiet.close();
+    }
   }
 
   /**
