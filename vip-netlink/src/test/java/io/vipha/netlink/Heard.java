@@ -1,6 +1,7 @@
 package io.vipha.netlink;
 
 import io.vipha.spi.AddressBackend;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -9,16 +10,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * "link IFACE up"} or {@code "link IFACE down"}; from any thread.
  */
 public final class Heard implements AddressBackend.Listener {
-  /** What was heard so far. */
+  /** What was heard so far, unless given a collection of its own. */
   public final List<String> events = new CopyOnWriteArrayList<>();
+  private final Collection<String> into;
+
+  /** Records into {@link #events}. */
+  public Heard() {
+    into = events;
+  }
+
+  /** Records into {@code into} (a thread-safe collection: a queue to wait on, say). */
+  public Heard(Collection<String> into) {
+    this.into = into;
+  }
 
   @Override
   public void addressesChanged(String interfaceName) {
-    events.add("addresses " + interfaceName);
+    into.add("addresses " + interfaceName);
   }
 
   @Override
   public void linkChanged(String interfaceName, boolean up) {
-    events.add("link " + interfaceName + (up ? " up" : " down"));
+    into.add("link " + interfaceName + (up ? " up" : " down"));
   }
 }

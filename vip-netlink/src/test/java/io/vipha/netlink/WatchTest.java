@@ -56,17 +56,7 @@ class WatchTest {
     netns.close();
   }
 
-  private final AddressBackend.Listener listener = new AddressBackend.Listener() {
-    @Override
-    public void addressesChanged(String interfaceName) {
-      events.add("addresses " + interfaceName);
-    }
-
-    @Override
-    public void linkChanged(String interfaceName, boolean up) {
-      events.add("link " + interfaceName + (up ? " up" : " down"));
-    }
-  };
+  private final AddressBackend.Listener listener = new Heard(events);
 
   @Test
   void theRehearsalAtTheWatchsStartChangesNoAddress() throws Exception {
