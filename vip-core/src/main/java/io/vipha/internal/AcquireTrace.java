@@ -120,10 +120,8 @@ public final class AcquireTrace {
       } catch (InterruptedException e) {
         return;
       }
-      synchronized (AcquireTrace.class) {
-        long w = written.get();
-        printed = episodes(Math.max(printed, w - SIZE), w, System.nanoTime(), out);
-      }
+      long w = written.get();
+      printed = episodes(Math.max(printed, w - SIZE), w, System.nanoTime(), out);
       if (out.length() > 0) {
         err.print(out);
         err.flush();

@@ -34,7 +34,6 @@ public final class Watcher implements Cancellable {
   private static final int SHADOW_INDEX = Integer.MAX_VALUE;
   private static final String SHADOW_NAME = "vipha-rehearsal";
 
-
   private final NetlinkSocket socket;
   private final Rtnl rtnl;
   private final AddressBackend.Listener listener;
