@@ -251,7 +251,7 @@ public final class NetlinkBackend implements AddressBackend {
    * runs code that has run, rather than loading and linking it. On a thread of its own it
    * rehearses the watch's part of a take-over on a shadow watch (see {@link Watcher#rehearse}):
    * reading a link as an assign and an announcement do, and handling made-up address reports
-   * (up to {@value #REHEARSALS} rounds within 50 ms).
+   * (up to {@value #REHEARSALS} rounds within 50 ms), at the backend's first watch only.
    */
   @Override
   public Cancellable watch(Listener listener) throws BackendException {
@@ -272,15 +272,25 @@ public final class NetlinkBackend implements AddressBackend {
     } catch (BackendException e) {
       // the first address change reports whatever fails here
     }
-    rehearsal = Rehearsals.start("vipha-netlink-rehearsal" + (namespace == null ? ""
-        : "-" + namespace), () -> Watcher.rehearse(rtnl, REHEARSALS, REHEARSAL_BUDGET_NANOS));
+    startRehearsal();
     return () -> {
       w.cancel();
       changeWatchers(w, false);
     };
   }
 
-  /** The last watch's start-up rehearsal thread; null before a watch. */
+  /**
+   * Starts the watch's rehearsal unless this backend started it before: vipd watches once to
+   * check the interfaces and again for the agent, and the code it warms is the process's.
+   */
+  private synchronized void startRehearsal() {
+    if (rehearsal == null) {
+      rehearsal = Rehearsals.start("vipha-netlink-rehearsal" + (namespace == null ? ""
+          : "-" + namespace), () -> Watcher.rehearse(rtnl, REHEARSALS, REHEARSAL_BUDGET_NANOS));
+    }
+  }
+
+  /** The watch's start-up rehearsal thread (one per backend); null before the first watch. */
   @Nullable Thread rehearsal() {
     return rehearsal;
   }

@@ -129,8 +129,8 @@ class LinkCacheTest {
     try (NetlinkBackend backend = NetlinkBackend.builder().namespace(owner).build()) {
       assertThat(backend.rehearsal()).isNull();
       Cancellable watch = backend.watch(listener);
+      Thread rehearsal = java.util.Objects.requireNonNull(backend.rehearsal());
       try {
-        Thread rehearsal = java.util.Objects.requireNonNull(backend.rehearsal());
         assertThat(rehearsal.getName()).isEqualTo("vipha-netlink-rehearsal-" + owner);
         rehearsal.join(TimeUnit.SECONDS.toMillis(10));
         assertThat(rehearsal.isAlive()).isFalse();
@@ -140,6 +140,8 @@ class LinkCacheTest {
       } finally {
         watch.cancel();
       }
+      backend.watch(listener).cancel();
+      assertThat(backend.rehearsal()).as("one rehearsal per backend").isSameAs(rehearsal);
     }
   }
 
