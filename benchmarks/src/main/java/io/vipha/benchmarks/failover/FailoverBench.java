@@ -127,12 +127,12 @@ public final class FailoverBench implements AutoCloseable {
     capture = Files.createDirectories(dir);
   }
 
-  /** How vipha's nodes run from now on: JVM options, launcher script, warm-up. */
   /** Waits {@code seconds} more before each round's event, once the group is steady. */
   void settle(int seconds) {
     settleNanos = seconds * 1000L * MS;
   }
 
+  /** How vipha's nodes run from now on: JVM options, launcher script, warm-up, locked memory. */
   void vipdOptions(ViphaLauncher.Options options) {
     vipdOptions = options;
   }
