@@ -81,6 +81,11 @@ public final class FailoverBench implements AutoCloseable {
   /** Where each node's log stood when the current round began. */
   private long[] logFrom = new long[3];
   private int roundNumber;
+  /** The last round's event, for {@link #evidence}: its target, start, end and node logs. */
+  private int lastTarget;
+  private long lastT0;
+  private long lastEnd;
+  private String lastLogs = "";
   /** Nanoseconds the rounds wait beyond steady before the event ({@code --settle}). */
   private long settleNanos;
   private boolean closed;
@@ -360,6 +365,10 @@ public final class FailoverBench implements AutoCloseable {
         }
         default -> throw new IllegalStateException(sc.toString());
       }
+      lastTarget = target;
+      lastT0 = t0;
+      lastEnd = System.nanoTime();
+      lastLogs = logs;
       double outage = probe.longestOutage(target, t0 - 50 * MS, end) / (double) MS;
       double dual = watch.dualNanos(vip, t0, dualEnd) / (double) MS;
       if (cap != null) {
@@ -420,6 +429,38 @@ public final class FailoverBench implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /**
+   * What the last round left to explain a failed check, times in ms after its event: each run
+   * of lost probes with the probes around it, the VIP address changes the watch saw, and each
+   * node's log from the event on (its last 40 lines). For a test's failure message: CI keeps no
+   * node logs.
+   */
+  String evidence() {
+    StringBuilder sb = new StringBuilder("\nround evidence (ms after the event):\n");
+    try {
+      for (long[] run : probe.lossRuns(lastTarget, lastT0 - 50 * MS, lastEnd)) {
+        sb.append(String.format(Locale.ROOT, "lost probes from %.3f for %.3f ms:%n",
+            (run[0] - lastT0) / 1e6, run[1] / 1e6));
+        probe.dump(lastTarget, run[0] - 30 * MS, run[0] + run[1] + 30 * MS, lastT0, sb);
+      }
+      for (AddressWatch.Change c : watch.changes(lastT0 - 50 * MS, lastEnd)) {
+        sb.append(String.format(Locale.ROOT, "address %.3f %s %s %s%n",
+            (c.nanos() - lastT0) / 1e6, Topology.nodeName(c.node()), c.present() ? "added"
+                : "removed", c.vip()));
+      }
+      for (int i = 0; i < logFrom.length; i++) {
+        List<String> lines = Soak.readFrom(log(lastLogs, i), logFrom[i]).lines().toList();
+        sb.append("log of ").append(Topology.nodeName(i)).append(" from the event (")
+            .append(lines.size()).append(" lines):\n");
+        lines.subList(Math.max(0, lines.size() - 40), lines.size())
+            .forEach(l -> sb.append("  ").append(l).append('\n'));
+      }
+    } catch (IOException e) {
+      sb.append("(").append(e).append(")\n");
+    }
+    return sb.toString();
   }
 
   /** The output file of node index {@code i} in the round whose logs are named {@code logs}. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,6 +53,11 @@ class FailoverHarnessTest {
     }
   }
 
+  /** A check's description that tells, only when it fails, what the round left to explain it. */
+  private static Supplier<String> why(String what) {
+    return () -> what + bench.evidence();
+  }
+
   private static Round run(Scenario sc) throws Exception {
     Round r = bench.round(vipha, INTERVAL_MS, sc);
     ROUNDS.add(r);
@@ -71,7 +77,7 @@ class FailoverHarnessTest {
   @Order(1)
   void hostCrashFailsOver() throws Exception {
     Round r = run(Scenario.CRASH);
-    assertThat(r.owner()).as("answers after the crash").isEqualTo("n2");
+    assertThat(r.owner()).as(why("answers after the crash")).isEqualTo("n2");
   }
 
   @Test
@@ -79,9 +85,9 @@ class FailoverHarnessTest {
   void killedProcessLeavesNoOrphanAfterTheLease() throws Exception {
     Round r = run(Scenario.KILL9);
     assertThat(r.owner()).isEqualTo("n2");
-    assertThat(r.leftMs()).as("ms until the VIP left the killed node's host")
+    assertThat(r.leftMs()).as(why("ms until the VIP left the killed node's host"))
         .isBetween(0.0, LEASE_BOUND_MS);
-    assertThat(r.dualMs()).as("ms two hosts held the VIP").isLessThanOrEqualTo(LEASE_BOUND_MS);
+    assertThat(r.dualMs()).as(why("ms two hosts held the VIP")).isLessThanOrEqualTo(LEASE_BOUND_MS);
   }
 
   @Test
@@ -89,8 +95,8 @@ class FailoverHarnessTest {
   void gracefulStopLosesNothing() throws Exception {
     Round r = run(Scenario.GRACEFUL);
     assertThat(r.owner()).isEqualTo("n2");
-    assertThat(r.outageMs()).as("longest run of lost probes, ms").isZero();
-    assertThat(r.dualMs()).as("make-before-break overlap, ms").isLessThan(DETECTION_MS);
+    assertThat(r.outageMs()).as(why("longest run of lost probes, ms")).isZero();
+    assertThat(r.dualMs()).as(why("make-before-break overlap, ms")).isLessThan(DETECTION_MS);
   }
 
   @Test
@@ -98,8 +104,8 @@ class FailoverHarnessTest {
   void preemptionLosesNothing() throws Exception {
     Round r = run(Scenario.PREEMPT);
     assertThat(r.owner()).isEqualTo("n1");
-    assertThat(r.outageMs()).as("longest run of lost probes, ms").isZero();
-    assertThat(r.dualMs()).as("make-before-break overlap, ms").isLessThan(DETECTION_MS);
+    assertThat(r.outageMs()).as(why("longest run of lost probes, ms")).isZero();
+    assertThat(r.dualMs()).as(why("make-before-break overlap, ms")).isLessThan(DETECTION_MS);
   }
 
   @Test
@@ -115,10 +121,10 @@ class FailoverHarnessTest {
   void partitionedOwnerStepsDownAndTheHealLosesNothing() throws Exception {
     Privileged.requireTool("nft");
     Round r = run(Scenario.PARTITION);
-    assertThat(r.dualMs()).as("ms two hosts held the VIP during the partition")
+    assertThat(r.dualMs()).as(why("ms two hosts held the VIP during the partition"))
         .isLessThan(DETECTION_MS);
-    assertThat(r.owner()).as("the rightful owner after the heal").isEqualTo("n1");
-    assertThat(r.healMs()).as("longest run of lost probes after the heal, ms").isZero();
+    assertThat(r.owner()).as(why("the rightful owner after the heal")).isEqualTo("n1");
+    assertThat(r.healMs()).as(why("longest run of lost probes after the heal, ms")).isZero();
   }
 
   @Test
