@@ -90,6 +90,24 @@ final class Announcer {
   /** Announces {@code v} now and as often as the policy says, while this node holds and owns it. */
   void announceBurst(VirtualIp v) {
     announce(v);
+    repeat(v);
+  }
+
+  /**
+   * The burst of {@code v} whose first announcement the backend sent with the add ({@link
+   * io.vipha.spi.AddressBackend#assignAndAnnounce}), {@code failed} why it did not go out (null:
+   * it did): counts it as {@link #announceBurst} would, then repeats as the policy says.
+   */
+  void burstAfterFirst(VirtualIp v, @Nullable BackendException failed) {
+    if (failed == null) {
+      a.events.announced();
+    } else {
+      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "announce", v, failed));
+    }
+    repeat(v);
+  }
+
+  private void repeat(VirtualIp v) {
     int count = a.policy.announce().count();
     long interval = a.policy.announce().interval().toNanos();
     for (int i = 1; i < count; i++) {

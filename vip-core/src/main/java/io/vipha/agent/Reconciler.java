@@ -6,6 +6,7 @@ import io.vipha.agent.VipAgent.Phase;
 import io.vipha.internal.AcquireTrace;
 import io.vipha.plan.Move;
 import io.vipha.plan.MoveReason;
+import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Coordinator.Fence;
@@ -41,6 +42,8 @@ final class Reconciler {
   private long renewEvery;
   /** The shortest lease set in the current pass, in nanoseconds, or MAX_VALUE. */
   private long shortestSet;
+  /** Why the announcement of the VIP {@link #take} just added did not go out; null if it did. */
+  private @Nullable BackendException tookUnannounced;
   /** The last lease shorter than the policy's that a fence's bound gave, reused while equal. */
   private @Nullable Lease bounded;
   /** VIPs removed from the group that this node still holds: released at every reconcile. */
@@ -271,15 +274,21 @@ final class Reconciler {
           if (lease == null) {
             continue; // the coordinator's claim is not (yet) this node's, or too short to use
           }
-          if (assign(v, lease, fence.epoch())) {
-            String reason = lastReason.getOrDefault(v, "RECONCILE");
-            if (a.movers.has(v)) {
-              a.movers.claim(v, fence.epoch(), reason); // held, announced once it answers
-              continue;
+          if (a.movers.has(v)) {
+            if (assign(v, lease, fence.epoch())) {
+              // held, announced once the provider answers
+              a.movers.claim(v, fence.epoch(), lastReason.getOrDefault(v, "RECONCILE"));
             }
+            continue;
+          }
+          // (an announcement may go out: this pass began running and found no stall)
+          if (take(v, lease, fence.epoch())) {
+            String reason = lastReason.getOrDefault(v, "RECONCILE");
             holdings.acquired(v, now, reason);
             changed = true;
-            a.announcer.announceBurst(v); // before the listeners: clients move first
+            // before the listeners: clients move first
+            a.announcer.burstAfterFirst(v, tookUnannounced);
+            tookUnannounced = null;
             a.events.emit(new AgentEvent.Acquired(now, v, reason, fence.epoch()));
           }
           continue;
@@ -448,13 +457,33 @@ final class Reconciler {
     return room < 0 ? 0 : Math.min(room / 1_000_000_000L, Lease.MAX_SECONDS);
   }
 
+  /**
+   * Adds {@code v} and announces it at once ({@link AddressBackend#assignAndAnnounce}); whether
+   * it was added. Why the announcement did not go out, if it did not, is left in {@link
+   * #tookUnannounced}.
+   */
+  private boolean take(VirtualIp v, Lease lease, long epoch) {
+    try {
+      tookUnannounced = a.backend.assignAndAnnounce(v, lease, epoch);
+      added(lease);
+      return true;
+    } catch (BackendException e) {
+      backendFailed("assign", v, e);
+      return false;
+    }
+  }
+
+  private void added(Lease lease) {
+    backendWorks();
+    if (!lease.isForever()) {
+      shortestSet = Math.min(shortestSet, Objects.requireNonNull(lease.duration()).toNanos());
+    }
+  }
+
   private boolean assign(VirtualIp v, Lease lease, long epoch) {
     try {
       a.backend.assign(v, lease, epoch);
-      backendWorks();
-      if (!lease.isForever()) {
-        shortestSet = Math.min(shortestSet, Objects.requireNonNull(lease.duration()).toNanos());
-      }
+      added(lease);
       return true;
     } catch (BackendException e) {
       backendFailed("assign", v, e);

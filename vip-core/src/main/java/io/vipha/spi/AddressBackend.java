@@ -4,6 +4,7 @@ import io.vipha.Lease;
 import io.vipha.VirtualIp;
 import java.time.Duration;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Applies address changes to a host. Every method is idempotent: assigning an address that is
@@ -25,6 +26,28 @@ public interface AddressBackend extends AutoCloseable {
    */
   default void assign(VirtualIp vip, Lease lease, long epoch) throws BackendException {
     assign(vip, lease);
+  }
+
+  /**
+   * Takes {@code vip}: {@link #assign(VirtualIp, Lease, long)}, then its first {@link #announce}
+   * at once. The agent calls this when it takes a VIP that it announces itself (one no {@link
+   * AddressMover} moves). A backend that can send the announcement the moment the address is on
+   * the host, before anything else reads the change, overrides it; the default makes the two
+   * calls.
+   *
+   * @return null when the announcement went out; otherwise why it did not (the address was added,
+   *     so the VIP is held either way)
+   * @throws BackendException when the address was not added (then nothing was announced)
+   */
+  default @Nullable BackendException assignAndAnnounce(VirtualIp vip, Lease lease, long epoch)
+      throws BackendException {
+    assign(vip, lease, epoch);
+    try {
+      announce(vip);
+      return null;
+    } catch (BackendException e) {
+      return e;
+    }
   }
 
   /**

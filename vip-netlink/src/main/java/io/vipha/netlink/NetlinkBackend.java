@@ -101,6 +101,48 @@ public final class NetlinkBackend implements AddressBackend {
   }
 
   /**
+   * Adds an IPv4 {@code vip} and sends its gratuitous ARP with the link read once, holding the
+   * watch's reading from before the add until the frames are out: the announcement waits neither
+   * for the watch thread, which the add's report wakes, nor for a second lookup, and its hardware
+   * address is never older than the interface's at the call. IPv6 VIPs, whose add waits for the
+   * watch to hear of it, take the two calls.
+   */
+  @Override
+  public @Nullable BackendException assignAndAnnounce(VirtualIp vip, Lease lease, long epoch)
+      throws BackendException {
+    if (!vip.isIpv4()) {
+      return AddressBackend.super.assignAndAnnounce(vip, lease, epoch);
+    }
+    AcquireTrace.mark(AcquireTrace.ASSIGN);
+    open();
+    Watcher[] running = watchers;
+    for (int i = 0; i < running.length; i++) {
+      Link l = running[i].lockLink(vip.interfaceName());
+      if (l != null) {
+        try {
+          return addAndAnnounce(l, vip, lease);
+        } finally {
+          running[i].unlockLink();
+        }
+      }
+    }
+    return addAndAnnounce(rtnl.link(vip.interfaceName()), vip, lease);
+  }
+
+  private @Nullable BackendException addAndAnnounce(Link link, VirtualIp vip, Lease lease)
+      throws BackendException {
+    rtnl.add(link, vip, lease, preferredZero);
+    AcquireTrace.mark(AcquireTrace.ASSIGNED);
+    AcquireTrace.mark(AcquireTrace.ANNOUNCE);
+    try {
+      announce(link, vip);
+      return null;
+    } catch (BackendException e) {
+      return e;
+    }
+  }
+
+  /**
    * The link named {@code name}: as a running {@link #watch} last heard of it (once it has read
    * every change the kernel reported so far, so never older than the last change, such as a new
    * hardware address), else as the kernel tells now ({@code RTM_GETLINK}).
@@ -184,7 +226,10 @@ public final class NetlinkBackend implements AddressBackend {
   public void announce(VirtualIp vip) throws BackendException {
     AcquireTrace.mark(AcquireTrace.ANNOUNCE);
     open();
-    Link link = link(vip.interfaceName());
+    announce(link(vip.interfaceName()), vip);
+  }
+
+  private void announce(Link link, VirtualIp vip) throws BackendException {
     byte[] mac = link.mac();
     if (mac.length != 6) {
       throw new BackendException(Kind.UNSUPPORTED, "interface " + link.name() + where

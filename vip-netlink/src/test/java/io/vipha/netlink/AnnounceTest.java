@@ -1,15 +1,22 @@
 package io.vipha.netlink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vipha.Lease;
 import io.vipha.VirtualIp;
 import io.vipha.netlink.Pcap.Frame;
+import io.vipha.spi.BackendException;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.HostAddress;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Privileged;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * Privileged}).
  */
 class AnnounceTest {
+  private static final VirtualIp B4 = VirtualIp.of("192.0.2.10/24", "b0");
+  private static final VirtualIp B6 = VirtualIp.of("2001:db8::10/64", "b0");
   private final Netns netns = new Netns();
   private String a = "";
   private String b = "";
@@ -54,10 +63,53 @@ class AnnounceTest {
 
   @Test
   void theClientFollowsTheNewOwnerAfterItsAnnouncements() throws Exception {
-    VirtualIp v4 = VirtualIp.of("192.0.2.10/24", "a0");
-    VirtualIp v6 = VirtualIp.of("2001:db8::10/64", "a0");
+    Capture started = pointTheClientAtA();
+    try (NetlinkBackend ownerB = NetlinkBackend.builder().namespace(b).build()) {
+      ownerB.assign(B4, Lease.forever());
+      ownerB.assign(B6, Lease.forever());
+      ownerB.announce(B4);
+      ownerB.announce(B6);
+    }
+    theClientFollowsB(started);
+  }
+
+  /**
+   * A take ({@link NetlinkBackend#assignAndAnnounce}) with the watch running, as the agent's: the
+   * same frames; the watch reads the add's report once the frames are out; an unknown interface
+   * fails before anything is added or held.
+   */
+  @Test
+  void aTakeAddsAndAnnouncesInOneCall() throws Exception {
+    Capture started = pointTheClientAtA();
+    LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    try (NetlinkBackend ownerB = NetlinkBackend.builder().namespace(b).build()) {
+      Cancellable watch = ownerB.watch(new Heard(heard));
+      try {
+        VirtualIp elsewhere = B4.toBuilder().interfaceName("nope0").build();
+        assertThatThrownBy(() -> ownerB.assignAndAnnounce(elsewhere, Lease.forever(), 0))
+            .isInstanceOf(BackendException.class).hasMessageContaining("nope0");
+        heard.clear();
+        assertThat(ownerB.assignAndAnnounce(B4, Lease.of(Duration.ofSeconds(30)), 0)).isNull();
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).as("the watch goes on")
+            .isEqualTo("addresses b0");
+        assertThat(ownerB.assignAndAnnounce(B6, Lease.forever(), 0)).isNull();
+        assertThat(ownerB.list(Set.of("b0"))).extracting(HostAddress::address)
+            .contains(B4.address(), B6.address());
+      } finally {
+        watch.cancel();
+      }
+    }
+    theClientFollowsB(started);
+  }
+
+  /**
+   * Owner A holds the VIPs on the segment and the client's neighbour entries point at it; then A
+   * lets go, and a capture on the client starts. B's interface is b0.
+   */
+  private Capture pointTheClientAtA() throws Exception {
+    VirtualIp v4 = B4.toBuilder().interfaceName("a0").build();
+    VirtualIp v6 = B6.toBuilder().interfaceName("a0").build();
     String macA = netns.mac(a, "a0");
-    String macB = netns.mac(b, "b0");
     try (NetlinkBackend ownerA = NetlinkBackend.builder().namespace(a).build()) {
       ownerA.assign(v4, Lease.forever());
       ownerA.assign(v6, Lease.forever());
@@ -76,14 +128,15 @@ class AnnounceTest {
 
     Capture started = Capture.start(client, "c0", "arp or icmp6");
     capture = started;
-    VirtualIp b4 = v4.toBuilder().interfaceName("b0").build();
-    VirtualIp b6 = v6.toBuilder().interfaceName("b0").build();
-    try (NetlinkBackend ownerB = NetlinkBackend.builder().namespace(b).build()) {
-      ownerB.assign(b4, Lease.forever());
-      ownerB.assign(b6, Lease.forever());
-      ownerB.announce(b4);
-      ownerB.announce(b6);
-    }
+    return started;
+  }
+
+  /**
+   * The client's neighbour entries now point at B, and the capture shows B's gratuitous ARP
+   * request and reply and its unsolicited neighbour advertisement, field by field.
+   */
+  private void theClientFollowsB(Capture started) throws Exception {
+    String macB = netns.mac(b, "b0");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     while ((!macB.equals(neighbour("192.0.2.10")) || !macB.equals(neighbour("2001:db8::10")))
         && System.nanoTime() < deadline) {

@@ -5,6 +5,11 @@ import io.vipha.VirtualIp;
 import io.vipha.spi.BackendException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A child JVM for the tests that need a process of its own: one that is killed while it holds a
@@ -13,8 +18,10 @@ import java.util.Set;
  * <ul>
  *   <li>{@code lease NS IFACE CIDR SECONDS}: assigns the VIP with that lease and renews it every
  *       third of the lease, printing {@code RENEWED <epoch ms>} after each renewal, until killed.
- *   <li>{@code try NS IFACE CIDR}: lists, assigns, then announces, printing {@code OK op} or
- *       {@code FAILED op KIND message} for each, then exits.
+ *   <li>{@code try NS IFACE CIDR}: lists; watches; takes the VIP ({@code assignAndAnnounce},
+ *       printing {@code UNANNOUNCED KIND message} if only its announcement failed); lists from
+ *       another thread (op {@code unlocked}: the take left the watch free); assigns; announces:
+ *       printing {@code OK op} or {@code FAILED op KIND message} for each, then exits.
  *   <li>{@code realtime POLICY PRIORITY}: checks that a thread can be raised to real-time
  *       scheduling, then locks the memory, printing {@code OK op} or {@code FAILED op
  *       PERMISSION|OTHER errno message} for each, then exits.
@@ -44,6 +51,25 @@ public final class ChildMain {
         }
       }
       attempt("list", () -> backend.list(Set.of(vip.interfaceName())));
+      attempt("watch", () -> backend.watch(new Heard()));
+      attempt("take", () -> {
+        BackendException unannounced = backend.assignAndAnnounce(vip, Lease.forever(), 0);
+        if (unannounced != null) {
+          System.out.println("UNANNOUNCED " + unannounced.kind() + " "
+              + unannounced.getMessage());
+        }
+      });
+      attempt("unlocked", () -> {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+          other.submit(() -> backend.list(Set.of(vip.interfaceName()))).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+          throw new BackendException(BackendException.Kind.OTHER, "another thread could not"
+              + " list: " + e);
+        } finally {
+          other.shutdownNow();
+        }
+      });
       attempt("assign", () -> backend.assign(vip, Lease.forever()));
       attempt("announce", () -> backend.announce(vip));
     } catch (BackendException e) {

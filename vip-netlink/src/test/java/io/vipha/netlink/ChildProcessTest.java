@@ -93,7 +93,12 @@ class ChildProcessTest {
         "--bounding-set=-net_admin,-net_raw"), lines, "try", ns, "v0", "192.0.2.10/24");
     assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
     Thread.sleep(100);
-    assertThat(lines).as("child output").contains("OK list");
+    assertThat(lines).as("child output").contains("OK list", "OK watch", "OK unlocked");
+    String take = lines.stream().filter(l -> l.startsWith("FAILED take ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no take failure in " + lines));
+    assertThat(take).startsWith("FAILED take PERMISSION RTM_NEWADDR 192.0.2.10/24 on v0 in"
+        + " network namespace " + ns + " was refused with EPERM");
+    assertThat(lines).noneMatch(l -> l.startsWith("UNANNOUNCED"));
     String assign = lines.stream().filter(l -> l.startsWith("FAILED assign ")).findFirst()
         .orElseThrow(() -> new AssertionError("no assign failure in " + lines));
     assertThat(assign).startsWith("FAILED assign PERMISSION RTM_NEWADDR 192.0.2.10/24 on v0 in"
@@ -106,6 +111,23 @@ class ChildProcessTest {
     assertThat(announce).startsWith("FAILED announce PERMISSION opening an AF_PACKET socket to"
         + " announce addresses was refused with EPERM").contains("this needs CAP_NET_RAW");
     assertThat(netns.address(ns, "v0", "192.0.2.10")).isNull();
+  }
+
+  @Test
+  void aTakeWithoutNetRawAddsTheVipAndSaysWhyItWasNotAnnounced() throws Exception {
+    Privileged.requireTool("setpriv");
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Process child = start(List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all",
+        "--bounding-set=-net_raw"), lines, "try", ns, "v0", "192.0.2.10/24");
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(100);
+    assertThat(lines).as("child output").contains("OK watch", "OK take", "OK unlocked",
+        "OK assign");
+    String unannounced = lines.stream().filter(l -> l.startsWith("UNANNOUNCED ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no unannounced take in " + lines));
+    assertThat(unannounced).startsWith("UNANNOUNCED PERMISSION opening an AF_PACKET socket to"
+        + " announce addresses was refused with EPERM").contains("this needs CAP_NET_RAW");
+    assertThat(netns.address(ns, "v0", "192.0.2.10")).as("added all the same").isNotNull();
   }
 
   @Test

@@ -43,6 +43,7 @@ public final class InMemoryBackend implements AddressBackend {
   private final Set<String> linksDown = new TreeSet<>();
   private final List<Listener> watchers = new CopyOnWriteArrayList<>();
   private @Nullable BackendException failure;
+  private @Nullable BackendException announceFailure;
   private int calls;
 
   /** A host with the given interfaces, leases timed by {@code clock}. */
@@ -101,6 +102,10 @@ public final class InMemoryBackend implements AddressBackend {
   @Override
   public synchronized void announce(VirtualIp vip) throws BackendException {
     check(vip);
+    BackendException f = announceFailure;
+    if (f != null) {
+      throw f;
+    }
     announcements.add(new Announcement(clock.nanoTime(), vip));
   }
 
@@ -204,9 +209,18 @@ public final class InMemoryBackend implements AddressBackend {
     this.failure = error;
   }
 
+  /**
+   * Makes every later announcement throw {@code error} until {@link #heal()}, as a host without
+   * CAP_NET_RAW refuses them, while addresses still change.
+   */
+  public void failAnnouncementsWith(BackendException error) {
+    this.announceFailure = error;
+  }
+
   /** Stops failing. */
   public void heal() {
     this.failure = null;
+    this.announceFailure = null;
   }
 
   /** Whether the host holds {@code vip} now (leases honoured). */

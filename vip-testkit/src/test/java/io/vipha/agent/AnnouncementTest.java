@@ -172,6 +172,32 @@ class AnnouncementTest {
     });
   }
   @Test
+  void aTakeWhoseAnnouncementFailsHoldsTheVipReportsWhyAndTheBurstGoesOn() {
+    TestCluster c = new TestCluster(TwoNodes.group(p -> p.announce(3, Duration.ofMillis(70))));
+    ScriptedPeer.onNetwork(c, "n2").every(c.time, Duration.ofMillis(100));
+    c.host("n1").failAnnouncementsWith(new io.vipha.spi.BackendException(
+        io.vipha.spi.BackendException.Kind.PERMISSION, "no CAP_NET_RAW"));
+    c.start("n1");
+    VirtualIp vip = c.group.vips().get(0);
+    for (int ms = 0; ms < 600 && c.events(AgentEvent.Acquired.class, "n1").isEmpty(); ms++) {
+      c.run(Duration.ofMillis(1));
+    }
+    assertThat(c.holders(vip)).as("added all the same").containsExactly("n1");
+    long took = c.events(AgentEvent.Acquired.class, "n1").get(0).at();
+    assertThat(c.events(AgentEvent.BackendError.class, "n1")).singleElement().satisfies(e -> {
+      assertThat(e.operation()).isEqualTo("announce");
+      assertThat(e.vip()).isEqualTo(vip);
+      assertThat(e.at()).isEqualTo(took);
+      assertThat(e.error().getMessage()).isEqualTo("no CAP_NET_RAW");
+    });
+    c.host("n1").heal();
+    c.run(Duration.ofMillis(200));
+    assertThat(times(c.host("n1"))).as("the rest of the burst").containsExactly(took + 70 * MS,
+        took + 140 * MS);
+    assertThat(c.holders(vip)).containsExactly("n1");
+  }
+
+  @Test
   void newsExactlyOneIntervalAfterTheLastAnswerIsAnsweredAgain() {
     ScriptedPeer[] p = new ScriptedPeer[1];
     TestCluster c = running(TwoNodes.group(), p);

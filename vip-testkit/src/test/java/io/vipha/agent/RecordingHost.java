@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory host that records when each assign (a take or a renewal) happened, and how long,
- * and every call in order as {@code "<ms> <call>"}; its list, or its release, can be made to fail.
+ * and every call in order (a take, {@code assignAndAnnounce}, as {@code take} before its assign
+ * and announce) as {@code "<ms> <call>"}; its list, or its release, can be made to fail.
  */
 final class RecordingHost implements AddressBackend {
   final InMemoryBackend host;
@@ -46,6 +48,14 @@ final class RecordingHost implements AddressBackend {
     host.assign(vip, lease);
     assigns.add(c.time.nanoTime());
     leases.add(lease);
+  }
+
+  /** Noted as {@code take}, then the default's assign and announce, each noted too. */
+  @Override
+  public @Nullable BackendException assignAndAnnounce(VirtualIp vip, Lease lease, long epoch)
+      throws BackendException {
+    note("take");
+    return AddressBackend.super.assignAndAnnounce(vip, lease, epoch);
   }
 
   @Override

@@ -171,6 +171,33 @@ public final class Watcher implements Cancellable {
   }
 
   /**
+   * {@link #link}, but the reading stays held when a link is returned, so that this watcher reads
+   * nothing until the caller's {@link #unlockLink}: a take-over adds an address and announces it
+   * with the link read once, before the thread reads the report of that add. Null (and nothing
+   * held) when there is no such link or this watcher is cancelled.
+   */
+  public @Nullable Link lockLink(String name) {
+    if (cancelled) {
+      return null;
+    }
+    reading.lock();
+    Link l = null;
+    try {
+      l = readFirst() ? links.get(name) : null;
+      return l;
+    } finally {
+      if (l == null) {
+        reading.unlock();
+      }
+    }
+  }
+
+  /** Ends the hold of a {@link #lockLink} that returned a link. */
+  public void unlockLink() {
+    reading.unlock();
+  }
+
+  /**
    * The watch's side of the take-over rehearsal at start. A backup's watch thread otherwise
    * handles its first address report at a failover, that of its own add, in code that has not
    * run, while the loop waits for it to read the link and announce. Up to {@code rounds} times

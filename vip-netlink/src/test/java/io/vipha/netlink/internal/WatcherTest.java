@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -125,6 +128,45 @@ class WatcherTest {
         w.cancel();
       }
       assertThat(w.link("v0")).as("cancelled").isNull();
+    }
+  }
+
+  @Test
+  void aLockedLinkKeepsTheThreadFromReadingUntilItIsUnlocked() throws Exception {
+    LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    try (Rtnl rtnl = Namespaces.open(ns, () -> Rtnl.open(""))) {
+      Watcher w = Watcher.start(Namespaces.open(ns, Watcher::subscribe), rtnl, new Heard(heard),
+          "-test", Thread::new);
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        heard.clear();
+        Commands.run("ip", "-n", ns, "link", "set", "v0", "address", "02:00:00:00:0c:03");
+        Link held = Objects.requireNonNull(w.lockLink("v0"));
+        boolean locked = true;
+        try {
+          assertThat(mac(held)).as("as the kernel has it at the call").isEqualTo("020000000c03");
+          Commands.run("ip", "-n", ns, "addr", "add", "192.0.2.1/24", "dev", "v0");
+          Future<@Nullable Link> lookup = other.submit(() -> w.link("v0"));
+          assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).as("read while held").isNull();
+          assertThat(lookup.isDone()).as("another lookup waits").isFalse();
+          w.unlockLink();
+          locked = false;
+          assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("addresses v0");
+          assertThat(mac(lookup.get(5, TimeUnit.SECONDS))).isEqualTo("020000000c03");
+        } finally {
+          if (locked) {
+            w.unlockLink();
+          }
+        }
+
+        assertThat(w.lockLink("nope")).as("no such link: nothing held").isNull();
+        Commands.run("ip", "-n", ns, "addr", "add", "192.0.2.2/24", "dev", "v0");
+        assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("addresses v0");
+      } finally {
+        other.shutdownNow();
+        w.cancel();
+      }
+      assertThat(w.lockLink("v0")).as("cancelled").isNull();
     }
   }
 
