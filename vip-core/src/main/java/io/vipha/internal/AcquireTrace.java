@@ -62,8 +62,12 @@ public final class AcquireTrace {
   /** Marks claimed so far (the next slot is {@code written % SIZE}). */
   private static final AtomicLong written = new AtomicLong();
 
+  /** Marks made at start so that marking runs compiled code ({@link #warm}). */
+  private static final int WARM_MARKS = 20_000;
+
   static {
     if (ON) {
+      warm();
       Thread t = new Thread(AcquireTrace::printLoop, "vipha-acquire-trace");
       t.setDaemon(true);
       t.start();
@@ -71,6 +75,17 @@ public final class AcquireTrace {
   }
 
   private AcquireTrace() {}
+
+  /**
+   * Records {@link #WARM_MARKS} marks of a step no episode starts with (the printer skips them),
+   * so that marking is compiled before the first take-over: run by the interpreter, as code run
+   * that seldom is, each mark took 2-20 µs and the trace showed its own cost as the take-over's.
+   */
+  static void warm() {
+    for (int i = 0; i < WARM_MARKS; i++) {
+      record(EMITTED, 0);
+    }
+  }
 
   /** Marks {@code step} now; does nothing unless tracing is on, or on a rehearsal's thread. */
   public static void mark(int step) {

@@ -16,6 +16,17 @@ class AcquireTraceTest {
   }
 
   @Test
+  void theWarmUpsMarksBelongToNoEpisode() {
+    long from = AcquireTrace.written();
+    AcquireTrace.warm();
+    long to = AcquireTrace.written();
+    assertThat(to - from).isEqualTo(20_000);
+    StringBuilder out = new StringBuilder();
+    assertThat(AcquireTrace.episodes(to - 4096, to, Long.MAX_VALUE, out)).isEqualTo(to);
+    assertThat(out).isEmpty();
+  }
+
+  @Test
   void printsEachEpisodeOnceItIsOverInMicrosecondsFromTheDecision() {
     long from = AcquireTrace.written();
     long t = 1_000_000 * MS;

@@ -246,10 +246,11 @@ public final class VrrpRouter {
   }
 
   /**
-   * Takes the master role as keepalived does: the addresses first (the actions add and announce
-   * them when told of MASTER), then the first advertisement, so that the hosts on the link learn
-   * the new owner without waiting for that send. A priority change made while the addresses were
-   * taken (the agent may publish one) has advertised already; one to 0 left MASTER.
+   * Takes the master role with the addresses first (the actions add and announce them when told
+   * of MASTER), then the first advertisement, so that the hosts on the link learn the new owner
+   * without waiting for that send; RFC 5798 and keepalived 2.2.7 send the advertisement first. A
+   * priority change made while the addresses were taken (the agent may publish one) has
+   * advertised already; one to 0 left MASTER.
    */
   private void becomeMaster() {
     masterDownTimer.cancel();
