@@ -99,11 +99,7 @@ final class Announcer {
    * it did): counts it as {@link #announceBurst} would, then repeats as the policy says.
    */
   void burstAfterFirst(VirtualIp v, @Nullable BackendException failed) {
-    if (failed == null) {
-      a.events.announced();
-    } else {
-      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "announce", v, failed));
-    }
+    sent(v, failed);
     repeat(v);
   }
 
@@ -138,11 +134,21 @@ final class Announcer {
     if (a.stall.caughtStalled(a.loop.nanoTime()) || a.phase() == Phase.JOINING) {
       return;
     }
+    BackendException failed = null;
     try {
       a.backend.announce(v);
-      a.events.announced();
     } catch (BackendException e) {
-      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "announce", v, e));
+      failed = e;
+    }
+    sent(v, failed);
+  }
+
+  /** Counts an announcement of {@code v} that went out, or reports why it did not. */
+  private void sent(VirtualIp v, @Nullable BackendException failed) {
+    if (failed == null) {
+      a.events.announced();
+    } else {
+      a.events.emit(new AgentEvent.BackendError(a.loop.nanoTime(), "announce", v, failed));
     }
   }
 

@@ -6,7 +6,6 @@ import io.vipha.agent.VipAgent.Phase;
 import io.vipha.internal.AcquireTrace;
 import io.vipha.plan.Move;
 import io.vipha.plan.MoveReason;
-import io.vipha.spi.AddressBackend;
 import io.vipha.spi.BackendException;
 import io.vipha.spi.Cancellable;
 import io.vipha.spi.Coordinator.Fence;
@@ -42,8 +41,6 @@ final class Reconciler {
   private long renewEvery;
   /** The shortest lease set in the current pass, in nanoseconds, or MAX_VALUE. */
   private long shortestSet;
-  /** Why the announcement of the VIP {@link #take} just added did not go out; null if it did. */
-  private @Nullable BackendException tookUnannounced;
   /** The last lease shorter than the policy's that a fence's bound gave, reused while equal. */
   private @Nullable Lease bounded;
   /** VIPs removed from the group that this node still holds: released at every reconcile. */
@@ -281,16 +278,21 @@ final class Reconciler {
             }
             continue;
           }
-          // (an announcement may go out: this pass began running and found no stall)
-          if (take(v, lease, fence.epoch())) {
-            String reason = lastReason.getOrDefault(v, "RECONCILE");
-            holdings.acquired(v, now, reason);
-            changed = true;
-            // before the listeners: clients move first
-            a.announcer.burstAfterFirst(v, tookUnannounced);
-            tookUnannounced = null;
-            a.events.emit(new AgentEvent.Acquired(now, v, reason, fence.epoch()));
+          // Added and announced in one call (an announcement may go out: this pass began running
+          // and found no stall); null when the announcement went out, else why it did not.
+          @Nullable BackendException unannounced;
+          try {
+            unannounced = a.backend.assignAndAnnounce(v, lease, fence.epoch());
+            added(lease);
+          } catch (BackendException e) {
+            backendFailed("assign", v, e);
+            continue;
           }
+          String reason = lastReason.getOrDefault(v, "RECONCILE");
+          holdings.acquired(v, now, reason);
+          changed = true;
+          a.announcer.burstAfterFirst(v, unannounced); // before the listeners: clients move first
+          a.events.emit(new AgentEvent.Acquired(now, v, reason, fence.epoch()));
           continue;
         }
         Fence fence = a.coordinator.fence(v);
@@ -457,22 +459,7 @@ final class Reconciler {
     return room < 0 ? 0 : Math.min(room / 1_000_000_000L, Lease.MAX_SECONDS);
   }
 
-  /**
-   * Adds {@code v} and announces it at once ({@link AddressBackend#assignAndAnnounce}); whether
-   * it was added. Why the announcement did not go out, if it did not, is left in {@link
-   * #tookUnannounced}.
-   */
-  private boolean take(VirtualIp v, Lease lease, long epoch) {
-    try {
-      tookUnannounced = a.backend.assignAndAnnounce(v, lease, epoch);
-      added(lease);
-      return true;
-    } catch (BackendException e) {
-      backendFailed("assign", v, e);
-      return false;
-    }
-  }
-
+  /** An add worked: the backend works, and a lease it set counts for the next renewal. */
   private void added(Lease lease) {
     backendWorks();
     if (!lease.isForever()) {

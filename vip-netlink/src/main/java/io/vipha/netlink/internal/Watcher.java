@@ -159,15 +159,11 @@ public final class Watcher implements Cancellable {
    * watcher is cancelled (then the caller asks the kernel itself).
    */
   public @Nullable Link link(String name) {
-    if (cancelled) {
-      return null;
+    Link l = lockLink(name);
+    if (l != null) {
+      unlockLink();
     }
-    reading.lock();
-    try {
-      return readFirst() ? links.get(name) : null;
-    } finally {
-      reading.unlock();
-    }
+    return l;
   }
 
   /**
