@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A {@link #preciseTimer precise timer} stops the thread from parking {@value #SPIN_NANOS} ns
  * before it is due: the thread then waits on the CPU (still running the tasks handed over), so
- * the task starts within a microsecond or so of its time instead of after a wake-up.
+ * the task starts within a microsecond or so of its time instead of after a wake-up. One with a
+ * warm-up stops parking {@value #WARM_NANOS} ns before it is due and runs the warm-up again and
+ * again until then (see {@link #preciseTimer(Runnable, Runnable)}).
  *
  * <p>The thread starts with the first task. Timers are armed and cancelled on the loop; from
  * another thread the call is handed over to the loop first. A {@link ThreadFactory} given to
@@ -33,6 +35,10 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
 
   /** How long before a precise timer is due the thread stops parking. */
   static final long SPIN_NANOS = 250_000L;
+  /** How long before a precise timer with a warm-up is due the thread stops parking. */
+  static final long WARM_NANOS = 3_000_000L;
+  /** Time a warm-up run leaves before the timer is due, beyond twice its expected time. */
+  static final long WARM_MARGIN_NANOS = 20_000L;
 
   private final String name;
   private final ThreadFactory threads;
@@ -105,6 +111,18 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   @Override
   public Timer preciseTimer(Runnable task) {
     return new Entry(Objects.requireNonNull(task), true);
+  }
+
+  /**
+   * {@inheritDoc} A warm-up run starts only while twice the last run's time and {@value
+   * #WARM_MARGIN_NANOS} ns fit before the timer is due; between runs the loop runs the tasks
+   * handed over. A warm-up that throws is logged and not run again; its timer still runs.
+   */
+  @Override
+  public Timer preciseTimer(Runnable task, Runnable warmUp) {
+    Entry e = new Entry(Objects.requireNonNull(task), true);
+    e.warmUp = Objects.requireNonNull(warmUp, "warmUp");
+    return e;
   }
 
   /**
@@ -213,16 +231,52 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
         if (timer == null) {
           LockSupport.park(this);
         } else {
-          long wait = timer.due() - System.nanoTime() - (timer.precise ? spinNanos : 0);
+          long lead = !timer.precise ? 0 : timer.warmUp != null ? WARM_NANOS : spinNanos;
+          long wait = timer.due() - System.nanoTime() - lead;
           if (wait > 0) {
             LockSupport.parkNanos(this, wait);
-          } else {
+          } else if (!warm(timer)) {
             Thread.onSpinWait(); // a precise timer's last moments: wait on the CPU
           }
         }
         parked = false;
       }
     }
+  }
+
+  /**
+   * Runs {@code timer}'s warm-up once, unless it has none or twice its expected time and the
+   * margin would not fit before the timer is due; whether it ran. The expected time is the last
+   * run's, except for the first two runs before a due time: the first finds the caches cold and
+   * takes several times as long as those after it, so each of the two is expected to take a
+   * quarter of the window (the first starts when the window opens, the second only if the first
+   * ended in its first half).
+   */
+  private boolean warm(Entry timer) {
+    Runnable w = timer.warmUp;
+    if (w == null) {
+      return false;
+    }
+    long start = System.nanoTime();
+    long due = timer.due();
+    if (due != timer.warmedFor) {
+      timer.warmedFor = due;
+      timer.warmRuns = 0;
+    }
+    long expected = timer.warmRuns < 2 ? WARM_NANOS / 4 : timer.warmNanos;
+    if (due - start <= 2 * expected + WARM_MARGIN_NANOS) {
+      return false;
+    }
+    try {
+      w.run();
+    } catch (RuntimeException | Error e) {
+      timer.warmUp = null;
+      LOG.warn("the warm-up of a timer on event loop {} failed; the timer runs without it", name,
+          e);
+    }
+    timer.warmNanos = System.nanoTime() - start;
+    timer.warmRuns++;
+    return true;
   }
 
   private void runSafely(Runnable task) {
@@ -243,6 +297,13 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   private final class Entry extends TimerHeap.Entry implements Timer {
     final Runnable task;
     final boolean precise;
+    /** Run before a precise timer is due; null: none (or it failed). Loop thread only. */
+    @Nullable Runnable warmUp;
+    /** How long the warm-up's last run took. Loop thread only. */
+    long warmNanos;
+    /** The due time of the warm-up's runs so far, and how many ran for it. Loop thread only. */
+    long warmedFor;
+    int warmRuns;
 
     Entry(Runnable task, boolean precise) {
       this.task = task;

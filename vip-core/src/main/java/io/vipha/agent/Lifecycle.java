@@ -4,6 +4,7 @@ import io.vipha.VipGroup;
 import io.vipha.VirtualIp;
 import io.vipha.agent.VipAgent.Phase;
 import io.vipha.health.HealthMonitor;
+import io.vipha.internal.AcquireTrace;
 import io.vipha.plan.Eligibility;
 import io.vipha.plan.Plan;
 import io.vipha.spi.AddressBackend;
@@ -33,6 +34,8 @@ final class Lifecycle {
   private @Nullable Cancellable joinTimer;
   private @Nullable Cancellable watch;
   private @Nullable Thread rehearsal;
+  /** The rehearsal's shadow once its rounds are done, for {@link Context#warmTake}. */
+  private volatile Rehearsal.@Nullable Shadow shadow;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -120,7 +123,7 @@ final class Lifecycle {
     a.announcer.start();
     a.snapshot();
     if (a.loop instanceof EventLoopScheduler) { // real time: the first take-over may be soon
-      rehearsal = Rehearsal.start(a);
+      rehearsal = Rehearsal.start(a, s -> shadow = s);
     }
     started.complete(null);
   }
@@ -295,6 +298,19 @@ final class Lifecycle {
       if (phase == Phase.RUNNING || phase == Phase.STOPPING) {
         a.reconciler.reconcile(null);
         a.snapshot();
+      }
+    }
+
+    @Override
+    public void warmTake() {
+      Rehearsal.Shadow s = shadow;
+      if (phase == Phase.RUNNING && s != null) {
+        AcquireTrace.muteHere(true);
+        try {
+          s.warm(a.backend);
+        } finally {
+          AcquireTrace.muteHere(false);
+        }
       }
     }
 

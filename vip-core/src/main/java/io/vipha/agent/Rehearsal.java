@@ -13,8 +13,10 @@ import io.vipha.spi.Coordinator;
 import io.vipha.spi.HostAddress;
 import io.vipha.spi.Scheduler;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,15 +35,32 @@ final class Rehearsal {
   static final int ROUNDS = 1_000;
   /** The most wall time a rehearsal runs for. */
   static final long BUDGET_NANOS = 250_000_000L;
+  /** Warm-ups ({@link Shadow#warm}) after the rounds: enough that the compiler takes them. */
+  static final int WARMS = 2_000;
+  /** The most wall time the warm-ups run for. */
+  static final long WARM_BUDGET_NANOS = 100_000_000L;
 
   private Rehearsal() {}
 
-  /** Starts {@code agent}'s rehearsal on a thread of its own; returns the thread. */
-  static Thread start(VipAgent agent) {
+  /**
+   * Starts {@code agent}'s rehearsal on a thread of its own; returns the thread. After its rounds
+   * it runs the {@linkplain Shadow#warm warm-up} of a take-over many times (with the agent's
+   * backend), so that the warm-up itself runs compiled when it matters, then hands its shadow to
+   * {@code done} (for the warm-ups on the agent's loop) and touches it no more.
+   */
+  static Thread start(VipAgent agent, Consumer<Shadow> done) {
     VipGroup g = agent.group;
     String node = agent.nodeId;
-    return Rehearsals.start("vipha-rehearsal-" + g.name(),
-        () -> run(g, node, ROUNDS, BUDGET_NANOS));
+    AddressBackend backend = agent.backend;
+    return Rehearsals.start("vipha-rehearsal-" + g.name(), () -> {
+      Shadow s = new Shadow(g, node);
+      s.rounds(ROUNDS, BUDGET_NANOS);
+      long deadline = System.nanoTime() + WARM_BUDGET_NANOS;
+      for (int i = 0; i < WARMS && System.nanoTime() - deadline < 0; i++) {
+        s.warm(backend);
+      }
+      done.accept(s);
+    });
   }
 
   /**
@@ -50,32 +69,72 @@ final class Rehearsal {
    * VIPs the shadow added.
    */
   static int run(VipGroup group, String nodeId, int rounds, long budgetNanos) {
-    FailoverPolicy policy = group.policy();
-    Quorum q = policy.quorum();
-    if (q.kind() == Quorum.Kind.SIZE && q.size() > 1) { // one node alone: its own majority
-      policy = policy.toBuilder().quorum(Quorum.majority()).build();
+    Shadow s = new Shadow(group, nodeId);
+    s.rounds(rounds, budgetNanos);
+    s.coordinator.master(false);
+    return s.backend.added;
+  }
+
+  /**
+   * A shadow of a node: a {@link VipAgent} of this node alone with the group's VIPs and policy,
+   * on a virtual clock, with an in-memory backend and a coordinator that grants and revokes its
+   * fence. Used by one thread at a time.
+   */
+  static final class Shadow {
+    private final ShadowLoop loop = new ShadowLoop();
+    private final ShadowBackend backend = new ShadowBackend();
+    private final ShadowCoordinator coordinator = new ShadowCoordinator();
+    private final long interval;
+    private final VipGroup group;
+
+    Shadow(VipGroup group, String nodeId) {
+      this.group = group;
+      FailoverPolicy policy = group.policy();
+      Quorum q = policy.quorum();
+      if (q.kind() == Quorum.Kind.SIZE && q.size() > 1) { // one node alone: its own majority
+        policy = policy.toBuilder().quorum(Quorum.majority()).build();
+      }
+      VipGroup.Builder b = VipGroup.builder().name(group.name()).mode(group.mode())
+          .node(group.node(nodeId).orElseThrow()).policy(policy);
+      group.vips().forEach(b::vip);
+      VipGroup alone = b.build();
+      VipAgent shadow = VipAgent.builder().group(alone).nodeId(nodeId).backend(backend)
+          .coordinator(coordinator).scheduler(loop).build();
+      interval = alone.policy().heartbeatInterval().toNanos();
+      shadow.start();
+      loop.advance(shadow.joinTime + interval);
     }
-    VipGroup.Builder b = VipGroup.builder().name(group.name()).mode(group.mode())
-        .node(group.node(nodeId).orElseThrow()).policy(policy);
-    group.vips().forEach(b::vip);
-    VipGroup alone = b.build();
-    ShadowLoop loop = new ShadowLoop();
-    ShadowBackend backend = new ShadowBackend();
-    ShadowCoordinator coordinator = new ShadowCoordinator();
-    VipAgent shadow = VipAgent.builder().group(alone).nodeId(nodeId).backend(backend)
-        .coordinator(coordinator).scheduler(loop).build();
-    long interval = alone.policy().heartbeatInterval().toNanos();
-    shadow.start();
-    loop.advance(shadow.joinTime + interval);
-    long deadline = System.nanoTime() + budgetNanos;
-    for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
-      coordinator.master(false); // released
+
+    /** Up to {@code rounds} rounds, stopping after {@code budgetNanos} of wall time. */
+    void rounds(int rounds, long budgetNanos) {
+      long deadline = System.nanoTime() + budgetNanos;
+      for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
+        round();
+      }
+    }
+
+    /**
+     * The warm-up of a take-over (see {@link Coordinator.Context#warmTake}): one {@link #round},
+     * then {@code backend}'s {@linkplain AddressBackend#warmTake warm take} of each VIP.
+     */
+    void warm(AddressBackend backend) {
+      round();
+      List<VirtualIp> vips = group.vips();
+      for (int i = 0; i < vips.size(); i++) {
+        backend.warmTake(vips.get(i));
+      }
+    }
+
+    /**
+     * One release and take-over of the shadow's VIPs: the fence revoked, an interval, the fence
+     * granted (the VIPs taken and announced), an interval (the burst's repeats).
+     */
+    void round() {
+      coordinator.master(false);
       loop.advance(interval);
-      coordinator.master(true); // taken and announced, the burst's repeats run
+      coordinator.master(true);
       loop.advance(interval);
     }
-    coordinator.master(false);
-    return backend.added;
   }
 
   /** A coordinator of this node alone that grants its fence while it is "master". */

@@ -61,6 +61,8 @@ public final class AcquireTrace {
   private static final AtomicLongArray times = new AtomicLongArray(SIZE);
   /** Marks claimed so far (the next slot is {@code written % SIZE}). */
   private static final AtomicLong written = new AtomicLong();
+  /** Per thread, how many {@link #muteHere} calls hold its marks back. */
+  private static final ThreadLocal<int[]> MUTED_HERE = ThreadLocal.withInitial(() -> new int[1]);
 
   /** Marks made at start so that marking runs compiled code ({@link #warm}). */
   private static final int WARM_MARKS = 20_000;
@@ -104,9 +106,20 @@ public final class AcquireTrace {
     }
   }
 
-  /** Whether the calling thread's marks are dropped: a {@linkplain Rehearsals rehearsal}'s. */
+  /**
+   * Whether the calling thread's marks are dropped: a {@linkplain Rehearsals rehearsal}'s, or
+   * one between {@link #muteHere muteHere(true)} and {@code muteHere(false)}.
+   */
   public static boolean muted() {
-    return Thread.currentThread() instanceof Rehearsals.Muted;
+    return Thread.currentThread() instanceof Rehearsals.Muted || MUTED_HERE.get()[0] > 0;
+  }
+
+  /**
+   * Drops (true) or records again (false) the calling thread's marks, for a warm-up that runs a
+   * shadow of the take-over on a real loop; calls nest.
+   */
+  public static void muteHere(boolean on) {
+    MUTED_HERE.get()[0] += on ? 1 : -1;
   }
 
   /**

@@ -139,6 +139,17 @@ public interface Coordinator extends AutoCloseable {
      * interval. The default does nothing; the agent's own context reconciles.
      */
     default void fenceChanged() {}
+
+    /**
+     * Runs the agent's take-over path without effect, for a coordinator whose take-over deadline
+     * is near (a VRRP backup's Master_Down_Timer): a shadow of the agent takes its VIPs from a
+     * backend in memory, and the real backend {@linkplain AddressBackend#warmTake warms} each
+     * VIP's take. Call it from the warm-up of a {@linkplain Scheduler#preciseTimer(Runnable,
+     * Runnable) precise timer}; the take-over that follows then runs with its code and data in
+     * the CPU's caches. Nothing is added, sent, logged, counted or published. The default does
+     * nothing.
+     */
+    default void warmTake() {}
   }
 
   /**

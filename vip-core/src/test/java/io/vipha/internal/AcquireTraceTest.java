@@ -16,6 +16,23 @@ class AcquireTraceTest {
   }
 
   @Test
+  void muteHereHoldsTheCallingThreadsMarksBackAndNests() throws Exception {
+    assertThat(AcquireTrace.muted()).isFalse();
+    AcquireTrace.muteHere(true);
+    AcquireTrace.muteHere(true);
+    boolean[] elsewhere = new boolean[1];
+    Thread other = new Thread(() -> elsewhere[0] = AcquireTrace.muted());
+    other.start();
+    other.join(5_000);
+    assertThat(elsewhere[0]).as("another thread").isFalse();
+    assertThat(AcquireTrace.muted()).isTrue();
+    AcquireTrace.muteHere(false);
+    assertThat(AcquireTrace.muted()).as("still held once").isTrue();
+    AcquireTrace.muteHere(false);
+    assertThat(AcquireTrace.muted()).isFalse();
+  }
+
+  @Test
   void theWarmUpsMarksBelongToNoEpisode() {
     long from = AcquireTrace.written();
     AcquireTrace.warm();

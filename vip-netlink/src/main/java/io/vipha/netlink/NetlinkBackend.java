@@ -143,6 +143,37 @@ public final class NetlinkBackend implements AddressBackend {
   }
 
   /**
+   * {@inheritDoc} Under the watch's lock, as a take holds it: the link's lookup, the add's
+   * request for interface index 0 (which the kernel refuses, see {@link Rtnl#warmAdd}) and the
+   * first announcement frame handed to the kernel for index 0 (refused too). Without a running
+   * watch that knows the interface it does nothing.
+   */
+  @Override
+  public void warmTake(VirtualIp vip) {
+    if (closed) {
+      return;
+    }
+    Watcher[] running = watchers;
+    for (int i = 0; i < running.length; i++) {
+      Link l = running[i].lockLink(vip.interfaceName());
+      if (l != null) {
+        try {
+          rtnl.warmAdd(vip, preferredZero);
+          byte[] mac = l.mac();
+          if (mac.length == 6) {
+            packets().warm(vip, mac);
+          }
+        } catch (BackendException e) {
+          // no packet socket (CAP_NET_RAW): the take will report it
+        } finally {
+          running[i].unlockLink();
+        }
+        return;
+      }
+    }
+  }
+
+  /**
    * The link named {@code name}: as a running {@link #watch} last heard of it (once it has read
    * every change the kernel reported so far, so never older than the last change, such as a new
    * hardware address), else as the kernel tells now ({@code RTM_GETLINK}).

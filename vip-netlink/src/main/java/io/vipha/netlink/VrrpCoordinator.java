@@ -551,5 +551,13 @@ public final class VrrpCoordinator implements Coordinator {
       c.fenceChanged(); // a new master's VIPs added and announced before the line is logged
       LOG.info("VRRP group {}: VRID {} {}", c.group().name(), settings.vrid(), state);
     }
+
+    @Override
+    public void warmMaster() {
+      Context c = ctx;
+      if (c != null && !closed) {
+        c.warmTake();
+      }
+    }
   }
 }

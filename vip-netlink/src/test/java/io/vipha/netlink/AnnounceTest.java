@@ -76,7 +76,10 @@ class AnnounceTest {
   /**
    * A take ({@link NetlinkBackend#assignAndAnnounce}) with the watch running, as the agent's: the
    * same frames; the watch reads the add's report once the frames are out; an unknown interface
-   * fails before anything is added or held.
+   * fails before anything is added or held. Before it, warm takes ({@link
+   * NetlinkBackend#warmTake}), as the last moments before a VRRP take-over run them: no address
+   * is added, the watch hears no change, no frame reaches the segment (the capture holds the
+   * take's frames only), and an unknown interface is passed over.
    */
   @Test
   void aTakeAddsAndAnnouncesInOneCall() throws Exception {
@@ -89,6 +92,14 @@ class AnnounceTest {
         assertThatThrownBy(() -> ownerB.assignAndAnnounce(elsewhere, Lease.forever(), 0))
             .isInstanceOf(BackendException.class).hasMessageContaining("nope0");
         heard.clear();
+        for (int i = 0; i < 200; i++) {
+          ownerB.warmTake(B4);
+          ownerB.warmTake(B6);
+          ownerB.warmTake(elsewhere);
+        }
+        assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).as("no change heard").isNull();
+        assertThat(ownerB.list(Set.of("b0"))).extracting(HostAddress::address)
+            .doesNotContain(B4.address(), B6.address());
         assertThat(ownerB.assignAndAnnounce(B4, Lease.of(Duration.ofSeconds(30)), 0)).isNull();
         assertThat(heard.poll(5, TimeUnit.SECONDS)).as("the watch goes on")
             .isEqualTo("addresses b0");

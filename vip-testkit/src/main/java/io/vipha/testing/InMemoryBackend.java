@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +46,7 @@ public final class InMemoryBackend implements AddressBackend {
   private @Nullable BackendException failure;
   private @Nullable BackendException announceFailure;
   private int calls;
+  private final AtomicInteger warmTakes = new AtomicInteger();
 
   /** A host with the given interfaces, leases timed by {@code clock}. */
   public InMemoryBackend(Scheduler clock, Set<String> interfaces) {
@@ -91,6 +93,12 @@ public final class InMemoryBackend implements AddressBackend {
   @Override
   public Duration leaseOverrun() {
     return overrun;
+  }
+
+  /** Counts the call ({@link #warmTakes}); changes nothing, as the contract asks. */
+  @Override
+  public void warmTake(VirtualIp vip) {
+    warmTakes.incrementAndGet();
   }
 
   @Override
@@ -296,5 +304,10 @@ public final class InMemoryBackend implements AddressBackend {
   /** Calls made so far. */
   public int calls() {
     return calls;
+  }
+
+  /** {@linkplain #warmTake Warm takes} asked for so far (they are not counted in {@link #calls}). */
+  public int warmTakes() {
+    return warmTakes.get();
   }
 }

@@ -145,6 +145,66 @@ class EventLoopSchedulerTest {
     }
   }
 
+  /**
+   * A precise timer's warm-up runs on the loop's thread within the warm-up window before the
+   * timer is due, each run starting before the due time, and none after the task; a warm-up that
+   * takes longer than the window's end allows is not started again.
+   */
+  @Test
+  void aPreciseTimersWarmUpRunsOnTheLoopInTheLastMillisecondsBeforeItIsDue() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("warm")) {
+      Thread thread = onLoop(loop, Thread::currentThread);
+      List<long[]> runs = Collections.synchronizedList(new ArrayList<>());
+      List<Thread> on = Collections.synchronizedList(new ArrayList<>());
+      CompletableFuture<Long> ran = new CompletableFuture<>();
+      Timer t = loop.preciseTimer(() -> ran.complete(loop.nanoTime()), () -> {
+        long start = loop.nanoTime();
+        on.add(Thread.currentThread());
+        while (loop.nanoTime() - start < 100_000) {
+          Thread.onSpinWait(); // a warm-up of 0.1 ms
+        }
+        runs.add(new long[] {start, loop.nanoTime()});
+      });
+      long due = onLoop(loop, () -> {
+        t.arm(50 * MS);
+        return loop.nanoTime() + 50 * MS;
+      });
+      long at = ran.get(10, TimeUnit.SECONDS);
+      Thread.sleep(20);
+      assertThat(at).isGreaterThanOrEqualTo(due);
+      assertThat(runs).as("runs").hasSizeGreaterThan(1);
+      assertThat(on).containsOnly(thread);
+      for (long[] r : runs) {
+        assertThat(r[0]).as("started in the window, before the due time")
+            .isBetween(due - EventLoopScheduler.WARM_NANOS, due - 1);
+        assertThat(r[1]).as("ended before the task ran").isLessThanOrEqualTo(at);
+      }
+      int before = runs.size();
+      Thread.sleep(20);
+      assertThat(runs).as("none after the task").hasSize(before);
+    }
+  }
+
+  @Test
+  void aWarmUpThatThrowsIsDroppedAndItsTimerStillRuns() throws Exception {
+    try (EventLoopScheduler loop = new EventLoopScheduler("warm-throws")) {
+      AtomicInteger warmUps = new AtomicInteger();
+      BlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+      Timer t = loop.preciseTimer(() -> ran.add(loop.nanoTime()), () -> {
+        warmUps.incrementAndGet();
+        throw new IllegalStateException("warm-up fails");
+      });
+      for (int i = 0; i < 2; i++) {
+        long due = onLoop(loop, () -> {
+          t.arm(20 * MS);
+          return loop.nanoTime() + 20 * MS;
+        });
+        assertThat(ran.poll(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(due);
+      }
+      assertThat(warmUps).hasValue(1);
+    }
+  }
+
   @Test
   void aPreciseTimerParksUntilItsSpinWindowAndAPlainOneUntilItIsDue() throws Exception {
     try (EventLoopScheduler loop = new EventLoopScheduler("parks")) {

@@ -13,8 +13,10 @@ import io.vipha.testing.VirtualScheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** The take-over rehearsal at start: a shadow takes and releases; the real agent sees none. */
@@ -64,6 +66,8 @@ class RehearsalTest {
 
       assertThat(backend.addresses()).isEmpty();
       assertThat(backend.announcements()).isEmpty();
+      assertThat(backend.warmTakes()).as("the warm-ups rehearsed with the real backend")
+          .isPositive().isEven();
       assertThat(heard).isEmpty();
       assertThat(agent.counters()).isEqualTo(before);
       AgentState s = agent.freshState().get(5, TimeUnit.SECONDS);
@@ -71,6 +75,51 @@ class RehearsalTest {
       assertThat(s.held()).isEmpty();
       assertThat(s.recentEvents()).isEmpty();
       agent.stop().get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The context's warm take, as a VRRP backup's Master_Down_Timer runs it: once the rehearsal has
+   * handed over its shadow and the agent runs, each call warms every VIP's take on the real
+   * backend and changes nothing; while the agent joins, it does nothing.
+   */
+  @Test
+  void theContextsWarmTakeWarmsEachVipOnTheRealBackendAndChangesNothing() throws Exception {
+    VipGroup fast = group().toBuilder().policy(group().policy().toBuilder()
+        .heartbeatInterval(Duration.ofMillis(100)).build()).build();
+    for (VipGroup g : List.of(group(), fast)) {
+      try (EventLoopScheduler loop = new EventLoopScheduler("warm-take-test")) {
+        InMemoryBackend backend = new InMemoryBackend(loop);
+        Silent coordinator = new Silent();
+        List<AgentEvent> heard = new CopyOnWriteArrayList<>();
+        VipAgent agent = VipAgent.builder().group(g).nodeId("n2").backend(backend)
+            .coordinator(coordinator).scheduler(loop).build();
+        agent.addListener(heard::add);
+        agent.start().get(5, TimeUnit.SECONDS);
+        Objects.requireNonNull(agent.life.rehearsal()).join(10_000);
+        boolean joining = g == group(); // a join of 4 s, much longer than the rehearsal
+        while (!joining && agent.phase() != VipAgent.Phase.RUNNING) {
+          Thread.sleep(10);
+        }
+        AgentCounters before = agent.counters();
+        Coordinator.Context ctx = Objects.requireNonNull(coordinator.context);
+        int warmed = backend.warmTakes();
+        CompletableFuture<Boolean> muted = new CompletableFuture<>();
+        loop.execute(() -> {
+          ctx.warmTake();
+          ctx.warmTake();
+          muted.complete(AcquireTrace.muted());
+        });
+        assertThat(muted.get(5, TimeUnit.SECONDS)).as("the loop's marks count again").isFalse();
+        assertThat(backend.warmTakes() - warmed).as("joining " + joining)
+            .isEqualTo(joining ? 0 : 2 * 2);
+        assertThat(backend.addresses()).isEmpty();
+        assertThat(backend.announcements()).isEmpty();
+        assertThat(heard.stream().filter(e -> e instanceof AgentEvent.Acquired)).isEmpty();
+        assertThat(agent.counters()).isEqualTo(before);
+        assertThat(agent.freshState().get(5, TimeUnit.SECONDS).held()).isEmpty();
+        agent.stop().get(5, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -111,8 +160,12 @@ class RehearsalTest {
 
   /** Hears no peer and never grants: the real agent stays joining and adds nothing. */
   private static final class Silent implements Coordinator {
+    volatile @Nullable Context context;
+
     @Override
-    public void start(Context context) {}
+    public void start(Context context) {
+      this.context = context;
+    }
 
     @Override
     public Fence fence(VirtualIp vip) {

@@ -82,6 +82,21 @@ public final class PacketSocket implements AutoCloseable {
   }
 
   /**
+   * Runs the path of {@link #announce} of {@code vip} without sending: its first frame is built
+   * into this socket's buffer and handed to the kernel for interface index 0, which refuses it.
+   * For warm-ups just before a take-over; returns the error number of that refusal.
+   */
+  public synchronized int warm(VirtualIp vip, byte[] mac) {
+    byte[] ip = addresses.of(vip.address());
+    if (vip.isIpv4()) {
+      Packets.garp(garp, Packets.ARP_REQUEST, mac, ip);
+      return sendFrame(0, Nl.ETH_P_ARP, Packets.BROADCAST, garp);
+    }
+    Packets.unsolicitedNa(na, mac, ip);
+    return sendFrame(0, Nl.ETH_P_IPV6, Packets.ALL_NODES_MAC, na);
+  }
+
+  /**
    * Sends {@code data} as one frame of EtherType {@code protocol} to {@code mac} on interface
    * {@code index}.
    */

@@ -397,6 +397,22 @@ public final class Rtnl implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the path of {@link #add} of {@code vip} without adding it: the request is encoded into
+   * the add's own buffer for interface index 0, which no interface has, and the kernel refuses it
+   * ({@code ENODEV}) before it looks at the address. For warm-ups just before a take-over; returns
+   * the kernel's error number (19), or -1 when the request could not be made.
+   */
+  public synchronized int warmAdd(VirtualIp vip, boolean preferredZero) {
+    int s = nextSeq();
+    writeAdd(out.clear(), s, 0, vip, Lease.forever(), preferredZero);
+    try {
+      return ack(s);
+    } catch (BackendException | MalformedReplyException e) {
+      return -1;
+    }
+  }
+
   /** The positive errno of the NLMSG_ERROR message at the reader (0 for an ACK). */
   private int errno() throws MalformedReplyException {
     in.requirePayload(4, "nlmsgerr");

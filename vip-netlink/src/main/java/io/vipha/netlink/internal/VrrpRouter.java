@@ -39,6 +39,13 @@ public final class VrrpRouter {
 
     /** The router entered {@code state}: take the addresses and announce them on MASTER. */
     void entered(State state);
+
+    /**
+     * Runs the entry into MASTER's path without effect, again and again in the last moments
+     * before the Master_Down_Timer runs out (see {@link Scheduler#preciseTimer(Runnable,
+     * Runnable)}). The default does nothing.
+     */
+    default void warmMaster() {}
   }
 
   /** Nanoseconds per centisecond. */
@@ -86,7 +93,7 @@ public final class VrrpRouter {
     this.preemptDelay = Math.max(0, preemptDelayNanos);
     this.masterInterval = interval;
     this.adverTimer = loop.timer(this::adverTimerFired);
-    this.masterDownTimer = loop.preciseTimer(this::masterDownTimerFired);
+    this.masterDownTimer = loop.preciseTimer(this::masterDownTimerFired, this::warmMaster);
   }
 
   private static void checkPriority(int priority) {
@@ -228,6 +235,13 @@ public final class VrrpRouter {
     if (state == State.MASTER) {
       advertise(priority);
       adverTimer.arm(interval * CENTISECOND);
+    }
+  }
+
+  /** The Master_Down_Timer's warm-up: the actions' {@link Actions#warmMaster}, as a backup. */
+  private void warmMaster() {
+    if (state == State.BACKUP && priority != 0) {
+      actions.warmMaster();
     }
   }
 

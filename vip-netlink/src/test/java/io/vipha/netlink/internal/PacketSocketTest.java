@@ -2,9 +2,12 @@ package io.vipha.netlink.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vipha.Lease;
+import io.vipha.VirtualIp;
 import io.vipha.netlink.Netns;
 import io.vipha.testkit.Commands;
 import io.vipha.testkit.Privileged;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,34 @@ class PacketSocketTest {
       assertThat(socket.prepare()).isEqualTo(6);
       assertThat(sent()).as("frames sent on v0").isEqualTo(before);
     }
+  }
+
+  /**
+   * A take-over's warm-up, its frame ({@link PacketSocket#warm}) and its add ({@link
+   * Rtnl#warmAdd}) for both families: the kernel refuses both (ENXIO, ENODEV), no frame leaves the
+   * link and no address is added; the request socket still pairs requests and replies after.
+   */
+  @Test
+  void theWarmUpsFrameAndAddAreRefusedByTheKernelAndChangeNothing() throws Exception {
+    VirtualIp v4 = VirtualIp.of("192.0.2.10/24", "v0");
+    VirtualIp v6 = VirtualIp.of("2001:db8::10/64", "v0");
+    try (PacketSocket socket = Namespaces.open(ns, PacketSocket::new);
+        Rtnl rtnl = Namespaces.open(ns, () -> Rtnl.open(""))) {
+      long before = sent();
+      byte[] mac = rtnl.link("v0").mac();
+      for (VirtualIp v : List.of(v4, v6)) {
+        assertThat(socket.warm(v, mac)).as("errno of the frame " + v).isEqualTo(6);
+        assertThat(rtnl.warmAdd(v, false)).as("errno of the add " + v).isEqualTo(19);
+      }
+      assertThat(sent()).as("frames sent on v0").isEqualTo(before);
+      assertThat(addresses()).doesNotContain("192.0.2.10", "2001:db8::10");
+      rtnl.add(rtnl.link("v0"), v4, Lease.forever(), false);
+      assertThat(addresses()).contains("192.0.2.10/24");
+    }
+  }
+
+  private String addresses() {
+    return Commands.run("ip", "-n", ns, "addr", "show", "dev", "v0");
   }
 
   private long sent() {

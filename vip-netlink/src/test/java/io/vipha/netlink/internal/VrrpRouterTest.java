@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vipha.netlink.internal.VrrpRouter.State;
+import io.vipha.spi.Cancellable;
+import io.vipha.spi.Scheduler;
 import io.vipha.testing.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,12 @@ class VrrpRouterTest {
     long masterAt = -1;
     /** Run once, inside the next entry into MASTER (as the agent takes the VIPs). */
     @Nullable Runnable onMaster;
+    int warmed;
+
+    @Override
+    public void warmMaster() {
+      warmed++;
+    }
 
     @Override
     public void advertise(int priority) {
@@ -54,6 +62,54 @@ class VrrpRouterTest {
 
   private VrrpRouter router(int interval, int priority, boolean preempt, Duration delay) {
     return new VrrpRouter(loop, log, interval, priority, preempt, delay.toNanos());
+  }
+
+  /**
+   * The Master_Down_Timer is a precise timer with a warm-up, which warms the entry into MASTER
+   * only while this router is a backup that would take it (not at priority 0, not as master).
+   */
+  @Test
+  void theMasterDownTimersWarmUpWarmsTheEntryIntoMasterOnlyForABackupThatWouldTakeIt() {
+    List<Runnable> warmUps = new ArrayList<>();
+    Scheduler recording = new Scheduler() {
+      @Override
+      public long nanoTime() {
+        return loop.nanoTime();
+      }
+
+      @Override
+      public Cancellable schedule(long delayNanos, Runnable task) {
+        return loop.schedule(delayNanos, task);
+      }
+
+      @Override
+      public long wallMillis() {
+        return loop.wallMillis();
+      }
+
+      @Override
+      public Timer preciseTimer(Runnable task, Runnable warmUp) {
+        warmUps.add(warmUp);
+        return loop.preciseTimer(task);
+      }
+    };
+    VrrpRouter r = new VrrpRouter(recording, log, 100, 100, true, 0);
+    assertThat(warmUps).hasSize(1);
+    Runnable warmUp = warmUps.get(0);
+    warmUp.run();
+    assertThat(log.warmed).as("initialize").isZero();
+    r.start();
+    assertThat(r.state()).isEqualTo(BACKUP);
+    warmUp.run();
+    assertThat(log.warmed).isEqualTo(1);
+    r.priority(0);
+    warmUp.run();
+    assertThat(log.warmed).as("priority 0").isEqualTo(1);
+    r.priority(100);
+    loop.advance(Duration.ofNanos(r.masterDownInterval()));
+    assertThat(r.state()).isEqualTo(MASTER);
+    warmUp.run();
+    assertThat(log.warmed).as("master").isEqualTo(1);
   }
 
   @Test
