@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * ShadowLoop} (a virtual clock), with an in-memory backend, a coordinator that grants and
  * revokes its fence as a VRRP router would, and no listener. It shares nothing with the real
  * agent: no address is added, no frame sent, no event heard, no counter or state file touched,
- * nothing logged, and the trace is muted on its thread.
+ * nothing logged, and the trace is muted on its thread. Afterwards the shadow serves the
+ * agent's warm-ups: {@link Shadow#warm}, run by the loop just before a VRRP take-over (see
+ * {@code Coordinator.Context.warmTake}).
  */
 final class Rehearsal {
   /** Take-overs per rehearsal: enough that the compiler takes the branch's methods. */

@@ -144,9 +144,9 @@ public final class NetlinkBackend implements AddressBackend {
 
   /**
    * {@inheritDoc} Under the watch's lock, as a take holds it: the link's lookup, the add's
-   * request for interface index 0 (which the kernel refuses, see {@link Rtnl#warmAdd}) and the
-   * first announcement frame handed to the kernel for index 0 (refused too). Without a running
-   * watch that knows the interface it does nothing.
+   * request for interface index 0, which no interface has, so the kernel refuses it (see {@link
+   * Rtnl#warmAdd}), and the first announcement frame handed to the kernel for index 0, refused
+   * too. Without a running watch that knows the interface it does nothing.
    */
   @Override
   public void warmTake(VirtualIp vip) {

@@ -400,8 +400,10 @@ public final class Rtnl implements AutoCloseable {
   /**
    * Runs the path of {@link #add} of {@code vip} without adding it: the request is encoded into
    * the add's own buffer for interface index 0, which no interface has, and the kernel refuses it
-   * ({@code ENODEV}) before it looks at the address. For warm-ups just before a take-over; returns
-   * the kernel's error number (19), or -1 when the request could not be made.
+   * ({@code ENODEV}) before it looks at the address. For warm-ups just before a take-over, so
+   * that the kernel's path of a request is warm too. The kernel handles the request under its
+   * RTNL lock, as it does the add: while another process holds that lock, this waits as the add
+   * would. Returns the kernel's error number (19), or -1 when the request could not be made.
    */
   public synchronized int warmAdd(VirtualIp vip, boolean preferredZero) {
     int s = nextSeq();
