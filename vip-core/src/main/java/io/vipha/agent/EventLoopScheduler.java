@@ -117,8 +117,8 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
    * {@inheritDoc} A warm-up run starts only while twice its expected time and {@value
    * #WARM_MARGIN_NANOS} ns fit before the timer is due (the first two runs before a due time are
    * expected to take a quarter of the window each, later ones as long as the last); between runs
-   * the loop runs the tasks handed over. A warm-up that throws is logged and not run again; its timer
-   * still runs.
+   * the loop runs the tasks handed over. A warm-up that throws is logged and not run again; its
+   * timer still runs.
    */
   @Override
   public Timer preciseTimer(Runnable task, Runnable warmUp) {

@@ -53,9 +53,10 @@ public interface AddressBackend extends AutoCloseable {
   /**
    * Touches what {@link #assignAndAnnounce} of {@code vip} would (the link's lookup, the
    * request's and the frames' encoding), changing nothing and sending nothing, so that a
-   * take-over that follows within a millisecond finds that code and data in the CPU's caches. The agent calls it on its loop again and again in the
-   * last moments before a coordinator's take-over deadline (see {@link
-   * Coordinator.Context#warmTake}). It never throws; the default does nothing.
+   * take-over that follows within a millisecond finds that code and data in the CPU's caches.
+   * The agent calls it on its loop again and again in the last moments before a coordinator's
+   * take-over deadline (see {@link Coordinator.Context#warmTake}). It never throws; the default
+   * does nothing.
    */
   default void warmTake(VirtualIp vip) {}
 

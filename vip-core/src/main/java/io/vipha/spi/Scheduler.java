@@ -42,9 +42,9 @@ public interface Scheduler {
    * A {@link #preciseTimer} whose task is slow when it first runs after a long wait: code and
    * data that no thread touched for a few milliseconds have left the CPU's caches (and on a
    * virtual machine, those of the host's other guests fill them), so a path that takes a
-   * microsecond warm takes tens cold. A real loop stops parking about a millisecond before the
+   * microsecond warm takes tens cold. A real loop stops parking a few milliseconds before the
    * timer is due and, until it is due, runs {@code warmUp} again and again on its thread,
-   * starting none that its last run's time would carry past the due time; the task then finds
+   * starting no run that its expected time could carry past the due time; the task then finds
    * its path warm. {@code warmUp} must change nothing that anything else observes. The default
    * is {@link #preciseTimer(Runnable)}: a virtual clock has no caches to warm.
    */

@@ -306,7 +306,7 @@ public final class InMemoryBackend implements AddressBackend {
     return calls;
   }
 
-  /** {@linkplain #warmTake Warm takes} asked for so far (they are not counted in {@link #calls}). */
+  /** {@linkplain #warmTake Warm takes} asked for so far (not counted in {@link #calls}). */
   public int warmTakes() {
     return warmTakes.get();
   }
