@@ -26,41 +26,33 @@ import org.jspecify.annotations.Nullable;
  * drives a shadow of itself through many take-overs and releases on a thread of its own when it
  * starts: a {@link VipAgent} of this node alone with the same VIPs and policy, on a {@link
  * ShadowLoop} (a virtual clock), with an in-memory backend, a coordinator that grants and
- * revokes its fence as a VRRP router would, and no listener. It shares nothing with the real
- * agent: no address is added, no frame sent, no event heard, no counter or state file touched,
- * nothing logged, and the trace is muted on its thread. Afterwards the shadow serves the
- * agent's warm-ups: {@link Shadow#warm}, run by the loop just before a VRRP take-over (see
- * {@code Coordinator.Context.warmTake}).
+ * revokes its fence as a VRRP router would, no listener and no state snapshots. It shares
+ * nothing with the real agent: no address is added, no frame sent, no event heard, no counter
+ * or state file touched, nothing logged, the real backend never called, and the trace is muted
+ * on its thread. Afterwards the shadow serves the agent's warm-ups: {@link Shadow#warm}, run by
+ * the loop just before a VRRP take-over (see {@code Coordinator.Context.warmTake}).
  */
 final class Rehearsal {
   /** Take-overs per rehearsal: enough that the compiler takes the branch's methods. */
-  static final int ROUNDS = 1_000;
+  static final int ROUNDS = 2_000;
   /** The most wall time a rehearsal runs for. */
   static final long BUDGET_NANOS = 250_000_000L;
-  /** Warm-ups ({@link Shadow#warm}) after the rounds: enough that the compiler takes them. */
-  static final int WARMS = 2_000;
-  /** The most wall time the warm-ups run for. */
-  static final long WARM_BUDGET_NANOS = 100_000_000L;
 
   private Rehearsal() {}
 
   /**
    * Starts {@code agent}'s rehearsal on a thread of its own; returns the thread. After its rounds
-   * it runs the {@linkplain Shadow#warm warm-up} of a take-over many times (with the agent's
-   * backend), so that the warm-up itself runs compiled when it matters, then hands its shadow to
-   * {@code done} (for the warm-ups on the agent's loop) and touches it no more.
+   * it hands its shadow to {@code done} (for the {@linkplain Shadow#warm warm-ups} on the agent's
+   * loop) and touches it no more. It never calls the agent's backend: a backend rehearses its
+   * own part of a warm-up on objects of its own, and a take on the loop would otherwise wait for
+   * a lock that this thread, which any other may preempt, holds.
    */
   static Thread start(VipAgent agent, Consumer<Shadow> done) {
     VipGroup g = agent.group;
     String node = agent.nodeId;
-    AddressBackend backend = agent.backend;
     return Rehearsals.start("vipha-rehearsal-" + g.name(), () -> {
       Shadow s = new Shadow(g, node);
       s.rounds(ROUNDS, BUDGET_NANOS);
-      long deadline = System.nanoTime() + WARM_BUDGET_NANOS;
-      for (int i = 0; i < WARMS && System.nanoTime() - deadline < 0; i++) {
-        s.warm(backend);
-      }
       done.accept(s);
     });
   }
@@ -103,6 +95,7 @@ final class Rehearsal {
       VipAgent shadow = VipAgent.builder().group(alone).nodeId(nodeId).backend(backend)
           .coordinator(coordinator).scheduler(loop).build();
       interval = alone.policy().heartbeatInterval().toNanos();
+      shadow.noSnapshots();
       shadow.start();
       loop.advance(shadow.joinTime + interval);
     }

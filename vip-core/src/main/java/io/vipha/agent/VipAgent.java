@@ -115,6 +115,8 @@ public final class VipAgent {
   final Movers movers;
 
   private volatile AgentState snapshot;
+  /** False for a rehearsal's shadow, whose snapshots nobody reads (see {@link #snapshot()}). */
+  private boolean snapshots = true;
 
   private VipAgent(Builder b) {
     VipGroup g = Objects.requireNonNull(b.group, "group");
@@ -391,9 +393,20 @@ public final class VipAgent {
     return nodeId.equals(planning.plan().assignment().owner(v));
   }
 
-  /** Publishes a new snapshot for {@link #state()}. */
+  /** Publishes a new snapshot for {@link #state()}; nothing once {@link #noSnapshots()} ran. */
   void snapshot() {
-    snapshot = buildSnapshot();
+    if (snapshots) {
+      snapshot = buildSnapshot();
+    }
+  }
+
+  /**
+   * Stops publishing snapshots: for a rehearsal's shadow, which nobody asks for its state and
+   * which would otherwise build one (copies of its owners, peers, events and counters) at every
+   * change, most of what a rehearsed take-over allocates. Call before {@link #start()}.
+   */
+  void noSnapshots() {
+    snapshots = false;
   }
 
   private AgentState buildSnapshot() {

@@ -6,6 +6,7 @@ import io.vipha.VirtualIp;
 import io.vipha.internal.AcquireTrace;
 import io.vipha.internal.Rehearsals;
 import io.vipha.netlink.internal.Address;
+import io.vipha.netlink.internal.Errno;
 import io.vipha.netlink.internal.Link;
 import io.vipha.netlink.internal.Namespaces;
 import io.vipha.netlink.internal.PacketSocket;
@@ -327,7 +328,9 @@ public final class NetlinkBackend implements AddressBackend {
    * runs code that has run, rather than loading and linking it. On a thread of its own it
    * rehearses the watch's part of a take-over on a shadow watch (see {@link Watcher#rehearse}):
    * reading a link as an assign and an announcement do, and handling made-up address reports
-   * (up to {@value #REHEARSALS} rounds within 50 ms), at the backend's first watch only.
+   * (up to {@value #REHEARSALS} rounds within 50 ms), then the {@linkplain #warmTake warm
+   * take}'s requests and frames on sockets of its own ({@link #rehearseWarmTake}, as many), at
+   * the backend's first watch only.
    */
   @Override
   public Cancellable watch(Listener listener) throws BackendException {
@@ -362,9 +365,66 @@ public final class NetlinkBackend implements AddressBackend {
   private synchronized void startRehearsal() {
     if (rehearsal == null) {
       rehearsal = Rehearsals.start("vipha-netlink-rehearsal" + (namespace == null ? ""
-          : "-" + namespace), () -> Watcher.rehearse(rtnl, REHEARSALS, REHEARSAL_BUDGET_NANOS));
+          : "-" + namespace), () -> {
+            Watcher.rehearse(rtnl, REHEARSALS, REHEARSAL_BUDGET_NANOS);
+            rehearseWarmTake(namespace, where, preferredZero, REHEARSALS,
+                REHEARSAL_BUDGET_NANOS);
+          });
     }
   }
+
+  /**
+   * The {@linkplain #warmTake warm take}'s part of the start-up rehearsal, on sockets of its own
+   * (opened in {@code namespace} and closed at the end), so that a take on the agent's loop never
+   * waits for a lock the rehearsal holds: up to {@code rounds} times within {@code budgetNanos},
+   * the add's request of an IPv4 and of an IPv6 address for interface index 0 ({@link
+   * Rtnl#warmAdd}, refused) and their first announcement frames for index 0 ({@link
+   * PacketSocket#warm}, refused; skipped without CAP_NET_RAW). Returns the rounds in which the
+   * kernel refused both requests as it refuses a warm take's ({@code ENODEV}); 0 when the
+   * request socket cannot be opened.
+   */
+  static int rehearseWarmTake(@Nullable String namespace, String where, boolean preferredZero,
+      int rounds, long budgetNanos) {
+    Rtnl own;
+    try {
+      own = Namespaces.open(namespace, () -> Rtnl.open(where));
+    } catch (BackendException e) {
+      return 0;
+    }
+    PacketSocket frames = null;
+    try {
+      frames = Namespaces.open(namespace, PacketSocket::new);
+    } catch (BackendException e) {
+      // no CAP_NET_RAW: the requests alone
+    }
+    try {
+      byte[] mac = new byte[6];
+      int refused = 0;
+      long deadline = System.nanoTime() + budgetNanos;
+      for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
+        int both = 0;
+        for (int k = 0; k < WARM_REHEARSAL.size(); k++) {
+          VirtualIp v = WARM_REHEARSAL.get(k);
+          both += own.warmAdd(v, preferredZero) == Errno.ENODEV ? 1 : 0;
+          if (frames != null) {
+            frames.warm(v, mac);
+          }
+        }
+        refused += both == WARM_REHEARSAL.size() ? 1 : 0;
+      }
+      return refused;
+    } finally {
+      own.close();
+      if (frames != null) {
+        frames.close();
+      }
+    }
+  }
+
+  /** An address of each family for {@link #rehearseWarmTake}, only ever refused. */
+  private static final List<VirtualIp> WARM_REHEARSAL = List.of(
+      VirtualIp.builder().address("192.0.2.1/24").interfaceName("lo").build(),
+      VirtualIp.builder().address("2001:db8::1/64").interfaceName("lo").build());
 
   /** The watch's start-up rehearsal thread (one per backend); null before the first watch. */
   @Nullable Thread rehearsal() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * heard rather than asking the kernel each time; that must never be older than the interface.
  * A gratuitous ARP sent right after the interface's hardware address changed carries the new
  * address, every time; and while the watch's own thread is busy, an announcement still goes
- * out. Needs root and tcpdump.
+ * out. The warm take's rehearsal changes nothing. Needs root and tcpdump.
  */
 class LinkCacheTest {
   private static final VirtualIp VIP = VirtualIp.of("192.0.2.10/24", "a0");
@@ -143,6 +143,29 @@ class LinkCacheTest {
       backend.watch(listener).cancel();
       assertThat(backend.rehearsal()).as("one rehearsal per backend").isSameAs(rehearsal);
     }
+  }
+
+  /**
+   * The warm take's part of the rehearsal, on sockets of its own: the kernel refuses every add's
+   * request (both families, for interface index 0) and every frame, so no address is added and no
+   * frame leaves the link.
+   */
+  @Test
+  void theWarmTakesRehearsalIsRefusedByTheKernelAndChangesNothing() throws Exception {
+    // No IPv6 on the link: its own traffic (neighbour discovery, MLD) would move the counter.
+    Commands.run("ip", "netns", "exec", owner, "sysctl", "-qw", "net.ipv6.conf.a0.disable_ipv6=1");
+    long before = sent();
+    assertThat(NetlinkBackend.rehearseWarmTake(owner, "", false, 50, Long.MAX_VALUE / 4))
+        .as("rounds with both requests refused").isEqualTo(50);
+    assertThat(NetlinkBackend.rehearseWarmTake(owner, "", true, 5, 0)).isZero();
+    assertThat(sent()).as("frames sent on a0").isEqualTo(before);
+    assertThat(Commands.run("ip", "-n", owner, "addr")).doesNotContain("192.0.2.1/",
+        "2001:db8::1/");
+  }
+
+  private long sent() {
+    return Long.parseLong(Commands.run("ip", "netns", "exec", owner, "cat",
+        "/sys/class/net/a0/statistics/tx_packets").trim());
   }
 
   /** The ARP frames {@code capture} saw, once the last ones had time to arrive. */
