@@ -68,6 +68,10 @@ public final class NetlinkBackend implements AddressBackend {
   /** Rounds of the watch's start-up rehearsal, and the most wall time they take. */
   static final int REHEARSALS = 1_000;
   private static final long REHEARSAL_BUDGET_NANOS = 50_000_000L;
+  /** An address of each family for {@link #rehearseWarmTake}, only ever refused. */
+  private static final List<VirtualIp> WARM_REHEARSAL = List.of(
+      VirtualIp.builder().address("192.0.2.1/24").interfaceName("lo").build(),
+      VirtualIp.builder().address("2001:db8::1/64").interfaceName("lo").build());
 
   private NetlinkBackend(Builder b, Rtnl rtnl, String where) {
     this.namespace = b.namespace;
@@ -420,11 +424,6 @@ public final class NetlinkBackend implements AddressBackend {
       }
     }
   }
-
-  /** An address of each family for {@link #rehearseWarmTake}, only ever refused. */
-  private static final List<VirtualIp> WARM_REHEARSAL = List.of(
-      VirtualIp.builder().address("192.0.2.1/24").interfaceName("lo").build(),
-      VirtualIp.builder().address("2001:db8::1/64").interfaceName("lo").build());
 
   /** The watch's start-up rehearsal thread (one per backend); null before the first watch. */
   @Nullable Thread rehearsal() {
