@@ -154,18 +154,13 @@ class LinkCacheTest {
   void theWarmTakesRehearsalIsRefusedByTheKernelAndChangesNothing() throws Exception {
     // No IPv6 on the link: its own traffic (neighbour discovery, MLD) would move the counter.
     Commands.run("ip", "netns", "exec", owner, "sysctl", "-qw", "net.ipv6.conf.a0.disable_ipv6=1");
-    long before = sent();
+    long before = Netns.sent(owner, "a0");
     assertThat(NetlinkBackend.rehearseWarmTake(owner, "", false, 50, Long.MAX_VALUE / 4))
         .as("rounds with both requests refused").isEqualTo(50);
     assertThat(NetlinkBackend.rehearseWarmTake(owner, "", true, 5, 0)).isZero();
-    assertThat(sent()).as("frames sent on a0").isEqualTo(before);
+    assertThat(Netns.sent(owner, "a0")).as("frames sent on a0").isEqualTo(before);
     assertThat(Commands.run("ip", "-n", owner, "addr")).doesNotContain("192.0.2.1/",
         "2001:db8::1/");
-  }
-
-  private long sent() {
-    return Long.parseLong(Commands.run("ip", "netns", "exec", owner, "cat",
-        "/sys/class/net/a0/statistics/tx_packets").trim());
   }
 
   /** The ARP frames {@code capture} saw, once the last ones had time to arrive. */

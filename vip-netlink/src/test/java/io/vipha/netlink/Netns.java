@@ -118,6 +118,12 @@ public final class Netns implements AutoCloseable {
         + addresses(ns, iface));
   }
 
+  /** The frames {@code iface} in {@code ns} has sent, by its transmit counter. */
+  public static long sent(String ns, String iface) {
+    return Long.parseLong(run("ip", "netns", "exec", ns, "cat",
+        "/sys/class/net/" + iface + "/statistics/tx_packets").trim());
+  }
+
   /** The MAC address of {@code iface}. */
   String mac(String ns, String iface) {
     return (String) Objects.requireNonNull(Json.array(run("ip", "-n", ns, "-j", "link", "show",

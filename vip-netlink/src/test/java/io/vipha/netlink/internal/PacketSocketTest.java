@@ -73,7 +73,6 @@ class PacketSocketTest {
   }
 
   private long sent() {
-    return Long.parseLong(Commands.run("ip", "netns", "exec", ns, "cat",
-        "/sys/class/net/v0/statistics/tx_packets").trim());
+    return Netns.sent(ns, "v0");
   }
 }
