@@ -163,35 +163,19 @@ public final class NetlinkBackend implements AddressBackend {
       Link l = running[i].lockLink(vip.interfaceName());
       if (l != null) {
         try {
-          PacketSocket frames;
-          try {
-            frames = packets();
-          } catch (BackendException e) {
-            frames = null; // no packet socket (CAP_NET_RAW): the take will report it
+          rtnl.warmAdd(vip, preferredZero);
+          byte[] mac = l.mac();
+          if (mac.length == 6) {
+            packets().warm(vip, mac);
           }
-          warm(rtnl, frames, vip, l.mac(), preferredZero);
+        } catch (BackendException e) {
+          // no packet socket (CAP_NET_RAW): the take will report it
         } finally {
           running[i].unlockLink();
         }
         return;
       }
     }
-  }
-
-  /**
-   * One warm take of {@code vip}: the add's request for interface index 0 on {@code requests}
-   * ({@link Rtnl#warmAdd}, refused), then, with a packet socket and a link's 6-byte hardware
-   * address {@code mac}, the first announcement frame for index 0 ({@link PacketSocket#warm},
-   * refused). {@link #warmTake} and its rehearsal ({@link #rehearseWarmTake}) both run it, so
-   * that the rehearsal compiles what the loop runs. Returns the request's error number.
-   */
-  private static int warm(Rtnl requests, @Nullable PacketSocket frames, VirtualIp vip,
-      byte[] mac, boolean preferredZero) {
-    int errno = requests.warmAdd(vip, preferredZero);
-    if (frames != null && mac.length == 6) {
-      frames.warm(vip, mac);
-    }
-    return errno;
   }
 
   /**
@@ -424,8 +408,11 @@ public final class NetlinkBackend implements AddressBackend {
       for (int i = 0; i < rounds && System.nanoTime() - deadline < 0; i++) {
         int both = 0;
         for (int k = 0; k < WARM_REHEARSAL.size(); k++) {
-          both += warm(own, frames, WARM_REHEARSAL.get(k), mac, preferredZero) == Errno.ENODEV
-              ? 1 : 0;
+          VirtualIp v = WARM_REHEARSAL.get(k);
+          both += own.warmAdd(v, preferredZero) == Errno.ENODEV ? 1 : 0;
+          if (frames != null) {
+            frames.warm(v, mac);
+          }
         }
         refused += both == WARM_REHEARSAL.size() ? 1 : 0;
       }
